@@ -1,0 +1,119 @@
+import { Command, Option } from "commander";
+import type { Deps } from "./core/deps.js";
+import { usageError } from "./core/errors.js";
+import { isProviderName } from "./providers/index.js";
+import type { ProviderName } from "./providers/types.js";
+
+/** Provider flags → the `ProviderContext.options` keys each provider reads. */
+const PROVIDER_FLAGS: [flags: string, key: string, description: string][] = [
+  ["--store <path>", "store", "local: store file (default <state-dir>/store.enc)"],
+  ["--region <region>", "region", "aws: region (AWS_REGION)"],
+  ["--profile <name>", "profile", "aws: shared-config profile (AWS_PROFILE)"],
+  ["--endpoint <url>", "endpoint", "aws/gcp: endpoint override"],
+  ["--kms-key-id <id>", "kmsKeyId", "aws: KMS key for new secrets"],
+  ["--description <text>", "description", "aws: description for new secrets"],
+  ["--max-attempts <n>", "maxAttempts", "aws: SDK attempts per call"],
+  ["--recovery-window <days>", "recoveryWindow", "aws: rollback keeps deleted secrets recoverable 7-30 days"],
+  ["--restore-deleted", "restoreDeleted", "aws: restore secrets scheduled for deletion before writing"],
+  ["--address <url>", "address", "vault: address (VAULT_ADDR)"],
+  ["--mount <path>", "mount", "vault: KV mount (default secret)"],
+  ["--kv-version <1|2>", "kvVersion", "vault: KV version when it cannot be detected"],
+  ["--field <name>", "field", "vault: field holding the value (default value)"],
+  ["--auth-mount <path>", "authMount", "vault: AppRole mount (default approle)"],
+  ["--namespace <ns>", "namespace", "vault namespace (VAULT_NAMESPACE)"],
+];
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw usageError("BAD_OPTION", `expected a positive whole number, got "${value}"`);
+  return n;
+};
+
+function common(cmd: Command, { writes = true } = {}): Command {
+  cmd
+    .option("--state-dir <dir>", "state folder (journal, backups, key)", ".secrets")
+    .option("--json", "print one JSON document on stdout")
+    .option("--quiet", "only errors on stderr")
+    .option("--verbose", "more detail (API calls, stack traces)")
+    .option("--no-color", "no colours");
+  if (writes) {
+    cmd
+      .option("--dry-run", "show the plan; write nothing, not even a backup")
+      .option("--yes", "do not ask for confirmation (required without a terminal)")
+      .option("--concurrency <n>", "writes in flight", positiveInt);
+  }
+  for (const [flags, , description] of PROVIDER_FLAGS) cmd.option(flags, description);
+  return cmd;
+}
+
+function sourcing(cmd: Command): Command {
+  return cmd
+    .option("--from <file>", ".env, .json or .yaml file (repeatable)", collect)
+    .option("--expand", "expand ${VAR} references in .env values")
+    .option("--strict", "treat unparsable .env lines as errors")
+    .option("--db <url>", "database: postgres://… or sqlite:<path>")
+    .option("--table <name>", "table holding the secret columns")
+    .option("--columns <list>", "comma-separated secret columns")
+    .option("--key <column>", "row id column (default id)")
+    .option("--where <sql>", "SQL filter, run in a read-only transaction")
+    .option("--prefix <prefix>", "put before every name")
+    .option("--name-template <template>", "name from {key} {table} {row} {column} {env}")
+    .option("--env <name>", "value for {env} in --name-template")
+    .option("--only <glob>", "only names matching (repeatable)", collect)
+    .option("--exclude <glob>", "skip names matching (repeatable)", collect);
+}
+
+/** Splits commander's flat options into the command's own and the provider's pass-through map. */
+function normalise(raw: Record<string, unknown>, source?: string): Record<string, unknown> {
+  const providerOptions: Record<string, string | undefined> = {};
+  for (const [, key] of PROVIDER_FLAGS) {
+    const value = raw[key];
+    if (value !== undefined) providerOptions[key] = value === true ? "true" : String(value);
+  }
+  const from = [...(source ? [source] : []), ...((raw.from as string[] | undefined) ?? [])];
+  return { ...raw, providerOptions, ...(from.length ? { from } : {}) };
+}
+
+function provider(name: string): ProviderName {
+  if (!isProviderName(name)) throw usageError("UNKNOWN_PROVIDER", `unknown provider "${name}"`, "one of: local, aws, vault, gcp, azure, k8s");
+  return name;
+}
+
+export type Runner = (run: () => Promise<number>) => Promise<void>;
+
+/** Only this file knows commander. Each action imports its command module when it runs. */
+export function buildCli(deps: Deps, version: string, run: Runner): Command {
+  const program = new Command("secrets")
+    .description("Move secrets out of .env files and database columns into a vault, and keep them fresh.")
+    .version(version, "-V, --version")
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) });
+
+  common(program.command("init").description("create .secrets/ (0700), a local key, and a .gitignore entry"), { writes: false }).action((o) =>
+    run(async () => (await import("./commands/init.js")).init(normalise(o) as never, deps)),
+  );
+
+  sourcing(common(program.command("migrate <provider> [source]").description("plan, then (unless --dry-run) apply"))
+    .addOption(new Option("--on-conflict <mode>", "when the vault holds a different value").choices(["overwrite", "skip", "fail"]).default("fail")))
+    .action((p: string, source: string | undefined, o) => run(async () => (await import("./commands/migrate.js")).migrate(provider(p), normalise(o, source) as never, deps)));
+
+  sourcing(common(program.command("validate <provider> [source]").description("does the vault hold exactly what the source holds?"), { writes: false }))
+    .option("--exact", "names in the vault but not in the source count as drift")
+    .action((p: string, source: string | undefined, o) => run(async () => (await import("./commands/validate.js")).validate(provider(p), normalise(o, source) as never, deps)));
+
+  common(program.command("rollback <provider>").description("undo a run exactly"))
+    .option("--run <id>", "the run to undo")
+    .option("--last", "undo the most recent run on this provider")
+    .action((p: string, o) => run(async () => (await import("./commands/rollback.js")).rollback(provider(p), normalise(o) as never, deps)));
+
+  common(program.command("journal [action] [run-id]").description("list | show <run-id> | verify the audit journal"), { writes: false }).action(
+    (action: string | undefined, runId: string | undefined, o) => run(async () => (await import("./commands/journal.js")).journal(action ?? "list", runId, normalise(o) as never, deps)),
+  );
+
+  common(program.command("providers").description("which providers exist and how they are configured"), { writes: false }).action((o) =>
+    run(async () => (await import("./commands/providers.js")).providers(normalise(o) as never, deps)),
+  );
+  return program;
+}

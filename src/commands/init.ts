@@ -1,0 +1,63 @@
+import { constants } from "node:fs";
+import { access, appendFile, open, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ensurePrivateDir } from "../core/atomic-file.js";
+import { generateKeyMaterial } from "../core/crypto.js";
+import type { Deps } from "../core/deps.js";
+import { ExitCode } from "../core/errors.js";
+import { type CommonOptions, reporterFor, stateDirOf } from "./common.js";
+
+export type InitOptions = CommonOptions;
+
+/** Idempotent: creates only what is missing and never replaces an existing key. */
+export async function init(options: InitOptions, deps: Deps): Promise<number> {
+  const reporter = reporterFor(deps, options);
+  const stateDir = stateDirOf(deps, options);
+  await ensurePrivateDir(stateDir);
+  const keyPath = join(stateDir, "key");
+  const keyCreated = await createKeyIfMissing(keyPath, generateKeyMaterial(deps.randomBytes));
+  const ignored = await ignoreStateDir(deps.cwd, options.stateDir ?? ".secrets");
+  if (options.json) {
+    reporter.json({ command: "init", stateDir, keyCreated, gitignore: ignored });
+  } else {
+    reporter.out(keyCreated ? `created ${keyPath} (keep it safe: without it backups and the local store cannot be read)` : `kept existing ${keyPath}`);
+    if (ignored === "added") reporter.out(`added ${options.stateDir ?? ".secrets"}/ to .gitignore`);
+  }
+  return ExitCode.ok;
+}
+
+/** `wx` makes creation atomic: two concurrent inits cannot both write a key. */
+async function createKeyIfMissing(path: string, material: string): Promise<boolean> {
+  try {
+    const handle = await open(path, "wx", 0o600);
+    try {
+      await handle.writeFile(`${material}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path, constants.F_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function ignoreStateDir(cwd: string, dir: string): Promise<"added" | "present" | "no-git"> {
+  const gitignore = join(cwd, ".gitignore");
+  const hasIgnore = await exists(gitignore);
+  if (!hasIgnore && !(await exists(join(cwd, ".git")))) return "no-git";
+  const entry = `${dir.replace(/\/+$/, "")}/`;
+  const text = hasIgnore ? await readFile(gitignore, "utf8") : "";
+  const lines = text.split(/\r?\n/).map((l) => l.trim());
+  if (lines.includes(entry) || lines.includes(`/${entry}`) || lines.includes(entry.slice(0, -1))) return "present";
+  await appendFile(gitignore, `${text === "" || text.endsWith("\n") ? "" : "\n"}${entry}\n`);
+  return "added";
+}

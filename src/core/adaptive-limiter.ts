@@ -1,0 +1,135 @@
+/**
+ * Paces calls to a rate-limited API without knowing its quota: AIMD on a request rate, inside a
+ * fixed concurrency cap. Until the first throttle only the cap applies. A throttle cuts the rate to
+ * `decrease` × the success rate actually achieved (which, under a quota, is the quota), at most once
+ * per `cutIntervalMs` and only for calls sent after the previous cut, so one burst of rejections
+ * counts once. Every success then adds a little, so the rate climbs back by about `increase` × the
+ * last cut rate per second, and the throttled call is retried after a jittered backoff.
+ */
+export interface AdaptiveLimiterOptions {
+  readonly maxConcurrency: number;
+  /** Whether an error means "slow down" (retry later) rather than a failure. */
+  readonly isThrottle: (error: unknown) => boolean;
+  /** Told before each wait that follows a throttle, so progress can show it. */
+  readonly onThrottle?: (retryInMs: number) => void;
+  /** Throttles one call may absorb before its error is thrown. */
+  readonly maxRetries?: number;
+  readonly decrease?: number;
+  readonly increase?: number;
+  readonly minRate?: number;
+  readonly cutIntervalMs?: number;
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+export interface LimiterStats {
+  throttles: number;
+  calls: number;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class AdaptiveLimiter {
+  readonly stats: LimiterStats = { throttles: 0, calls: 0 };
+  private rateNow = Number.POSITIVE_INFINITY;
+  private step = 0;
+  private nextStart = 0;
+  private inFlight = 0;
+  private readonly waiting: Array<() => void> = [];
+  private lastCut = Number.NEGATIVE_INFINITY;
+  private firstStart: number | undefined;
+  private readonly successes: number[] = [];
+  private readonly o: Required<Omit<AdaptiveLimiterOptions, "onThrottle">> & Pick<AdaptiveLimiterOptions, "onThrottle">;
+
+  constructor(options: AdaptiveLimiterOptions) {
+    this.o = {
+      maxRetries: 12,
+      decrease: 0.9,
+      increase: 0.1,
+      minRate: 1,
+      cutIntervalMs: 1000,
+      baseDelayMs: 100,
+      maxDelayMs: 5000,
+      now: () => performance.now(),
+      sleep: realSleep,
+      random: Math.random,
+      ...options,
+      maxConcurrency: Math.max(1, Math.floor(options.maxConcurrency)),
+    };
+  }
+
+  /** Calls per second currently allowed (Infinity until the first throttle). */
+  get rate(): number {
+    return this.rateNow;
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const sentAt = await this.acquire();
+      let result: T;
+      try {
+        result = await fn();
+      } catch (error) {
+        this.release();
+        if (!this.o.isThrottle(error) || attempt >= this.o.maxRetries) throw error;
+        const wait = this.throttled(sentAt, attempt);
+        this.o.onThrottle?.(wait);
+        await this.o.sleep(wait);
+        continue;
+      }
+      this.release();
+      this.succeeded();
+      return result;
+    }
+  }
+
+  private async acquire(): Promise<number> {
+    while (this.inFlight >= this.o.maxConcurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight++;
+    this.stats.calls++;
+    const now = this.o.now();
+    this.firstStart ??= now;
+    if (Number.isFinite(this.rateNow)) {
+      const start = Math.max(now, this.nextStart);
+      this.nextStart = start + 1000 / this.rateNow;
+      if (start > now) await this.o.sleep(start - now);
+    }
+    return this.o.now();
+  }
+
+  private release(): void {
+    this.inFlight--;
+    this.waiting.shift()?.();
+  }
+
+  private succeeded(): void {
+    const now = this.o.now();
+    this.successes.push(now);
+    if (Number.isFinite(this.rateNow)) this.rateNow += this.step / this.rateNow;
+  }
+
+  /** Successes per second over the last second (or since the first call, if that is shorter). */
+  private measured(now: number): number {
+    while (this.successes.length > 0 && (this.successes[0] ?? now) < now - 1000) this.successes.shift();
+    const span = Math.min(1000, now - (this.firstStart ?? now));
+    return span > 0 ? (this.successes.length * 1000) / span : 0;
+  }
+
+  private throttled(sentAt: number, attempt: number): number {
+    this.stats.throttles++;
+    const now = this.o.now();
+    const achieved = this.measured(now);
+    // With nothing achieved yet there is no rate to cut from; the backoff alone applies.
+    if (achieved > 0 && sentAt >= this.lastCut && now - this.lastCut >= this.o.cutIntervalMs) {
+      this.rateNow = Math.max(this.o.minRate, Math.min(this.rateNow, achieved) * this.o.decrease);
+      this.step = Math.max(this.o.minRate, this.rateNow * this.o.increase);
+      this.lastCut = now;
+      this.nextStart = Math.max(this.nextStart, now);
+    }
+    const ceiling = Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** attempt);
+    return Math.round(ceiling * (0.5 + this.o.random() / 2));
+  }
+}

@@ -1,0 +1,35 @@
+import type { CurrentSecret } from "../providers/types.js";
+import type { DesiredSecret, PlanItem } from "./plan.js";
+
+export type DriftAction = "in-sync" | "missing" | "different" | "extra" | "conflict";
+
+export interface DriftItem extends Omit<PlanItem, "action"> {
+  readonly action: DriftAction;
+}
+
+/**
+ * Pure comparison for `validate`: source vs vault. `extra` names (in the vault under the prefix,
+ * not in the source) are reported always but count as drift only when `exact` is set.
+ */
+export function compareState(desired: readonly DesiredSecret[], current: ReadonlyMap<string, CurrentSecret>, listed: readonly string[]): DriftItem[] {
+  const byName = new Map<string, DesiredSecret[]>();
+  for (const d of desired) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
+  const items: DriftItem[] = [];
+  for (const [name, group] of byName) {
+    const want = group[group.length - 1] as DesiredSecret;
+    const base = { name, source: want.origin.source, ...(want.origin.line === undefined ? {} : { line: want.origin.line }) };
+    const have = current.get(name);
+    if (new Set(group.map((d) => d.value)).size > 1) items.push({ ...base, action: "conflict", reason: "defined with different values in several sources" });
+    else if (!have || have.deleted) items.push({ ...base, action: "missing", reason: have?.deleted ? "scheduled for deletion" : "not in the provider" });
+    else if (have.value !== want.value) items.push({ ...base, action: "different", version: have.version, reason: "the provider holds a different value" });
+    else items.push({ ...base, action: "in-sync", version: have.version });
+  }
+  for (const name of listed) {
+    if (!byName.has(name)) items.push({ name, action: "extra", source: "(provider)", reason: "in the provider but not in the source" });
+  }
+  return items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export function isDrift(item: DriftItem, exact: boolean): boolean {
+  return item.action === "missing" || item.action === "different" || item.action === "conflict" || (exact && item.action === "extra");
+}

@@ -1,0 +1,113 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { CliError, ExitCode, usageError } from "./errors.js";
+
+const VERSION = "v1";
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const KEY_BYTES = 32;
+export const MIN_KEY_CHARS = 32;
+
+/** Derives the 32-byte data key. Env var and key file both pass through here, so CI can reuse `.secrets/key`. */
+export function deriveKey(material: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", material, "secretshift/v1", "data-key", KEY_BYTES));
+}
+
+/** Fresh key material for `.secrets/key`: 43 base64url characters (256 bits). */
+export function generateKeyMaterial(random: (size: number) => Buffer = randomBytes): string {
+  return random(KEY_BYTES).toString("base64url");
+}
+
+export interface KeySource {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stateDir: string;
+}
+
+/** The data key from SECRETS_ENCRYPTION_KEY, else `<stateDir>/key`, else undefined (dry runs need none). */
+export async function loadKey({ env, stateDir }: KeySource): Promise<Buffer | undefined> {
+  const fromEnv = env.SECRETS_ENCRYPTION_KEY;
+  if (fromEnv !== undefined && fromEnv !== "") return deriveKey(checkLength(fromEnv.trim(), "SECRETS_ENCRYPTION_KEY"));
+  const file = join(stateDir, "key");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+  return deriveKey(checkLength(text.trim(), file));
+}
+
+/** Like loadKey, for live runs: no key is a usage error rather than a silent plaintext backup. */
+export async function requireKey(source: KeySource): Promise<Buffer> {
+  const key = await loadKey(source);
+  if (key === undefined) {
+    throw usageError(
+      "NO_KEY",
+      "live runs need an encryption key",
+      "run `secrets init` or set SECRETS_ENCRYPTION_KEY (32+ characters)",
+    );
+  }
+  return key;
+}
+
+function checkLength(material: string, origin: string): string {
+  if (material.length < MIN_KEY_CHARS) {
+    // Report only the length: even a too-short key is a secret.
+    throw usageError(
+      "KEY_TOO_SHORT",
+      `the encryption key from ${origin} has ${material.length} characters; at least ${MIN_KEY_CHARS} are needed`,
+      "generate one with `secrets init` or `openssl rand -base64 32`",
+    );
+  }
+  return material;
+}
+
+function assertKey(key: Buffer): void {
+  // A wrong-sized key is a programming error, not tampering; fail loudly and differently.
+  if (key.length !== KEY_BYTES) throw new TypeError(`encryption key must be ${KEY_BYTES} bytes`);
+}
+
+/** AES-256-GCM with a fresh IV; `aad` binds the ciphertext to its context (e.g. a name) so it cannot be moved. */
+export function seal(key: Buffer, plaintext: Buffer | string, aad: string): string {
+  assertKey(key);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(Buffer.from(aad, "utf8"));
+  const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  const b64 = (b: Buffer) => b.toString("base64url");
+  return `${VERSION}.${b64(iv)}.${b64(cipher.getAuthTag())}.${b64(ct)}`;
+}
+
+/** Decrypts `seal` output. `what` names the thing for the error message (never its content). */
+export function open(key: Buffer, sealed: string, aad: string, what = "data"): Buffer {
+  assertKey(key);
+  const fail = () =>
+    new CliError("DECRYPT_FAILED", `cannot decrypt ${what}: wrong key or the data was modified`, {
+      exitCode: ExitCode.usage,
+      hint: "use the key this was written with (SECRETS_ENCRYPTION_KEY or .secrets/key)",
+    });
+  const parts = sealed.split(".");
+  if (parts.length !== 4 || parts[0] !== VERSION) throw fail();
+  const [iv, tag, ct] = parts.slice(1).map(strictBase64url);
+  if (iv?.length !== IV_BYTES || tag?.length !== TAG_BYTES || ct === undefined) throw fail();
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(Buffer.from(aad, "utf8"));
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(ct), decipher.final()]);
+  } catch {
+    // The OpenSSL error says nothing useful and must not leak partial plaintext; drop it.
+    throw fail();
+  }
+}
+
+/**
+ * Node's decoder skips invalid characters and ignores trailing bits, so two texts can decode
+ * to the same bytes. Requiring the canonical encoding makes every edit of the text detectable.
+ */
+function strictBase64url(text: string): Buffer | undefined {
+  const bytes = Buffer.from(text, "base64url");
+  return bytes.toString("base64url") === text ? bytes : undefined;
+}

@@ -1,0 +1,147 @@
+import { randomBytes } from "node:crypto";
+import { link, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { hostname } from "node:os";
+import { dirname } from "node:path";
+import { CliError, ExitCode } from "./errors.js";
+
+export interface LockOptions {
+  waitMs?: number;
+  pollMs?: number;
+  clock?: { sleep(ms: number): Promise<void> };
+}
+
+interface Holder {
+  pid: number;
+  hostname: string;
+  startedAt: string;
+}
+
+/** A lock file nobody could parse is only abandoned once it is older than a writer needs to fill it. */
+const UNPARSABLE_GRACE_MS = 5000;
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Takes an exclusive lock by creating `path` with O_EXCL. Returns the release function.
+ * A lock left by a dead process on this host is recovered; otherwise waits up to `waitMs`.
+ */
+export async function acquireLock(path: string, options: LockOptions = {}): Promise<() => Promise<void>> {
+  const { waitMs = 10000, pollMs = 100, clock = { sleep: realSleep } } = options;
+  const me: Holder = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
+  const text = `${JSON.stringify(me)}\n`;
+  // Time is counted in polls, not wall time, so a fake clock gives deterministic tests.
+  for (let waited = 0; ; waited += pollMs) {
+    const ino = await tryCreate(path, text);
+    if (ino !== undefined) return releaser(path, text, ino);
+    const { holder, stale } = await inspect(path);
+    if (stale && (await removeStale(path, stale))) continue;
+    if (holder === "gone") continue; // released between our create and our read
+    if (waited >= waitMs) throw lockedError(path, holder);
+    await clock.sleep(pollMs);
+  }
+}
+
+async function tryCreate(path: string, text: string): Promise<number | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, "wx", 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return undefined;
+    throw e;
+  }
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+    return (await handle.stat()).ino;
+  } finally {
+    await handle.close();
+  }
+}
+
+type Inspection = { holder: Holder | "gone" | undefined; stale?: { ino: number } };
+
+async function inspect(path: string): Promise<Inspection> {
+  let text: string;
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { holder: "gone" };
+    throw e;
+  }
+  const holder = parseHolder(text);
+  if (holder === undefined) {
+    const old = Date.now() - info.mtimeMs > UNPARSABLE_GRACE_MS;
+    return { holder, stale: old ? { ino: info.ino } : undefined };
+  }
+  // A pid on another host means nothing here (shared filesystem): never judge it stale.
+  const dead = holder.hostname === hostname() && !isAlive(holder.pid);
+  return { holder, stale: dead ? { ino: info.ino } : undefined };
+}
+
+/**
+ * Renames the stale file to a unique name first: only one recoverer's rename can succeed.
+ * If what we moved is not the file we judged (someone replaced it meanwhile), put it back.
+ */
+async function removeStale(path: string, judged: { ino: number }): Promise<boolean> {
+  const aside = `${path}.stale-${randomBytes(6).toString("hex")}`;
+  try {
+    await rename(path, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return true;
+    throw e;
+  }
+  if ((await stat(aside)).ino !== judged.ino) {
+    // link() never overwrites: if a third run got in meanwhile, the live lock we moved loses.
+    await link(aside, path).catch(() => undefined);
+  }
+  await unlink(aside).catch(() => undefined);
+  return true;
+}
+
+function releaser(path: string, text: string, ino: number): () => Promise<void> {
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    try {
+      const [info, current] = await Promise.all([stat(path), readFile(path, "utf8")]);
+      // Only remove the file we created: another run may have recovered it as stale.
+      if (info.ino === ino && current === text) await unlink(path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+  };
+}
+
+function parseHolder(text: string): Holder | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<Holder>;
+    if (typeof v.pid === "number" && typeof v.hostname === "string" && typeof v.startedAt === "string") {
+      return { pid: v.pid, hostname: v.hostname, startedAt: v.startedAt };
+    }
+  } catch {
+    // fall through: a half-written or foreign file
+  }
+  return undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
+function lockedError(path: string, holder: Holder | undefined): CliError {
+  const who =
+    holder === undefined ? "" : ` (pid ${holder.pid}${holder.hostname === hostname() ? "" : ` on ${holder.hostname}`})`;
+  return new CliError("LOCKED", `another secretshift run${who} is using ${dirname(path)}`, {
+    exitCode: ExitCode.failed,
+    hint: `wait for it to finish; if no run is active, delete ${path}`,
+  });
+}

@@ -1,0 +1,43 @@
+import type { SourceEntry } from "../sources/types.js";
+import { usageError } from "./errors.js";
+
+export interface NamingOptions {
+  readonly prefix?: string;
+  /** `{key}`, `{table}`, `{row}`, `{column}`, `{env}`; default `{key}` for files, `{table}/{row}/{column}` for columns. */
+  readonly template?: string;
+  readonly env?: string;
+}
+
+const PLACEHOLDER = /\{([a-z]+)\}/g;
+const KNOWN = new Set(["key", "table", "row", "column", "env"]);
+
+/** Refuse a bad template once, up front, instead of producing odd names for every entry. */
+export function checkTemplate(template: string): void {
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    const field = match[1] ?? "";
+    if (!KNOWN.has(field)) {
+      throw usageError("BAD_TEMPLATE", `--name-template uses unknown placeholder {${field}}`, "use {key}, {table}, {row}, {column} or {env}");
+    }
+  }
+}
+
+export function secretName(entry: SourceEntry, options: NamingOptions): string {
+  const { origin } = entry;
+  const fromColumn = origin.table !== undefined;
+  const template = options.template ?? (fromColumn ? "{table}/{row}/{column}" : "{key}");
+  const fields: Record<string, string | undefined> = {
+    key: entry.key,
+    table: origin.table,
+    row: origin.row,
+    column: origin.column,
+    env: options.env,
+  };
+  const body = template.replace(PLACEHOLDER, (whole, field: string) => {
+    const value = fields[field];
+    if (value === undefined) {
+      throw usageError("BAD_TEMPLATE", `--name-template needs {${field}}, which ${origin.source} does not provide`);
+    }
+    return value;
+  });
+  return `${options.prefix ?? ""}${body}`;
+}

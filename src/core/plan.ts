@@ -1,0 +1,98 @@
+import type { CurrentSecret, NameCheck, WriteOp } from "../providers/types.js";
+import type { Origin } from "../sources/types.js";
+
+export type PlanAction = "create" | "update" | "unchanged" | "skip" | "conflict" | "invalid";
+export type OnConflict = "overwrite" | "skip" | "fail";
+
+/** A secret the sources want in the vault, already named. */
+export interface DesiredSecret {
+  readonly name: string;
+  readonly value: string;
+  readonly origin: Origin;
+}
+
+/** One row of a plan. Holds no value — every view renders these, so none of them can leak one. */
+export interface PlanItem {
+  readonly name: string;
+  readonly action: PlanAction;
+  readonly source: string;
+  readonly line?: number;
+  readonly version?: string;
+  readonly reason?: string;
+  readonly hint?: string;
+}
+
+export interface Plan {
+  readonly items: PlanItem[];
+  /** The writes an apply would perform, in item order. The only place values travel. */
+  readonly ops: WriteOp[];
+  /** Conflicts or invalid names with `--on-conflict fail`: a live run writes nothing. */
+  readonly blocked: boolean;
+}
+
+export interface PlanOptions {
+  readonly runId: string;
+  readonly onConflict: OnConflict;
+  readonly checkName: (name: string) => NameCheck;
+  readonly checkValue: (value: string) => string | undefined;
+}
+
+const where = (o: Origin) => (o.line === undefined ? {} : { line: o.line });
+
+/** Pure: the same inputs always give the same plan, and nothing here does I/O. */
+export function planMigration(desired: readonly DesiredSecret[], current: ReadonlyMap<string, CurrentSecret>, options: PlanOptions): Plan {
+  const byName = new Map<string, DesiredSecret[]>();
+  for (const d of desired) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
+
+  const items: PlanItem[] = [];
+  const ops: WriteOp[] = [];
+  for (const [name, group] of byName) {
+    const want = group[group.length - 1] as DesiredSecret;
+    const base = { name, source: want.origin.source, ...where(want.origin) };
+    const item = classify(name, group, want, current.get(name), options);
+    items.push({ ...base, ...item.row });
+    if (item.op) ops.push(item.op);
+  }
+  items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const blocked = items.some((i) => i.action === "invalid" || i.action === "conflict");
+  return { items, ops, blocked };
+}
+
+interface Classified {
+  readonly row: Omit<PlanItem, "name" | "source" | "line">;
+  readonly op?: WriteOp;
+}
+
+function classify(name: string, group: DesiredSecret[], want: DesiredSecret, have: CurrentSecret | undefined, options: PlanOptions): Classified {
+  const distinct = new Set(group.map((d) => d.value));
+  if (distinct.size > 1) {
+    const places = group.map((d) => (d.origin.line === undefined ? d.origin.source : `${d.origin.source}:${d.origin.line}`));
+    return { row: { action: "conflict", reason: `defined with different values in ${places.join(", ")}`, hint: "keep one definition, or --exclude it" } };
+  }
+  const nameCheck = options.checkName(name);
+  if (nameCheck.invalid) return { row: { action: "invalid", reason: nameCheck.invalid } };
+  const valueRule = options.checkValue(want.value);
+  if (valueRule) return { row: { action: "invalid", reason: valueRule } };
+
+  if (have?.deleted) {
+    return { row: { action: "conflict", version: have.version, reason: "scheduled for deletion in the provider", hint: "restore it first (--restore-deleted / --recover-deleted)" } };
+  }
+  if (!have) {
+    return { row: { action: "create" }, op: { kind: "create", name, value: want.value, runId: options.runId } };
+  }
+  if (have.value === want.value) return { row: { action: "unchanged", version: have.version } };
+  if (options.onConflict === "skip") return { row: { action: "skip", version: have.version, reason: "value differs; --on-conflict skip" } };
+  if (options.onConflict === "fail") {
+    return { row: { action: "conflict", version: have.version, reason: "the provider holds a different value", hint: "--on-conflict overwrite to replace it, or skip" } };
+  }
+  return {
+    row: { action: "update", version: have.version },
+    op: { kind: "update", name, value: want.value, expectedVersion: have.version, runId: options.runId },
+  };
+}
+
+export function summarize(items: readonly { action: string }[]): Record<string, number> {
+  const summary: Record<string, number> = { create: 0, update: 0, unchanged: 0, skip: 0, conflict: 0, invalid: 0, failed: 0 };
+  for (const i of items) summary[i.action] = (summary[i.action] ?? 0) + 1;
+  return summary;
+}

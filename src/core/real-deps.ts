@@ -1,0 +1,47 @@
+import { randomBytes } from "node:crypto";
+import { createProvider } from "../providers/index.js";
+import type { Deps, SignalHub } from "./deps.js";
+import { ExitCode } from "./errors.js";
+
+/**
+ * SIGINT with no handler registered exits 130 at once; while a live run has registered one,
+ * the first Ctrl-C asks it to stop after in-flight writes, a second one exits immediately.
+ */
+function processSignals(): SignalHub {
+  const handlers = new Set<() => void>();
+  let hits = 0;
+  const onSignal = () => {
+    hits++;
+    if (handlers.size === 0 || hits > 1) process.exit(ExitCode.interrupted);
+    for (const h of handlers) h();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    onInterrupt(handler) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+  };
+}
+
+export function realDeps(): Deps {
+  const env = process.env;
+  return {
+    cwd: process.cwd(),
+    env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    interactive: Boolean(process.stdin.isTTY) && Boolean(process.stderr.isTTY) && !env.CI,
+    clock: { now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+    randomBytes,
+    prompt: {
+      async confirm(message) {
+        const { confirm } = await import("@inquirer/prompts");
+        return confirm({ message, default: false }, { output: process.stderr });
+      },
+    },
+    providers: createProvider,
+    signals: processSignals(),
+  };
+}

@@ -1,0 +1,44 @@
+import { createRequire } from "node:module";
+import { buildCli } from "./cli.js";
+import { realDeps } from "./core/real-deps.js";
+import { CliError, ExitCode, isCliError } from "./core/errors.js";
+import type { Deps } from "./core/deps.js";
+
+/** Parses, runs, and maps every failure to one line on stderr and an exit code. Nothing else exits. */
+export async function runCli(argv: readonly string[], deps: Deps): Promise<number> {
+  let code: number = ExitCode.ok;
+  const json = argv.includes("--json");
+  const verbose = argv.includes("--verbose");
+  const version = (createRequire(import.meta.url)("../package.json") as { version: string }).version;
+  const program = buildCli(deps, version, async (run) => {
+    code = await run();
+  });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    code = reportError(error, deps, json, verbose);
+  }
+  return code;
+}
+
+function reportError(error: unknown, deps: Deps, json: boolean, verbose: boolean): number {
+  const commanderCode = (error as { code?: string }).code;
+  if (typeof commanderCode === "string" && commanderCode.startsWith("commander.")) {
+    // Help and version are successes; commander already printed the text.
+    if (commanderCode === "commander.helpDisplayed" || commanderCode === "commander.version" || commanderCode === "commander.help") return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  const known: CliError = isCliError(error)
+    ? error
+    : new CliError("INTERNAL", error instanceof Error ? error.message.split("\n")[0] ?? "unexpected error" : String(error), { exitCode: ExitCode.failed, hint: "run again with --verbose for details" });
+  if (json) deps.stdout.write(`${JSON.stringify({ error: { code: known.code, message: known.message, ...(known.hint ? { hint: known.hint } : {}) } })}\n`);
+  deps.stderr.write(`error [${known.code}]: ${known.message}\n${known.hint ? `hint: ${known.hint}\n` : ""}`);
+  if (verbose && error instanceof Error && error.stack) deps.stderr.write(`${error.stack}\n`);
+  return known.exitCode;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const deps = realDeps();
+  const code = await runCli(argv, deps);
+  process.exitCode = code;
+}

@@ -1,0 +1,229 @@
+import { createHash } from "node:crypto";
+import { AdaptiveLimiter } from "../core/adaptive-limiter.js";
+import { CliError, ExitCode } from "../core/errors.js";
+import { countingApi, createSdkApi, type SecretsManagerApi } from "./aws-client.js";
+import { errorName, isThrottle, toCliError } from "./aws-errors.js";
+import { AwsReader, CURRENT, currentVersion } from "./aws-read.js";
+import { type AwsSettings, resolveAwsSettings } from "./aws-settings.js";
+import type { ProviderContext } from "./context.js";
+import {
+  ConflictError,
+  type CurrentSecret,
+  type NameCheck,
+  type ProviderStats,
+  type RevertOp,
+  type RevertOutcome,
+  type SecretStore,
+  type WriteOp,
+  type WriteResult,
+} from "./types.js";
+
+const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const ARN_LIKE_SUFFIX = /-[A-Za-z0-9/_+=.@-]{6}$/;
+const MANAGED_TAG = { Key: "managed-by", Value: "secretshift" };
+
+/**
+ * ClientRequestToken (which becomes the VersionId) for `name` in run `runId`: the same on every
+ * retry and re-run of the run, so AWS never stores a second version, and `revert` can tell the
+ * run's version from anyone else's even when the journal lost the write's outcome.
+ */
+export function requestToken(runId: string, name: string): string {
+  const h = createHash("sha256").update(`secretshift\0${runId}\0${name}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export class AwsStore implements SecretStore {
+  readonly name = "aws" as const;
+  readonly batched = false;
+  readonly versioned = true;
+  /** AWS allows 50 Put/Update/Stage calls per second per account and region; at typical latencies 4 stays under it. */
+  readonly defaultConcurrency = 4;
+  readonly stats: ProviderStats = { apiCalls: 0 };
+  private readonly api: SecretsManagerApi;
+  private readonly writes: AdaptiveLimiter;
+  private readonly reads: AdaptiveLimiter;
+  private readonly reader: AwsReader;
+
+  constructor(
+    api: SecretsManagerApi,
+    private readonly settings: AwsSettings,
+    ctx: Pick<ProviderContext, "concurrency" | "onEvent">,
+  ) {
+    this.api = countingApi(api, () => this.stats.apiCalls++);
+    const onThrottle = (retryInMs: number) => ctx.onEvent({ type: "throttled", retryInMs });
+    this.writes = new AdaptiveLimiter({ maxConcurrency: ctx.concurrency ?? this.defaultConcurrency, isThrottle, onThrottle });
+    // Reads have their own, larger quotas (ListSecrets/BatchGet 100/s, Describe 40,000/s).
+    this.reads = new AdaptiveLimiter({ maxConcurrency: 8, isThrottle, onThrottle });
+    this.reader = new AwsReader(this.api, this.reads, settings.endpoint);
+  }
+
+  checkName(name: string): NameCheck {
+    if (!NAME.test(name)) return { stored: name, invalid: "AWS secret names are 1–512 characters of A-Z a-z 0-9 / _ + = . @ -" };
+    if (ARN_LIKE_SUFFIX.test(name)) {
+      return { stored: name, invalid: "AWS secret names must not end with a hyphen and six characters (ARNs append such a suffix)" };
+    }
+    return { stored: name };
+  }
+
+  checkValue(value: string): string | undefined {
+    if (value.length === 0) return "AWS secret values cannot be empty";
+    if (Buffer.byteLength(value, "utf8") > 65_536) return "AWS secret values are at most 65,536 bytes";
+    return undefined;
+  }
+
+  /** Credentials and region resolve here; their validity and the endpoint are proven by the first read, which precedes any write. */
+  async connect(): Promise<void> {
+    await this.api.check().catch((e) => {
+      throw toCliError(e, { op: "connect", endpoint: this.settings.endpoint });
+    });
+  }
+
+  readMany(names: readonly string[]): Promise<Map<string, CurrentSecret>> {
+    return this.reader.readMany(names);
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const entries = await this.reader.entries(prefix, false).catch((e) => {
+      throw toCliError(e, { op: "ListSecrets", endpoint: this.settings.endpoint });
+    });
+    return entries.flatMap((e) => (e.Name?.startsWith(prefix) ? [e.Name] : []));
+  }
+
+  async write(op: WriteOp): Promise<WriteResult> {
+    const token = requestToken(op.runId, op.name);
+    return op.kind === "create" ? this.create(op, token) : this.update(op, token);
+  }
+
+  private async create(op: WriteOp, token: string): Promise<WriteResult> {
+    const { kmsKeyId, description } = this.settings;
+    try {
+      const out = await this.writes.run(() =>
+        this.api.createSecret({ Name: op.name, SecretString: op.value, ClientRequestToken: token, Tags: [MANAGED_TAG], KmsKeyId: kmsKeyId, Description: description }),
+      );
+      return { version: out.VersionId ?? token };
+    } catch (e) {
+      const type = errorName(e);
+      if (type !== "ResourceExistsException" && type !== "InvalidRequestException") throw this.fail(e, "CreateSecret", op);
+      const state = await this.describe(op.name);
+      if (state?.deleted) return this.onDeleted(op, token);
+      if (type === "InvalidRequestException") throw this.fail(e, "CreateSecret", op);
+      // This run's own version already current: an earlier attempt went through.
+      if (state?.current === token) return { version: token };
+      throw new ConflictError(op.name, `${op.name} already exists in AWS Secrets Manager`);
+    }
+  }
+
+  private async update(op: WriteOp, token: string): Promise<WriteResult> {
+    if (op.expectedVersion !== undefined) {
+      const state = await this.describe(op.name);
+      if (!state) throw new ConflictError(op.name, `${op.name} no longer exists in AWS Secrets Manager`);
+      if (state.current === token) return { version: token };
+      if (state.deleted) return this.onDeleted(op, token);
+      if (state.current !== op.expectedVersion) throw new ConflictError(op.name, `${op.name} changed in AWS Secrets Manager after it was read`);
+    }
+    return this.put(op, token);
+  }
+
+  private async put(op: WriteOp, token: string): Promise<WriteResult> {
+    try {
+      const out = await this.writes.run(() => this.api.putSecretValue({ SecretId: op.name, SecretString: op.value, ClientRequestToken: token }));
+      return { version: out.VersionId ?? token };
+    } catch (e) {
+      const type = errorName(e);
+      if (type === "ResourceNotFoundException") throw new ConflictError(op.name, `${op.name} no longer exists in AWS Secrets Manager`);
+      if (type === "InvalidRequestException") throw new ConflictError(op.name, `${op.name} is scheduled for deletion in AWS Secrets Manager`);
+      if (type === "ResourceExistsException") throw new ConflictError(op.name, `${op.name} already has a different version from this run`);
+      throw this.fail(e, "PutSecretValue", op);
+    }
+  }
+
+  private async onDeleted(op: WriteOp, token: string): Promise<WriteResult> {
+    if (!this.settings.restoreDeleted) {
+      throw new ConflictError(op.name, `${op.name} is scheduled for deletion in AWS Secrets Manager (--restore-deleted restores it first)`);
+    }
+    await this.writes.run(() => this.api.restoreSecret({ SecretId: op.name })).catch((e) => {
+      throw this.fail(e, "RestoreSecret", op);
+    });
+    return this.put(op, token);
+  }
+
+  async revert(op: RevertOp): Promise<RevertOutcome> {
+    const ours = new Set([requestToken(op.runId, op.name), ...(op.writtenVersion ? [op.writtenVersion] : [])]);
+    const restoreToken = requestToken(`${op.runId}:revert`, op.name);
+    const state = await this.describe(op.name);
+    if (!op.prior.existed) {
+      if (!state || state.deleted) return "already";
+      if (!state.current || !ours.has(state.current)) return "changed-since";
+      const window = this.settings.recoveryWindow;
+      const how = window === undefined ? { ForceDeleteWithoutRecovery: true } : { RecoveryWindowInDays: window };
+      await this.call("DeleteSecret", op.name, () => this.writes.run(() => this.api.deleteSecret({ SecretId: op.name, ...how })));
+      return "reverted";
+    }
+    if (!state || state.deleted) return "changed-since";
+    if (state.current === op.prior.version || state.current === restoreToken) return "already";
+    if (!state.current || !ours.has(state.current)) return "changed-since";
+    const prior = op.prior.version;
+    if (prior !== undefined && (state.versions.has(prior) || (await this.hasDeprecated(op.name, prior)))) {
+      // Moving the label back restores the old value without sending it again.
+      const input = { SecretId: op.name, VersionStage: CURRENT, MoveToVersionId: prior, RemoveFromVersionId: state.current };
+      await this.call("UpdateSecretVersionStage", op.name, () => this.writes.run(() => this.api.updateSecretVersionStage(input)));
+      return "reverted";
+    }
+    if (op.prior.value === undefined) {
+      throw new CliError("AWS_REVERT_NO_VALUE", `cannot restore ${op.name}: its previous version is gone and the backup holds no value`, {
+        exitCode: ExitCode.failed,
+      });
+    }
+    const value = op.prior.value;
+    await this.call("PutSecretValue", op.name, () =>
+      this.writes.run(() => this.api.putSecretValue({ SecretId: op.name, SecretString: value, ClientRequestToken: restoreToken })),
+    );
+    return "reverted";
+  }
+
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.api.destroy();
+  }
+
+  private async hasDeprecated(name: string, version: string): Promise<boolean> {
+    let NextToken: string | undefined;
+    do {
+      const page = await this.call("ListSecretVersionIds", name, () =>
+        this.reads.run(() => this.api.listSecretVersionIds({ SecretId: name, IncludeDeprecated: true, MaxResults: 100, NextToken })),
+      );
+      if (page.Versions?.some((v) => v.VersionId === version)) return true;
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return false;
+  }
+
+  /** Current version, labelled versions and deletion state; undefined when the secret does not exist. */
+  private async describe(name: string): Promise<{ current?: string; versions: Set<string>; deleted: boolean } | undefined> {
+    try {
+      const d = await this.reads.run(() => this.api.describeSecret({ SecretId: name }));
+      return { current: currentVersion(d.VersionIdsToStages), versions: new Set(Object.keys(d.VersionIdsToStages ?? {})), deleted: d.DeletedDate !== undefined };
+    } catch (e) {
+      if (errorName(e) === "ResourceNotFoundException") return undefined;
+      throw toCliError(e, { op: "DescribeSecret", name, endpoint: this.settings.endpoint });
+    }
+  }
+
+  private async call<T>(op: string, name: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw toCliError(e, { op, name, endpoint: this.settings.endpoint });
+    }
+  }
+
+  private fail(e: unknown, op: string, w: WriteOp): CliError {
+    return toCliError(e, { op, name: w.name, value: w.value, endpoint: this.settings.endpoint });
+  }
+}
+
+export async function createAwsStore(ctx: ProviderContext): Promise<SecretStore> {
+  const settings = resolveAwsSettings(ctx);
+  return new AwsStore(await createSdkApi(settings), settings, ctx);
+}

@@ -1,0 +1,30 @@
+import type { ProviderFactory } from "../core/deps.js";
+import { usageError } from "../core/errors.js";
+import type { ProviderContext } from "./context.js";
+import type { ProviderName, SecretStore } from "./types.js";
+
+type Loader = (ctx: ProviderContext) => Promise<SecretStore>;
+
+/** Explicit registry; each entry imports its provider (and SDK) only when that provider is used. */
+const registry: Record<ProviderName, Loader | undefined> = {
+  local: async (ctx) => (await import("./local.js")).createLocalStore(ctx),
+  aws: undefined,
+  vault: undefined,
+  gcp: undefined,
+  azure: undefined,
+  k8s: undefined,
+};
+
+export const PROVIDER_NAMES = Object.keys(registry) as ProviderName[];
+
+export const isProviderName = (name: string): name is ProviderName => Object.hasOwn(registry, name);
+
+export const availableProviders = (): ProviderName[] => PROVIDER_NAMES.filter((n) => registry[n] !== undefined);
+
+export const createProvider: ProviderFactory = async (name, ctx) => {
+  const loader = registry[name];
+  if (!loader) {
+    throw usageError("PROVIDER_UNAVAILABLE", `provider "${name}" is not available in this version`, `available: ${availableProviders().join(", ")}`);
+  }
+  return loader(ctx);
+};

@@ -1,0 +1,98 @@
+export type ProviderName = "local" | "aws" | "vault" | "gcp" | "azure" | "k8s";
+
+/** What a provider holds for one name right now. `version` is opaque to the core. */
+export interface CurrentSecret {
+  readonly name: string;
+  readonly value: string;
+  readonly version: string;
+  /** Scheduled for deletion / soft-deleted: writing to it needs a recovery step first. */
+  readonly deleted?: boolean;
+}
+
+/** What a name looked like before a run touched it: saved (encrypted) in the run's backup. */
+export interface PriorState {
+  readonly name: string;
+  readonly existed: boolean;
+  readonly value?: string;
+  readonly version?: string;
+}
+
+export interface WriteOp {
+  readonly kind: "create" | "update";
+  readonly name: string;
+  readonly value: string;
+  /** For update: the version read while planning (compare-and-set where the provider can). */
+  readonly expectedVersion?: string;
+  readonly runId: string;
+}
+
+export interface WriteResult {
+  readonly version: string;
+}
+
+/** Result of undoing one name of a run; `changed-since` means someone wrote after the run and we left it alone. */
+export type RevertOutcome = "reverted" | "already" | "changed-since";
+
+export interface RevertOp {
+  readonly name: string;
+  readonly prior: PriorState;
+  /** Version the run wrote, when the journal recorded it (a crashed run may not have). */
+  readonly writtenVersion?: string;
+  readonly runId: string;
+}
+
+export interface NameCheck {
+  /** The name as the provider will store it (may differ: GCP/Azure mapping). */
+  readonly stored: string;
+  /** The rule broken, if the provider cannot hold this name. */
+  readonly invalid?: string;
+}
+
+export interface ProviderStats {
+  apiCalls: number;
+}
+
+/**
+ * One vault. Every provider file says `implements SecretStore`.
+ * Contract: `write` of a `create` must fail (throw ConflictError) if the name exists; `update` with
+ * `expectedVersion` must fail with ConflictError when the current version differs, where the provider can tell.
+ * Stores with `batched = true` may stage writes in memory until `flush()`; the core journals the
+ * outcome only after `flush()` resolves.
+ */
+export interface SecretStore {
+  readonly name: ProviderName;
+  readonly batched: boolean;
+  /** Whether rollback can restore without the encrypted backup (versioned store). */
+  readonly versioned: boolean;
+  /** Writes the core keeps in flight when `--concurrency` is not given (quota-aware per provider). */
+  readonly defaultConcurrency: number;
+  readonly stats: ProviderStats;
+
+  checkName(name: string): NameCheck;
+  /** The rule broken by this value, or undefined. */
+  checkValue(value: string): string | undefined;
+
+  /** Fail fast (exit 3) on bad credentials / unreachable endpoint, before anything is written. */
+  connect(): Promise<void>;
+  /** Current values of these names (absent names are missing from the map). */
+  readMany(names: readonly string[]): Promise<Map<string, CurrentSecret>>;
+  /** Every name under a prefix (for `validate --exact` and `from-provider`). */
+  list(prefix: string): Promise<string[]>;
+
+  write(op: WriteOp): Promise<WriteResult>;
+  flush(): Promise<void>;
+  /** Undo one name of a run, checking the real state first; never undo what the run did not do. */
+  revert(op: RevertOp): Promise<RevertOutcome>;
+  close(): Promise<void>;
+}
+
+/** Thrown by a provider when compare-and-set or create-if-absent fails. */
+export class ConflictError extends Error {
+  constructor(
+    readonly secretName: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ConflictError";
+  }
+}

@@ -1,0 +1,76 @@
+import { readFile } from "node:fs/promises";
+import { extname, resolve } from "node:path";
+import { CliError, usageError } from "../core/errors.js";
+import { parseDotenv } from "./dotenv.js";
+import { parseStructured } from "./structured.js";
+import type { SecretSource, SourceBatch } from "./types.js";
+
+export interface FileSourceOptions {
+  /** Relative paths are resolved against this directory, not `process.cwd()`. */
+  readonly cwd: string;
+  /** dotenv only: substitute `${VAR}` like dotenv-expand. */
+  readonly expand?: boolean;
+  /** Any warning (an unreadable line, a duplicate key…) becomes an error. */
+  readonly strict?: boolean;
+  /** dotenv only: names consulted when expanding, after the file's own keys. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export type FileFormat = "dotenv" | "json" | "yaml";
+
+export function formatOf(path: string): FileFormat {
+  const extension = extname(path).toLowerCase();
+  if (extension === ".json") return "json";
+  if (extension === ".yaml" || extension === ".yml") return "yaml";
+  return "dotenv";
+}
+
+/** One `--from` file. It is read again on every `read()`, so a second pass sees what is on disk now. */
+export class FileSource implements SecretSource {
+  readonly label: string;
+  private readonly absolute: string;
+
+  constructor(
+    path: string,
+    private readonly options: FileSourceOptions,
+  ) {
+    this.label = path;
+    this.absolute = resolve(options.cwd, path);
+  }
+
+  async *read(): AsyncIterable<SourceBatch> {
+    const text = await this.readText();
+    const format = formatOf(this.label);
+    const batch =
+      format === "dotenv"
+        ? parseDotenv(text, this.label, { expand: this.options.expand, env: this.options.env })
+        : parseStructured(text, this.label, format);
+    const first = batch.warnings[0];
+    if (this.options.strict && first) {
+      const where = first.line === undefined ? first.source : `${first.source}:${first.line}`;
+      const more = batch.warnings.length > 1 ? ` (and ${batch.warnings.length - 1} more)` : "";
+      throw usageError("SOURCE_INVALID", `${where}: ${first.message}${more}`, "fix the file, or run without --strict to skip what cannot be read");
+    }
+    yield batch;
+  }
+
+  async close(): Promise<void> {}
+
+  private async readText(): Promise<string> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.absolute);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") throw usageError("SOURCE_NOT_FOUND", `${this.label}: no such file`, `looked for ${this.absolute}`);
+      if (code === "EISDIR") throw usageError("SOURCE_INVALID", `${this.label}: is a directory, not a file`);
+      throw new CliError("SOURCE_UNREADABLE", `${this.label}: cannot be read (${code ?? "unknown error"})`, { cause: error });
+    }
+    // A lenient decode would turn bad bytes into U+FFFD and migrate a value that was never in the file.
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw usageError("SOURCE_INVALID", `${this.label}: is not valid UTF-8`, "save the file as UTF-8");
+    }
+  }
+}

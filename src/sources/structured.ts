@@ -1,0 +1,56 @@
+import { usageError } from "../core/errors.js";
+import { parseJsonTree } from "./json-tree.js";
+import type { TreeEntry } from "./tree.js";
+import type { SourceEntry, SourceWarning } from "./types.js";
+import { parseYamlTree } from "./yaml-tree.js";
+
+export type StructuredFormat = "json" | "yaml";
+
+const REFUSED_HINT = "store it as one string (for example JSON-encoded), or move it out of this file";
+
+/**
+ * Flattens a JSON or YAML document into secrets: nested keys join with `/` (`db: {password: x}` →
+ * `db/password`). Strings are taken as they are; numbers and booleans keep the exact text written
+ * in the file (`0012`, `1.10`, `TRUE`), so nothing is rounded or reformatted. Arrays and nulls are
+ * refused, because there is no single string to migrate; an empty nested object holds no secret and
+ * only warns. The same flattened key twice (a duplicate, or `a/b` next to `a: {b: …}`): last wins, with a warning.
+ */
+export function parseStructured(
+  text: string,
+  file: string,
+  format: StructuredFormat,
+): { entries: SourceEntry[]; warnings: SourceWarning[] } {
+  const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  const root = format === "json" ? parseJsonTree(body, file) : parseYamlTree(body, file);
+  if (root.kind !== "map") {
+    throw usageError("SOURCE_INVALID", `${file}: the top level must be ${format === "json" ? "an object" : "a mapping"} of keys to values`);
+  }
+  const entries = new Map<string, SourceEntry>();
+  const warnings: SourceWarning[] = [];
+  flatten(root.entries, "", file, entries, warnings);
+  return { entries: [...entries.values()], warnings };
+}
+
+function flatten(items: readonly TreeEntry[], prefix: string, file: string, out: Map<string, SourceEntry>, warnings: SourceWarning[]): void {
+  for (const { key, line, node } of items) {
+    const path = prefix === "" ? key : `${prefix}/${key}`;
+    const where = line === undefined ? file : `${file}:${line}`;
+    if (key === "") {
+      throw usageError("SOURCE_INVALID", `${where}: an empty key ${prefix === "" ? "at the top level" : `under ${prefix}`}; every key needs a name`);
+    }
+    if (node.kind === "map") {
+      if (node.entries.length === 0) warnings.push({ source: file, line, message: `key ${path} is an empty object; nothing to migrate from it` });
+      flatten(node.entries, path, file, out, warnings);
+    } else if (node.kind === "scalar") {
+      const earlier = out.get(path);
+      if (earlier) {
+        const lines = `lines ${earlier.origin.line ?? "?"} and ${line ?? "?"}`;
+        warnings.push({ source: file, line, message: `key ${path} is given twice (${lines}); the later one wins` });
+      }
+      out.set(path, { key: path, value: node.text, origin: { source: file, line } });
+    } else {
+      const what = node.kind === "list" ? "an array" : node.kind === "null" ? "null" : node.what;
+      throw usageError("SOURCE_INVALID", `${where}: key ${path} is ${what}; only strings, numbers and booleans can be secrets`, REFUSED_HINT);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { usageError } from "../core/errors.js";
+import type { TreeNode } from "./tree.js";
+
+/**
+ * YAML through the `yaml` package (YAML 1.2 core schema). Duplicate keys are let through so the
+ * flattener treats them like dotenv does (last wins, with a warning). Errors give the position and
+ * the package's error code only: its messages quote the offending text, which may be a secret.
+ */
+export function parseYamlTree(text: string, file: string): TreeNode {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
+  const error = doc.errors[0];
+  if (error) {
+    const { line, col } = lines.linePos(error.pos[0]);
+    const reason = error.code.toLowerCase().replace(/_/g, " ");
+    throw usageError("SOURCE_INVALID", `${file}:${line}:${col}: not valid YAML: ${reason}`);
+  }
+  if (doc.contents === null) return { kind: "map", entries: [] };
+  return convert(doc.contents, { doc, lines, file, open: new Set() });
+}
+
+interface Context {
+  readonly doc: Document;
+  readonly lines: LineCounter;
+  readonly file: string;
+  /** Collections being converted right now: an alias back to one of them would never end. */
+  readonly open: Set<unknown>;
+}
+
+function convert(node: unknown, context: Context): TreeNode {
+  if (isAlias(node)) {
+    const target = node.resolve(context.doc);
+    if (target === undefined || context.open.has(target)) return { kind: "other", what: "an alias that refers to itself" };
+    return convert(target, context);
+  }
+  if (isSeq(node)) return { kind: "list" };
+  if (isScalar(node)) {
+    const value = node.value;
+    if (value === null || value === undefined) return { kind: "null" };
+    if (typeof value === "string") return { kind: "scalar", text: value };
+    if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      return { kind: "scalar", text: node.source ?? String(value) };
+    }
+    return { kind: "other", what: `a ${node.tag ?? typeof value} value` };
+  }
+  if (!isMap(node)) return { kind: "other", what: "an unsupported YAML node" };
+
+  context.open.add(node);
+  const entries = node.items.map((pair) => {
+    const keyNode = pair.key;
+    const line = lineOf(keyNode, context) ?? lineOf(pair.value, context);
+    if (!isScalar(keyNode)) {
+      const where = line === undefined ? context.file : `${context.file}:${line}`;
+      throw usageError("SOURCE_INVALID", `${where}: a key that is not a plain value; keys must be text`);
+    }
+    const key = typeof keyNode.value === "string" ? keyNode.value : (keyNode.source ?? String(keyNode.value));
+    return { key, line, node: convert(pair.value, context) };
+  });
+  context.open.delete(node);
+  return { kind: "map", entries };
+}
+
+function lineOf(node: unknown, context: Context): number | undefined {
+  const offset = isNode(node) ? node.range?.[0] : undefined;
+  return offset === undefined ? undefined : context.lines.linePos(offset).line;
+}

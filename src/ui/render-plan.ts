@@ -1,0 +1,54 @@
+import type { Reporter } from "./reporter.js";
+import { table } from "./table.js";
+
+/** Any row a command shows: plan items, drift items, revert items, results. */
+export interface RenderedItem {
+  readonly name: string;
+  readonly action: string;
+  readonly source: string;
+  readonly line?: number;
+  readonly version?: string;
+  readonly reason?: string;
+  readonly hint?: string;
+  readonly error?: string;
+  /** Masked preview (`sk-…f3a9 (40 chars)`); human view only, never in JSON. */
+  readonly preview?: string;
+}
+
+const ORDER = ["create", "update", "unchanged", "skip", "conflict", "invalid", "failed"] as const;
+
+export function summaryLine(summary: Record<string, number>): string {
+  return ORDER.filter((k) => (summary[k] ?? 0) > 0)
+    .map((k) => `${summary[k]} ${k}`)
+    .join(", ") || "nothing to do";
+}
+
+/** The human view of a plan or a result. `limit` keeps a million-row run from flooding a terminal. */
+export function renderItems(reporter: Reporter, items: readonly RenderedItem[], limit = 200): void {
+  if (items.length === 0) return;
+  const colour = (action: string) =>
+    action === "conflict" || action === "invalid" || action === "failed" || action === "missing" || action === "different"
+      ? reporter.paint.red
+      : action === "unchanged" || action === "extra"
+        ? reporter.paint.dim
+        : reporter.paint.green;
+  const shown = items.slice(0, limit);
+  const rows = shown.map((i) => [i.name, i.action, i.line === undefined ? i.source : `${i.source}:${i.line}`, i.preview ?? "", i.error ?? i.reason ?? ""]);
+  reporter.out(table(["NAME", "ACTION", "SOURCE", "VALUE", "NOTE"], rows, (col, cell) => (col === 1 ? colour(cell.trim())(cell) : cell)));
+  if (items.length > shown.length) reporter.out(`… and ${items.length - shown.length} more (use --json for the full list)`);
+}
+
+/** The JSON item shape of the contract: never a value, never a hash of one. */
+export function jsonItem(i: RenderedItem): Record<string, unknown> {
+  return {
+    name: i.name,
+    action: i.action,
+    source: i.line === undefined ? i.source : `${i.source}:${i.line}`,
+    ...(i.version === undefined ? {} : { version: i.version }),
+    ...(problem(i) === undefined ? {} : { error: problem(i) }),
+  };
+}
+
+const problem = (i: RenderedItem): string | undefined =>
+  i.error ?? (PROBLEMS.has(i.action) ? i.reason : undefined);
+const PROBLEMS = new Set(["conflict", "invalid", "missing", "different", "changed-since"]);

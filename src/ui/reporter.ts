@@ -1,0 +1,92 @@
+import type { Deps } from "../core/deps.js";
+
+export interface ReporterOptions {
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
+  readonly color?: boolean;
+}
+
+type Paint = (s: string) => string;
+const plain: Paint = (s) => s;
+const ansi = (open: number, close: number): Paint => (s) => `\u001b[${open}m${s}\u001b[${close}m`;
+
+/**
+ * Everything meant for a person goes through here to stderr, so stdout stays data. Colour and
+ * live progress only when stderr is a terminal and not CI, and never with --json.
+ */
+export class Reporter {
+  readonly fancy: boolean;
+  readonly paint: { red: Paint; green: Paint; yellow: Paint; dim: Paint; bold: Paint };
+  private lastProgressAt = 0;
+  private progressShown = false;
+
+  constructor(
+    private readonly deps: Pick<Deps, "stderr" | "stdout" | "env" | "clock">,
+    private readonly options: ReporterOptions,
+  ) {
+    const env = deps.env;
+    const noColor = options.color === false || env.NO_COLOR !== undefined || env.CI !== undefined || env.TERM === "dumb";
+    this.fancy = Boolean(deps.stderr.isTTY) && !options.json && !noColor;
+    const on = this.fancy;
+    this.paint = {
+      red: on ? ansi(31, 39) : plain,
+      green: on ? ansi(32, 39) : plain,
+      yellow: on ? ansi(33, 39) : plain,
+      dim: on ? ansi(2, 22) : plain,
+      bold: on ? ansi(1, 22) : plain,
+    };
+  }
+
+  /** Data for stdout (a table in human mode); never called in --json mode except by `json()`. */
+  out(text: string): void {
+    this.clearProgress();
+    this.deps.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+  }
+
+  json(document: unknown): void {
+    this.deps.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  }
+
+  info(message: string): void {
+    if (!this.options.quiet) this.err(message);
+  }
+
+  verbose(message: string): void {
+    if (this.options.verbose) this.err(this.paint.dim(message));
+  }
+
+  warn(message: string): void {
+    this.err(`${this.paint.yellow("warning:")} ${message}`);
+  }
+
+  /**
+   * Live counter on a terminal; in CI a plain line at most every 5 s, so logs show life without
+   * flooding. Nothing at all in --json or --quiet mode.
+   */
+  progress(message: string, force = false): void {
+    if (this.options.json || this.options.quiet) return;
+    if (this.fancy) {
+      this.deps.stderr.write(`\r\u001b[2K${this.paint.dim(message)}`);
+      this.progressShown = true;
+      return;
+    }
+    const now = this.deps.clock.now().getTime();
+    if (force || now - this.lastProgressAt >= 5000) {
+      this.lastProgressAt = now;
+      this.err(message);
+    }
+  }
+
+  clearProgress(): void {
+    if (this.progressShown) {
+      this.deps.stderr.write("\r\u001b[2K");
+      this.progressShown = false;
+    }
+  }
+
+  private err(line: string): void {
+    this.clearProgress();
+    this.deps.stderr.write(`${line}\n`);
+  }
+}
