@@ -69,7 +69,12 @@ export function toCliError(e: unknown, ctx: AwsCallContext): CliError {
   }
   if (NETWORK.has(type)) {
     const endpoint = ctx.endpoint ?? "the regional endpoint";
-    return unreachableError("AWS_UNREACHABLE", `cannot reach AWS Secrets Manager at ${endpoint}: ${why}`, "check --endpoint / AWS_ENDPOINT_URL_SECRETS_MANAGER, the region and the network", e);
+    return unreachableError(
+      "AWS_UNREACHABLE",
+      `cannot reach AWS Secrets Manager at ${endpoint}: ${why}`,
+      "check --endpoint / AWS_ENDPOINT_URL_SECRETS_MANAGER, the region and the network",
+      e,
+    );
   }
   if (isThrottle(e)) {
     return new CliError("AWS_THROTTLED", `${where}: still throttled after repeated retries`, {

@@ -19,7 +19,7 @@ function commonPrefix(names: readonly string[]): string {
   return prefix;
 }
 
-const valueOf = (v: { SecretString?: string; SecretBinary?: Uint8Array }): string =>
+const secretText = (v: { SecretString?: string; SecretBinary?: Uint8Array }): string =>
   v.SecretString ?? (v.SecretBinary ? Buffer.from(v.SecretBinary).toString("base64") : "");
 
 /**
@@ -83,7 +83,7 @@ export class AwsReader {
     if (!this.batchDenied) {
       try {
         const out = await this.reads.run(() => this.api.batchGetSecretValue({ SecretIdList: ids }));
-        for (const v of out.SecretValues ?? []) if (v.Name) into.set(v.Name, { name: v.Name, value: valueOf(v), version: v.VersionId ?? "" });
+        for (const v of out.SecretValues ?? []) if (v.Name) into.set(v.Name, { name: v.Name, value: secretText(v), version: v.VersionId ?? "" });
         for (const err of out.Errors ?? []) this.absorb(err.SecretId ?? "", err.ErrorCode ?? "", err.Message, into);
         return;
       } catch (e) {
@@ -95,12 +95,42 @@ export class AwsReader {
       ids.map(async (id) => {
         try {
           const v = await this.reads.run(() => this.api.getSecretValue({ SecretId: id }));
-          into.set(id, { name: id, value: valueOf(v), version: v.VersionId ?? "" });
+          into.set(id, { name: id, value: secretText(v), version: v.VersionId ?? "" });
         } catch (e) {
           this.absorb(id, errorName(e), e instanceof Error ? e.message : undefined, into);
         }
       }),
     );
+  }
+
+  /** Whether `version` still exists, labelled or deprecated (ListSecretVersionIds with IncludeDeprecated). */
+  async hasVersion(name: string, version: string): Promise<boolean> {
+    let NextToken: string | undefined;
+    do {
+      const page = await this.reads
+        .run(() => this.api.listSecretVersionIds({ SecretId: name, IncludeDeprecated: true, MaxResults: 100, NextToken }))
+        .catch((e) => {
+          throw toCliError(e, { op: "ListSecretVersionIds", name, endpoint: this.endpoint });
+        });
+      if (page.Versions?.some((v) => v.VersionId === version)) return true;
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return false;
+  }
+
+  /** Current version, labelled versions and deletion state; undefined when the secret does not exist. */
+  async describe(name: string): Promise<{ current?: string; versions: Set<string>; deleted: boolean } | undefined> {
+    try {
+      const d = await this.reads.run(() => this.api.describeSecret({ SecretId: name }));
+      return {
+        current: currentVersion(d.VersionIdsToStages),
+        versions: new Set(Object.keys(d.VersionIdsToStages ?? {})),
+        deleted: d.DeletedDate !== undefined,
+      };
+    } catch (e) {
+      if (errorName(e) === "ResourceNotFoundException") return undefined;
+      throw toCliError(e, { op: "DescribeSecret", name, endpoint: this.endpoint });
+    }
   }
 
   /** A per-secret failure: absent and deleted are states; anything else (AccessDenied above all) is an error. */
@@ -113,7 +143,6 @@ export class AwsReader {
     const err = Object.assign(new Error(message ?? code), { name: code });
     throw toCliError(err, { op: "GetSecretValue", name: id, endpoint: this.endpoint });
   }
-
 }
 
 /** Scheduled for deletion: its value cannot be read, and the plan must not write to it blindly. */

@@ -3,7 +3,7 @@ import { AdaptiveLimiter } from "../core/adaptive-limiter.js";
 import { CliError, ExitCode } from "../core/errors.js";
 import { countingApi, createSdkApi, type SecretsManagerApi } from "./aws-client.js";
 import { errorName, isThrottle, toCliError } from "./aws-errors.js";
-import { AwsReader, CURRENT, currentVersion } from "./aws-read.js";
+import { AwsReader, CURRENT } from "./aws-read.js";
 import { type AwsSettings, resolveAwsSettings } from "./aws-settings.js";
 import type { ProviderContext } from "./context.js";
 import {
@@ -41,7 +41,6 @@ export class AwsStore implements SecretStore {
   readonly stats: ProviderStats = { apiCalls: 0 };
   private readonly api: SecretsManagerApi;
   private readonly writes: AdaptiveLimiter;
-  private readonly reads: AdaptiveLimiter;
   private readonly reader: AwsReader;
 
   constructor(
@@ -53,8 +52,8 @@ export class AwsStore implements SecretStore {
     const onThrottle = (retryInMs: number) => ctx.onEvent({ type: "throttled", retryInMs });
     this.writes = new AdaptiveLimiter({ maxConcurrency: ctx.concurrency ?? this.defaultConcurrency, isThrottle, onThrottle });
     // Reads have their own, larger quotas (ListSecrets/BatchGet 100/s, Describe 40,000/s).
-    this.reads = new AdaptiveLimiter({ maxConcurrency: 8, isThrottle, onThrottle });
-    this.reader = new AwsReader(this.api, this.reads, settings.endpoint);
+    const reads = new AdaptiveLimiter({ maxConcurrency: 8, isThrottle, onThrottle });
+    this.reader = new AwsReader(this.api, reads, settings.endpoint);
   }
 
   checkName(name: string): NameCheck {
@@ -98,13 +97,20 @@ export class AwsStore implements SecretStore {
     const { kmsKeyId, description } = this.settings;
     try {
       const out = await this.writes.run(() =>
-        this.api.createSecret({ Name: op.name, SecretString: op.value, ClientRequestToken: token, Tags: [MANAGED_TAG], KmsKeyId: kmsKeyId, Description: description }),
+        this.api.createSecret({
+          Name: op.name,
+          SecretString: op.value,
+          ClientRequestToken: token,
+          Tags: [MANAGED_TAG],
+          KmsKeyId: kmsKeyId,
+          Description: description,
+        }),
       );
       return { version: out.VersionId ?? token };
     } catch (e) {
       const type = errorName(e);
       if (type !== "ResourceExistsException" && type !== "InvalidRequestException") throw this.fail(e, "CreateSecret", op);
-      const state = await this.describe(op.name);
+      const state = await this.reader.describe(op.name);
       if (state?.deleted) return this.onDeleted(op, token);
       if (type === "InvalidRequestException") throw this.fail(e, "CreateSecret", op);
       // This run's own version already current: an earlier attempt went through.
@@ -115,7 +121,7 @@ export class AwsStore implements SecretStore {
 
   private async update(op: WriteOp, token: string): Promise<WriteResult> {
     if (op.expectedVersion !== undefined) {
-      const state = await this.describe(op.name);
+      const state = await this.reader.describe(op.name);
       if (!state) throw new ConflictError(op.name, `${op.name} no longer exists in AWS Secrets Manager`);
       if (state.current === token) return { version: token };
       if (state.deleted) return this.onDeleted(op, token);
@@ -141,16 +147,18 @@ export class AwsStore implements SecretStore {
     if (!this.settings.restoreDeleted) {
       throw new ConflictError(op.name, `${op.name} is scheduled for deletion in AWS Secrets Manager (--restore-deleted restores it first)`);
     }
-    await this.writes.run(() => this.api.restoreSecret({ SecretId: op.name })).catch((e) => {
-      throw this.fail(e, "RestoreSecret", op);
-    });
+    await this.writes
+      .run(() => this.api.restoreSecret({ SecretId: op.name }))
+      .catch((e) => {
+        throw this.fail(e, "RestoreSecret", op);
+      });
     return this.put(op, token);
   }
 
   async revert(op: RevertOp): Promise<RevertOutcome> {
     const ours = new Set([requestToken(op.runId, op.name), ...(op.writtenVersion ? [op.writtenVersion] : [])]);
     const restoreToken = requestToken(`${op.runId}:revert`, op.name);
-    const state = await this.describe(op.name);
+    const state = await this.reader.describe(op.name);
     if (!op.prior.existed) {
       if (!state || state.deleted) return "already";
       if (!state.current || !ours.has(state.current)) return "changed-since";
@@ -163,7 +171,7 @@ export class AwsStore implements SecretStore {
     if (state.current === op.prior.version || state.current === restoreToken) return "already";
     if (!state.current || !ours.has(state.current)) return "changed-since";
     const prior = op.prior.version;
-    if (prior !== undefined && (state.versions.has(prior) || (await this.hasDeprecated(op.name, prior)))) {
+    if (prior !== undefined && (state.versions.has(prior) || (await this.reader.hasVersion(op.name, prior)))) {
       // Moving the label back restores the old value without sending it again.
       const input = { SecretId: op.name, VersionStage: CURRENT, MoveToVersionId: prior, RemoveFromVersionId: state.current };
       await this.call("UpdateSecretVersionStage", op.name, () => this.writes.run(() => this.api.updateSecretVersionStage(input)));
@@ -175,8 +183,11 @@ export class AwsStore implements SecretStore {
       });
     }
     const value = op.prior.value;
-    await this.call("PutSecretValue", op.name, () =>
-      this.writes.run(() => this.api.putSecretValue({ SecretId: op.name, SecretString: value, ClientRequestToken: restoreToken })),
+    await this.call(
+      "PutSecretValue",
+      op.name,
+      () => this.writes.run(() => this.api.putSecretValue({ SecretId: op.name, SecretString: value, ClientRequestToken: restoreToken })),
+      value,
     );
     return "reverted";
   }
@@ -187,34 +198,11 @@ export class AwsStore implements SecretStore {
     this.api.destroy();
   }
 
-  private async hasDeprecated(name: string, version: string): Promise<boolean> {
-    let NextToken: string | undefined;
-    do {
-      const page = await this.call("ListSecretVersionIds", name, () =>
-        this.reads.run(() => this.api.listSecretVersionIds({ SecretId: name, IncludeDeprecated: true, MaxResults: 100, NextToken })),
-      );
-      if (page.Versions?.some((v) => v.VersionId === version)) return true;
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return false;
-  }
-
-  /** Current version, labelled versions and deletion state; undefined when the secret does not exist. */
-  private async describe(name: string): Promise<{ current?: string; versions: Set<string>; deleted: boolean } | undefined> {
-    try {
-      const d = await this.reads.run(() => this.api.describeSecret({ SecretId: name }));
-      return { current: currentVersion(d.VersionIdsToStages), versions: new Set(Object.keys(d.VersionIdsToStages ?? {})), deleted: d.DeletedDate !== undefined };
-    } catch (e) {
-      if (errorName(e) === "ResourceNotFoundException") return undefined;
-      throw toCliError(e, { op: "DescribeSecret", name, endpoint: this.settings.endpoint });
-    }
-  }
-
-  private async call<T>(op: string, name: string, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(op: string, name: string, fn: () => Promise<T>, value?: string): Promise<T> {
     try {
       return await fn();
     } catch (e) {
-      throw toCliError(e, { op, name, endpoint: this.settings.endpoint });
+      throw toCliError(e, { op, name, value, endpoint: this.settings.endpoint });
     }
   }
 

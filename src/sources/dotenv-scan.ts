@@ -25,6 +25,7 @@ export const VALID_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const HEAD = /^\s*(?:export\s+)?([^\s=:#]+)(?:\s*=|:(?=\s|"))/;
 const SKIP = /^\s*(?:#|$)/;
 const TAIL = /^\s*(?:#.*)?$/s;
+const LINE_END = /[\n\u2028\u2029]/g;
 
 export function scanDotenv(source: string): { assignments: Assignment[]; problems: Problem[] } {
   const text = (source.startsWith("\uFEFF") ? source.slice(1) : source).replace(/\r\n?/g, "\n");
@@ -57,11 +58,13 @@ function readLine(text: string, pos: number, line: number, out: Assignment[], pr
   }
   let start = pos + head[0].length;
   if (head[0].endsWith(":") && text[start] === '"') return readJson(text, key, start, line, out, problems);
-  while (start < lineEnd && /\s/.test(text[start] ?? "")) start++;
+  // dotenv's value runs through U+2028/U+2029 (whitespace to a regex) up to the next real newline.
+  const valueEnd = endOfRow(text, start);
+  while (start < valueEnd && /\s/.test(text[start] ?? "")) start++;
   const first = text[start];
   if (first === "'" || first === '"' || first === "`") return readQuoted(text, key, start, line, out, problems);
 
-  const raw = text.slice(start, lineEnd);
+  const raw = text.slice(start, valueEnd);
   const hash = raw.indexOf("#");
   if (hash >= 0 && !/\s/.test(text[start + hash - 1] ?? "")) {
     problems.push({
@@ -70,7 +73,7 @@ function readLine(text: string, pos: number, line: number, out: Assignment[], pr
     });
   }
   out.push({ key, value: (hash >= 0 ? raw.slice(0, hash) : raw).trim(), line, quote: "" });
-  return lineEnd + 1;
+  return hash >= 0 ? endOfLine(text, start + hash) + 1 : valueEnd + 1;
 }
 
 /**
@@ -125,7 +128,16 @@ function readJson(text: string, key: string, open: number, line: number, out: As
   return lineEnd + 1;
 }
 
+/**
+ * Where dotenv's `$` sees a line end: JavaScript regexes also end lines at U+2028 and U+2029, so
+ * dotenv starts a new assignment after one of those in a comment or after a closing quote.
+ */
 function endOfLine(text: string, from: number): number {
+  LINE_END.lastIndex = from;
+  return LINE_END.exec(text)?.index ?? text.length;
+}
+
+function endOfRow(text: string, from: number): number {
   const at = text.indexOf("\n", from);
   return at === -1 ? text.length : at;
 }

@@ -74,7 +74,9 @@ describe("aws secrets manager test server", () => {
     await sm.send(new PutSecretValueCommand({ SecretId: "k", SecretString: "v2", ClientRequestToken: T2 }));
     await sm.send(new PutSecretValueCommand({ SecretId: "k", SecretString: "v2", ClientRequestToken: T2 }));
     expect(server.versions("k")).toHaveLength(2);
-    expect((await failure(sm.send(new PutSecretValueCommand({ SecretId: "k", SecretString: "other", ClientRequestToken: T2 })))).name).toBe("ResourceExistsException");
+    expect((await failure(sm.send(new PutSecretValueCommand({ SecretId: "k", SecretString: "other", ClientRequestToken: T2 })))).name).toBe(
+      "ResourceExistsException",
+    );
     expect((await failure(sm.send(new CreateSecretCommand({ Name: "k", SecretString: "v1", ClientRequestToken: T3 })))).name).toBe("ResourceExistsException");
   });
 
@@ -85,7 +87,9 @@ describe("aws secrets manager test server", () => {
     expect(bare.name).toBe("InvalidParameterException");
     await sm.send(new UpdateSecretVersionStageCommand({ SecretId: "k", VersionStage: "AWSCURRENT", MoveToVersionId: T1, RemoveFromVersionId: T2 }));
     expect(server.versions("k").map((v) => v.stages)).toEqual([["AWSCURRENT"], ["AWSPREVIOUS"]]);
-    const missing = await failure(sm.send(new UpdateSecretVersionStageCommand({ SecretId: "k", VersionStage: "AWSCURRENT", MoveToVersionId: T3, RemoveFromVersionId: T1 })));
+    const missing = await failure(
+      sm.send(new UpdateSecretVersionStageCommand({ SecretId: "k", VersionStage: "AWSCURRENT", MoveToVersionId: T3, RemoveFromVersionId: T1 })),
+    );
     expect(missing.name).toBe("ResourceNotFoundException");
   });
 
@@ -130,17 +134,29 @@ describe("aws secrets manager test server", () => {
     expect((await failure(sm.send(new ListSecretsCommand({ MaxResults: 101 })))).name).toBe("ValidationException");
 
     const batch = await sm.send(new BatchGetSecretValueCommand({ SecretIdList: ["app/s00", "missing", "other/x"] }));
-    expect(batch.SecretValues?.map((v) => [v.Name, v.SecretString])).toEqual([["app/s00", "v0"], ["other/x", "o"]]);
+    expect(batch.SecretValues?.map((v) => [v.Name, v.SecretString])).toEqual([
+      ["app/s00", "v0"],
+      ["other/x", "o"],
+    ]);
     expect(batch.Errors?.map((e) => [e.SecretId, e.ErrorCode])).toEqual([["missing", "ResourceNotFoundException"]]);
     const ids = Array.from({ length: 21 }, (_, i) => `app/s${String(i).padStart(2, "0")}`);
     expect((await failure(sm.send(new BatchGetSecretValueCommand({ SecretIdList: ids })))).name).toBe("ValidationException");
   });
 
   it("requires a signature, refuses unknown keys, and denies configured operations and secrets", async () => {
-    const raw = await fetch(server.url, { method: "POST", headers: { "X-Amz-Target": "secretsmanager.ListSecrets", "Content-Type": "application/x-amz-json-1.1" }, body: "{}" });
+    const raw = await fetch(server.url, {
+      method: "POST",
+      headers: { "X-Amz-Target": "secretsmanager.ListSecrets", "Content-Type": "application/x-amz-json-1.1" },
+      body: "{}",
+    });
     expect(raw.status).toBe(400);
     expect(((await raw.json()) as { __type: string }).__type).toBe("UnrecognizedClientException");
-    const stranger = new SecretsManagerClient({ endpoint: server.url, region: "us-east-1", credentials: { accessKeyId: "AKIDOTHER", secretAccessKey: "x" }, maxAttempts: 1 });
+    const stranger = new SecretsManagerClient({
+      endpoint: server.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "AKIDOTHER", secretAccessKey: "x" },
+      maxAttempts: 1,
+    });
     expect((await failure(stranger.send(new ListSecretsCommand({})))).name).toBe("UnrecognizedClientException");
     stranger.destroy();
 

@@ -168,7 +168,6 @@ export class SecretsModel {
   }
 }
 
-export const sameValue = (v: StoredVersion, value: { string?: string; binary?: string }): boolean =>
-  v.string === value.string && v.binary === value.binary;
+export const sameValue = (v: StoredVersion, value: { string?: string; binary?: string }): boolean => v.string === value.string && v.binary === value.binary;
 
 export const epoch = (d: Date | undefined): number | undefined => (d === undefined ? undefined : d.getTime() / 1000);

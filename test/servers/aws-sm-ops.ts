@@ -1,19 +1,5 @@
-import {
-  AwsError,
-  CURRENT,
-  checkSecretName,
-  checkToken,
-  epoch,
-  readValue,
-  type SecretsModel,
-  type StoredSecret,
-  sameValue,
-  validationError,
-} from "./aws-sm-model.js";
-
-// biome-ignore lint/suspicious/noExplicitAny: request bodies are untyped JSON, checked field by field
-type Input = Record<string, any>;
-type Output = Record<string, unknown>;
+import { AwsError, CURRENT, checkSecretName, checkToken, epoch, readValue, type SecretsModel, sameValue, validationError } from "./aws-sm-model.js";
+import { describe, type Input, matchesFilters, type Output, page } from "./aws-sm-views.js";
 
 export interface OpContext {
   readonly model: SecretsModel;
@@ -24,61 +10,6 @@ export interface OpContext {
 
 type Handler = (input: Input, ctx: OpContext) => Output;
 
-const stagesMap = (s: StoredSecret): Record<string, string[]> => {
-  const out: Record<string, string[]> = {};
-  for (const v of s.versions.values()) if (v.stages.size > 0) out[v.id] = [...v.stages];
-  return out;
-};
-
-const tagList = (s: StoredSecret) => [...s.tags].map(([Key, Value]) => ({ Key, Value }));
-
-const describe = (s: StoredSecret): Output => ({
-  ARN: s.arn,
-  Name: s.name,
-  Description: s.description,
-  KmsKeyId: s.kmsKeyId,
-  RotationEnabled: false,
-  LastChangedDate: epoch(s.lastChanged),
-  DeletedDate: epoch(s.deletedDate),
-  Tags: tagList(s),
-  VersionIdsToStages: stagesMap(s),
-  CreatedDate: epoch(s.created),
-});
-
-function page<T>(items: T[], input: Input, max: number, fallback: number): { items: T[]; NextToken?: string } {
-  const size = input.MaxResults ?? fallback;
-  if (!Number.isInteger(size) || size < 1 || size > max) throw validationError("maxResults", `Member must have value between 1 and ${max}`);
-  let start = 0;
-  if (input.NextToken !== undefined) {
-    start = Number(Buffer.from(String(input.NextToken), "base64url").toString());
-    if (!Number.isInteger(start) || start < 0) throw new AwsError("InvalidNextTokenException", "The NextToken value is invalid.");
-  }
-  const end = start + size;
-  return { items: items.slice(start, end), NextToken: end < items.length ? Buffer.from(String(end)).toString("base64url") : undefined };
-}
-
-function matchesFilters(s: StoredSecret, filters: Input[] | undefined): boolean {
-  for (const f of filters ?? []) {
-    const values: string[] = f.Values ?? [];
-    const hit = values.some((raw) => {
-      const negate = raw.startsWith("!");
-      const v = negate ? raw.slice(1) : raw;
-      const keys = [...s.tags.keys()];
-      const tagValues = [...s.tags.values()];
-      let m: boolean;
-      if (f.Key === "name") m = s.name.startsWith(v);
-      else if (f.Key === "tag-key") m = keys.some((k) => k.startsWith(v));
-      else if (f.Key === "tag-value") m = tagValues.some((k) => k.startsWith(v));
-      else if (f.Key === "description") m = (s.description ?? "").toLowerCase().startsWith(v.toLowerCase());
-      else if (f.Key === "all") m = [s.name, s.description ?? "", ...keys, ...tagValues].some((x) => x.toLowerCase().includes(v.toLowerCase()));
-      else throw validationError("filters.key", "Member must satisfy enum value set");
-      return negate ? !m : m;
-    });
-    if (!hit) return false;
-  }
-  return true;
-}
-
 function secretValue(ctx: OpContext, id: string, input: Input): Output {
   ctx.authorize("GetSecretValue", id);
   const s = ctx.model.live(id);
@@ -88,7 +19,15 @@ function secretValue(ctx: OpContext, id: string, input: Input): Output {
     const what = input.VersionId !== undefined ? `VersionId: ${input.VersionId}` : `staging label: ${stage}`;
     throw new AwsError("ResourceNotFoundException", `Secrets Manager can't find the specified secret value for ${what}`);
   }
-  return { ARN: s.arn, Name: s.name, VersionId: v.id, SecretString: v.string, SecretBinary: v.binary, VersionStages: [...v.stages], CreatedDate: epoch(v.created) };
+  return {
+    ARN: s.arn,
+    Name: s.name,
+    VersionId: v.id,
+    SecretString: v.string,
+    SecretBinary: v.binary,
+    VersionStages: [...v.stages],
+    CreatedDate: epoch(v.created),
+  };
 }
 
 export const operations: Record<string, Handler> = {
@@ -198,7 +137,8 @@ export const operations: Record<string, Handler> = {
         `The parameter RemoveFromVersionId can't be empty. Staging label ${stage} is currently attached to version ${holder.id}, so you must explicitly reference that version in RemoveFromVersionId.`,
       );
     }
-    if (!target && stage === CURRENT && holder) throw new AwsError("InvalidParameterException", "You can't remove the staging label AWSCURRENT without moving it to another version.");
+    if (!target && stage === CURRENT && holder)
+      throw new AwsError("InvalidParameterException", "You can't remove the staging label AWSCURRENT without moving it to another version.");
     if (target) ctx.model.moveStage(s, stage, target);
     else holder?.stages.delete(stage);
     s.lastChanged = ctx.now;
@@ -248,4 +188,12 @@ export const operations: Record<string, Handler> = {
 };
 
 /** Operations that count against the write quota; everything else uses the read quota. */
-export const WRITE_OPS = new Set(["CreateSecret", "PutSecretValue", "UpdateSecretVersionStage", "DeleteSecret", "RestoreSecret", "TagResource", "UntagResource"]);
+export const WRITE_OPS = new Set([
+  "CreateSecret",
+  "PutSecretValue",
+  "UpdateSecretVersionStage",
+  "DeleteSecret",
+  "RestoreSecret",
+  "TagResource",
+  "UntagResource",
+]);
