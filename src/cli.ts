@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { collect } from "./config/env-twins.js";
 import type { Deps } from "./core/deps.js";
 import { usageError } from "./core/errors.js";
 import { isProviderName } from "./providers/index.js";
@@ -23,7 +24,6 @@ const PROVIDER_FLAGS: [flags: string, key: string, description: string][] = [
   ["--namespace <ns>", "namespace", "vault namespace (VAULT_NAMESPACE)"],
 ];
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 const positiveInt = (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw usageError("BAD_OPTION", `expected a positive whole number, got "${value}"`);
@@ -32,6 +32,7 @@ const positiveInt = (value: string) => {
 
 function common(cmd: Command, { writes = true } = {}): Command {
   cmd
+    .option("--config <file>", "configuration file (default secretshift.yaml if present)")
     .option("--state-dir <dir>", "state folder (journal, backups, key)", ".secrets")
     .option("--json", "print one JSON document on stdout")
     .option("--quiet", "only errors on stderr")
@@ -89,14 +90,21 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     .version(version, "-V, --version")
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) })
+    // Environment twins and secretshift.yaml fill what the command line left unset.
+    .hook("preAction", async (_program, command) => {
+      const { applyLayers } = await import("./config/layers.js");
+      await applyLayers(command, deps);
+    });
 
   common(program.command("init").description("create .secrets/ (0700), a local key, and a .gitignore entry"), { writes: false }).action((o) =>
     run(async () => (await import("./commands/init.js")).init(normalise(o) as never, deps)),
   );
 
   sourcing(common(program.command("migrate <provider> [source]").description("plan, then (unless --dry-run) apply"))
-    .addOption(new Option("--on-conflict <mode>", "when the vault holds a different value").choices(["overwrite", "skip", "fail"]).default("fail")))
+    .addOption(new Option("--on-conflict <mode>", "when the vault holds a different value").choices(["overwrite", "skip", "fail"]).default("fail"))
+    .addOption(new Option("--scrub <mode>", "after a successful live run, set migrated --db cells to NULL or secret:<provider>:<name>").choices(["none", "null", "reference"]).default("none"))
+    .option("--emit-sql <file>", "write (never run) the DROP COLUMN migration for the --db columns"))
     .action((p: string, source: string | undefined, o) => run(async () => (await import("./commands/migrate.js")).migrate(provider(p), normalise(o, source) as never, deps)));
 
   sourcing(common(program.command("validate <provider> [source]").description("does the vault hold exactly what the source holds?"), { writes: false }))
@@ -115,5 +123,9 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
   common(program.command("providers").description("which providers exist and how they are configured"), { writes: false }).action((o) =>
     run(async () => (await import("./commands/providers.js")).providers(normalise(o) as never, deps)),
   );
+  const config = program.command("config").description("project configuration");
+  common(config.command("show").description("effective settings and where each came from"), { writes: false })
+    .option("--provider <name>", "show the settings for this provider's section")
+    .action((o, cmd: Command) => run(async () => (await import("./commands/config-show.js")).configShow(program, cmd, normalise(o) as never, deps)));
   return program;
 }

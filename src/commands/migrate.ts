@@ -12,6 +12,7 @@ import type { ProviderName } from "../providers/types.js";
 import { mask } from "../ui/mask.js";
 import { type RenderedItem, jsonItem, renderItems, summaryLine } from "../ui/render-plan.js";
 import type { Reporter } from "../ui/reporter.js";
+import { ColumnStep, type ScrubMode, withoutReferenceCells } from "./scrub-step.js";
 import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible } from "./common.js";
 import { type SourceOptions, closeSources, openSources } from "./sources.js";
 
@@ -22,6 +23,10 @@ export interface MigrateOptions extends CommonOptions, SourceOptions {
   readonly only?: readonly string[];
   readonly exclude?: readonly string[];
   readonly onConflict?: OnConflict;
+  /** Database cells after a fully successful live run: left alone, set to NULL, or `secret:<provider>:<name>`. */
+  readonly scrub?: ScrubMode;
+  /** Write (never run) the DROP COLUMN migration for the migrated columns. */
+  readonly emitSql?: string;
 }
 
 /** read → plan → (confirm) → backup → apply, each step finished before the next starts. */
@@ -35,8 +40,9 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     // 1. Read every source to the end.
     const sources = await openSources(deps, options);
     cleanups.push(() => closeSources(sources));
-    const inventory = await readInventory(sources, { prefix: options.prefix, template: options.nameTemplate, env: options.env }, options);
+    const inventory = withoutReferenceCells(await readInventory(sources, { prefix: options.prefix, template: options.nameTemplate, env: options.env }, options));
     for (const w of inventory.warnings) reporter.warn(`${w.source}${w.line === undefined ? "" : `:${w.line}`}: ${w.message}`);
+    const columnStep = await ColumnStep.prepare(sources, options, deps.cwd, provider, reporter);
 
     // 2. Reach the provider; a live run needs the key and the state lock before it reads current state.
     const { store, key, stateDir } = await openProvider(deps, options, provider, reporter);
@@ -55,13 +61,16 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     const previews = new Map(inventory.desired.map((d) => [d.name, mask(d.value)]));
     const planned: RenderedItem[] = plan.items.map((i) => ({ ...i, preview: previews.get(i.name) }));
 
-    if (options.dryRun || plan.blocked || plan.ops.length === 0) {
-      return finish(reporter, options, { runId, provider, items: planned, store: store.stats, note: planNote(plan, options) });
+    const scrubCells = columnStep.planned(plan, inventory.desired);
+    if (options.dryRun || plan.blocked || (plan.ops.length === 0 && scrubCells === 0)) {
+      const step = await columnStep.withoutRun(plan, inventory.desired, !options.dryRun);
+      const code = finish(reporter, options, { runId, provider, items: planned, store: store.stats, note: planNote(plan, options), extra: step.json });
+      return step.failed ? ExitCode.failed : code;
     }
 
     // 4. Consent, then the backup of everything this run will overwrite, then the writes.
     if (!options.json) renderItems(reporter, planned);
-    if (!(await confirmLive(deps, options, `Apply ${plan.ops.length} change(s) to ${provider}?`))) {
+    if (!(await confirmLive(deps, options, `Apply ${plan.ops.length} change(s) to ${provider}${columnStep.describe(scrubCells)}?`))) {
       reporter.info("cancelled; nothing was written");
       return ExitCode.failed;
     }
@@ -89,14 +98,16 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
       stopListening();
     }
     const failed = results.filter((r) => r.status !== "done").length;
-    const status = interrupted ? "interrupted" : failed > 0 ? "failed" : "ok";
+    const why = interrupted ? "the run was interrupted" : failed > 0 ? `${failed} vault write(s) failed` : undefined;
+    const step = await columnStep.afterRun({ ok: why === undefined, why, plan, desired: inventory.desired, runId, backup, journal });
+    const status = interrupted ? "interrupted" : failed > 0 || step.failed ? "failed" : "ok";
     await journal.append([{ runId, type: "run-end", status, data: { failed } }]);
 
     const byName = new Map(results.map((r) => [r.name, r]));
     const items = planned.map((i) => withResult(i, byName.get(i.name)));
-    const code = finish(reporter, { ...options, dryRun: false }, { runId, provider, items, store: store.stats, note: undefined, quietTable: true });
+    const code = finish(reporter, { ...options, dryRun: false }, { runId, provider, items, store: store.stats, note: undefined, quietTable: true, extra: step.json });
     if (status !== "ok") reporter.info(`to undo this run: secrets rollback ${provider} --run ${runId}`);
-    return interrupted ? ExitCode.interrupted : code;
+    return interrupted ? ExitCode.interrupted : step.failed ? ExitCode.failed : code;
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
@@ -125,13 +136,15 @@ interface Outcome {
   readonly store: { apiCalls: number };
   readonly note: string | undefined;
   readonly quietTable?: boolean;
+  /** `scrub` / `emitSql` results of the column step. */
+  readonly extra?: Record<string, unknown>;
 }
 
 function finish(reporter: Reporter, options: MigrateOptions, o: Outcome): number {
   const summary = summarize(o.items);
   const bad = (summary.conflict ?? 0) + (summary.invalid ?? 0) + (summary.failed ?? 0);
   if (options.json) {
-    reporter.json({ command: "migrate", runId: o.runId, provider: o.provider, dryRun: Boolean(options.dryRun), summary, items: o.items.map(jsonItem), stats: o.store });
+    reporter.json({ command: "migrate", runId: o.runId, provider: o.provider, dryRun: Boolean(options.dryRun), summary, items: o.items.map(jsonItem), stats: o.store, ...o.extra });
   } else {
     if (!o.quietTable || bad > 0) renderItems(reporter, o.quietTable ? o.items.filter((i) => i.action === "failed") : o.items);
     reporter.out(summaryLine(summary));

@@ -8,6 +8,7 @@ import { acquireLock } from "../core/lock.js";
 import { type RevertPlanItem, planRollback } from "../core/rollback-plan.js";
 import type { ProviderName } from "../providers/types.js";
 import { jsonItem, renderItems } from "../ui/render-plan.js";
+import { type CellsReport, openScrubbedTable, restoreScrubbedCells } from "./restore-cells-step.js";
 import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible } from "./common.js";
 
 export interface RollbackOptions extends CommonOptions {
@@ -36,16 +37,22 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     const current = await store.readMany(names);
     const plan = planRollback(steps, backup.priors, current, target);
     if (!options.json) reporter.info(`rolling back run ${target} on ${provider}${store.versioned ? "" : " (from the encrypted backup: this provider keeps no versions)"}`);
+    const scrubbed = backup.cells.length;
+    let cells: CellsReport | undefined = scrubbed > 0 ? { restore: scrubbed } : undefined;
 
-    if (options.dryRun || plan.every((i) => i.action === "unchanged")) return report(reporter, options, provider, target, plan, undefined);
+    if (options.dryRun || (plan.every((i) => i.action === "unchanged") && scrubbed === 0)) return report(reporter, options, provider, target, plan, undefined, undefined, cells);
     if (!options.json) renderItems(reporter, plan);
-    if (!(await confirmLive(deps, options, `Undo ${plan.filter((i) => i.action !== "unchanged").length} change(s) of run ${target}?`))) {
+    const also = scrubbed > 0 ? ` and put back ${scrubbed} scrubbed cell(s)` : "";
+    if (!(await confirmLive(deps, options, `Undo ${plan.filter((i) => i.action !== "unchanged").length} change(s)${also} of run ${target}?`))) {
       reporter.info("cancelled; nothing was changed");
       return ExitCode.failed;
     }
+    const table = scrubbed > 0 ? await openScrubbedTable(backup) : undefined;
     const runId = newRunId(deps);
     const journal = await Journal.open(stateDir, deps.clock);
     await journal.append([{ runId, type: "run-start", command: "rollback", provider, data: { target } }]);
+    // Cells first: undoing the vault first would leave references that point at nothing.
+    if (table) cells = await restoreScrubbedCells(table, backup.cells, { journal, runId, reporter });
     const work = plan.filter((i) => i.action !== "unchanged" && i.op);
     const results = await applySteps(work.map((i) => ({ name: i.name, action: "revert", op: i.op as NonNullable<RevertPlanItem["op"]> })), async (s) => ({ outcome: await store.revert(s.op) }), {
       store,
@@ -56,8 +63,8 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
       onProgress: (done, total) => reporter.progress(`reverting ${done}/${total}…`),
     });
     const failed = results.filter((r) => r.status !== "done").length;
-    await journal.append([{ runId, type: "run-end", status: failed > 0 ? "failed" : "ok", data: { target, failed } }]);
-    return report(reporter, options, provider, target, plan, new Map(results.map((r) => [r.name, r])), runId);
+    await journal.append([{ runId, type: "run-end", status: failed > 0 || cells?.changedSince ? "failed" : "ok", data: { target, failed } }]);
+    return report(reporter, options, provider, target, plan, new Map(results.map((r) => [r.name, r])), runId, cells);
   } finally {
     for (const c of cleanups.reverse()) await c();
   }
@@ -69,7 +76,9 @@ function pickRun(entries: readonly JournalEntry[], provider: ProviderName, optio
     return options.run;
   }
   if (!options.last) throw usageError("ROLLBACK_TARGET", "say which run to roll back", "use --last or --run <id>");
-  const runs = runsOf(entries).filter((r) => r.provider === provider && UNDOABLE.has(r.command ?? "") && r.counts.intent > 0);
+  // A run that only scrubbed cells (every secret already `unchanged`) has no intents but is undoable.
+  const scrubbed = new Set(entries.filter((e) => e.type === "note" && e.action === "scrub").map((e) => e.runId));
+  const runs = runsOf(entries).filter((r) => r.provider === provider && UNDOABLE.has(r.command ?? "") && (r.counts.intent > 0 || scrubbed.has(r.runId)));
   const last = runs[runs.length - 1];
   if (!last) throw usageError("RUN_NOT_FOUND", `no run on ${provider} to roll back`, "list runs with `secrets journal list`");
   return last.runId;
@@ -83,6 +92,7 @@ function report(
   plan: RevertPlanItem[],
   results: Map<string, { status: string; outcome?: string; error?: string }> | undefined,
   runId?: string,
+  cells?: CellsReport,
 ): number {
   const items = plan.map((i) => {
     const r = results?.get(i.name);
@@ -92,12 +102,13 @@ function report(
   });
   const summary: Record<string, number> = { delete: 0, restore: 0, unchanged: 0, "changed-since": 0, skip: 0, failed: 0 };
   for (const i of items) summary[i.action] = (summary[i.action] ?? 0) + 1;
-  const bad = (summary.failed ?? 0) + (summary["changed-since"] ?? 0);
+  const bad = (summary.failed ?? 0) + (summary["changed-since"] ?? 0) + (cells?.changedSince ?? 0);
   if (options.json) {
-    reporter.json({ command: "rollback", runId: runId ?? null, target, provider, dryRun: Boolean(options.dryRun), summary, items: items.map((i) => jsonItem(i)) });
+    reporter.json({ command: "rollback", runId: runId ?? null, target, provider, dryRun: Boolean(options.dryRun), summary, items: items.map((i) => jsonItem(i)), ...(cells ? { cells } : {}) });
   } else {
     renderItems(reporter, items);
     const parts = Object.entries(summary).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+    if (cells) parts.push(cells.restored === undefined ? `${cells.restore} scrubbed cell(s) to put back` : `${cells.restored} cell(s) put back`);
     reporter.out(`${options.dryRun ? "dry run: " : ""}${parts.join(", ") || "nothing to undo"}`);
   }
   return bad > 0 ? ExitCode.failed : ExitCode.ok;

@@ -18,6 +18,8 @@ export interface AdaptiveLimiterOptions {
   readonly increase?: number;
   readonly minRate?: number;
   readonly cutIntervalMs?: number;
+  /** How long calls must have run before the achieved rate is trusted enough to cut to. */
+  readonly minSampleMs?: number;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
   readonly now?: () => number;
@@ -51,6 +53,7 @@ export class AdaptiveLimiter {
       increase: 0.1,
       minRate: 1,
       cutIntervalMs: 1000,
+      minSampleMs: 500,
       baseDelayMs: 100,
       maxDelayMs: 5000,
       now: () => performance.now(),
@@ -122,8 +125,9 @@ export class AdaptiveLimiter {
     this.stats.throttles++;
     const now = this.o.now();
     const achieved = this.measured(now);
-    // With nothing achieved yet there is no rate to cut from; the backoff alone applies.
-    if (achieved > 0 && sentAt >= this.lastCut && now - this.lastCut >= this.o.cutIntervalMs) {
+    // Until a fair sample exists (warm-up, first connections) there is no rate to cut to; the backoff alone applies.
+    const sampled = now - (this.firstStart ?? now) >= this.o.minSampleMs && achieved > 0;
+    if (sampled && sentAt >= this.lastCut && now - this.lastCut >= this.o.cutIntervalMs) {
       this.rateNow = Math.max(this.o.minRate, Math.min(this.rateNow, achieved) * this.o.decrease);
       this.step = Math.max(this.o.minRate, this.rateNow * this.o.increase);
       this.lastCut = now;

@@ -11,6 +11,8 @@ export interface ScrubbedCell {
   column: string;
   key: string;
   value: string | null;
+  /** What scrub wrote in its place (NULL or a `secret:` reference); rollback restores only cells still holding it. */
+  replacement?: string | null;
 }
 
 /** One durable step of a backup: the priors of a batch are appended before that batch is written. */

@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync, randomBytes } from "node:crypto";
+import type NodeVault from "node-vault";
 import { runPool } from "../core/pool.js";
 import type { ProviderContext } from "./context.js";
 import {
@@ -194,7 +195,8 @@ export class VaultStore implements SecretStore {
 
 export async function createVaultStore(ctx: ProviderContext): Promise<SecretStore> {
   const config = await resolveVaultConfig(ctx);
-  const { default: nodeVault } = await import("node-vault");
+  // node-vault is CommonJS: under NodeNext its typings describe the export, at run time it is `default`.
+  const nodeVault = ((await import("node-vault")) as unknown as { default: typeof NodeVault }).default;
   const token = config.auth.kind === "token" ? config.auth.token : undefined;
   const api = nodeVaultApi(nodeVault, {
     address: config.address,

@@ -31,7 +31,12 @@ function formatLine(key: string, value: string): string {
   const spellings = value.includes("$") ? [...quoted, bare] : [bare, ...quoted];
   // A lone surrogate cannot be written as UTF-8: JSON spells it as \uXXXX.
   const chosen = LONE_SURROGATE.test(value) ? undefined : spellings.find((line) => readsBack(line, key, value));
-  return chosen ?? `${key}:${JSON.stringify(value).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029")}`;
+  return (
+    chosen ??
+    `${key}:${JSON.stringify(value)
+      .replace(/\u2028/g, "\\u2028")
+      .replace(/\u2029/g, "\\u2029")}`
+  );
 }
 
 /** Every spelling is checked with the real parser, so the writer cannot drift from the reader. */

@@ -15,24 +15,17 @@ export interface DotenvOptions {
  * Reads dotenv text without ever throwing: lines we cannot read become warnings with their line
  * number, so a caller can decide (`--strict`) whether a half-readable file is acceptable.
  */
-export function parseDotenv(
-  text: string,
-  file: string,
-  options: DotenvOptions = {},
-): { entries: SourceEntry[]; warnings: SourceWarning[] } {
+export function parseDotenv(text: string, file: string, options: DotenvOptions = {}): { entries: SourceEntry[]; warnings: SourceWarning[] } {
   const { assignments, problems } = scanDotenv(text);
   const warnings: SourceWarning[] = problems.map((problem) => ({ source: file, ...problem }));
   const byKey = new Map<string, SourceEntry>();
   const env = options.env ?? {};
-  const lookup = (name: string): string | undefined =>
-    byKey.get(name)?.value ?? (Object.hasOwn(env, name) ? env[name] : undefined);
+  const lookup = (name: string): string | undefined => byKey.get(name)?.value ?? (Object.hasOwn(env, name) ? env[name] : undefined);
 
   for (const { key, value: raw, line, quote } of assignments) {
     // Single quotes and our JSON form are literal even with expand, as in dotenvx.
     const literal = !options.expand || quote === "'" || quote === "json";
-    const value = literal
-      ? raw
-      : expandValue(raw, lookup, (message) => warnings.push({ source: file, line, message: `${key}: ${message}` }));
+    const value = literal ? raw : expandValue(raw, lookup, (message) => warnings.push({ source: file, line, message: `${key}: ${message}` }));
     const earlier = byKey.get(key);
     if (earlier) {
       warnings.push({

@@ -42,9 +42,7 @@ export class FileSource implements SecretSource {
     const text = await this.readText();
     const format = formatOf(this.label);
     const batch =
-      format === "dotenv"
-        ? parseDotenv(text, this.label, { expand: this.options.expand, env: this.options.env })
-        : parseStructured(text, this.label, format);
+      format === "dotenv" ? parseDotenv(text, this.label, { expand: this.options.expand, env: this.options.env }) : parseStructured(text, this.label, format);
     const first = batch.warnings[0];
     if (this.options.strict && first) {
       const where = first.line === undefined ? first.source : `${first.source}:${first.line}`;

@@ -15,11 +15,7 @@ const REFUSED_HINT = "store it as one string (for example JSON-encoded), or move
  * refused, because there is no single string to migrate; an empty nested object holds no secret and
  * only warns. The same flattened key twice (a duplicate, or `a/b` next to `a: {b: …}`): last wins, with a warning.
  */
-export function parseStructured(
-  text: string,
-  file: string,
-  format: StructuredFormat,
-): { entries: SourceEntry[]; warnings: SourceWarning[] } {
+export function parseStructured(text: string, file: string, format: StructuredFormat): { entries: SourceEntry[]; warnings: SourceWarning[] } {
   const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
   const root = format === "json" ? parseJsonTree(body, file) : parseYamlTree(body, file);
   if (root.kind !== "map") {

@@ -12,7 +12,10 @@ export interface DenyRule {
   readonly capabilities?: readonly Capability[];
 }
 
-/** Answer the next `times` (default: every) matching request with `status`, or cut the connection. */
+/**
+ * Answer the next `times` (default: every) matching request with `status`, or cut the connection
+ * (`destroy`), before handling it or, with `after`, once it has been handled (an ambiguous failure).
+ */
 export interface Fault {
   readonly path?: string | RegExp;
   readonly method?: string;
@@ -20,6 +23,7 @@ export interface Fault {
   readonly errors?: string[];
   times?: number;
   readonly destroy?: boolean;
+  readonly after?: boolean;
 }
 
 export interface VaultServerOptions {
@@ -100,9 +104,17 @@ export async function startVaultServer(initial: VaultServerOptions = {}): Promis
     if (fault) {
       if (fault.times !== undefined) fault.times--;
       count(`fault.${fault.status ?? "destroy"}`);
+      if (fault.after) {
+        handleRequest(method, path, list, req, body);
+        return { status: DESTROY };
+      }
       if (fault.destroy) return { status: DESTROY };
       return fail(fault.status ?? 500, ...(fault.errors ?? ["internal error"]));
     }
+    return handleRequest(method, path, list, req, body);
+  }
+
+  function handleRequest(method: string, path: string, list: boolean, req: IncomingMessage, body: Record<string, unknown>): Reply {
     if (path === "sys/seal-status")
       return { status: 200, body: { type: "shamir", initialized: true, sealed: !!opts.sealed, t: 1, n: 1, progress: 0, version: "1.17.0" } };
     if (path === "sys/health")

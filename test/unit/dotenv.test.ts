@@ -1,10 +1,10 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests are about literal ${VAR} text in .env files
 import dotenv from "dotenv";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatDotenv, parseDotenv } from "../../src/sources/dotenv.js";
 
-const values = (text: string, options = {}) =>
-  Object.fromEntries(parseDotenv(text, ".env", options).entries.map((entry) => [entry.key, entry.value]));
+const values = (text: string, options = {}) => Object.fromEntries(parseDotenv(text, ".env", options).entries.map((entry) => [entry.key, entry.value]));
 
 // [name, input, expected values, expected warnings as [line, pattern]]
 type Row = [string, string, Record<string, string>, Array<[number, RegExp]>];
@@ -15,13 +15,13 @@ const rows: Row[] = [
   ["double quotes expand \\r", 'A="a\\rb"', { A: "a\rb" }, []],
   ["other backslashes stay", 'A="C:\\temp\\x\\t"', { A: "C:\\temp\\x\\t" }, []],
   ["\\n inside single quotes stays", "A='a\\nb'", { A: "a\\nb" }, []],
-  ["backticks are literal", "A=`it's \"quoted\" ${X}`", { A: `it's "quoted" \${X}` }, []],
+  ["backticks are literal", 'A=`it\'s "quoted" ${X}`', { A: `it's "quoted" \${X}` }, []],
   ["# right after a value is dotenv's comment", "A=b#c", { A: "b" }, [[1, /A: the unquoted value stops at '#'/]]],
   ["# after whitespace is a comment", "A=b #c", { A: "b" }, []],
   ["# right after = is a comment too", "A=#c", { A: "" }, [[1, /stops at '#'/]]],
   ["# inside double quotes", 'A="b#c"', { A: "b#c" }, []],
   ["# inside single quotes", "A='b #c'", { A: "b #c" }, []],
-  ["inline comment after quotes", 'A="x" # comment\nB=\'y\'#c', { A: "x", B: "y" }, []],
+  ["inline comment after quotes", "A=\"x\" # comment\nB='y'#c", { A: "x", B: "y" }, []],
   ["export prefix", "export A=1\n  export   B = 2", { A: "1", B: "2" }, []],
   ["a key named export", "export=1", { export: "1" }, []],
   ["CRLF line endings", 'A=1\r\nB="x\r\ny"\r\nC=3\r\n', { A: "1", B: "x\ny", C: "3" }, []],
@@ -29,7 +29,7 @@ const rows: Row[] = [
   ["leading BOM", "\uFEFFA=1", { A: "1" }, []],
   ["KEY: value", "A: value\nB:  two words ", { A: "value", B: "two words" }, []],
   ["KEY:value is not an assignment", "A:value", {}, [[1, /not a KEY=value line/]]],
-  ["empty values", 'A=\nB=   \nC=""\nD=\'\'', { A: "", B: "", C: "", D: "" }, []],
+  ["empty values", "A=\nB=   \nC=\"\"\nD=''", { A: "", B: "", C: "", D: "" }, []],
   ["unquoted values are trimmed", "A=   spaced  value \t", { A: "spaced  value" }, []],
   ["= inside a value", "A=b=c==", { A: "b=c==" }, []],
   ["multi-line double quotes", 'A="line1\nline2"\nB=2', { A: "line1\nline2", B: "2" }, []],
@@ -70,7 +70,7 @@ describe("parseDotenv fixtures", () => {
   });
 
   it("never puts a value in a warning", () => {
-    const text = 'A="s3cr3t\nB=s3cr3t#s3cr3t\nC=1\nC=s3cr3t\nD=s3cr3t${NOPE}s3cr3t\nE=\'s3cr3t\' s3cr3t\ns3cr3t\n';
+    const text = "A=\"s3cr3t\nB=s3cr3t#s3cr3t\nC=1\nC=s3cr3t\nD=s3cr3t${NOPE}s3cr3t\nE='s3cr3t' s3cr3t\ns3cr3t\n";
     const { warnings } = parseDotenv(text, ".env", { expand: true });
     expect(warnings.length).toBeGreaterThan(3);
     for (const warning of warnings) expect(warning.message).not.toContain("s3cr3t");
@@ -171,7 +171,13 @@ describe("parseDotenv properties", () => {
       content.map((text) => `\`${text}\``),
     );
     const assignment = fc
-      .tuple(fc.constantFrom("", "export ", "  "), fc.constantFrom("A", "B", "c.d-e"), fc.constantFrom("=", " = ", ": "), value, fc.constantFrom("", " # note", "#x"))
+      .tuple(
+        fc.constantFrom("", "export ", "  "),
+        fc.constantFrom("A", "B", "c.d-e"),
+        fc.constantFrom("=", " = ", ": "),
+        value,
+        fc.constantFrom("", " # note", "#x"),
+      )
       .map((parts) => parts.join(""));
     const file = fc
       .tuple(fc.array(fc.oneof(assignment, fc.constantFrom("", "# comment", "  ")), { maxLength: 6 }), fc.constantFrom("\n", "\r\n"))
@@ -202,9 +208,7 @@ describe("formatDotenv", () => {
       { key: "EMPTY", value: "" },
       { key: "HARD", value: "'\"`\r\\n" },
     ]);
-    expect(text).toBe(
-      'PLAIN=abc\nDOLLAR=\'pa$$word\'\nSPACED=\' x # y \'\nQUOTE=it\'s\nNEWLINE=\'a\nb\'\nCR="a\\r\\nb"\nEMPTY=\nHARD:"\'\\"`\\r\\\\n"\n',
-    );
+    expect(text).toBe("PLAIN=abc\nDOLLAR='pa$$word'\nSPACED=' x # y '\nQUOTE=it's\nNEWLINE='a\nb'\nCR=\"a\\r\\nb\"\nEMPTY=\nHARD:\"'\\\"`\\r\\\\n\"\n");
     const readable = dotenv.parse(text);
     expect(readable).toMatchObject({ PLAIN: "abc", DOLLAR: "pa$$word", SPACED: " x # y ", QUOTE: "it's", NEWLINE: "a\nb", CR: "a\r\nb", EMPTY: "" });
     expect(readable).not.toHaveProperty("HARD");

@@ -34,7 +34,7 @@ describe("parseStructured", () => {
 
   it("takes strings byte for byte", () => {
     expect(flat('{"a": "pa$$word \\"q\\" \\n \\u00e9 \\ud83d\\ude00"}', "json")).toEqual({ a: 'pa$$word "q" \n é 😀' });
-    expect(flat("a: |\n  -----BEGIN-----\n  abc\n  -----END-----\nb: \"x\\ty\"\n", "yaml")).toEqual({
+    expect(flat('a: |\n  -----BEGIN-----\n  abc\n  -----END-----\nb: "x\\ty"\n', "yaml")).toEqual({
       a: "-----BEGIN-----\nabc\n-----END-----\n",
       b: "x\ty",
     });
@@ -54,7 +54,11 @@ describe("parseStructured", () => {
   it("records the line of each key", () => {
     const yaml = "# header\ndb:\n  user: u\n\n  password: |\n    p\napi: k\n";
     const lines = parseStructured(yaml, "s.yaml", "yaml").entries.map((entry) => [entry.key, entry.origin.line]);
-    expect(lines).toEqual([["db/user", 3], ["db/password", 5], ["api", 7]]);
+    expect(lines).toEqual([
+      ["db/user", 3],
+      ["db/password", 5],
+      ["api", 7],
+    ]);
     const json = '{\n  "db": {\n    "user": "u"\n  },\n  "api": "k"\n}';
     expect(parseStructured(json, "s.json", "json").entries.map((entry) => entry.origin)).toEqual([
       { source: "s.json", line: 3 },
@@ -69,13 +73,18 @@ describe("parseStructured", () => {
   it("warns about empty objects and keys given twice; the later one wins", () => {
     const json = '{"a": {}, "b": "1", "b": "2", "c/d": "3", "c": {"d": "4"}}';
     const { entries, warnings } = parseStructured(json, "s.json", "json");
-    expect(entries.map((entry) => [entry.key, entry.value])).toEqual([["b", "2"], ["c/d", "4"]]);
+    expect(entries.map((entry) => [entry.key, entry.value])).toEqual([
+      ["b", "2"],
+      ["c/d", "4"],
+    ]);
     expect(warnings.map((warning) => warning.message)).toEqual([
       "key a is an empty object; nothing to migrate from it",
       "key b is given twice (lines 1 and 1); the later one wins",
       "key c/d is given twice (lines 1 and 1); the later one wins",
     ]);
-    expect(parseStructured("a: 1\na: 2\n", "s.yaml", "yaml").warnings).toMatchObject([{ line: 2, message: expect.stringMatching(/key a is given twice \(lines 1 and 2\)/) }]);
+    expect(parseStructured("a: 1\na: 2\n", "s.yaml", "yaml").warnings).toMatchObject([
+      { line: 2, message: expect.stringMatching(/key a is given twice \(lines 1 and 2\)/) },
+    ]);
   });
 
   it("reads an empty YAML file and a BOM", () => {
