@@ -97,7 +97,9 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
       await applyLayers(command, deps);
     });
 
-  common(program.command("init").description("create .secrets/ (0700), a local key, and a .gitignore entry"), { writes: false }).action((o) =>
+  common(program.command("init").description("create .secrets/ (0700), a local key, and a .gitignore entry"), { writes: false })
+    .option("--provider <name>", "also write a starter secretshift.yaml for this provider")
+    .action((o) =>
     run(async () => (await import("./commands/init.js")).init(normalise(o) as never, deps)),
   );
 
@@ -115,6 +117,29 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     .option("--run <id>", "the run to undo")
     .option("--last", "undo the most recent run on this provider")
     .action((p: string, o) => run(async () => (await import("./commands/rollback.js")).rollback(provider(p), normalise(o) as never, deps)));
+
+  common(program.command("rotate <name>").description("new value → pending → set → test → promote; the old one stays readable for the grace period"))
+    .option("--provider <name>", "where the secret lives (default: SECRETS_PROVIDER, else where it was last migrated, else local)")
+    .option("--grace-period <duration>", "how long the previous value stays readable: 90s, 30m, 2h, 7d (default 24h)")
+    .option("--generator <spec>", "hex:N | base64:N | alnum:N | password:N | uuid | command:<cmd> (default base64:48)")
+    .addOption(new Option("--strategy <name>", "where the value is used").choices(["generic", "jwt", "postgres", "postgres-alternating"]).default("generic"))
+    .option("--test-command <cmd>", "must exit 0 with the new value in $SECRET_VALUE")
+    .option("--db <admin-url>", "postgres strategies: admin connection URL")
+    .option("--role <role>", "postgres strategies: the login role")
+    .addOption(new Option("--bits <n>", "jwt: HS256/384/512 key size").choices(["256", "384", "512"]))
+    .option("--abort", "abandon a rotation in progress: undo the set step, remove the pending version")
+    .action((name: string, o) => run(async () => (await import("./commands/rotate.js")).rotate(name, normalise(o) as never, deps)));
+
+  common(program.command("cleanup <provider>").description("drop previous versions whose grace has passed, expire old roles, delete old backups"))
+    .option("--backups-older-than <duration>", "backup retention", "30d")
+    .option("--db <admin-url>", "postgres-alternating: admin URL to expire the old role")
+    .action((p: string, o) => run(async () => (await import("./commands/cleanup.js")).cleanup(provider(p), normalise(o) as never, deps)));
+
+  common(program.command("get <name>").description("a secret's versions, masked; --reveal prints the value"), { writes: false })
+    .option("--provider <name>", "where the secret lives (as for rotate)")
+    .option("--with-previous", "also the previous version and its grace end")
+    .option("--reveal", "print plaintext values (the only command that does)")
+    .action((name: string, o) => run(async () => (await import("./commands/get.js")).get(name, normalise(o) as never, deps)));
 
   common(program.command("journal [action] [run-id]").description("list | show <run-id> | verify the audit journal"), { writes: false }).action(
     (action: string | undefined, runId: string | undefined, o) => run(async () => (await import("./commands/journal.js")).journal(action ?? "list", runId, normalise(o) as never, deps)),

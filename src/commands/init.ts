@@ -1,13 +1,18 @@
 import { constants } from "node:fs";
-import { access, appendFile, open, readFile } from "node:fs/promises";
+import { access, appendFile, open, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { generateKeyMaterial } from "../core/crypto.js";
 import type { Deps } from "../core/deps.js";
-import { ExitCode } from "../core/errors.js";
+import { CONFIG_FILE } from "../config/load.js";
+import { starterConfig } from "../config/starter.js";
+import { ExitCode, usageError } from "../core/errors.js";
+import { isProviderName } from "../providers/index.js";
 import { type CommonOptions, reporterFor, stateDirOf } from "./common.js";
 
-export type InitOptions = CommonOptions;
+export interface InitOptions extends CommonOptions {
+  readonly provider?: string;
+}
 
 /** Idempotent: creates only what is missing and never replaces an existing key. */
 export async function init(options: InitOptions, deps: Deps): Promise<number> {
@@ -17,13 +22,26 @@ export async function init(options: InitOptions, deps: Deps): Promise<number> {
   const keyPath = join(stateDir, "key");
   const keyCreated = await createKeyIfMissing(keyPath, generateKeyMaterial(deps.randomBytes));
   const ignored = await ignoreStateDir(deps.cwd, options.stateDir ?? ".secrets");
+  const configWritten = options.provider ? await writeStarter(deps.cwd, options.provider) : undefined;
   if (options.json) {
-    reporter.json({ command: "init", stateDir, keyCreated, gitignore: ignored });
+    reporter.json({ command: "init", stateDir, keyCreated, gitignore: ignored, ...(configWritten === undefined ? {} : { configWritten }) });
   } else {
     reporter.out(keyCreated ? `created ${keyPath} (keep it safe: without it backups and the local store cannot be read)` : `kept existing ${keyPath}`);
     if (ignored === "added") reporter.out(`added ${options.stateDir ?? ".secrets"}/ to .gitignore`);
+    if (configWritten !== undefined) reporter.out(configWritten ? `wrote ${CONFIG_FILE} for ${options.provider}` : `kept existing ${CONFIG_FILE}`);
   }
   return ExitCode.ok;
+}
+
+async function writeStarter(cwd: string, provider: string): Promise<boolean> {
+  if (!isProviderName(provider)) throw usageError("UNKNOWN_PROVIDER", `unknown provider "${provider}"`, "one of: local, aws, vault, gcp, azure, k8s");
+  try {
+    await writeFile(join(cwd, CONFIG_FILE), starterConfig(provider), { flag: "wx" });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
 }
 
 /** `wx` makes creation atomic: two concurrent inits cannot both write a key. */

@@ -57,7 +57,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     // 3. Plan (pure) and show it.
     reporter.progress(`reading ${inventory.desired.length} secrets from ${provider}…`, true);
     const current = await store.readMany([...new Set(inventory.desired.map((d) => d.name))]);
-    const plan = planMigration(inventory.desired, current, { runId, onConflict: options.onConflict ?? "fail", checkName: (n) => store.checkName(n), checkValue: (v) => store.checkValue(v) });
+    const plan = planMigration(inventory.desired, current, { runId, onConflict: options.onConflict ?? "fail", checkName: (n) => store.checkName(n), checkValue: (v) => store.checkValue(v), restoreDeleted: options.providerOptions?.restoreDeleted === "true" });
     const previews = new Map(inventory.desired.map((d) => [d.name, mask(d.value)]));
     const planned: RenderedItem[] = plan.items.map((i) => ({ ...i, preview: previews.get(i.name) }));
 

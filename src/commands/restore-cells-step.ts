@@ -3,6 +3,7 @@ import { CliError, ExitCode } from "../core/errors.js";
 import type { Journal } from "../core/journal.js";
 import type { CellRef, DatabaseSource } from "../sources/database.js";
 import type { Reporter } from "../ui/reporter.js";
+import { SKIPPED_META } from "./scrub-step.js";
 
 /** Rollback's account of a run's scrubbed cells (`cells` in its `--json`). */
 export interface CellsReport {
@@ -16,6 +17,14 @@ export interface CellsReport {
 }
 
 const SHOWN = 20;
+
+/** The cells a run's scrub really replaced: those in the backup minus the ones it skipped. */
+export function scrubbedCellsOf(backup: Backup): ScrubbedCell[] {
+  const skipped = backup.meta[SKIPPED_META];
+  if (skipped === undefined) return backup.cells;
+  const left = new Set((JSON.parse(skipped) as [string, string][]).map(([key, column]) => cellId({ key, column })));
+  return backup.cells.filter((c) => !left.has(cellId(c)));
+}
 const cellId = (c: CellRef) => `${c.key}\0${c.column}`;
 
 /**

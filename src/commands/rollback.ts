@@ -8,7 +8,7 @@ import { acquireLock } from "../core/lock.js";
 import { type RevertPlanItem, planRollback } from "../core/rollback-plan.js";
 import type { ProviderName } from "../providers/types.js";
 import { jsonItem, renderItems } from "../ui/render-plan.js";
-import { type CellsReport, openScrubbedTable, restoreScrubbedCells } from "./restore-cells-step.js";
+import { type CellsReport, openScrubbedTable, restoreScrubbedCells, scrubbedCellsOf } from "./restore-cells-step.js";
 import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible } from "./common.js";
 
 export interface RollbackOptions extends CommonOptions {
@@ -37,7 +37,8 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     const current = await store.readMany(names);
     const plan = planRollback(steps, backup.priors, current, target);
     if (!options.json) reporter.info(`rolling back run ${target} on ${provider}${store.versioned ? "" : " (from the encrypted backup: this provider keeps no versions)"}`);
-    const scrubbed = backup.cells.length;
+    const scrubbedCells = scrubbedCellsOf(backup);
+    const scrubbed = scrubbedCells.length;
     let cells: CellsReport | undefined = scrubbed > 0 ? { restore: scrubbed } : undefined;
 
     if (options.dryRun || (plan.every((i) => i.action === "unchanged") && scrubbed === 0)) return report(reporter, options, provider, target, plan, undefined, undefined, cells);
@@ -52,7 +53,7 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     const journal = await Journal.open(stateDir, deps.clock);
     await journal.append([{ runId, type: "run-start", command: "rollback", provider, data: { target } }]);
     // Cells first: undoing the vault first would leave references that point at nothing.
-    if (table) cells = await restoreScrubbedCells(table, backup.cells, { journal, runId, reporter });
+    if (table) cells = await restoreScrubbedCells(table, scrubbedCells, { journal, runId, reporter });
     const work = plan.filter((i) => i.action !== "unchanged" && i.op);
     const results = await applySteps(work.map((i) => ({ name: i.name, action: "revert", op: i.op as NonNullable<RevertPlanItem["op"]> })), async (s) => ({ outcome: await store.revert(s.op) }), {
       store,

@@ -16,6 +16,8 @@ export type ScrubMode = "none" | "null" | "reference";
 const MODES: readonly ScrubMode[] = ["none", "null", "reference"];
 /** Plan actions whose value is in the vault once the run succeeds: those cells are "migrated". */
 const MIGRATED = new Set(["create", "update", "unchanged"]);
+/** Backup meta key listing the `[key, column]` cells scrub skipped (changed since they were read). */
+export const SKIPPED_META = "scrub.skipped";
 /** Cells per backup frame, so one frame (one sealed line) stays small however big the table is. */
 const FRAME_CELLS = 2000;
 /** Skipped cells named one by one on stderr before the rest are only counted. */
@@ -174,7 +176,7 @@ export class ColumnStep {
       // 1. Every cell about to change goes into the encrypted backup first, with what rollback needs to reconnect.
       await run.backup.append({ priors: [], meta: { "scrub.db": this.dbUrl, "scrub.table": source.table, "scrub.key": source.keyColumn, "scrub.mode": mode } });
       let cells = 0;
-      let frame: ScrubbedCell[] = [];
+      const frame: ScrubbedCell[] = [];
       for (const cell of this.cells(run.plan, run.desired)) {
         frame.push({ ...scrubbedCell(source, cell), replacement: cell.replacement });
         if (frame.length >= FRAME_CELLS) await run.backup.append({ priors: [], cells: frame.splice(0) });
@@ -185,6 +187,8 @@ export class ColumnStep {
 
       // 2. One transaction; a cell that changed since it was read is skipped, never overwritten.
       const { scrubbed, skipped } = await source.scrub(this.cells(run.plan, run.desired));
+      // Cells the transaction left alone are not rollback's to restore: record them after the fact.
+      if (skipped.length > 0) await run.backup.append({ priors: [], meta: { [SKIPPED_META]: JSON.stringify(skipped.map((c) => [c.key, c.column])) } });
       await note("done", { scrubbed, skipped: skipped.length });
       for (const s of skipped.slice(0, SHOWN_SKIPS)) this.reporter.warn(`${source.table}.${s.column}[key=${s.key}] changed since it was read; not scrubbed`);
       if (skipped.length > SHOWN_SKIPS) this.reporter.warn(`… and ${skipped.length - SHOWN_SKIPS} more cell(s) changed since they were read; not scrubbed`);

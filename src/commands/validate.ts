@@ -3,6 +3,7 @@ import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
 import { readInventory } from "../core/inventory.js";
 import { checkTemplate } from "../core/naming.js";
+import { checkReferences, splitReferenceCells } from "../core/secret-reference.js";
 import type { ProviderName } from "../providers/types.js";
 import { jsonItem, renderItems } from "../ui/render-plan.js";
 import { type CommonOptions, newRunId, openProvider, reporterFor } from "./common.js";
@@ -27,9 +28,13 @@ export async function validate(provider: ProviderName, options: ValidateOptions,
     for (const w of inventory.warnings) reporter.warn(`${w.source}${w.line === undefined ? "" : `:${w.line}`}: ${w.message}`);
     const { store } = await openProvider(deps, options, provider, reporter);
     try {
-      const current = await store.readMany([...new Set(inventory.desired.map((d) => d.name))]);
-      const listed = await store.list(options.prefix ?? "");
-      const items = compareState(inventory.desired, current, listed);
+      // After `--scrub reference` a cell holds `secret:<provider>:<name>`: check that secret exists instead of comparing.
+      const { values, references } = splitReferenceCells(inventory.desired);
+      const referenced = references.filter((r) => r.target.provider === provider).map((r) => r.target.name);
+      const current = await store.readMany([...new Set([...values.map((d) => d.name), ...referenced])]);
+      const notExtra = new Set([...referenced, ...references.map((r) => r.cell.name)]);
+      const listed = (await store.list(options.prefix ?? "")).filter((n) => !notExtra.has(n));
+      const items = [...compareState(values, current, listed), ...checkReferences(references, provider, current)].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const summary: Record<string, number> = { "in-sync": 0, missing: 0, different: 0, extra: 0, conflict: 0 };
       for (const i of items) summary[i.action] = (summary[i.action] ?? 0) + 1;
       const drift = items.filter((i) => isDrift(i, Boolean(options.exact)));

@@ -23,6 +23,8 @@ const providerSettings = z.strictObject({
   field: z.string().optional(),
   authMount: z.string().optional(),
   namespace: z.string().optional(),
+  project: z.string().optional(),
+  vaultUrl: z.string().optional(),
 });
 
 /**

@@ -77,7 +77,9 @@ export class AdaptiveLimiter {
         result = await fn();
       } catch (error) {
         this.release();
-        if (!this.o.isThrottle(error) || attempt >= this.o.maxRetries) throw error;
+        if (!this.o.isThrottle(error)) throw error;
+        this.stats.throttles++;
+        if (attempt >= this.o.maxRetries) throw error;
         const wait = this.throttled(sentAt, attempt);
         this.o.onThrottle?.(wait);
         await this.o.sleep(wait);
@@ -111,18 +113,18 @@ export class AdaptiveLimiter {
   private succeeded(): void {
     const now = this.o.now();
     this.successes.push(now);
+    while ((this.successes[0] ?? now) < now - 1000) this.successes.shift();
     if (Number.isFinite(this.rateNow)) this.rateNow += this.step / this.rateNow;
   }
 
   /** Successes per second over the last second (or since the first call, if that is shorter). */
   private measured(now: number): number {
-    while (this.successes.length > 0 && (this.successes[0] ?? now) < now - 1000) this.successes.shift();
+    while ((this.successes[0] ?? now) < now - 1000) this.successes.shift();
     const span = Math.min(1000, now - (this.firstStart ?? now));
     return span > 0 ? (this.successes.length * 1000) / span : 0;
   }
 
   private throttled(sentAt: number, attempt: number): number {
-    this.stats.throttles++;
     const now = this.o.now();
     const achieved = this.measured(now);
     // Until a fair sample exists (warm-up, first connections) there is no rate to cut to; the backoff alone applies.

@@ -35,6 +35,8 @@ export interface PlanOptions {
   readonly onConflict: OnConflict;
   readonly checkName: (name: string) => NameCheck;
   readonly checkValue: (value: string) => string | undefined;
+  /** `--restore-deleted`: a secret scheduled for deletion is restored and updated instead of refused. */
+  readonly restoreDeleted?: boolean;
 }
 
 const where = (o: Origin) => (o.line === undefined ? {} : { line: o.line });
@@ -74,6 +76,9 @@ function classify(name: string, group: DesiredSecret[], want: DesiredSecret, hav
   const valueRule = options.checkValue(want.value);
   if (valueRule) return { row: { action: "invalid", reason: valueRule } };
 
+  if (have?.deleted && options.restoreDeleted) {
+    return { row: { action: "update", version: have.version, reason: "restored from scheduled deletion first" }, op: { kind: "update", name, value: want.value, expectedVersion: have.version, runId: options.runId } };
+  }
   if (have?.deleted) {
     return { row: { action: "conflict", version: have.version, reason: "scheduled for deletion in the provider", hint: "restore it first (--restore-deleted / --recover-deleted)" } };
   }

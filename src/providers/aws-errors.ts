@@ -54,9 +54,8 @@ export function toCliError(e: unknown, ctx: AwsCallContext): CliError {
   const type = errorName(e);
   const why = reason(e, ctx.value);
   const where = ctx.name === undefined ? ctx.op : `${ctx.op} ${ctx.name}`;
-  if (CREDENTIALS.has(type)) {
-    return unreachableError("AWS_CREDENTIALS", `AWS did not accept the credentials: ${why}`, CREDENTIALS_HINT, e);
-  }
+  if (type === "CredentialsProviderError") return unreachableError("AWS_CREDENTIALS", `no usable AWS credentials: ${why}`, CREDENTIALS_HINT, e);
+  if (CREDENTIALS.has(type)) return unreachableError("AWS_CREDENTIALS", `AWS refused the credentials: ${why}`, CREDENTIALS_HINT, e);
   if (/region is missing/i.test(why)) {
     return usageError("AWS_REGION_MISSING", "no AWS region configured", "pass --region or set AWS_REGION");
   }

@@ -120,12 +120,15 @@ export class AwsStore implements SecretStore {
   }
 
   private async update(op: WriteOp, token: string): Promise<WriteResult> {
-    if (op.expectedVersion !== undefined) {
+    // AWS has no compare-and-set on PutSecretValue; DescribeSecret (40,000/s quota) narrows the window.
+    if (op.expectedVersion !== undefined || this.settings.restoreDeleted) {
       const state = await this.reader.describe(op.name);
       if (!state) throw new ConflictError(op.name, `${op.name} no longer exists in AWS Secrets Manager`);
-      if (state.current === token) return { version: token };
       if (state.deleted) return this.onDeleted(op, token);
-      if (state.current !== op.expectedVersion) throw new ConflictError(op.name, `${op.name} changed in AWS Secrets Manager after it was read`);
+      if (state.current === token) return { version: token };
+      if (op.expectedVersion !== undefined && state.current !== op.expectedVersion) {
+        throw new ConflictError(op.name, `${op.name} changed in AWS Secrets Manager after it was read`);
+      }
     }
     return this.put(op, token);
   }

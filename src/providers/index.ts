@@ -8,8 +8,8 @@ type Loader = (ctx: ProviderContext) => Promise<SecretStore>;
 /** Explicit registry; each entry imports its provider (and SDK) only when that provider is used. */
 const registry: Record<ProviderName, Loader | undefined> = {
   local: async (ctx) => (await import("./local.js")).createLocalStore(ctx),
-  aws: undefined,
-  vault: undefined,
+  aws: async (ctx) => (await import("./aws.js")).createAwsStore(ctx),
+  vault: async (ctx) => (await import("./vault.js")).createVaultStore(ctx),
   gcp: undefined,
   azure: undefined,
   k8s: undefined,

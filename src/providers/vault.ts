@@ -1,5 +1,6 @@
 import { createHmac, hkdfSync, randomBytes } from "node:crypto";
 import type NodeVault from "node-vault";
+import { describeError } from "../core/describe-error.js";
 import { runPool } from "../core/pool.js";
 import type { ProviderContext } from "./context.js";
 import {
@@ -14,7 +15,7 @@ import {
   type WriteResult,
 } from "./types.js";
 import { VaultSession } from "./vault-auth.js";
-import { VaultCaller } from "./vault-call.js";
+import { isHttpError, VaultCaller } from "./vault-call.js";
 import { nodeVaultApi, type VaultApi, type VaultHttpError } from "./vault-client.js";
 import { resolveVaultConfig, type VaultConfig } from "./vault-config.js";
 import { detectKvMount, fieldOf, isCasMismatch, KvClient } from "./vault-kv.js";
@@ -150,8 +151,13 @@ export class VaultStore implements SecretStore {
   private async tag(op: WriteOp): Promise<void> {
     try {
       await this.client.patchMeta(op.name, { custom_metadata: { "managed-by": "secretshift", "last-run": this.runTag(op.runId) } });
-    } catch {
-      this.ctx.onEvent({ type: "info", message: `could not record custom_metadata on ${this.client.metadataPath(op.name)} (needs the patch capability)` });
+    } catch (error) {
+      const why = isHttpError(error, 403)
+        ? "the token lacks the patch capability"
+        : isHttpError(error)
+          ? `Vault answered ${error.status}`
+          : describeError(error);
+      this.ctx.onEvent({ type: "info", message: `could not record custom_metadata on ${this.client.metadataPath(op.name)}: ${why}` });
     }
   }
 

@@ -1,4 +1,4 @@
-import { type VaultServer, type VaultServerOptions, startVaultServer } from "../servers/vault.js";
+import { startVaultServer, type VaultServer, type VaultServerOptions } from "../servers/vault.js";
 
 export interface VaultHarnessOptions extends VaultServerOptions {
   readonly kvVersion: 1 | 2;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConflictError } from "../../src/providers/types.js";
-import { type VaultServer, startVaultServer } from "../servers/vault.js";
+import { startVaultServer, type VaultServer } from "../servers/vault.js";
 import { fakeClock, openStore, rejection } from "./vault-fixture.js";
 
 let server: VaultServer;
@@ -101,7 +101,12 @@ describe("vault provider: errors", () => {
   it("retries 429 and 412 with backoff, visible as events, and succeeds", async () => {
     const p = fresh();
     const { store, events } = await openStore(server, { clock });
-    server.setOptions({ faults: [{ path: `secret/data/${p}/*`, method: "POST", status: 429, times: 2 }, { path: `secret/data/${p}/*`, method: "POST", status: 412, times: 1 }] });
+    server.setOptions({
+      faults: [
+        { path: `secret/data/${p}/*`, method: "POST", status: 429, times: 2 },
+        { path: `secret/data/${p}/*`, method: "POST", status: 412, times: 1 },
+      ],
+    });
     const sleeps = clock.sleeps.length;
     expect(await store.write({ kind: "create", name: `${p}/R`, value: "v", runId: "r" })).toEqual({ version: "1" });
     expect(events.filter((e) => e.type === "throttled")).toHaveLength(2);
@@ -117,7 +122,11 @@ describe("vault provider: errors", () => {
     const { store } = await openStore(server, { clock, options: { maxAttempts: "3" } });
     server.setOptions({ faults: [{ path: `secret/data/${p}/*`, method: "POST", status: 500 }] });
     const err = await rejection(store.write({ kind: "create", name: `${p}/F`, value: CANARY, runId: "r" }));
-    expect(err).toMatchObject({ code: "VAULT_SERVER_ERROR", exitCode: 1, message: `Vault answered 500 to create on secret/data/${p}/F after 3 attempts: internal error` });
+    expect(err).toMatchObject({
+      code: "VAULT_SERVER_ERROR",
+      exitCode: 1,
+      message: `Vault answered 500 to create on secret/data/${p}/F after 3 attempts: internal error`,
+    });
     expect(server.counts["fault.500"]).toBe(3);
     server.setOptions({ faults: [{ path: `secret/data/${p}/*`, method: "POST", after: true, times: 1 }] });
     expect(await store.write({ kind: "create", name: `${p}/G`, value: "landed", runId: "r" })).toEqual({ version: "1" });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConflictError } from "../../src/providers/types.js";
-import { type VaultServer, startVaultServer } from "../servers/vault.js";
-import { KEY, fakeClock, openStore, rejection } from "./vault-fixture.js";
+import { startVaultServer, type VaultServer } from "../servers/vault.js";
+import { fakeClock, KEY, openStore, rejection } from "./vault-fixture.js";
 
 let server: VaultServer;
 const clock = fakeClock();

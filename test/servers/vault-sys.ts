@@ -43,6 +43,13 @@ export function sysRoute(path: string, method: string, mounts: MountTable, count
   return undefined;
 }
 
+/** The unauthenticated status endpoints, which answer even while sealed. */
+export function statusRoute(path: string, sealed: boolean): Reply | undefined {
+  if (path === "sys/seal-status") return { status: 200, body: { type: "shamir", initialized: true, sealed, t: 1, n: 1, progress: 0, version: "1.17.0" } };
+  if (path === "sys/health") return { status: sealed ? 503 : 200, body: { initialized: true, sealed, standby: false, version: "1.17.0" } };
+  return undefined;
+}
+
 /** Vault policy path matching: exact, `prefix*`, and `+` for exactly one segment. */
 export function policyMatch(pattern: string, path: string): boolean {
   const glob = pattern.endsWith("*");

@@ -65,6 +65,14 @@ export class TokenStore {
     return entry;
   }
 
+  /** `auth/<mount>/login` of the one AppRole role the server has. */
+  approleLogin(role: { roleId: string; secretId: string; mount: string }, body: Record<string, unknown>, ttl: { ttl: number; maxTtl: number }): Reply {
+    if (typeof body.role_id !== "string" || body.role_id === "") return fail(400, "missing role_id");
+    if (body.role_id !== role.roleId || body.secret_id !== role.secretId) return fail(400, "invalid role or secret ID");
+    const path = `auth/${role.mount}/login`;
+    return this.authReply(this.issue({ policies: ["default", "secretshift"], ...ttl, renewable: true, path, meta: { role_name: "secretshift" } }));
+  }
+
   /** renew-self: new TTL = increment or the original TTL, capped at the token's max TTL. */
   renew(entry: TokenEntry, increment: unknown): Reply {
     if (!entry.renewable || entry.expiresAt === undefined) return fail(400, "lease is not renewable");

@@ -1,6 +1,6 @@
 import nodeVault from "node-vault";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type VaultServer, startVaultServer } from "./vault.js";
+import { startVaultServer, type VaultServer } from "./vault.js";
 
 type Client = ReturnType<typeof nodeVault>;
 
@@ -34,7 +34,12 @@ describe("test/servers/vault.ts with the real node-vault client", () => {
 
   it("KV v2 writes versions with the documented envelope and enforces cas", async () => {
     const first = await vault.write("secret/data/app/db", { data: { value: "one" }, options: { cas: 0 } });
-    expect(first).toMatchObject({ lease_id: "", renewable: false, lease_duration: 0, data: { version: 1, destroyed: false, deletion_time: "", custom_metadata: null } });
+    expect(first).toMatchObject({
+      lease_id: "",
+      renewable: false,
+      lease_duration: 0,
+      data: { version: 1, destroyed: false, deletion_time: "", custom_metadata: null },
+    });
     const mismatch = await failure(vault.write("secret/data/app/db", { data: { value: "two" }, options: { cas: 0 } }));
     expect(mismatch).toEqual({ status: 400, body: { errors: ["check-and-set parameter did not match the current version"] } });
     await vault.write("secret/data/app/db", { data: { value: "two", user: "u" }, options: { cas: 1 } });
@@ -47,7 +52,9 @@ describe("test/servers/vault.ts with the real node-vault client", () => {
     expect(v1style.status).toBe(404);
     expect(v1style.body.warnings?.[0]).toContain("Invalid path for a versioned K/V secrets engine");
     server.setOptions({ casRequired: true });
-    expect((await failure(vault.write("secret/data/app/db", { data: { value: "3" } }))).body.errors).toEqual(["check-and-set parameter required for this call"]);
+    expect((await failure(vault.write("secret/data/app/db", { data: { value: "3" } }))).body.errors).toEqual([
+      "check-and-set parameter required for this call",
+    ]);
     expect(server.counts["kv2.data.write"]).toBe(5);
   });
 
@@ -91,7 +98,11 @@ describe("test/servers/vault.ts with the real node-vault client", () => {
     await vault.write("secret/metadata/cm", { custom_metadata: { owner: "team", keep: "yes" } });
     await vault.update("secret/metadata/cm", { custom_metadata: { owner: null, "managed-by": "secretshift" } });
     expect((await vault.read("secret/metadata/cm")).data.custom_metadata).toEqual({ keep: "yes", "managed-by": "secretshift" });
-    const plain = await fetch(`${server.url}/v1/secret/metadata/cm`, { method: "PATCH", headers: { "X-Vault-Token": server.rootToken, "Content-Type": "application/json" }, body: "{}" });
+    const plain = await fetch(`${server.url}/v1/secret/metadata/cm`, {
+      method: "PATCH",
+      headers: { "X-Vault-Token": server.rootToken, "Content-Type": "application/json" },
+      body: "{}",
+    });
     expect(plain.status).toBe(415);
     expect((await failure(vault.update("secret/metadata/none", { custom_metadata: { a: "b" } }))).status).toBe(404);
   });
@@ -165,7 +176,13 @@ describe("test/servers/vault.ts with the real node-vault client", () => {
     expect((await failure(vault.read("sys/internal/ui/mounts/secret"))).status).toBe(403);
     await client({ namespace: "team-a" }).read("sys/internal/ui/mounts/secret");
 
-    server.setOptions({ namespace: undefined, faults: [{ path: "secret/data/*", method: "GET", status: 412, times: 1 }, { path: /^kv\//, destroy: true, times: 1 }] });
+    server.setOptions({
+      namespace: undefined,
+      faults: [
+        { path: "secret/data/*", method: "GET", status: 412, times: 1 },
+        { path: /^kv\//, destroy: true, times: 1 },
+      ],
+    });
     expect((await failure(vault.read("secret/data/x"))).status).toBe(412);
     expect((await failure(vault.read("secret/data/x"))).status).toBe(404);
     await expect(vault.read("kv/x")).rejects.toMatchObject({ code: "ECONNRESET" });

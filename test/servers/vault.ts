@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { denied, fail, type Reply, readJson, send, startListMethodProxy } from "./vault-http.js";
 import { type Capability, KvV1Engine } from "./vault-kv1.js";
 import { KvV2Engine } from "./vault-kv2.js";
-import { findMount, type MountTable, policyMatch, sysRoute } from "./vault-sys.js";
+import { findMount, type MountTable, policyMatch, statusRoute, sysRoute } from "./vault-sys.js";
 import { TokenStore } from "./vault-tokens.js";
 
 /** Deny `capabilities` (all when omitted) on `path`: a Vault policy path, `*` suffix glob and `+` segment allowed. */
@@ -70,7 +70,6 @@ export interface VaultServer {
   stop(): Promise<void>;
 }
 
-const UNAUTHENTICATED = new Set(["sys/health", "sys/seal-status"]);
 /** Pseudo status of a fault that cuts the connection instead of answering. */
 const DESTROY = -1;
 
@@ -115,12 +114,10 @@ export async function startVaultServer(initial: VaultServerOptions = {}): Promis
   }
 
   function handleRequest(method: string, path: string, list: boolean, req: IncomingMessage, body: Record<string, unknown>): Reply {
-    if (path === "sys/seal-status")
-      return { status: 200, body: { type: "shamir", initialized: true, sealed: !!opts.sealed, t: 1, n: 1, progress: 0, version: "1.17.0" } };
-    if (path === "sys/health")
-      return { status: opts.sealed ? 503 : 200, body: { initialized: true, sealed: !!opts.sealed, standby: false, version: "1.17.0" } };
+    const status = statusRoute(path, !!opts.sealed);
+    if (status) return status;
     if (opts.sealed) return fail(503, "Vault is sealed");
-    if (opts.rateLimit && !UNAUTHENTICATED.has(path)) {
+    if (opts.rateLimit) {
       const t = now();
       if (t - window.start >= opts.rateLimit.intervalMs) window = { start: t, used: 0 };
       if (++window.used > opts.rateLimit.requests) {
@@ -133,18 +130,7 @@ export async function startVaultServer(initial: VaultServerOptions = {}): Promis
 
     if (path === `auth/${approle.mount}/login` && (method === "POST" || method === "PUT")) {
       count("auth.approle.login");
-      if (typeof body.role_id !== "string" || body.role_id === "") return fail(400, "missing role_id");
-      if (body.role_id !== approle.roleId || body.secret_id !== approle.secretId) return fail(400, "invalid role or secret ID");
-      const ttl = opts.tokenTtl ?? 3600;
-      const entry = tokens.issue({
-        policies: ["default", "secretshift"],
-        ttl,
-        maxTtl: opts.tokenMaxTtl ?? 24 * 3600,
-        renewable: true,
-        path: `auth/${approle.mount}/login`,
-        meta: { role_name: "secretshift" },
-      });
-      return tokens.authReply(entry);
+      return tokens.approleLogin(approle, body, { ttl: opts.tokenTtl ?? 3600, maxTtl: opts.tokenMaxTtl ?? 24 * 3600 });
     }
     const token = tokens.get(header(req, "x-vault-token"));
     if (!token) return denied;

@@ -2,55 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isCliError } from "../../src/core/errors.js";
 import { createDatabaseSource, type DatabaseSource, type DatabaseSourceOptions } from "../../src/sources/database.js";
 import type { SourceEntry } from "../../src/sources/types.js";
+import { cellValue, expectedCells, ROWS, SECRET_COLUMNS, seedPostgres } from "../helpers/businesses.js";
 import { startPostgres, type TestPostgres } from "../helpers/postgres.js";
-
-const SECRET_COLUMNS = [
-  "gemini_api_key",
-  "claude_api_key",
-  "youtube_api_key",
-  "whatsapp_api_key",
-  "google_refresh_token",
-  "openai_api_key",
-  "stripe_secret_key",
-  "slack_bot_token",
-];
-const ROWS = 200;
-
-/** NULL, empty, quotes, newlines, unicode, `$$`, backslashes, padding, or a plain key, by position. */
-function cellValue(row: number, col: number): string | null {
-  switch ((row * 3 + col) % 11) {
-    case 0:
-      return null;
-    case 1:
-      return "";
-    case 2:
-      return `it's a "quoted" key ${row}`;
-    case 3:
-      return `line one ${row}\nline two\r\nline three`;
-    case 4:
-      return `ключ-🔑-秘密-${row}-ü`;
-    case 5:
-      return `$$ dollar $$ body $1 ${row}`;
-    case 6:
-      return `C:\\path\\n ${row} \\\\`;
-    case 7:
-      return `  padded ${row}  `;
-    default:
-      return `sk-${row}-${col}-${(row * 7919 + col * 104729).toString(36)}`;
-  }
-}
-
-/** What the source must yield: `row/column` → value, for non-null, non-empty cells only. */
-function expectedCells(): Map<string, string> {
-  const cells = new Map<string, string>();
-  for (let row = 1; row <= ROWS; row++) {
-    SECRET_COLUMNS.forEach((column, col) => {
-      const value = cellValue(row, col);
-      if (value) cells.set(`${row}/${column}`, value);
-    });
-  }
-  return cells;
-}
 
 let server: TestPostgres;
 let dbCount = 0;
@@ -59,14 +12,7 @@ async function seededDatabase(table = "businesses"): Promise<{ url: string; db: 
   const db = `t${++dbCount}`;
   const url = await server.createDatabase(db);
   if (table.includes(".")) await server.query(`CREATE SCHEMA ${table.split(".")[0]}`, [], db);
-  await server.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, name text NOT NULL, ${SECRET_COLUMNS.map((c) => `${c} text`).join(", ")})`, [], db);
-  const params: unknown[] = [];
-  const tuples: string[] = [];
-  for (let row = 1; row <= ROWS; row++) {
-    const values = [row, `Business ${row}`, ...SECRET_COLUMNS.map((_, col) => cellValue(row, col))];
-    tuples.push(`(${values.map((v) => `$${params.push(v)}`).join(", ")})`);
-  }
-  await server.query(`INSERT INTO ${table} VALUES ${tuples.join(", ")}`, params, db);
+  await seedPostgres((sql, params) => server.query(sql, params, db), table);
   return { url, db };
 }
 

@@ -6,53 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { isCliError } from "../../src/core/errors.js";
 import { createDatabaseSource, type DatabaseSource, type DatabaseSourceOptions, parseDbUrl } from "../../src/sources/database.js";
 import type { SourceBatch, SourceEntry } from "../../src/sources/types.js";
-
-const SECRET_COLUMNS = [
-  "gemini_api_key",
-  "claude_api_key",
-  "youtube_api_key",
-  "whatsapp_api_key",
-  "google_refresh_token",
-  "openai_api_key",
-  "stripe_secret_key",
-  "slack_bot_token",
-];
-const ROWS = 200;
-
-/** NULL, empty, quotes, newlines, unicode, `$$`, backslashes, padding, or a plain key, by position. */
-function cellValue(row: number, col: number): string | null {
-  switch ((row * 3 + col) % 11) {
-    case 0:
-      return null;
-    case 1:
-      return "";
-    case 2:
-      return `it's a "quoted" key ${row}`;
-    case 3:
-      return `line one ${row}\nline two\r\nline three`;
-    case 4:
-      return `ключ-🔑-秘密-${row}-ü`;
-    case 5:
-      return `$$ dollar $$ body $1 ${row}`;
-    case 6:
-      return `C:\\path\\n ${row} \\\\`;
-    case 7:
-      return `  padded ${row}  `;
-    default:
-      return `sk-${row}-${col}-${(row * 7919 + col * 104729).toString(36)}`;
-  }
-}
-
-function expectedCells(): Map<string, string> {
-  const cells = new Map<string, string>();
-  for (let row = 1; row <= ROWS; row++) {
-    SECRET_COLUMNS.forEach((column, col) => {
-      const value = cellValue(row, col);
-      if (value) cells.set(`${row}/${column}`, value);
-    });
-  }
-  return cells;
-}
+import { cellValue, expectedCells, SECRET_COLUMNS, seedSqlite } from "../helpers/businesses.js";
 
 const dir = mkdtempSync(join(tmpdir(), "secretshift-sqlite-"));
 let fileCount = 0;
@@ -68,13 +22,7 @@ function databaseFile(setup: (db: Database.Database) => void): string {
 }
 
 function businessesFile(): string {
-  return databaseFile((db) => {
-    db.exec(`CREATE TABLE businesses (id INTEGER PRIMARY KEY, name TEXT NOT NULL, ${SECRET_COLUMNS.map((c) => `${c} TEXT`).join(", ")})`);
-    const insert = db.prepare(`INSERT INTO businesses VALUES (${["?", "?", ...SECRET_COLUMNS.map(() => "?")].join(", ")})`);
-    db.transaction(() => {
-      for (let row = 1; row <= ROWS; row++) insert.run(row, `Business ${row}`, ...SECRET_COLUMNS.map((_, col) => cellValue(row, col)));
-    })();
-  });
+  return databaseFile((db) => seedSqlite(db));
 }
 
 /** Every cell with its storage class, so a restore that changes a type is caught too. */

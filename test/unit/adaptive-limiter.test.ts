@@ -41,7 +41,12 @@ describe("AdaptiveLimiter", () => {
     const limiter = new AdaptiveLimiter({ maxConcurrency: 1, isThrottle });
     let calls = 0;
     const boom = new Error("LimitExceededException");
-    await expect(limiter.run(async () => { calls++; throw boom; })).rejects.toBe(boom);
+    await expect(
+      limiter.run(async () => {
+        calls++;
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
     expect(calls).toBe(1);
   });
 

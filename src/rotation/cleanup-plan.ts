@@ -1,0 +1,44 @@
+import type { GraceRecord } from "./types.js";
+
+export type CleanupItem =
+  | {
+      readonly kind: "previous";
+      readonly name: string;
+      readonly version: string;
+      readonly graceUntil: string;
+      readonly action: "drop" | "keep" | "skip";
+      readonly reason?: string;
+      /** postgres-alternating: the role whose password expires before the version is dropped. */
+      readonly expireRole?: string;
+    }
+  | { readonly kind: "backup"; readonly runId: string; readonly createdAt: string; readonly action: "delete" | "keep"; readonly reason?: string };
+
+export interface CleanupInput {
+  readonly now: Date;
+  readonly retentionMs: number;
+  /** `host:port/database` of `--db`, when given. */
+  readonly db?: string;
+}
+
+/**
+ * Pure: what `cleanup` removes. A previous version goes only once its grace end is in the past;
+ * one whose rotation recorded a role to expire waits until `--db` names that same server, so a
+ * password is never left valid with nobody tracking it.
+ */
+export function planCleanup(grace: readonly GraceRecord[], backups: readonly { runId: string; mtime: Date }[], input: CleanupInput): CleanupItem[] {
+  const now = input.now.getTime();
+  const items: CleanupItem[] = grace.map((g) => {
+    const base = { kind: "previous" as const, name: g.name, version: g.previousVersion, graceUntil: g.graceUntil.toISOString() };
+    if (g.graceUntil.getTime() > now) return { ...base, action: "keep", reason: `inside its grace period until ${base.graceUntil}` };
+    const role = g.notes["expire-role"];
+    if (role === undefined) return { ...base, action: "drop" };
+    if (input.db === undefined) return { ...base, action: "skip", reason: `pass --db <admin-url> for ${g.notes.db ?? "the server"} to expire role ${role} first` };
+    if (g.notes.db !== undefined && g.notes.db !== input.db) return { ...base, action: "skip", reason: `role ${role} lives on ${g.notes.db}, but --db points at ${input.db}` };
+    return { ...base, action: "drop", expireRole: role };
+  });
+  for (const b of backups) {
+    const old = now - b.mtime.getTime() > input.retentionMs;
+    items.push({ kind: "backup", runId: b.runId, createdAt: b.mtime.toISOString(), action: old ? "delete" : "keep", ...(old ? {} : { reason: "newer than the retention" }) });
+  }
+  return items;
+}

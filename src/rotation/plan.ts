@@ -1,0 +1,89 @@
+import type { JournalEntry } from "../core/journal.js";
+import type { RotationLabels, RotationVersion } from "./types.js";
+
+/** What this state folder's journal says about one rotation run of one secret. */
+export interface RotateRunView {
+  readonly runId: string;
+  readonly settings: Readonly<Record<string, string>>;
+  readonly strategy: string;
+  /** `run-end` status, undefined while the run never ended (crash, kill). */
+  readonly status?: string;
+}
+
+export type RotationDecision =
+  /** Start a new rotation; `abandon` are earlier runs that died leaving nothing in the store. */
+  | { readonly kind: "fresh"; readonly abandon: readonly string[] }
+  /** A pending version of a run of ours is left: set, test and promote it again under that run id. */
+  | { readonly kind: "resume"; readonly runId: string; readonly pending: RotationVersion }
+  /** A run of ours promoted, then died before journalling the end: only the journal needs finishing. */
+  | { readonly kind: "finish"; readonly runId: string; readonly version: string }
+  /** `--abort` with a pending version: undo `set`, discard it. `runId` when the run is ours. */
+  | { readonly kind: "abort"; readonly runId?: string; readonly pendingRunId?: string; readonly pending: RotationVersion; readonly abandon: readonly string[] }
+  /** `--abort` with no rotation in progress. */
+  | { readonly kind: "nothing"; readonly abandon: readonly string[] }
+  | { readonly kind: "blocked"; readonly code: string; readonly message: string; readonly hint: string };
+
+export interface DecideOptions {
+  readonly name: string;
+  readonly abort: boolean;
+  readonly strategy: string;
+  readonly settings: Readonly<Record<string, string>>;
+}
+
+/** Rotation runs of `name` on `provider`, by run id, in journal order. */
+export function rotateRuns(entries: readonly JournalEntry[], provider: string, name: string): Map<string, RotateRunView> {
+  const runs = new Map<string, RotateRunView>();
+  for (const e of entries) {
+    if (e.type === "run-start" && e.command === "rotate" && e.provider === provider && e.name === name) {
+      const { strategy, ...settings } = Object.fromEntries(Object.entries(e.data ?? {}).filter(([k]) => k === "strategy" || k.startsWith("setting:")).map(([k, v]) => [k.replace(/^setting:/, ""), String(v)]));
+      runs.set(e.runId, { runId: e.runId, strategy: strategy ?? "generic", settings });
+    } else if (e.type === "run-end" && runs.has(e.runId)) {
+      const run = runs.get(e.runId) as RotateRunView;
+      runs.set(e.runId, { ...run, status: e.status });
+    }
+  }
+  return runs;
+}
+
+/**
+ * Pure: what running `rotate <name>` means now, from the store's labels and our journal.
+ * A leftover pending version of one of our runs is resumed, not discarded: its value is already
+ * durable, `set` may already have applied it (ALTER ROLE), and re-applying the same value is safe
+ * where generating another would leave the database and the store disagreeing. A pending version
+ * our journal does not know belongs to a rotation elsewhere (another state folder or machine): we
+ * never take it over; `--abort` removes it once the user says it is dead.
+ */
+export function decideRotation(labels: RotationLabels, runs: ReadonlyMap<string, RotateRunView>, options: DecideOptions): RotationDecision {
+  const { pending, current } = labels;
+  const promotedRun = current.runId !== undefined ? runs.get(current.runId) : undefined;
+  const unfinished = promotedRun && promotedRun.status !== "ok" && promotedRun.status !== "aborted" ? promotedRun : undefined;
+  const mine = pending?.runId !== undefined ? runs.get(pending.runId) : undefined;
+  const dead = [...runs.values()].filter((r) => r.status === undefined && r.runId !== mine?.runId && r.runId !== unfinished?.runId).map((r) => r.runId);
+
+  const mismatch = mine && (mine.strategy !== options.strategy || Object.entries(mine.settings).some(([k, v]) => options.settings[k] !== v));
+  if (mine && mismatch) {
+    const was = [mine.strategy, ...Object.entries(mine.settings).map(([k, v]) => `${k}=${v}`)].join(", ");
+    const hint = options.abort ? "pass the same --strategy/--role/--db so its change can be undone" : "re-run with the same --strategy/--role/--bits to finish it, or add --abort to abandon it";
+    return { kind: "blocked", code: "RESUME_MISMATCH", message: `run ${mine.runId} left a pending version with different options (${was})`, hint };
+  }
+  if (options.abort) {
+    if (pending) return { kind: "abort", pending, abandon: dead, ...(mine ? { runId: mine.runId } : {}), ...(pending.runId ? { pendingRunId: pending.runId } : {}) };
+    if (unfinished) {
+      return { kind: "blocked", code: "ALREADY_PROMOTED", message: `run ${unfinished.runId} already made the new value current; there is nothing left to abort`, hint: `to go back: secrets rollback <provider> --run ${unfinished.runId}` };
+    }
+    return { kind: "nothing", abandon: dead };
+  }
+  if (pending) {
+    if (!mine) {
+      return {
+        kind: "blocked",
+        code: "PENDING_EXISTS",
+        message: `${options.name} has a pending version from run ${pending.runId ?? "unknown"}, which this state folder did not start: another rotation may be in progress`,
+        hint: `if no rotation is running, abandon it with: secrets rotate ${options.name} --abort`,
+      };
+    }
+    return { kind: "resume", runId: mine.runId, pending };
+  }
+  if (unfinished) return { kind: "finish", runId: unfinished.runId, version: current.version };
+  return { kind: "fresh", abandon: dead };
+}

@@ -1,0 +1,136 @@
+import { describeError } from "../core/describe-error.js";
+import { CliError, ExitCode } from "../core/errors.js";
+import type { Journal, JournalEntry } from "../core/journal.js";
+import { type Shell, describeExit } from "./shell.js";
+import type { Strategy, StrategyContext } from "./strategies/types.js";
+import type { RotatingStore } from "./types.js";
+
+export type StepName = "create-pending" | "set" | "test" | "promote";
+
+export interface RotationRun {
+  readonly runId: string;
+  readonly name: string;
+  readonly store: RotatingStore;
+  readonly strategy: Strategy;
+  readonly journal: Journal;
+  readonly ctx: StrategyContext;
+  readonly graceMs: number;
+  readonly now: () => Date;
+  readonly testCommand: string | undefined;
+  readonly shell: Shell;
+  readonly env: NodeJS.ProcessEnv;
+  readonly interrupted: () => boolean;
+  readonly progress: (message: string) => void;
+}
+
+export interface RotationOutcome {
+  /** `unknown`: a step may have half-happened and we could not tell; re-running finishes or abandons it. */
+  readonly status: "rotated" | "failed" | "unknown" | "interrupted";
+  readonly version?: string;
+  readonly graceUntil?: Date;
+  readonly failedStep?: StepName;
+  readonly error?: string;
+  /** What happened to the pending version and the strategy's change after a failure. */
+  readonly cleanup?: string;
+}
+
+class StepFailed extends Error {
+  constructor(
+    readonly step: StepName,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/**
+ * create-pending → set → test → promote, each with an `intent` before and `done`/`failed` after.
+ * `pending.version` set means a resumed run: the value is already stored, so it starts at `set`.
+ * Any failure before promote leaves current untouched: the strategy's change is undone first,
+ * then the pending version removed, so a crash in between still leaves a pending to resume from.
+ */
+export async function advanceRotation(run: RotationRun, pending: { value: string; version?: string }): Promise<RotationOutcome> {
+  let version = pending.version;
+  try {
+    version ??= await step(run, "create-pending", async () => ({ version: await run.store.putPending(run.name, pending.value, run.runId) }));
+    await step(run, "set", async () => void (await run.strategy.set(pending.value, run.ctx)), { strategy: run.strategy.name });
+    await step(run, "test", async () => void (await testValue(run, pending.value)), { testCommand: run.testCommand !== undefined });
+    const graceUntil = new Date(run.now().getTime() + run.graceMs);
+    const promote = { name: run.name, pendingVersion: version, graceUntil, runId: run.runId, notes: run.strategy.notes(pending.value, run.ctx) };
+    const data = { previousVersion: run.ctx.current.version, graceUntil: graceUntil.toISOString() };
+    await step(run, "promote", async () => (await run.store.promote(promote), { version }), data);
+    return { status: "rotated", version, graceUntil };
+  } catch (error) {
+    if (!(error instanceof StepFailed)) throw error;
+    return recover(run, error, pending.value, version);
+  }
+}
+
+/** `--abort`: undo the strategy's change, then drop the pending version (of any run). */
+export async function abortRotation(run: RotationRun, pendingValue: string, pendingRunId: string | undefined): Promise<void> {
+  await journalled(run, "undo-set", () => run.strategy.undo(pendingValue, run.ctx));
+  await journalled(run, "discard-pending", () => run.store.discardPending(run.name, pendingRunId), { of: pendingRunId ?? null });
+}
+
+async function recover(run: RotationRun, failure: StepFailed, value: string, version: string | undefined): Promise<RotationOutcome> {
+  const failed = { failedStep: failure.step, error: failure.reason };
+  const stopped = run.interrupted() ? ("interrupted" as const) : ("failed" as const);
+  if (failure.step === "promote") {
+    // The store may have applied it and lost the answer: look before undoing anything.
+    const labels = await run.store.readLabels(run.name).catch(() => undefined);
+    if (labels?.current.version === version) {
+      await run.journal.append([{ runId: run.runId, type: "done", name: run.name, action: "promote", version, status: "confirmed" }]);
+      return { status: "rotated", version, graceUntil: new Date(run.now().getTime() + run.graceMs) };
+    }
+    if (!labels || labels.pending?.version !== version) return { status: "unknown", ...failed, cleanup: "could not tell whether the promotion happened; nothing was undone" };
+  }
+  if (failure.step !== "create-pending") {
+    try {
+      await journalled(run, "undo-set", () => run.strategy.undo(value, run.ctx));
+    } catch (e) {
+      return { status: "unknown", ...failed, cleanup: `putting back ${run.strategy.undoes ?? "the change"} failed (${describeError(e)}); the pending version was kept` };
+    }
+  }
+  try {
+    await journalled(run, "discard-pending", () => run.store.discardPending(run.name, run.runId));
+  } catch (e) {
+    return { status: "unknown", ...failed, cleanup: `removing the pending version failed (${describeError(e)})` };
+  }
+  const undone = failure.step !== "create-pending" && run.strategy.undoes ? `${run.strategy.undoes} was put back and ` : "";
+  return { status: stopped, ...failed, cleanup: `${undone}no pending version is left` };
+}
+
+async function testValue(run: RotationRun, value: string): Promise<void> {
+  await run.strategy.test(value, run.ctx);
+  if (run.testCommand === undefined) return;
+  run.progress("running the test command…");
+  const result = await run.shell(run.testCommand, { ...run.env, SECRET_VALUE: value });
+  if (result.code !== 0) throw new CliError("TEST_FAILED", `the test command ${describeExit(result)}`, { exitCode: ExitCode.failed });
+}
+
+async function step(run: RotationRun, action: StepName, work: () => Promise<{ version?: string } | undefined>, data?: JournalEntry["data"]): Promise<string> {
+  if (run.interrupted()) throw new StepFailed(action, "interrupted before this step");
+  run.progress(`${action}…`);
+  try {
+    const done = await journalled(run, action, work, data);
+    return done?.version ?? "";
+  } catch (e) {
+    throw new StepFailed(action, describeError(e));
+  }
+}
+
+/** intent, work, done|failed. A journal write that fails is not retried: the run stops there. */
+async function journalled<T>(run: RotationRun, action: string, work: () => Promise<T>, data?: JournalEntry["data"]): Promise<T> {
+  const base = { runId: run.runId, name: run.name, action };
+  await run.journal.append([{ ...base, type: "intent", ...(data ? { data } : {}) }]);
+  let result: T;
+  try {
+    result = await work();
+  } catch (e) {
+    await run.journal.append([{ ...base, type: "failed", error: describeError(e) }]).catch(() => {});
+    throw e;
+  }
+  const version = (result as { version?: unknown } | undefined)?.version;
+  await run.journal.append([{ ...base, type: "done", ...(typeof version === "string" ? { version } : {}) }]);
+  return result;
+}

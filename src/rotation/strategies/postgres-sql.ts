@@ -1,0 +1,107 @@
+import { createHash, createHmac, pbkdf2Sync } from "node:crypto";
+import pg from "pg";
+import { CliError, ExitCode, unreachableError } from "../../core/errors.js";
+import { checkIdentifier, quoteIdent } from "../../sources/sql-identifiers.js";
+
+/** An open admin connection and where it points (for the login test and for cleanup's records). */
+export interface Admin {
+  readonly client: pg.Client;
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly ssl: pg.ClientConfig["ssl"];
+}
+
+/** `host:port/database`: recorded on the secret so `cleanup --db` can check it points at the same server. No credentials. */
+export const whereOf = (a: Pick<Admin, "host" | "port" | "database">) => `${a.host}:${a.port}/${a.database}`;
+
+export async function connectAdmin(url: string): Promise<Admin> {
+  const client = new pg.Client({ connectionString: url, application_name: "secretshift" });
+  client.on("error", () => {});
+  const admin = { client, host: client.host, port: client.port, database: client.database ?? "", ssl: client.ssl as pg.ClientConfig["ssl"] };
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => {});
+    throw unreachableError("DB_UNREACHABLE", `cannot connect to ${whereOf(admin)} with --db: ${messageOf(e)}`, "check the admin URL (user, password, host, database)");
+  }
+  return admin;
+}
+
+export async function roleCanLogin(admin: Admin, role: string): Promise<boolean | undefined> {
+  const rows = (await admin.client.query<{ rolcanlogin: boolean }>("SELECT rolcanlogin FROM pg_roles WHERE rolname = $1", [role])).rows;
+  return rows[0]?.rolcanlogin;
+}
+
+/**
+ * ALTER ROLE with a SCRAM-SHA-256 verifier computed here, so the server (and its statement log)
+ * never sees the password. Non-ASCII passwords fall back to an escaped literal: the server must
+ * apply SASLprep itself. `resetExpiry` undoes an earlier `cleanup` (VALID UNTIL in the past).
+ */
+export async function setPassword(admin: Admin, role: string, password: string, salt: Buffer, resetExpiry = false): Promise<void> {
+  const secret = /^[\x20-\x7e]+$/.test(password) ? scramVerifier(password, salt) : password;
+  const sql = `ALTER ROLE ${ident(role)} WITH PASSWORD ${literal(secret)}${resetExpiry ? " VALID UNTIL 'infinity'" : ""}`;
+  await run(admin, sql, `ALTER ROLE ${role}`, password);
+}
+
+export const clearPassword = (admin: Admin, role: string) => run(admin, `ALTER ROLE ${ident(role)} WITH PASSWORD NULL`, `ALTER ROLE ${role}`);
+
+export const expireRole = (admin: Admin, role: string, at: Date) => run(admin, `ALTER ROLE ${ident(role)} VALID UNTIL ${literal(at.toISOString())}`, `ALTER ROLE ${role} VALID UNTIL`);
+
+/** The clone of `postgres-alternating`: a login role that is a member of the original, so it has its grants. */
+export async function createClone(admin: Admin, role: string, clone: string): Promise<void> {
+  if ((await roleCanLogin(admin, clone)) !== undefined) return;
+  await run(admin, `CREATE ROLE ${ident(clone)} LOGIN`, `CREATE ROLE ${clone}`);
+  await run(admin, `GRANT ${ident(role)} TO ${ident(clone)}`, `GRANT ${role} TO ${clone}`);
+}
+
+/** Logs in as `role` with `password` on the admin connection's host, port and database. */
+export async function tryLogin(admin: Admin, role: string, password: string): Promise<void> {
+  const client = new pg.Client({ host: admin.host, port: admin.port, database: admin.database, ssl: admin.ssl, user: role, password, application_name: "secretshift-test" });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+  } catch (e) {
+    throw new CliError("LOGIN_FAILED", `logging in as ${role} on ${whereOf(admin)} with the new password failed: ${messageOf(e, password)}`, { exitCode: ExitCode.failed });
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>` as PostgreSQL stores it (RFC 5802/7677). */
+export function scramVerifier(password: string, salt: Buffer, iterations = 4096): string {
+  const salted = pbkdf2Sync(password, salt, iterations, 32, "sha256");
+  const clientKey = createHmac("sha256", salted).update("Client Key").digest();
+  const storedKey = createHash("sha256").update(clientKey).digest();
+  const serverKey = createHmac("sha256", salted).update("Server Key").digest();
+  return `SCRAM-SHA-256$${iterations}:${salt.toString("base64")}$${storedKey.toString("base64")}:${serverKey.toString("base64")}`;
+}
+
+const ident = (role: string) => quoteIdent(checkIdentifier(role, "role"));
+
+/** An E'' literal: quotes and backslashes doubled, so it reads the same whatever standard_conforming_strings says. */
+function literal(text: string): string {
+  if (text.includes("\0")) throw new CliError("BAD_VALUE", "a PostgreSQL password cannot contain a NUL character", { exitCode: ExitCode.failed });
+  return `E'${text.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
+}
+
+async function run(admin: Admin, sql: string, what: string, secret?: string): Promise<void> {
+  try {
+    await admin.client.query(sql);
+  } catch (e) {
+    throw new CliError("ALTER_ROLE_FAILED", `${what} was refused: ${messageOf(e, secret)}`, { exitCode: ExitCode.failed, hint: "the --db user needs CREATEROLE (or superuser) on that server" });
+  }
+}
+
+/** The server's message, with the password cut out should a driver ever echo it. */
+function messageOf(e: unknown, secret?: string): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return secret ? text.replaceAll(secret, "[redacted]") : text;
+}
+
+/** `host:port/database` of an admin URL without connecting (pg resolves PG* variables the same way). */
+export function whereOfUrl(url: string): string {
+  const client = new pg.Client({ connectionString: url });
+  return whereOf({ host: client.host, port: client.port, database: client.database ?? "" });
+}
