@@ -37,7 +37,8 @@ function common(cmd: Command, { writes = true } = {}): Command {
     .option("--json", "print one JSON document on stdout")
     .option("--quiet", "only errors on stderr")
     .option("--verbose", "more detail (API calls, stack traces)")
-    .option("--no-color", "no colours");
+    .option("--no-color", "no colours")
+    .addOption(new Option("--format <format>", "extra CI output: github annotations and step summary (automatic when GITHUB_ACTIONS=true)").choices(["human", "github"]));
   if (writes) {
     cmd
       .option("--dry-run", "show the plan; write nothing, not even a backup")
@@ -111,6 +112,7 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
 
   sourcing(common(program.command("validate <provider> [source]").description("does the vault hold exactly what the source holds?"), { writes: false }))
     .option("--exact", "names in the vault but not in the source count as drift")
+    .option("--junit <file>", "also write a JUnit XML report, one test case per secret")
     .action((p: string, source: string | undefined, o) => run(async () => (await import("./commands/validate.js")).validate(provider(p), normalise(o, source) as never, deps)));
 
   common(program.command("rollback <provider>").description("undo a run exactly"))
@@ -128,7 +130,7 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     .option("--role <role>", "postgres strategies: the login role")
     .addOption(new Option("--bits <n>", "jwt: HS256/384/512 key size").choices(["256", "384", "512"]))
     .option("--abort", "abandon a rotation in progress: undo the set step, remove the pending version")
-    .action((name: string, o) => run(async () => (await import("./commands/rotate.js")).rotate(name, normalise(o) as never, deps)));
+    .action((name: string, o, cmd: Command) => run(async () => (await import("./commands/rotate.js")).rotate(name, { ...normalise(o), providerSource: cmd.getOptionValueSource("provider") } as never, deps)));
 
   common(program.command("cleanup <provider>").description("drop previous versions whose grace has passed, expire old roles, delete old backups"))
     .option("--backups-older-than <duration>", "backup retention", "30d")
@@ -139,7 +141,9 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     .option("--provider <name>", "where the secret lives (as for rotate)")
     .option("--with-previous", "also the previous version and its grace end")
     .option("--reveal", "print plaintext values (the only command that does)")
-    .action((name: string, o) => run(async () => (await import("./commands/get.js")).get(name, normalise(o) as never, deps)));
+    .action((name: string, o, cmd: Command) =>
+      run(async () => (await import("./commands/get.js")).get(name, { ...normalise(o), providerSource: cmd.getOptionValueSource("provider"), revealSource: cmd.getOptionValueSource("reveal") } as never, deps)),
+    );
 
   common(program.command("journal [action] [run-id]").description("list | show <run-id> | verify the audit journal"), { writes: false }).action(
     (action: string | undefined, runId: string | undefined, o) => run(async () => (await import("./commands/journal.js")).journal(action ?? "list", runId, normalise(o) as never, deps)),

@@ -11,12 +11,13 @@ import { type OnConflict, type Plan, planMigration, summarize } from "../core/pl
 import type { ProviderName } from "../providers/types.js";
 import { mask } from "../ui/mask.js";
 import { type RenderedItem, jsonItem, renderItems, summaryLine } from "../ui/render-plan.js";
+import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import type { Reporter } from "../ui/reporter.js";
 import { ColumnStep, type ScrubMode, withoutReferenceCells } from "./scrub-step.js";
 import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible } from "./common.js";
 import { type SourceOptions, closeSources, openSources } from "./sources.js";
 
-export interface MigrateOptions extends CommonOptions, SourceOptions {
+export interface MigrateOptions extends CommonOptions, SourceOptions, CiOptions {
   readonly prefix?: string;
   readonly nameTemplate?: string;
   readonly env?: string;
@@ -35,6 +36,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
   if (options.nameTemplate) checkTemplate(options.nameTemplate);
   const reporter = reporterFor(deps, options);
   const runId = newRunId(deps);
+  const started = deps.clock.now().getTime();
   const cleanups: (() => Promise<void>)[] = [];
   try {
     // 1. Read every source to the end.
@@ -64,7 +66,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     const scrubCells = columnStep.planned(plan, inventory.desired);
     if (options.dryRun || plan.blocked || (plan.ops.length === 0 && scrubCells === 0)) {
       const step = await columnStep.withoutRun(plan, inventory.desired, !options.dryRun);
-      const code = finish(reporter, options, { runId, provider, items: planned, store: store.stats, note: planNote(plan, options), extra: step.json });
+      const code = await finish(reporter, options, { runId, provider, items: planned, store: store.stats, note: planNote(plan, options), extra: step.json, started }, deps);
       return step.failed ? ExitCode.failed : code;
     }
 
@@ -105,7 +107,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
 
     const byName = new Map(results.map((r) => [r.name, r]));
     const items = planned.map((i) => withResult(i, byName.get(i.name)));
-    const code = finish(reporter, { ...options, dryRun: false }, { runId, provider, items, store: store.stats, note: undefined, quietTable: true, extra: step.json });
+    const code = await finish(reporter, { ...options, dryRun: false }, { runId, provider, items, store: store.stats, note: undefined, quietTable: true, extra: step.json, started }, deps);
     if (status !== "ok") reporter.info(`to undo this run: secrets rollback ${provider} --run ${runId}`);
     return interrupted ? ExitCode.interrupted : step.failed ? ExitCode.failed : code;
   } finally {
@@ -136,12 +138,14 @@ interface Outcome {
   readonly store: { apiCalls: number };
   readonly note: string | undefined;
   readonly quietTable?: boolean;
+  readonly started: number;
   /** `scrub` / `emitSql` results of the column step. */
   readonly extra?: Record<string, unknown>;
 }
 
-function finish(reporter: Reporter, options: MigrateOptions, o: Outcome): number {
+async function finish(reporter: Reporter, options: MigrateOptions, o: Outcome, deps: Deps): Promise<number> {
   const summary = summarize(o.items);
+  await publishCi(deps, options, `secrets migrate ${o.provider}${options.dryRun ? " (dry run)" : ""}`, summary, o.items, o.started);
   const bad = (summary.conflict ?? 0) + (summary.invalid ?? 0) + (summary.failed ?? 0);
   if (options.json) {
     reporter.json({ command: "migrate", runId: o.runId, provider: o.provider, dryRun: Boolean(options.dryRun), summary, items: o.items.map(jsonItem), stats: o.store, ...o.extra });

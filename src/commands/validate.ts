@@ -5,11 +5,12 @@ import { readInventory } from "../core/inventory.js";
 import { checkTemplate } from "../core/naming.js";
 import { checkReferences, splitReferenceCells } from "../core/secret-reference.js";
 import type { ProviderName } from "../providers/types.js";
+import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { jsonItem, renderItems } from "../ui/render-plan.js";
 import { type CommonOptions, newRunId, openProvider, reporterFor } from "./common.js";
 import { type SourceOptions, closeSources, openSources } from "./sources.js";
 
-export interface ValidateOptions extends CommonOptions, SourceOptions {
+export interface ValidateOptions extends CommonOptions, SourceOptions, CiOptions {
   readonly prefix?: string;
   readonly nameTemplate?: string;
   readonly env?: string;
@@ -22,6 +23,7 @@ export interface ValidateOptions extends CommonOptions, SourceOptions {
 export async function validate(provider: ProviderName, options: ValidateOptions, deps: Deps): Promise<number> {
   if (options.nameTemplate) checkTemplate(options.nameTemplate);
   const reporter = reporterFor(deps, options);
+  const started = deps.clock.now().getTime();
   const sources = await openSources(deps, options);
   try {
     const inventory = await readInventory(sources, { prefix: options.prefix, template: options.nameTemplate, env: options.env }, options);
@@ -38,6 +40,7 @@ export async function validate(provider: ProviderName, options: ValidateOptions,
       const summary: Record<string, number> = { "in-sync": 0, missing: 0, different: 0, extra: 0, conflict: 0 };
       for (const i of items) summary[i.action] = (summary[i.action] ?? 0) + 1;
       const drift = items.filter((i) => isDrift(i, Boolean(options.exact)));
+      await publishCi(deps, options, `secrets validate ${provider}`, summary, items, started);
       if (options.json) {
         reporter.json({ command: "validate", runId: newRunId(deps), provider, dryRun: true, inSync: drift.length === 0, summary, items: items.map((i) => jsonItem(i)), stats: store.stats });
       } else {

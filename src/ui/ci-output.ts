@@ -16,7 +16,7 @@ export const githubFormat = (deps: Pick<Deps, "env">, options: CiOptions) => opt
  * The CI extras every command's result can publish: workflow annotations (stderr, so stdout stays
  * one JSON document), the step summary, and a JUnit report. None of them ever holds a value.
  */
-export async function publishCi(deps: Pick<Deps, "env" | "stderr" | "cwd">, options: CiOptions, title: string, summary: Record<string, number>, items: readonly RenderedItem[], started: number): Promise<void> {
+export async function publishCi(deps: Pick<Deps, "env" | "stderr" | "cwd" | "clock">, options: CiOptions, title: string, summary: Record<string, number>, items: readonly RenderedItem[], started: number): Promise<void> {
   if (githubFormat(deps, options)) {
     const { annotations, appendStepSummary, stepSummary } = await import("./github.js");
     for (const line of annotations(items)) deps.stderr.write(`${line}\n`);
@@ -25,6 +25,6 @@ export async function publishCi(deps: Pick<Deps, "env" | "stderr" | "cwd">, opti
   }
   if (options.junit) {
     const { junitReport } = await import("./junit.js");
-    await writeFile(resolve(deps.cwd, options.junit), junitReport(title, items, Boolean(options.exact), (Date.now() - started) / 1000));
+    await writeFile(resolve(deps.cwd, options.junit), junitReport(title, items, Boolean(options.exact), (deps.clock.now().getTime() - started) / 1000));
   }
 }
