@@ -77,9 +77,9 @@ function pickRun(entries: readonly JournalEntry[], provider: ProviderName, optio
     return options.run;
   }
   if (!options.last) throw usageError("ROLLBACK_TARGET", "say which run to roll back", "use --last or --run <id>");
-  // A run that only scrubbed cells (every secret already `unchanged`) has no intents but is undoable.
-  const scrubbed = new Set(entries.filter((e) => e.type === "note" && e.action === "scrub").map((e) => e.runId));
-  const runs = runsOf(entries).filter((r) => r.provider === provider && UNDOABLE.has(r.command ?? "") && (r.counts.intent > 0 || scrubbed.has(r.runId)));
+  // The most recent writing run, even one with no intents yet (killed right after it started):
+  // skipping it would silently undo the run before it instead.
+  const runs = runsOf(entries).filter((r) => r.provider === provider && UNDOABLE.has(r.command ?? ""));
   const last = runs[runs.length - 1];
   if (!last) throw usageError("RUN_NOT_FOUND", `no run on ${provider} to roll back`, "list runs with `secrets journal list`");
   return last.runId;
