@@ -10,17 +10,25 @@ export interface ProviderChoice {
   readonly from: string;
 }
 
+export interface ProviderFlag {
+  readonly provider?: string;
+  /** commander's value source: `cli`, `env` (SECRETS_PROVIDER) or `config` (secretshift.yaml). */
+  readonly providerSource?: string;
+}
+
+const FLAG_ORIGIN: Record<string, string> = { cli: "--provider", env: "SECRETS_PROVIDER", config: "secretshift.yaml" };
+
 type Layer = () => Promise<{ name: string; from: string } | undefined>;
 
 /**
- * For commands that act on one secret (`rotate`, `get`) when `--provider` is absent. Layers are
- * tried in order; a config-file layer belongs between the environment and the journal.
+ * For commands that act on one secret (`rotate`, `get`): --provider, SECRETS_PROVIDER,
+ * secretshift.yaml, then where the journal says the secret was last migrated, then local.
  */
-export async function chooseProvider(secret: string, flag: string | undefined, deps: Pick<Deps, "env">, stateDir: string): Promise<ProviderChoice> {
+export async function chooseProvider(secret: string, flag: ProviderFlag, deps: Pick<Deps, "env">, stateDir: string): Promise<ProviderChoice> {
   const layers: Layer[] = [
-    async () => (flag ? { name: flag, from: "--provider" } : undefined),
+    // The CLI's config layers (src/config/layers.ts) may already have filled --provider from SECRETS_PROVIDER or secretshift.yaml.
+    async () => (flag.provider ? { name: flag.provider, from: FLAG_ORIGIN[flag.providerSource ?? "cli"] ?? "--provider" } : undefined),
     async () => (deps.env.SECRETS_PROVIDER ? { name: deps.env.SECRETS_PROVIDER, from: "SECRETS_PROVIDER" } : undefined),
-    // (config file layer goes here)
     async () => {
       const provider = lastMigratedTo(await readJournal(stateDir), secret);
       return provider ? { name: provider, from: `the journal: ${secret} was last migrated there` } : undefined;
@@ -30,7 +38,8 @@ export async function chooseProvider(secret: string, flag: string | undefined, d
   for (const layer of layers) {
     const found = await layer();
     if (!found) continue;
-    if (!isProviderName(found.name)) throw usageError("UNKNOWN_PROVIDER", `unknown provider "${found.name}" (from ${found.from})`, "one of: local, aws, vault, gcp, azure, k8s");
+    if (!isProviderName(found.name))
+      throw usageError("UNKNOWN_PROVIDER", `unknown provider "${found.name}" (from ${found.from})`, "one of: local, aws, vault, gcp, azure, k8s");
     return { provider: found.name, from: found.from };
   }
   throw new Error("unreachable: the default layer always answers");

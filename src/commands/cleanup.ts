@@ -82,7 +82,13 @@ export async function cleanup(provider: ProviderName, options: CleanupOptions, d
     const failed = results.filter((r) => r.result === "failed").length;
     await journal.append([{ runId, type: "run-end", status: failed > 0 ? "failed" : "ok", data: { failed } }]);
     const byKey = new Map(results.map((r) => [keyOf(r), r]));
-    return report(reporter, options, provider, plan.map((i) => byKey.get(keyOf(i)) ?? i), runId);
+    return report(
+      reporter,
+      options,
+      provider,
+      plan.map((i) => byKey.get(keyOf(i)) ?? i),
+      runId,
+    );
   } finally {
     for (const c of cleanups.reverse()) await c();
   }
@@ -94,21 +100,32 @@ function render(items: readonly Result[]): string {
   const rows = items.map((i) => [
     i.kind === "backup" ? `backup ${i.runId}` : `${i.name} v${i.version}`,
     i.result === "failed" ? "failed" : i.result === "already" ? "already gone" : i.action,
-    i.error ?? i.reason ?? (i.kind === "previous" ? `${i.expireRole ? `expire role ${i.expireRole}; ` : ""}grace ended ${i.graceUntil}` : `from ${i.createdAt}`),
+    i.error ??
+      i.reason ??
+      (i.kind === "previous" ? `${i.expireRole ? `expire role ${i.expireRole}; ` : ""}grace ended ${i.graceUntil}` : `from ${i.createdAt}`),
   ]);
   return table(["ITEM", "ACTION", "NOTE"], rows);
 }
 
-function report(reporter: ReturnType<typeof reporterFor>, options: CleanupOptions, provider: ProviderName, items: readonly Result[], runId: string | undefined): number {
+function report(
+  reporter: ReturnType<typeof reporterFor>,
+  options: CleanupOptions,
+  provider: ProviderName,
+  items: readonly Result[],
+  runId: string | undefined,
+): number {
   const failed = items.filter((i) => i.result === "failed").length;
   const skipped = items.filter((i) => i.action === "skip").length;
   const due = items.filter((i) => i.action === "drop" || i.action === "delete").length;
-  if (options.json) reporter.json({ command: "cleanup", runId: runId ?? null, provider, dryRun: Boolean(options.dryRun), items, summary: { due, skipped, failed } });
+  if (options.json)
+    reporter.json({ command: "cleanup", runId: runId ?? null, provider, dryRun: Boolean(options.dryRun), items, summary: { due, skipped, failed } });
   else {
     // After a live run the table was shown before confirming; only failures are new.
     const shown = runId ? items.filter((i) => i.result === "failed") : options.verbose ? items : items.filter((i) => i.action !== "keep");
     if (shown.length > 0) reporter.out(render(shown));
-    reporter.out(`${options.dryRun ? "dry run: would remove" : "removed"} ${due - failed} item(s)${skipped ? `, ${skipped} skipped` : ""}${failed ? `, ${failed} failed` : ""}; ${items.filter((i) => i.action === "keep").length} kept`);
+    reporter.out(
+      `${options.dryRun ? "dry run: would remove" : "removed"} ${due - failed} item(s)${skipped ? `, ${skipped} skipped` : ""}${failed ? `, ${failed} failed` : ""}; ${items.filter((i) => i.action === "keep").length} kept`,
+    );
   }
   return failed > 0 || skipped > 0 ? ExitCode.failed : ExitCode.ok;
 }

@@ -3,11 +3,12 @@ import { CliError, ExitCode, usageError } from "../core/errors.js";
 import { canRotate, type RotationVersion } from "../rotation/types.js";
 import { mask } from "../ui/mask.js";
 import { table } from "../ui/table.js";
-import { chooseProvider } from "./choose-provider.js";
+import { chooseProvider, type ProviderFlag } from "./choose-provider.js";
 import { type CommonOptions, openProvider, reporterFor, stateDirOf } from "./common.js";
 
-export interface GetOptions extends CommonOptions {
-  readonly provider?: string;
+export interface GetOptions extends CommonOptions, ProviderFlag {
+  /** Where `reveal` came from: only the command line may turn it on, never SECRETS_REVEAL or a file. */
+  readonly revealSource?: string;
   readonly withPrevious?: boolean;
   readonly reveal?: boolean;
 }
@@ -24,9 +25,12 @@ interface Shown {
  * `{current, previous, graceUntil}` so an application can verify old JWTs during the grace period.
  */
 export async function get(name: string, options: GetOptions, deps: Deps): Promise<number> {
+  if (options.reveal && options.revealSource !== undefined && options.revealSource !== "cli") {
+    throw usageError("REVEAL_NOT_ON_COMMAND_LINE", "--reveal must be typed on the command line", "unset SECRETS_REVEAL; printing a value is never a default");
+  }
   if (options.reveal && options.withPrevious && !options.json) throw usageError("BAD_OPTION", "--reveal --with-previous prints JSON only", "add --json");
   const reporter = reporterFor(deps, options);
-  const { provider, from } = await chooseProvider(name, options.provider, deps, stateDirOf(deps, options));
+  const { provider, from } = await chooseProvider(name, options, deps, stateDirOf(deps, options));
   reporter.info(`provider: ${provider} (from ${from})`);
   const { store } = await openProvider(deps, options, provider, reporter);
   try {
@@ -48,7 +52,13 @@ export async function get(name: string, options: GetOptions, deps: Deps): Promis
     }
     if (options.json) {
       const masked = (v: RotationVersion) => ({ version: v.version, masked: mask(v.value) });
-      reporter.json({ name, provider, current: masked(shown.current), ...(options.withPrevious ? { previous: previous ? masked(previous) : null } : {}), graceUntil });
+      reporter.json({
+        name,
+        provider,
+        current: masked(shown.current),
+        ...(options.withPrevious ? { previous: previous ? masked(previous) : null } : {}),
+        graceUntil,
+      });
       return ExitCode.ok;
     }
     const rows = [["current", shown.current.version, mask(shown.current.value), ""]];

@@ -11,11 +11,10 @@ import { abortRotation, advanceRotation, type RotationOutcome, type RotationRun 
 import { runShell, type Shell } from "../rotation/shell.js";
 import { createStrategy } from "../rotation/strategies/index.js";
 import { canRotate } from "../rotation/types.js";
-import { chooseProvider } from "./choose-provider.js";
+import { chooseProvider, type ProviderFlag } from "./choose-provider.js";
 import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible, stateDirOf } from "./common.js";
 
-export interface RotateOptions extends CommonOptions {
-  readonly provider?: string;
+export interface RotateOptions extends CommonOptions, ProviderFlag {
   readonly gracePeriod?: string;
   readonly generator?: string;
   readonly strategy?: string;
@@ -43,11 +42,16 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
   const stateDir = stateDirOf(deps, options);
   const cleanups: (() => Promise<void>)[] = [() => strategy.close()];
   try {
-    const { provider, from } = await chooseProvider(name, options.provider, deps, stateDir);
+    const { provider, from } = await chooseProvider(name, options, deps, stateDir);
     reporter.info(`provider: ${provider} (from ${from})`);
     const { store, key } = await openProvider(deps, options, provider, reporter);
     cleanups.push(() => store.close());
-    if (!canRotate(store)) throw usageError("ROTATE_UNSUPPORTED", `the ${provider} provider cannot rotate secrets`, "rotation needs a versioned store with labels (local, aws, vault KV v2)");
+    if (!canRotate(store))
+      throw usageError(
+        "ROTATE_UNSUPPORTED",
+        `the ${provider} provider cannot rotate secrets`,
+        "rotation needs a versioned store with labels (local, aws, vault KV v2)",
+      );
     if (!options.dryRun) {
       needKey(key);
       await ensurePrivateDir(stateDir);
@@ -55,13 +59,25 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
     }
 
     const labels = await store.readLabels(name);
-    if (!labels) throw new CliError("SECRET_NOT_FOUND", `${name} does not exist on ${provider}`, { exitCode: ExitCode.failed, hint: `rotation replaces an existing secret: migrate it to ${provider} first` });
+    if (!labels)
+      throw new CliError("SECRET_NOT_FOUND", `${name} does not exist on ${provider}`, {
+        exitCode: ExitCode.failed,
+        hint: `rotation replaces an existing secret: migrate it to ${provider} first`,
+      });
     const runs = rotateRuns(await readJournal(stateDir), provider, name);
     const decision = decideRotation(labels, runs, { name, abort: Boolean(options.abort), strategy: strategy.name, settings: strategy.settings });
     if (decision.kind === "blocked") throw new CliError(decision.code, decision.message, { exitCode: ExitCode.failed, hint: decision.hint });
     const ctx = { name, current: labels.current, ...(labels.previous ? { previous: labels.previous } : {}) };
     if (decision.kind !== "finish" && decision.kind !== "nothing") await strategy.prepare(ctx);
-    const base = { command: "rotate", provider, name, strategy: strategy.name, generator: generator.label, action: decision.kind, currentVersion: labels.current.version };
+    const base = {
+      command: "rotate",
+      provider,
+      name,
+      strategy: strategy.name,
+      generator: generator.label,
+      action: decision.kind,
+      currentVersion: labels.current.version,
+    };
     if (options.dryRun) return done(reporter, options, { ...base, dryRun: true, status: "planned" }, describe(decision, name, generator.label, graceMs));
     if (!(await confirmLive(deps, options, `${describe(decision, name, generator.label, graceMs)} on ${provider}?`))) {
       reporter.info("cancelled; nothing was written");
@@ -69,11 +85,18 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
     }
 
     const journal = await Journal.open(stateDir, deps.clock);
-    for (const dead of "abandon" in decision ? decision.abandon : []) await journal.append([{ runId: dead, type: "run-end", status: "abandoned", data: { reason: "nothing of it was left in the store" } }]);
-    if (decision.kind === "nothing") return done(reporter, options, { ...base, dryRun: false, status: "nothing" }, `no rotation of ${name} is in progress; nothing to abort`);
+    for (const dead of "abandon" in decision ? decision.abandon : [])
+      await journal.append([{ runId: dead, type: "run-end", status: "abandoned", data: { reason: "nothing of it was left in the store" } }]);
+    if (decision.kind === "nothing")
+      return done(reporter, options, { ...base, dryRun: false, status: "nothing" }, `no rotation of ${name} is in progress; nothing to abort`);
     if (decision.kind === "finish") {
       await journal.append([{ runId: decision.runId, type: "run-end", status: "ok", data: { finishedBy: "re-run" } }]);
-      return done(reporter, options, { ...base, dryRun: false, runId: decision.runId, status: "rotated", version: decision.version }, `run ${decision.runId} had already promoted version ${decision.version} of ${name}; its journal is now complete`);
+      return done(
+        reporter,
+        options,
+        { ...base, dryRun: false, runId: decision.runId, status: "rotated", version: decision.version },
+        `run ${decision.runId} had already promoted version ${decision.version} of ${name}; its journal is now complete`,
+      );
     }
 
     let interrupted = false;
@@ -83,13 +106,34 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
     });
     cleanups.push(async () => stop());
     const runId = decision.kind === "fresh" ? newRunId(deps) : (decision.runId ?? newRunId(deps));
-    const run: RotationRun = { runId, name, store, strategy, journal, ctx, graceMs, now: () => deps.clock.now(), testCommand: options.testCommand, shell, env: deps.env, interrupted: () => interrupted, progress: (m) => reporter.progress(m) };
+    const run: RotationRun = {
+      runId,
+      name,
+      store,
+      strategy,
+      journal,
+      ctx,
+      graceMs,
+      now: () => deps.clock.now(),
+      testCommand: options.testCommand,
+      shell,
+      env: deps.env,
+      cwd: deps.cwd,
+      interrupted: () => interrupted,
+      progress: (m) => reporter.progress(m),
+    };
 
     if (decision.kind === "abort") {
-      if (!decision.runId) await journal.append([{ runId, type: "run-start", command: "rotate-abort", provider, name, data: { of: decision.pendingRunId ?? null } }]);
+      if (!decision.runId)
+        await journal.append([{ runId, type: "run-start", command: "rotate-abort", provider, name, data: { of: decision.pendingRunId ?? null } }]);
       await abortRotation(run, decision.pending.value, decision.pendingRunId);
       await journal.append([{ runId, type: "run-end", status: "aborted" }]);
-      return done(reporter, options, { ...base, dryRun: false, runId, status: "aborted" }, `abandoned the rotation of ${name}: the pending version ${decision.pending.version} is gone, version ${labels.current.version} stays current`);
+      return done(
+        reporter,
+        options,
+        { ...base, dryRun: false, runId, status: "aborted" },
+        `abandoned the rotation of ${name}: the pending version ${decision.pending.version} is gone, version ${labels.current.version} stays current`,
+      );
     }
 
     let value: string;
@@ -99,18 +143,32 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
       await journal.append([{ runId, type: "note", name, action: "resume", data: { pendingVersion: decision.pending.version } }]);
     } else {
       // Generated before anything is written: a failing generator leaves no trace but this message.
-      value = strategy.pendingValue(await generator.generate({ randomBytes: deps.randomBytes, shell, env: deps.env }), ctx);
+      value = strategy.pendingValue(await generator.generate({ randomBytes: deps.randomBytes, shell, env: deps.env, cwd: deps.cwd }), ctx);
       const backup = await BackupWriter.create(stateDir, runId, needKey(key));
       await backup.append({ priors: [{ name, existed: true, value: labels.current.value, version: labels.current.version }], meta: { command: "rotate" } });
       const settings = Object.fromEntries(Object.entries(strategy.settings).map(([k, v]) => [`setting:${k}`, v]));
-      await journal.append([{ runId, type: "run-start", command: "rotate", provider, name, data: { strategy: strategy.name, generator: generator.label, graceMs, ...settings } }]);
+      await journal.append([
+        { runId, type: "run-start", command: "rotate", provider, name, data: { strategy: strategy.name, generator: generator.label, graceMs, ...settings } },
+      ]);
     }
     const outcome = await advanceRotation(run, { value, ...(decision.kind === "resume" ? { version: decision.pending.version } : {}) });
-    await journal.append([{ runId, type: "run-end", status: outcome.status === "rotated" ? "ok" : outcome.status, ...(outcome.failedStep ? { data: { failedStep: outcome.failedStep } } : {}) }]);
+    await journal.append([
+      {
+        runId,
+        type: "run-end",
+        status: outcome.status === "rotated" ? "ok" : outcome.status,
+        ...(outcome.failedStep ? { data: { failedStep: outcome.failedStep } } : {}),
+      },
+    ]);
     if (outcome.status !== "rotated") throw failure(name, provider, labels.current.version, outcome);
     const previous = labels.current.version;
     const until = outcome.graceUntil?.toISOString();
-    return done(reporter, options, { ...base, dryRun: false, runId, status: "rotated", version: outcome.version, previousVersion: previous, graceUntil: until }, `rotated ${name} on ${provider}: version ${outcome.version} is current, version ${previous} stays readable until ${until} (run ${runId})`);
+    return done(
+      reporter,
+      options,
+      { ...base, dryRun: false, runId, status: "rotated", version: outcome.version, previousVersion: previous, graceUntil: until },
+      `rotated ${name} on ${provider}: version ${outcome.version} is current, version ${previous} stays readable until ${until} (run ${runId})`,
+    );
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
@@ -140,8 +198,14 @@ function done(reporter: ReturnType<typeof reporterFor>, options: RotateOptions, 
 function failure(name: string, provider: string, current: string, o: RotationOutcome): CliError {
   const where = `rotation of ${name} on ${provider} ${o.status === "interrupted" ? "was interrupted" : "failed"} at step ${o.failedStep}: ${o.error}`;
   if (o.status === "unknown") {
-    return new CliError("ROTATION_INCOMPLETE", `${where}; ${o.cleanup}`, { exitCode: ExitCode.failed, hint: `re-run the same command to finish it, or add --abort to abandon it` });
+    return new CliError("ROTATION_INCOMPLETE", `${where}; ${o.cleanup}`, {
+      exitCode: ExitCode.failed,
+      hint: `re-run the same command to finish it, or add --abort to abandon it`,
+    });
   }
   const exitCode = o.status === "interrupted" ? ExitCode.interrupted : ExitCode.failed;
-  return new CliError("ROTATION_FAILED", `${where}; version ${current} is still current (${o.cleanup})`, { exitCode, hint: "fix the cause and run the same command again" });
+  return new CliError("ROTATION_FAILED", `${where}; version ${current} is still current (${o.cleanup})`, {
+    exitCode,
+    hint: "fix the cause and run the same command again",
+  });
 }

@@ -3,8 +3,11 @@ import type { Command, Option } from "commander";
 /** Parser of repeatable options; the layers recognise lists by it. */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-/** Options that are about the invocation itself, not settings: they get no twin. */
-const NO_TWIN = new Set(["help", "version"]);
+/**
+ * Options that are about the invocation itself, not settings, get no twin: printing a value
+ * (`--reveal`) or abandoning a rotation (`--abort`) must be asked for on the command line.
+ */
+const NO_TWIN = new Set(["help", "version", "reveal", "abort"]);
 
 /** `--kv-version` → `SECRETS_KV_VERSION`: one rule, so the README table cannot drift from the CLI. */
 export function envTwin(option: Option): string | undefined {

@@ -135,4 +135,7 @@ function withoutRotation(meta: Record<string, string> | undefined): Record<strin
 }
 
 const notFound = (name: string) =>
-  new CliError("SECRET_NOT_FOUND", `${name} does not exist in the local store`, { exitCode: ExitCode.failed, hint: "rotation replaces an existing secret: migrate it first" });
+  new CliError("SECRET_NOT_FOUND", `${name} does not exist in the local store`, {
+    exitCode: ExitCode.failed,
+    hint: "rotation replaces an existing secret: migrate it first",
+  });

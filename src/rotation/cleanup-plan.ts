@@ -32,13 +32,21 @@ export function planCleanup(grace: readonly GraceRecord[], backups: readonly { r
     if (g.graceUntil.getTime() > now) return { ...base, action: "keep", reason: `inside its grace period until ${base.graceUntil}` };
     const role = g.notes["expire-role"];
     if (role === undefined) return { ...base, action: "drop" };
-    if (input.db === undefined) return { ...base, action: "skip", reason: `pass --db <admin-url> for ${g.notes.db ?? "the server"} to expire role ${role} first` };
-    if (g.notes.db !== undefined && g.notes.db !== input.db) return { ...base, action: "skip", reason: `role ${role} lives on ${g.notes.db}, but --db points at ${input.db}` };
+    if (input.db === undefined)
+      return { ...base, action: "skip", reason: `pass --db <admin-url> for ${g.notes.db ?? "the server"} to expire role ${role} first` };
+    if (g.notes.db !== undefined && g.notes.db !== input.db)
+      return { ...base, action: "skip", reason: `role ${role} lives on ${g.notes.db}, but --db points at ${input.db}` };
     return { ...base, action: "drop", expireRole: role };
   });
   for (const b of backups) {
     const old = now - b.mtime.getTime() > input.retentionMs;
-    items.push({ kind: "backup", runId: b.runId, createdAt: b.mtime.toISOString(), action: old ? "delete" : "keep", ...(old ? {} : { reason: "newer than the retention" }) });
+    items.push({
+      kind: "backup",
+      runId: b.runId,
+      createdAt: b.mtime.toISOString(),
+      action: old ? "delete" : "keep",
+      ...(old ? {} : { reason: "newer than the retention" }),
+    });
   }
   return items;
 }

@@ -1,5 +1,5 @@
 import { CliError, ExitCode, usageError } from "../core/errors.js";
-import { type Shell, describeExit } from "./shell.js";
+import { describeExit, type Shell } from "./shell.js";
 
 export const DEFAULT_GENERATOR = "base64:48";
 
@@ -7,6 +7,7 @@ export interface GeneratorEffects {
   readonly randomBytes: (size: number) => Buffer;
   readonly shell: Shell;
   readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
 }
 
 export interface Generator {
@@ -84,7 +85,7 @@ function uuid(randomBytes: (size: number) => Buffer): string {
 }
 
 async function fromCommand(command: string, effects: GeneratorEffects): Promise<string> {
-  const result = await effects.shell(command, effects.env);
+  const result = await effects.shell(command, effects.env, effects.cwd);
   // The command text may embed the value (`echo …`): messages name the generator kind only.
   if (result.code !== 0) throw generatorFailed(`the generator command ${describeExit(result)}`);
   const value = result.stdout.replace(/\r?\n$/, "");
@@ -93,7 +94,14 @@ async function fromCommand(command: string, effects: GeneratorEffects): Promise<
 }
 
 const badSpec = (spec: string, why: string) =>
-  usageError("BAD_GENERATOR", `--generator "${spec.startsWith("command:") ? "command:…" : spec}": ${why}`, "use hex:N, base64:N, alnum:N, password:N, uuid or command:<cmd>");
+  usageError(
+    "BAD_GENERATOR",
+    `--generator "${spec.startsWith("command:") ? "command:…" : spec}": ${why}`,
+    "use hex:N, base64:N, alnum:N, password:N, uuid or command:<cmd>",
+  );
 
 const generatorFailed = (message: string) =>
-  new CliError("GENERATOR_FAILED", message, { exitCode: ExitCode.failed, hint: "run the command yourself and check it prints the new value on stdout and exits 0" });
+  new CliError("GENERATOR_FAILED", message, {
+    exitCode: ExitCode.failed,
+    hint: "run the command yourself and check it prints the new value on stdout and exits 0",
+  });

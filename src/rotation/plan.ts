@@ -35,7 +35,11 @@ export function rotateRuns(entries: readonly JournalEntry[], provider: string, n
   const runs = new Map<string, RotateRunView>();
   for (const e of entries) {
     if (e.type === "run-start" && e.command === "rotate" && e.provider === provider && e.name === name) {
-      const { strategy, ...settings } = Object.fromEntries(Object.entries(e.data ?? {}).filter(([k]) => k === "strategy" || k.startsWith("setting:")).map(([k, v]) => [k.replace(/^setting:/, ""), String(v)]));
+      const { strategy, ...settings } = Object.fromEntries(
+        Object.entries(e.data ?? {})
+          .filter(([k]) => k === "strategy" || k.startsWith("setting:"))
+          .map(([k, v]) => [k.replace(/^setting:/, ""), String(v)]),
+      );
       runs.set(e.runId, { runId: e.runId, strategy: strategy ?? "generic", settings });
     } else if (e.type === "run-end" && runs.has(e.runId)) {
       const run = runs.get(e.runId) as RotateRunView;
@@ -63,13 +67,21 @@ export function decideRotation(labels: RotationLabels, runs: ReadonlyMap<string,
   const mismatch = mine && (mine.strategy !== options.strategy || Object.entries(mine.settings).some(([k, v]) => options.settings[k] !== v));
   if (mine && mismatch) {
     const was = [mine.strategy, ...Object.entries(mine.settings).map(([k, v]) => `${k}=${v}`)].join(", ");
-    const hint = options.abort ? "pass the same --strategy/--role/--db so its change can be undone" : "re-run with the same --strategy/--role/--bits to finish it, or add --abort to abandon it";
+    const hint = options.abort
+      ? "pass the same --strategy/--role/--db so its change can be undone"
+      : "re-run with the same --strategy/--role/--bits to finish it, or add --abort to abandon it";
     return { kind: "blocked", code: "RESUME_MISMATCH", message: `run ${mine.runId} left a pending version with different options (${was})`, hint };
   }
   if (options.abort) {
-    if (pending) return { kind: "abort", pending, abandon: dead, ...(mine ? { runId: mine.runId } : {}), ...(pending.runId ? { pendingRunId: pending.runId } : {}) };
+    if (pending)
+      return { kind: "abort", pending, abandon: dead, ...(mine ? { runId: mine.runId } : {}), ...(pending.runId ? { pendingRunId: pending.runId } : {}) };
     if (unfinished) {
-      return { kind: "blocked", code: "ALREADY_PROMOTED", message: `run ${unfinished.runId} already made the new value current; there is nothing left to abort`, hint: `to go back: secrets rollback <provider> --run ${unfinished.runId}` };
+      return {
+        kind: "blocked",
+        code: "ALREADY_PROMOTED",
+        message: `run ${unfinished.runId} already made the new value current; there is nothing left to abort`,
+        hint: `to go back: secrets rollback <provider> --run ${unfinished.runId}`,
+      };
     }
     return { kind: "nothing", abandon: dead };
   }

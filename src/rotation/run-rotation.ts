@@ -1,7 +1,7 @@
 import { describeError } from "../core/describe-error.js";
 import { CliError, ExitCode } from "../core/errors.js";
 import type { Journal, JournalEntry } from "../core/journal.js";
-import { type Shell, describeExit } from "./shell.js";
+import { describeExit, type Shell } from "./shell.js";
 import type { Strategy, StrategyContext } from "./strategies/types.js";
 import type { RotatingStore } from "./types.js";
 
@@ -19,6 +19,7 @@ export interface RotationRun {
   readonly testCommand: string | undefined;
   readonly shell: Shell;
   readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
   readonly interrupted: () => boolean;
   readonly progress: (message: string) => void;
 }
@@ -82,13 +83,18 @@ async function recover(run: RotationRun, failure: StepFailed, value: string, ver
       await run.journal.append([{ runId: run.runId, type: "done", name: run.name, action: "promote", version, status: "confirmed" }]);
       return { status: "rotated", version, graceUntil: new Date(run.now().getTime() + run.graceMs) };
     }
-    if (!labels || labels.pending?.version !== version) return { status: "unknown", ...failed, cleanup: "could not tell whether the promotion happened; nothing was undone" };
+    if (!labels || labels.pending?.version !== version)
+      return { status: "unknown", ...failed, cleanup: "could not tell whether the promotion happened; nothing was undone" };
   }
   if (failure.step !== "create-pending") {
     try {
       await journalled(run, "undo-set", () => run.strategy.undo(value, run.ctx));
     } catch (e) {
-      return { status: "unknown", ...failed, cleanup: `putting back ${run.strategy.undoes ?? "the change"} failed (${describeError(e)}); the pending version was kept` };
+      return {
+        status: "unknown",
+        ...failed,
+        cleanup: `putting back ${run.strategy.undoes ?? "the change"} failed (${describeError(e)}); the pending version was kept`,
+      };
     }
   }
   try {
@@ -104,7 +110,7 @@ async function testValue(run: RotationRun, value: string): Promise<void> {
   await run.strategy.test(value, run.ctx);
   if (run.testCommand === undefined) return;
   run.progress("running the test command…");
-  const result = await run.shell(run.testCommand, { ...run.env, SECRET_VALUE: value });
+  const result = await run.shell(run.testCommand, { ...run.env, SECRET_VALUE: value }, run.cwd);
   if (result.code !== 0) throw new CliError("TEST_FAILED", `the test command ${describeExit(result)}`, { exitCode: ExitCode.failed });
 }
 

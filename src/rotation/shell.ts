@@ -7,15 +7,15 @@ export interface ShellResult {
 }
 
 /** Runs a user's command line through `/bin/sh -c`. The secret, if any, travels in `env`, never argv. */
-export type Shell = (command: string, env: NodeJS.ProcessEnv) => Promise<ShellResult>;
+export type Shell = (command: string, env: NodeJS.ProcessEnv, cwd: string) => Promise<ShellResult>;
 
 /**
  * The real shell. stdout is captured (a generator's value); stderr goes nowhere: a test command that
  * echoes `$SECRET_VALUE` must not put it in our output.
  */
-export const runShell: Shell = (command, env) =>
+export const runShell: Shell = (command, env, cwd) =>
   new Promise((resolve, reject) => {
-    const child = spawn("/bin/sh", ["-c", command], { env, stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn("/bin/sh", ["-c", command], { cwd, env, stdio: ["ignore", "pipe", "ignore"] });
     const chunks: Buffer[] = [];
     child.stdout.on("data", (d: Buffer) => chunks.push(d));
     child.on("error", reject);

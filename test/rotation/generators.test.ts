@@ -13,7 +13,12 @@ const seeded = (bytes: number[]) => {
   let i = 0;
   return (size: number) => Buffer.from(Array.from({ length: size }, () => bytes[i++ % bytes.length] ?? 0));
 };
-const effects = (random: (n: number) => Buffer = randomBytes, shell: Shell = noShell): GeneratorEffects => ({ randomBytes: random, shell, env: { PATH: process.env.PATH } });
+const effects = (random: (n: number) => Buffer = randomBytes, shell: Shell = noShell): GeneratorEffects => ({
+  randomBytes: random,
+  shell,
+  env: { PATH: process.env.PATH },
+  cwd: process.cwd(),
+});
 const gen = (spec: string, e = effects()) => parseGenerator(spec).generate(e);
 const seedBytes = fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 64, maxLength: 256 }).filter((b) => b.some((x) => x < 248));
 
@@ -80,7 +85,10 @@ describe("generators", () => {
 
   it("command:<cmd> that fails or prints nothing is an error that does not echo the command", async () => {
     const e = effects(randomBytes, runShell);
-    await expect(gen("command:echo SECRETISH; exit 4", e)).rejects.toMatchObject({ code: "GENERATOR_FAILED", message: expect.not.stringContaining("SECRETISH") });
+    await expect(gen("command:echo SECRETISH; exit 4", e)).rejects.toMatchObject({
+      code: "GENERATOR_FAILED",
+      message: expect.not.stringContaining("SECRETISH"),
+    });
     await expect(gen("command:true", e)).rejects.toMatchObject({ code: "GENERATOR_FAILED", message: expect.stringContaining("printed nothing") });
   });
 

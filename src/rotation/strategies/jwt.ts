@@ -10,9 +10,9 @@ const BITS = ["256", "384", "512"];
  * period (`secrets get --with-previous`) so tokens signed with it still verify.
  */
 export function jwtStrategy(options: StrategyOptions): Strategy {
-  if (options.db || options.role) throw usageError("BAD_OPTION", "--db and --role need --strategy postgres or postgres-alternating");
   const bits = options.bits ?? "256";
-  if (!BITS.includes(bits)) throw usageError("BAD_OPTION", `--bits must be 256, 384 or 512, got "${bits}"`, "HS256, HS384 and HS512 need 256, 384 and 512 bits");
+  if (!BITS.includes(bits))
+    throw usageError("BAD_OPTION", `--bits must be 256, 384 or 512, got "${bits}"`, "HS256, HS384 and HS512 need 256, 384 and 512 bits");
   const need = Number(bits);
   return {
     ...storeOnly,
@@ -21,13 +21,20 @@ export function jwtStrategy(options: StrategyOptions): Strategy {
     settings: { bits },
     checkGenerator(generator: Generator) {
       if (generator.entropyBits !== undefined && generator.entropyBits < need) {
-        throw usageError("WEAK_GENERATOR", `--generator ${generator.label} gives about ${generator.entropyBits} random bits; HS${bits} needs ${need}`, `use base64:${need / 8} or hex:${need / 8}`);
+        throw usageError(
+          "WEAK_GENERATOR",
+          `--generator ${generator.label} gives about ${generator.entropyBits} random bits; HS${bits} needs ${need}`,
+          `use base64:${need / 8} or hex:${need / 8}`,
+        );
       }
     },
     pendingValue(generated: string) {
       // A command generator's strength is unknown; at least refuse a key shorter than the hash.
       if (Buffer.byteLength(generated, "utf8") < need / 8) {
-        throw new CliError("WEAK_VALUE", `the generated key is shorter than ${need / 8} bytes`, { exitCode: ExitCode.failed, hint: `HS${bits} needs at least ${need / 8} random bytes` });
+        throw new CliError("WEAK_VALUE", `the generated key is shorter than ${need / 8} bytes`, {
+          exitCode: ExitCode.failed,
+          hint: `HS${bits} needs at least ${need / 8} random bytes`,
+        });
       }
       return generated;
     },

@@ -1,7 +1,7 @@
 import { CliError, ExitCode } from "../../core/errors.js";
 import { checkIdentifier } from "../../sources/sql-identifiers.js";
 import { adminHolder, type PostgresEffects, requireDbAndRole, requireLoginRole } from "./postgres.js";
-import { clearPassword, createClone, setPassword, tryLogin, whereOf } from "./postgres-sql.js";
+import { canLogin, clearPassword, createClone, setPassword, tryLogin, whereOf } from "./postgres-sql.js";
 import type { Strategy, StrategyContext, StrategyOptions } from "./types.js";
 
 interface Credentials {
@@ -47,8 +47,10 @@ export function postgresAlternatingStrategy(options: StrategyOptions, effects: P
       const next = parse(pending);
       const before = ctx.previous ? parse(ctx.previous.value) : undefined;
       // The role not in use held the previous credentials, if any; otherwise nobody holds a password for it.
-      if (before?.username === next.username) await setPassword(admin.get(), next.username, before.password, effects.randomBytes(16), true);
-      else await clearPassword(admin.get(), next.username);
+      if (before?.username === next.username) {
+        if (!(await canLogin(admin.get(), next.username, before.password)))
+          await setPassword(admin.get(), next.username, before.password, effects.randomBytes(16), true);
+      } else if (await canLogin(admin.get(), next.username, next.password)) await clearPassword(admin.get(), next.username);
     },
     notes: (_pending, ctx) => ({ strategy: "postgres-alternating", role, "expire-role": parse(ctx.current.value).username, db: whereOf(admin.get()) }),
     close: () => admin.close(),

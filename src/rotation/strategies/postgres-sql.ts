@@ -23,7 +23,11 @@ export async function connectAdmin(url: string): Promise<Admin> {
     await client.connect();
   } catch (e) {
     await client.end().catch(() => {});
-    throw unreachableError("DB_UNREACHABLE", `cannot connect to ${whereOf(admin)} with --db: ${messageOf(e)}`, "check the admin URL (user, password, host, database)");
+    throw unreachableError(
+      "DB_UNREACHABLE",
+      `cannot connect to ${whereOf(admin)} with --db: ${messageOf(e)}`,
+      "check the admin URL (user, password, host, database)",
+    );
   }
   return admin;
 }
@@ -46,7 +50,8 @@ export async function setPassword(admin: Admin, role: string, password: string, 
 
 export const clearPassword = (admin: Admin, role: string) => run(admin, `ALTER ROLE ${ident(role)} WITH PASSWORD NULL`, `ALTER ROLE ${role}`);
 
-export const expireRole = (admin: Admin, role: string, at: Date) => run(admin, `ALTER ROLE ${ident(role)} VALID UNTIL ${literal(at.toISOString())}`, `ALTER ROLE ${role} VALID UNTIL`);
+export const expireRole = (admin: Admin, role: string, at: Date) =>
+  run(admin, `ALTER ROLE ${ident(role)} VALID UNTIL ${literal(at.toISOString())}`, `ALTER ROLE ${role} VALID UNTIL`);
 
 /** The clone of `postgres-alternating`: a login role that is a member of the original, so it has its grants. */
 export async function createClone(admin: Admin, role: string, clone: string): Promise<void> {
@@ -55,15 +60,32 @@ export async function createClone(admin: Admin, role: string, clone: string): Pr
   await run(admin, `GRANT ${ident(role)} TO ${ident(clone)}`, `GRANT ${role} TO ${clone}`);
 }
 
+/** Whether `role` can log in with `password` right now (used to skip an undo that is not needed). */
+export const canLogin = (admin: Admin, role: string, password: string): Promise<boolean> =>
+  tryLogin(admin, role, password).then(
+    () => true,
+    () => false,
+  );
+
 /** Logs in as `role` with `password` on the admin connection's host, port and database. */
 export async function tryLogin(admin: Admin, role: string, password: string): Promise<void> {
-  const client = new pg.Client({ host: admin.host, port: admin.port, database: admin.database, ssl: admin.ssl, user: role, password, application_name: "secretshift-test" });
+  const client = new pg.Client({
+    host: admin.host,
+    port: admin.port,
+    database: admin.database,
+    ssl: admin.ssl,
+    user: role,
+    password,
+    application_name: "secretshift-test",
+  });
   client.on("error", () => {});
   try {
     await client.connect();
     await client.query("SELECT 1");
   } catch (e) {
-    throw new CliError("LOGIN_FAILED", `logging in as ${role} on ${whereOf(admin)} with the new password failed: ${messageOf(e, password)}`, { exitCode: ExitCode.failed });
+    throw new CliError("LOGIN_FAILED", `logging in as ${role} on ${whereOf(admin)} with the new password failed: ${messageOf(e, password)}`, {
+      exitCode: ExitCode.failed,
+    });
   } finally {
     await client.end().catch(() => {});
   }
@@ -90,7 +112,10 @@ async function run(admin: Admin, sql: string, what: string, secret?: string): Pr
   try {
     await admin.client.query(sql);
   } catch (e) {
-    throw new CliError("ALTER_ROLE_FAILED", `${what} was refused: ${messageOf(e, secret)}`, { exitCode: ExitCode.failed, hint: "the --db user needs CREATEROLE (or superuser) on that server" });
+    throw new CliError("ALTER_ROLE_FAILED", `${what} was refused: ${messageOf(e, secret)}`, {
+      exitCode: ExitCode.failed,
+      hint: "the --db user needs CREATEROLE (or superuser) on that server",
+    });
   }
 }
 

@@ -1,6 +1,6 @@
 import { CliError, ExitCode, usageError } from "../../core/errors.js";
 import { checkIdentifier } from "../../sources/sql-identifiers.js";
-import { type Admin, connectAdmin, roleCanLogin, setPassword, tryLogin, whereOf } from "./postgres-sql.js";
+import { type Admin, canLogin, connectAdmin, roleCanLogin, setPassword, tryLogin, whereOf } from "./postgres-sql.js";
 import type { Strategy, StrategyOptions } from "./types.js";
 
 export interface PostgresEffects {
@@ -28,14 +28,14 @@ export function adminHolder(url: string) {
 
 export function requireDbAndRole(options: StrategyOptions, strategy: string): { db: string; role: string } {
   if (!options.db || !options.role) throw usageError("BAD_OPTION", `--strategy ${strategy} needs --db <admin-url> and --role <role>`);
-  if (options.bits) throw usageError("BAD_OPTION", "--bits needs --strategy jwt");
   return { db: options.db, role: checkIdentifier(options.role, "--role") };
 }
 
 export async function requireLoginRole(admin: Admin, role: string): Promise<void> {
   const canLogin = await roleCanLogin(admin, role);
   if (canLogin === undefined) throw usageError("ROLE_NOT_FOUND", `role ${role} does not exist on ${whereOf(admin)}`, "check --role and --db");
-  if (!canLogin) throw new CliError("ROLE_CANNOT_LOGIN", `role ${role} cannot log in (NOLOGIN)`, { exitCode: ExitCode.usage, hint: "rotate the password of a login role" });
+  if (!canLogin)
+    throw new CliError("ROLE_CANNOT_LOGIN", `role ${role} cannot log in (NOLOGIN)`, { exitCode: ExitCode.usage, hint: "rotate the password of a login role" });
 }
 
 /**
@@ -58,7 +58,10 @@ export function postgresStrategy(options: StrategyOptions, effects: PostgresEffe
     pendingValue: (generated) => generated,
     set: (pending) => setPassword(admin.get(), role, pending, effects.randomBytes(16)),
     test: (pending) => tryLogin(admin.get(), role, pending),
-    undo: (_pending, ctx) => setPassword(admin.get(), role, ctx.current.value, effects.randomBytes(16)),
+    async undo(_pending, ctx) {
+      // A refused ALTER ROLE changed nothing; only set the password back when the old one stopped working.
+      if (!(await canLogin(admin.get(), role, ctx.current.value))) await setPassword(admin.get(), role, ctx.current.value, effects.randomBytes(16));
+    },
     notes: () => ({ strategy: "postgres", role, db: whereOf(admin.get()) }),
     close: () => admin.close(),
   };

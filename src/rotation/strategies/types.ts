@@ -4,7 +4,7 @@ import type { RotationVersion } from "../types.js";
 export const STRATEGY_NAMES = ["generic", "jwt", "postgres", "postgres-alternating"] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
-/** Flags a strategy may read; each strategy rejects the ones it does not use. */
+/** Flags a strategy may read. Others are ignored: they may come from SECRETS_* twins meant for another command. */
 export interface StrategyOptions {
   readonly db?: string;
   readonly role?: string;

@@ -1,0 +1,62 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { expect } from "vitest";
+import { loadKey } from "../../src/core/crypto.js";
+import type { ProviderFactory } from "../../src/core/deps.js";
+import { readJournal, runsOf } from "../../src/core/journal.js";
+import { createProvider } from "../../src/providers/index.js";
+import { LocalStore } from "../../src/providers/local.js";
+import type { RotationLabels } from "../../src/rotation/types.js";
+import { formatDotenv } from "../../src/sources/dotenv.js";
+import { type RunOptions, runSecrets } from "./run-cli.js";
+import { tmpdir } from "./tmpdir.js";
+
+/** A project with `init` done and `secrets` migrated to the local store. */
+export async function rotationProject(secrets: Record<string, string>, cwd?: string) {
+  const dir = cwd ?? (await tmpdir());
+  const run = (args: readonly string[], options: Omit<RunOptions, "cwd"> = {}) => runSecrets(args, { cwd: dir, ...options });
+  await writeFile(join(dir, ".env"), formatDotenv(Object.entries(secrets).map(([key, value]) => ({ key, value }))));
+  expect((await run(["init"])).code).toBe(0);
+  expect((await run(["migrate", "local", "--yes"])).code).toBe(0);
+  return { cwd: dir, run, labels: (name: string) => readLocalLabels(dir, name), runs: async () => runsOf(await readJournal(join(dir, ".secrets"))) };
+}
+
+export async function readLocalLabels(cwd: string, name: string, stateDir = ".secrets"): Promise<RotationLabels | undefined> {
+  const dir = join(cwd, stateDir);
+  const store = new LocalStore(join(dir, "store.enc"), await loadKey({ env: {}, stateDir: dir }), () => new Date());
+  return store.readLabels(name);
+}
+
+type Method = "putPending" | "promote" | "discardPending" | "readLabels";
+const GUARDED = ["readLabels", "putPending", "promote", "discardPending", "dropPrevious", "listGrace", "readMany", "write", "flush"];
+
+/**
+ * A store that fails at `method`: `throw-before` fails that one call; `die-before`/`die-after`
+ * simulate the process dying just before/after the call took effect (every later call fails too,
+ * so nothing can be cleaned up, as after a kill).
+ */
+export function faultyStore(method: Method, mode: "throw-before" | "die-before" | "die-after"): ProviderFactory {
+  return async (name, ctx) => {
+    const store = await createProvider(name, ctx);
+    let dead = false;
+    const target = store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    for (const m of GUARDED) {
+      const original = target[m]?.bind(store);
+      if (!original) continue;
+      target[m] = async (...args: unknown[]) => {
+        if (dead) throw new Error("store unreachable (simulated crash)");
+        if (m === method && mode !== "die-after") {
+          dead = mode === "die-before";
+          throw new Error(`injected failure in ${m}`);
+        }
+        const result = await original(...args);
+        if (m === method && mode === "die-after") {
+          dead = true;
+          throw new Error(`connection lost after ${m}`);
+        }
+        return result;
+      };
+    }
+    return store;
+  };
+}
