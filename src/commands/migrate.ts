@@ -15,14 +15,9 @@ import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import type { Reporter } from "../ui/reporter.js";
 import { ColumnStep, type ScrubMode, withoutReferenceCells } from "./scrub-step.js";
 import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible } from "./common.js";
-import { type SourceOptions, closeSources, openSources } from "./sources.js";
+import { type SelectionOptions, type SourceOptions, closeSources, openSources } from "./sources.js";
 
-export interface MigrateOptions extends CommonOptions, SourceOptions, CiOptions {
-  readonly prefix?: string;
-  readonly nameTemplate?: string;
-  readonly env?: string;
-  readonly only?: readonly string[];
-  readonly exclude?: readonly string[];
+export interface MigrateOptions extends CommonOptions, SourceOptions, SelectionOptions, CiOptions {
   readonly onConflict?: OnConflict;
   /** Database cells after a fully successful live run: left alone, set to NULL, or `secret:<provider>:<name>`. */
   readonly scrub?: ScrubMode;
@@ -59,7 +54,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     // 3. Plan (pure) and show it.
     reporter.progress(`reading ${inventory.desired.length} secrets from ${provider}…`, true);
     const current = await store.readMany([...new Set(inventory.desired.map((d) => d.name))]);
-    const plan = planMigration(inventory.desired, current, { runId, onConflict: options.onConflict ?? "fail", checkName: (n) => store.checkName(n), checkValue: (v) => store.checkValue(v), restoreDeleted: options.providerOptions?.restoreDeleted === "true" });
+    const plan = planMigration(inventory.desired, current, { runId, onConflict: options.onConflict ?? "fail", checkName: (n) => store.checkName(n), checkValue: (v) => store.checkValue(v), checkBatch: store.checkBatch?.bind(store), restoreDeleted: options.providerOptions?.restoreDeleted === "true" || options.providerOptions?.recoverDeleted === "true" });
     const previews = new Map(inventory.desired.map((d) => [d.name, mask(d.value)]));
     const planned: RenderedItem[] = plan.items.map((i) => ({ ...i, preview: previews.get(i.name) }));
 

@@ -14,6 +14,15 @@ export interface SourceOptions {
   readonly where?: string;
 }
 
+/** How source keys become secret names and which are kept: shared by every command that reads sources. */
+export interface SelectionOptions {
+  readonly prefix?: string;
+  readonly nameTemplate?: string;
+  readonly env?: string;
+  readonly only?: readonly string[];
+  readonly exclude?: readonly string[];
+}
+
 /** Builds the sources a command reads: files (default `.env`) and/or database columns. */
 export async function openSources(deps: Deps, options: SourceOptions): Promise<SecretSource[]> {
   const files = options.from ?? [];

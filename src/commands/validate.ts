@@ -8,14 +8,9 @@ import type { ProviderName } from "../providers/types.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { jsonItem, renderItems } from "../ui/render-plan.js";
 import { type CommonOptions, newRunId, openProvider, reporterFor } from "./common.js";
-import { type SourceOptions, closeSources, openSources } from "./sources.js";
+import { type SelectionOptions, type SourceOptions, closeSources, openSources } from "./sources.js";
 
-export interface ValidateOptions extends CommonOptions, SourceOptions, CiOptions {
-  readonly prefix?: string;
-  readonly nameTemplate?: string;
-  readonly env?: string;
-  readonly only?: readonly string[];
-  readonly exclude?: readonly string[];
+export interface ValidateOptions extends CommonOptions, SourceOptions, SelectionOptions, CiOptions {
   readonly exact?: boolean;
 }
 

@@ -1,4 +1,5 @@
 import { readFile, readdir, writeFile } from "node:fs/promises";
+import { allFiles } from "./state-files.js";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDotenv } from "../../src/sources/dotenv.js";
@@ -14,16 +15,6 @@ export interface SuiteHarness {
 let canaryCount = 0;
 /** A value no legitimate output could contain by accident; tests grep every output for it. */
 export const canary = (tag: string) => `CANARY${tag}${(canaryCount++).toString(36)}x9Qz7LmVt3Rk8WpN2`;
-
-async function allFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await allFiles(path)));
-    else out.push(path);
-  }
-  return out;
-}
 
 /**
  * The command behaviour every provider must share: migrate, re-run no-op, conflicts, dry-run,
