@@ -3,6 +3,9 @@
 const suites = {
   startup: () => import("./startup.mjs"),
   "local-migrate": () => import("./local-migrate.mjs"),
+  database: () => import("./database.mjs"),
+  aws: () => import("./aws.mjs"),
+  vault: () => import("./vault.mjs"),
 };
 const wanted = process.argv.slice(2);
 for (const [name, load] of Object.entries(suites)) {

@@ -21,7 +21,14 @@ const PROVIDER_FLAGS: [flags: string, key: string, description: string][] = [
   ["--kv-version <1|2>", "kvVersion", "vault: KV version when it cannot be detected"],
   ["--field <name>", "field", "vault: field holding the value (default value)"],
   ["--auth-mount <path>", "authMount", "vault: AppRole mount (default approle)"],
-  ["--namespace <ns>", "namespace", "vault namespace (VAULT_NAMESPACE)"],
+  ["--namespace <ns>", "namespace", "vault: namespace (VAULT_NAMESPACE); k8s: namespace (K8S_SECRET_NAMESPACE)"],
+  ["--secret-name <name>", "secretName", "k8s, export k8s: the Secret holding the keys (default from the source file: .env → app-env)"],
+  ["--layout <layout>", "layout", "k8s: single (one Secret, many keys; default) or per-secret"],
+  ["--project <id>", "project", "gcp: project (GOOGLE_CLOUD_PROJECT)"],
+  ["--vault-url <url>", "vaultUrl", "azure: vault URL (AZURE_KEYVAULT_URL)"],
+  ["--recover-deleted", "recoverDeleted", "azure: recover soft-deleted secrets before writing"],
+  ["--purge-deleted", "purgeDeleted", "azure: purge soft-deleted secrets before creating (needs purge rights)"],
+  ["--purge", "purge", "azure: rollback purges the secrets it deletes"],
 ];
 
 const positiveInt = (value: string) => {
@@ -74,6 +81,8 @@ function normalise(raw: Record<string, unknown>, source?: string): Record<string
     if (value !== undefined) providerOptions[key] = value === true ? "true" : String(value);
   }
   const from = [...(source ? [source] : []), ...((raw.from as string[] | undefined) ?? [])];
+  // k8s derives its default Secret name from the first source file.
+  if (from[0] !== undefined) providerOptions.sourceFile = from[0];
   return { ...raw, providerOptions, ...(from.length ? { from } : {}) };
 }
 
@@ -152,6 +161,11 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
   common(program.command("providers").description("which providers exist and how they are configured"), { writes: false }).action((o) =>
     run(async () => (await import("./commands/providers.js")).providers(normalise(o) as never, deps)),
   );
+  const exporter = program.command("export").description("manifests that let other tools read the migrated secrets");
+  sourcing(common(exporter.command("k8s [source]").description("External Secrets Operator manifests (SecretStore + ExternalSecret) for a migrate's secrets"), { writes: false }))
+    .option("--provider <name>", "where the secrets were migrated: aws, vault, gcp or azure")
+    .option("--output <file>", "write the manifests to this file instead of stdout")
+    .action((source: string | undefined, o) => run(async () => (await import("./commands/export-k8s.js")).exportK8s(normalise(o, source) as never, deps)));
   const config = program.command("config").description("project configuration");
   common(config.command("show").description("effective settings and where each came from"), { writes: false })
     .option("--provider <name>", "show the settings for this provider's section")

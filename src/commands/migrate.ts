@@ -55,6 +55,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     reporter.progress(`reading ${inventory.desired.length} secrets from ${provider}…`, true);
     const current = await store.readMany([...new Set(inventory.desired.map((d) => d.name))]);
     const plan = planMigration(inventory.desired, current, { runId, onConflict: options.onConflict ?? "fail", checkName: (n) => store.checkName(n), checkValue: (v) => store.checkValue(v), checkBatch: store.checkBatch?.bind(store), restoreDeleted: options.providerOptions?.restoreDeleted === "true" || options.providerOptions?.recoverDeleted === "true" });
+    if (!store.versioned && plan.ops.length > 0) reporter.info(`${provider} keeps no versions: a rollback of this run restores from its encrypted backup`);
     const previews = new Map(inventory.desired.map((d) => [d.name, mask(d.value)]));
     const planned: RenderedItem[] = plan.items.map((i) => ({ ...i, preview: previews.get(i.name) }));
 

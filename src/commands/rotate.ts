@@ -10,7 +10,7 @@ import { decideRotation, type RotationDecision, rotateRuns } from "../rotation/p
 import { abortRotation, advanceRotation, type RotationOutcome, type RotationRun } from "../rotation/run-rotation.js";
 import { runShell, type Shell } from "../rotation/shell.js";
 import { createStrategy } from "../rotation/strategies/index.js";
-import { canRotate } from "../rotation/types.js";
+import { canRotate, cannotRotate } from "../rotation/types.js";
 import { chooseProvider, type ProviderFlag } from "./choose-provider.js";
 import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible, stateDirOf } from "./common.js";
 
@@ -49,7 +49,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
     if (!canRotate(store))
       throw usageError(
         "ROTATE_UNSUPPORTED",
-        `the ${provider} provider cannot rotate secrets`,
+        cannotRotate(store) ?? `the ${provider} provider cannot rotate secrets`,
         "rotation needs a versioned store with labels (local, aws, vault KV v2)",
       );
     if (!options.dryRun) {

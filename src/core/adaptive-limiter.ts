@@ -22,6 +22,10 @@ export interface AdaptiveLimiterOptions {
   readonly minSampleMs?: number;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
+  /** A documented quota in calls per second (GCP: 600 writes a minute): pacing starts there and never exceeds it. */
+  readonly maxRate?: number;
+  /** The wait a throttle itself asks for (HTTP Retry-After), honoured when longer than the backoff. */
+  readonly retryAfterMs?: (error: unknown) => number | undefined;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
@@ -31,6 +35,8 @@ export interface LimiterStats {
   throttles: number;
   calls: number;
 }
+
+type Optional = "onThrottle" | "maxRate" | "retryAfterMs";
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -44,7 +50,7 @@ export class AdaptiveLimiter {
   private lastCut = Number.NEGATIVE_INFINITY;
   private firstStart: number | undefined;
   private readonly successes: number[] = [];
-  private readonly o: Required<Omit<AdaptiveLimiterOptions, "onThrottle">> & Pick<AdaptiveLimiterOptions, "onThrottle">;
+  private readonly o: Required<Omit<AdaptiveLimiterOptions, Optional>> & Pick<AdaptiveLimiterOptions, Optional>;
 
   constructor(options: AdaptiveLimiterOptions) {
     this.o = {
@@ -62,9 +68,10 @@ export class AdaptiveLimiter {
       ...options,
       maxConcurrency: Math.max(1, Math.floor(options.maxConcurrency)),
     };
+    this.rateNow = this.o.maxRate ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Calls per second currently allowed (Infinity until the first throttle). */
+  /** Calls per second currently allowed (`maxRate`, or Infinity, until the first throttle). */
   get rate(): number {
     return this.rateNow;
   }
@@ -80,7 +87,7 @@ export class AdaptiveLimiter {
         if (!this.o.isThrottle(error)) throw error;
         this.stats.throttles++;
         if (attempt >= this.o.maxRetries) throw error;
-        const wait = this.throttled(sentAt, attempt);
+        const wait = Math.max(this.throttled(sentAt, attempt), this.o.retryAfterMs?.(error) ?? 0);
         this.o.onThrottle?.(wait);
         await this.o.sleep(wait);
         continue;
@@ -114,7 +121,7 @@ export class AdaptiveLimiter {
     const now = this.o.now();
     this.successes.push(now);
     while ((this.successes[0] ?? now) < now - 1000) this.successes.shift();
-    if (Number.isFinite(this.rateNow)) this.rateNow += this.step / this.rateNow;
+    if (Number.isFinite(this.rateNow)) this.rateNow = Math.min(this.o.maxRate ?? Number.POSITIVE_INFINITY, this.rateNow + this.step / this.rateNow);
   }
 
   /** Successes per second over the last second (or since the first call, if that is shorter). */

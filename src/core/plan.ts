@@ -20,6 +20,8 @@ export interface PlanItem {
   readonly version?: string;
   readonly reason?: string;
   readonly hint?: string;
+  /** The name as the provider stores it, when that differs (GCP and Azure map `/`). */
+  readonly stored?: string;
 }
 
 export interface Plan {
@@ -37,6 +39,8 @@ export interface PlanOptions {
   readonly checkValue: (value: string) => string | undefined;
   /** `--restore-deleted`: a secret scheduled for deletion is restored and updated instead of refused. */
   readonly restoreDeleted?: boolean;
+  /** Limits over all the writes together (SecretStore.checkBatch): refused names become `invalid`. */
+  readonly checkBatch?: (writes: readonly WriteOp[]) => ReadonlyMap<string, string>;
 }
 
 const where = (o: Origin) => (o.line === undefined ? {} : { line: o.line });
@@ -50,14 +54,29 @@ export function planMigration(desired: readonly DesiredSecret[], current: Readon
   const ops: WriteOp[] = [];
   for (const [name, group] of byName) {
     const want = group[group.length - 1] as DesiredSecret;
-    const base = { name, source: want.origin.source, ...where(want.origin) };
+    const stored = options.checkName(name).stored;
+    const base = { name, source: want.origin.source, ...where(want.origin), ...(stored === name ? {} : { stored }) };
     const item = classify(name, group, want, current.get(name), options);
     items.push({ ...base, ...item.row });
     if (item.op) ops.push(item.op);
   }
+  const refused = ops.length > 0 ? options.checkBatch?.(ops) : undefined;
+  if (refused?.size) return refuse(items, ops, refused);
   items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const blocked = items.some((i) => i.action === "invalid" || i.action === "conflict");
   return { items, ops, blocked };
+}
+
+/** Writes refused together (a Kubernetes Secret over 1 MiB): each becomes `invalid`, and the plan is blocked. */
+function refuse(items: PlanItem[], ops: WriteOp[], refused: ReadonlyMap<string, string>): Plan {
+  const rows = items.map((i) => {
+    const reason = refused.get(i.name);
+    if (reason === undefined || (i.action !== "create" && i.action !== "update")) return i;
+    const { version: _version, hint: _hint, ...row } = i;
+    return { ...row, action: "invalid" as const, reason };
+  });
+  rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { items: rows, ops: ops.filter((op) => !refused.has(op.name)), blocked: true };
 }
 
 interface Classified {
@@ -80,7 +99,7 @@ function classify(name: string, group: DesiredSecret[], want: DesiredSecret, hav
     return { row: { action: "update", version: have.version, reason: "restored from scheduled deletion first" }, op: { kind: "update", name, value: want.value, expectedVersion: have.version, runId: options.runId } };
   }
   if (have?.deleted) {
-    return { row: { action: "conflict", version: have.version, reason: "scheduled for deletion in the provider", hint: "restore it first (--restore-deleted / --recover-deleted)" } };
+    return { row: { action: "conflict", version: have.version, reason: "scheduled for deletion in the provider", hint: have.hint ?? "restore it first (--restore-deleted / --recover-deleted)" } };
   }
   if (!have) {
     return { row: { action: "create" }, op: { kind: "create", name, value: want.value, runId: options.runId } };

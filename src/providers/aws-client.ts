@@ -18,6 +18,10 @@ import type {
   RestoreSecretRequest,
   RestoreSecretResponse,
   SecretsManagerClientConfig,
+  TagResourceRequest,
+  TagResourceCommandOutput,
+  UntagResourceRequest,
+  UntagResourceCommandOutput,
   UpdateSecretVersionStageRequest,
   UpdateSecretVersionStageResponse,
 } from "@aws-sdk/client-secrets-manager";
@@ -34,6 +38,8 @@ export interface SecretsManagerApi {
   updateSecretVersionStage(input: UpdateSecretVersionStageRequest): Promise<UpdateSecretVersionStageResponse>;
   deleteSecret(input: DeleteSecretRequest): Promise<DeleteSecretResponse>;
   restoreSecret(input: RestoreSecretRequest): Promise<RestoreSecretResponse>;
+  tagResource(input: TagResourceRequest): Promise<TagResourceCommandOutput>;
+  untagResource(input: UntagResourceRequest): Promise<UntagResourceCommandOutput>;
   /** Resolves credentials and region without a request, so their absence fails early. */
   check(): Promise<void>;
   destroy(): void;
@@ -98,6 +104,8 @@ export async function createSdkApi(config: AwsClientConfig): Promise<SecretsMana
     updateSecretVersionStage: (input) => client.send(new sdk.UpdateSecretVersionStageCommand(input)),
     deleteSecret: (input) => client.send(new sdk.DeleteSecretCommand(input)),
     restoreSecret: (input) => client.send(new sdk.RestoreSecretCommand(input)),
+    tagResource: (input) => client.send(new sdk.TagResourceCommand(input)),
+    untagResource: (input) => client.send(new sdk.UntagResourceCommand(input)),
     async check() {
       await client.config.region();
       await client.config.credentials();
@@ -118,6 +126,8 @@ const METHODS: readonly Method[] = [
   "updateSecretVersionStage",
   "deleteSecret",
   "restoreSecret",
+  "tagResource",
+  "untagResource",
 ];
 
 /** Wraps `api` so each request is counted (`stats.apiCalls`). */

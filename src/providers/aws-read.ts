@@ -13,22 +13,25 @@ export function currentVersion(stages: Record<string, string[]> | undefined): st
   return undefined;
 }
 
-function commonPrefix(names: readonly string[]): string {
+/** The names' common prefix cut back to a folder (`app/KEY_` → `app/`), so a later `list` of that folder can reuse the listing. */
+function commonFolder(names: readonly string[]): string {
   let prefix = names[0] ?? "";
   for (const n of names) while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
-  return prefix;
+  return prefix.slice(0, prefix.lastIndexOf("/") + 1);
 }
 
 const secretText = (v: { SecretString?: string; SecretBinary?: Uint8Array }): string =>
   v.SecretString ?? (v.SecretBinary ? Buffer.from(v.SecretBinary).toString("base64") : "");
 
 /**
- * Bulk reads: ListSecrets (100 a page, filtered by the names' common prefix) says which names exist
+ * Bulk reads: ListSecrets (100 a page, filtered by the names' common folder) says which names exist
  * and which are scheduled for deletion; BatchGetSecretValue fetches 20 values a call. GetSecretValue
  * one by one only when the batch call is denied.
  */
 export class AwsReader {
   private batchDenied = false;
+  /** Listings already fetched; `validate` lists right after reading, and must not pay for the pages twice. */
+  private listings: { prefix: string; includeDeleted: boolean; entries: SecretListEntry[] }[] = [];
 
   constructor(
     private readonly api: SecretsManagerApi,
@@ -38,6 +41,8 @@ export class AwsReader {
 
   /** Raw errors: the caller decides what a denial means. */
   async entries(prefix: string, includeDeleted: boolean): Promise<SecretListEntry[]> {
+    const cached = this.listings.find((l) => prefix.startsWith(l.prefix) && (l.includeDeleted || !includeDeleted));
+    if (cached) return cached.entries.filter((e) => e.Name?.startsWith(prefix) && (includeDeleted || !e.DeletedDate));
     const out: SecretListEntry[] = [];
     let NextToken: string | undefined;
     do {
@@ -52,7 +57,13 @@ export class AwsReader {
       out.push(...(page.SecretList ?? []));
       NextToken = page.NextToken;
     } while (NextToken);
+    this.listings.push({ prefix, includeDeleted, entries: out });
     return out;
+  }
+
+  /** After a write the cached listings may be stale. */
+  forgetListings(): void {
+    this.listings = [];
   }
 
   async readMany(names: readonly string[]): Promise<Map<string, CurrentSecret>> {
@@ -61,7 +72,7 @@ export class AwsReader {
     const wanted = new Set(names);
     let toFetch: string[];
     try {
-      const entries = await this.entries(commonPrefix(names), true);
+      const entries = await this.entries(commonFolder(names), true);
       toFetch = [];
       for (const e of entries) {
         if (e.Name === undefined || !wanted.has(e.Name)) continue;

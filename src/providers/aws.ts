@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import { AdaptiveLimiter } from "../core/adaptive-limiter.js";
 import { CliError, ExitCode } from "../core/errors.js";
+import type { GraceRecord, PromoteOp, RotatingStore, RotationLabels } from "../rotation/types.js";
 import { countingApi, createSdkApi, type SecretsManagerApi } from "./aws-client.js";
 import { errorName, isThrottle, toCliError } from "./aws-errors.js";
 import { AwsReader, CURRENT } from "./aws-read.js";
+import { AwsRotation } from "./aws-rotation.js";
 import { type AwsSettings, resolveAwsSettings } from "./aws-settings.js";
 import type { ProviderContext } from "./context.js";
 import {
@@ -32,7 +34,7 @@ export function requestToken(runId: string, name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export class AwsStore implements SecretStore {
+export class AwsStore implements SecretStore, RotatingStore {
   readonly name = "aws" as const;
   readonly batched = false;
   readonly versioned = true;
@@ -42,6 +44,8 @@ export class AwsStore implements SecretStore {
   private readonly api: SecretsManagerApi;
   private readonly writes: AdaptiveLimiter;
   private readonly reader: AwsReader;
+  /** Rotation on staging labels (src/providers/aws-rotation.ts). */
+  private readonly rotation: AwsRotation;
 
   constructor(
     api: SecretsManagerApi,
@@ -54,6 +58,7 @@ export class AwsStore implements SecretStore {
     // Reads have their own, larger quotas (ListSecrets/BatchGet 100/s, Describe 40,000/s).
     const reads = new AdaptiveLimiter({ maxConcurrency: 8, isThrottle, onThrottle });
     this.reader = new AwsReader(this.api, reads, settings.endpoint);
+    this.rotation = new AwsRotation({ api: this.api, writes: this.writes, reads, endpoint: settings.endpoint });
   }
 
   checkName(name: string): NameCheck {
@@ -90,6 +95,7 @@ export class AwsStore implements SecretStore {
 
   async write(op: WriteOp): Promise<WriteResult> {
     const token = requestToken(op.runId, op.name);
+    this.reader.forgetListings();
     return op.kind === "create" ? this.create(op, token) : this.update(op, token);
   }
 
@@ -161,6 +167,7 @@ export class AwsStore implements SecretStore {
   async revert(op: RevertOp): Promise<RevertOutcome> {
     const ours = new Set([requestToken(op.runId, op.name), ...(op.writtenVersion ? [op.writtenVersion] : [])]);
     const restoreToken = requestToken(`${op.runId}:revert`, op.name);
+    this.reader.forgetListings();
     const state = await this.reader.describe(op.name);
     if (!op.prior.existed) {
       if (!state || state.deleted) return "already";
@@ -193,6 +200,25 @@ export class AwsStore implements SecretStore {
       value,
     );
     return "reverted";
+  }
+
+  readLabels(name: string): Promise<RotationLabels | undefined> {
+    return this.rotation.readLabels(name);
+  }
+  putPending(name: string, value: string, runId: string): Promise<string> {
+    return this.rotation.putPending(name, value, runId);
+  }
+  promote(op: PromoteOp): Promise<void> {
+    return this.rotation.promote(op);
+  }
+  discardPending(name: string, runId?: string): Promise<boolean> {
+    return this.rotation.discardPending(name, runId);
+  }
+  dropPrevious(name: string, version: string): Promise<boolean> {
+    return this.rotation.dropPrevious(name, version);
+  }
+  listGrace(): Promise<GraceRecord[]> {
+    return this.rotation.listGrace();
   }
 
   async flush(): Promise<void> {}

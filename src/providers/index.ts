@@ -10,9 +10,9 @@ const registry: Record<ProviderName, Loader | undefined> = {
   local: async (ctx) => (await import("./local.js")).createLocalStore(ctx),
   aws: async (ctx) => (await import("./aws.js")).createAwsStore(ctx),
   vault: async (ctx) => (await import("./vault.js")).createVaultStore(ctx),
-  gcp: undefined,
-  azure: undefined,
-  k8s: undefined,
+  gcp: async (ctx) => (await import("./gcp.js")).createGcpStore(ctx),
+  azure: async (ctx) => (await import("./azure.js")).createAzureStore(ctx),
+  k8s: async (ctx) => (await import("./k8s.js")).createK8sStore(ctx),
 };
 
 export const PROVIDER_NAMES = Object.keys(registry) as ProviderName[];

@@ -7,6 +7,8 @@ export interface CurrentSecret {
   readonly version: string;
   /** Scheduled for deletion / soft-deleted: writing to it needs a recovery step first. */
   readonly deleted?: boolean;
+  /** The provider's own advice when `deleted` blocks the plan (Azure: --recover-deleted or --purge-deleted). */
+  readonly hint?: string;
 }
 
 /** What a name looked like before a run touched it: saved (encrypted) in the run's backup. */
@@ -71,6 +73,11 @@ export interface SecretStore {
   checkName(name: string): NameCheck;
   /** The rule broken by this value, or undefined. */
   checkValue(value: string): string | undefined;
+  /**
+   * Limits no single value shows: all of a run's writes together, with what the provider keeps
+   * (a Kubernetes Secret's 1 MiB). Names refused, with the rule; called after `readMany`. Optional.
+   */
+  checkBatch?(writes: readonly { name: string; value: string }[]): ReadonlyMap<string, string>;
 
   /** Fail fast (exit 3) on bad credentials / unreachable endpoint, before anything is written. */
   connect(): Promise<void>;

@@ -19,6 +19,7 @@ interface Lease {
 export class VaultSession {
   private lease: Lease | undefined;
   private refreshing: Promise<void> | undefined;
+  private logins = 0;
 
   constructor(
     private readonly caller: VaultCaller,
@@ -26,7 +27,8 @@ export class VaultSession {
     private readonly ctx: Pick<ProviderContext, "clock" | "onEvent">,
   ) {
     caller.beforeCall = () => this.ensureFresh();
-    caller.onDenied = () => this.reloginIfExpired();
+    caller.onDenied = (epoch) => this.reloginIfExpired(epoch);
+    caller.tokenEpoch = () => this.logins;
   }
 
   async login(): Promise<void> {
@@ -63,6 +65,7 @@ export class VaultSession {
       const auth = body.auth;
       if (!auth?.client_token) throw unreachableError("VAULT_APPROLE_REFUSED", `Vault returned no token from ${path}`);
       this.lease = { ttlMs: Number(auth.lease_duration ?? 0) * 1000, renewable: auth.renewable === true, since: this.now(), capped: false };
+      this.logins++;
       this.ctx.onEvent({ type: "info", message: `logged in to Vault with AppRole (token TTL ${auth.lease_duration ?? 0} s)` });
     } catch (error) {
       if (isHttpError(error, 400, 403)) {
@@ -106,9 +109,16 @@ export class VaultSession {
     await this.approleLogin();
   }
 
-  private async reloginIfExpired(): Promise<boolean> {
+  /**
+   * A call sent with a token that a concurrent refresh has since replaced (or let lapse at its max
+   * TTL) is retried with the new token rather than reported as a missing permission.
+   */
+  private async reloginIfExpired(epoch: number): Promise<boolean> {
+    if (this.auth.kind !== "approle") return false;
+    await this.refreshing?.catch(() => undefined);
+    if (this.logins !== epoch) return true;
     const lease = this.lease;
-    if (this.auth.kind !== "approle" || !lease || lease.ttlMs <= 0 || this.now() < lease.since + lease.ttlMs) return false;
+    if (!lease || lease.ttlMs <= 0 || this.now() < lease.since + lease.ttlMs) return false;
     await this.approleLogin();
     return true;
   }

@@ -30,7 +30,9 @@ export class VaultCaller {
   /** Set by the session: renews or replaces the token when it is past half its TTL. */
   beforeCall: () => Promise<void> = async () => undefined;
   /** Set by the session: on 403, log in again if the token has expired; true = retry. */
-  onDenied: () => Promise<boolean> = async () => false;
+  onDenied: (epoch: number) => Promise<boolean> = async () => false;
+  /** Set by the session: changes with every login, so a 403 on a token replaced mid-call is retried with the new one. */
+  tokenEpoch: () => number = () => 0;
 
   constructor(
     private readonly api: VaultApi,
@@ -44,6 +46,7 @@ export class VaultCaller {
     let relogged = false;
     for (let attempt = 1; ; attempt++) {
       if (!spec.unauthenticated) await this.beforeCall();
+      const epoch = this.tokenEpoch();
       this.stats.apiCalls++;
       try {
         return await fn(this.api);
@@ -51,7 +54,7 @@ export class VaultCaller {
         const error = toVaultHttpError(raw);
         error.attempts = attempt;
         if (error.status !== undefined && spec.expect?.includes(error.status)) throw error;
-        if (error.status === 403 && !spec.unauthenticated && !relogged && (await this.onDenied())) {
+        if (error.status === 403 && !spec.unauthenticated && !relogged && (await this.onDenied(epoch))) {
           relogged = true;
           continue;
         }

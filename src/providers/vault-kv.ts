@@ -6,6 +6,8 @@ import type { VaultBody } from "./vault-client.js";
 export interface KvRead {
   readonly version: number;
   readonly data: Record<string, unknown> | undefined;
+  /** KV v2: the key's custom_metadata, which a data read carries too. */
+  readonly custom?: Readonly<Record<string, string>>;
 }
 
 export interface KvMeta {
@@ -32,6 +34,9 @@ export function fieldOf(data: Record<string, unknown> | undefined, field: string
 
 const record = (v: unknown): Record<string, unknown> | undefined =>
   v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+
+const customOf = (meta: Record<string, unknown> | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(record(meta?.custom_metadata) ?? {}).map(([k, v]) => [k, String(v)]));
 
 /** The KV v1 / v2 path differences, in one place. Names are relative to the mount (and sub-path). */
 export class KvClient {
@@ -63,12 +68,13 @@ export class KvClient {
       const body = await this.caller.call({ capability: "read", path, expect: [404] }, (api) => api.read(path));
       if (this.version === 1) return { version: 0, data: record(body.data) ?? {} };
       const data = record(body.data);
-      return { version: Number(record(data?.metadata)?.version ?? 0), data: record(data?.data) ?? {} };
+      const meta = record(data?.metadata);
+      return { version: Number(meta?.version ?? 0), data: record(data?.data) ?? {}, custom: customOf(meta) };
     } catch (error) {
       if (!isHttpError(error, 404)) throw error;
       // KV v2 answers a deleted or destroyed latest version with 404 and that version's metadata.
       const meta = this.version === 2 ? record(record(error.body?.data)?.metadata) : undefined;
-      return typeof meta?.version === "number" ? { version: meta.version, data: undefined } : undefined;
+      return typeof meta?.version === "number" ? { version: meta.version, data: undefined, custom: customOf(meta) } : undefined;
     }
   }
 
@@ -88,8 +94,7 @@ export class KvClient {
     const path = this.metadataPath(name);
     try {
       const data = record((await this.caller.call({ capability: "read", path, expect: [404] }, (api) => api.read(path))).data) ?? {};
-      const custom = Object.fromEntries(Object.entries(record(data.custom_metadata) ?? {}).map(([k, v]) => [k, String(v)]));
-      return { current: Number(data.current_version ?? 0), custom };
+      return { current: Number(data.current_version ?? 0), custom: customOf(data) };
     } catch (error) {
       if (isHttpError(error, 404)) return undefined;
       throw error;
@@ -120,6 +125,12 @@ export class KvClient {
   async patchMeta(name: string, patch: Record<string, unknown>): Promise<void> {
     const path = this.metadataPath(name);
     await this.caller.call({ capability: "patch", path, expect: [400, 403, 404, 405, 415] }, (api) => api.patch(path, patch));
+  }
+
+  /** KV v2: these versions' data is gone for good (their numbers stay in the metadata). */
+  async destroy(name: string, versions: readonly number[]): Promise<void> {
+    const path = `${this.where.mount}/destroy/${this.key(name)}`;
+    await this.caller.call({ capability: "update", path }, (api) => api.write(path, { versions }));
   }
 
   /** KV v2: every version and the metadata; KV v1: the path. */

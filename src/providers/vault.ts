@@ -2,6 +2,7 @@ import { createHmac, hkdfSync, randomBytes } from "node:crypto";
 import type NodeVault from "node-vault";
 import { describeError } from "../core/describe-error.js";
 import { runPool } from "../core/pool.js";
+import type { GraceRecord, PromoteOp, RotatingStore, RotationLabels } from "../rotation/types.js";
 import type { ProviderContext } from "./context.js";
 import {
   ConflictError,
@@ -20,6 +21,7 @@ import { nodeVaultApi, type VaultApi, type VaultHttpError } from "./vault-client
 import { resolveVaultConfig, type VaultConfig } from "./vault-config.js";
 import { detectKvMount, fieldOf, isCasMismatch, KvClient } from "./vault-kv.js";
 import { type RevertContext, revertV1, revertV2 } from "./vault-revert.js";
+import { AFTER_PLAIN_WRITE, KV1_CANNOT_ROTATE, readCurrent, VaultRotation } from "./vault-rotation.js";
 
 const SEGMENT = /^[A-Za-z0-9._~@=,:-]+$/;
 // Integrated storage's default max_entry_size is 1 MiB for the whole entry; leave room for JSON and metadata.
@@ -32,7 +34,7 @@ const TAG_LIMIT = 512;
  * tag the key's custom_metadata; KV v1 has no versions, so its "version" is a keyed fingerprint
  * of the value, used to notice changes between plan and write and to recognise the run's writes.
  */
-export class VaultStore implements SecretStore {
+export class VaultStore implements SecretStore, RotatingStore {
   readonly name = "vault" as const;
   readonly batched = false;
   readonly defaultConcurrency = 8;
@@ -41,7 +43,9 @@ export class VaultStore implements SecretStore {
   private readonly session: VaultSession;
   private kv: KvClient | undefined;
   /** KV v2 data seen while planning, so an update keeps the path's other fields without another read. */
-  private readonly seen = new Map<string, { version: number; data: Record<string, unknown> }>();
+  private readonly seen = new Map<string, { version: number; data: Record<string, unknown>; head?: number | undefined }>();
+  /** KV v2 rotation on versions and custom_metadata (src/providers/vault-rotation.ts). */
+  private readonly rotation: VaultRotation;
   private readonly fingerprintKey: Buffer;
 
   constructor(
@@ -51,6 +55,7 @@ export class VaultStore implements SecretStore {
   ) {
     this.caller = new VaultCaller(api, ctx, this.stats, config.address, config.maxAttempts);
     this.session = new VaultSession(this.caller, config.auth, ctx);
+    this.rotation = new VaultRotation({ kv: () => this.client, field: config.field, runTag: (id) => this.runTag(id), notify: (message) => ctx.onEvent({ type: "info", message }) });
     // Stable across runs when a data key exists (rollback compares versions from an earlier run).
     this.fingerprintKey = ctx.key ? Buffer.from(hkdfSync("sha256", ctx.key, "", "secretshift vault kv1 version", 32)) : randomBytes(32);
   }
@@ -103,11 +108,11 @@ export class VaultStore implements SecretStore {
   }
 
   private async readOne(name: string): Promise<CurrentSecret | undefined> {
-    const read = await this.client.readLatest(name);
+    const read = await readCurrent(this.client, name);
     if (!read) return undefined;
     // Soft-deleted or destroyed latest version: undelete it (or write over it by hand) first.
     if (!read.data) return { name, value: "", version: String(read.version), deleted: true };
-    if (this.client.version === 2) this.seen.set(name, { version: read.version, data: read.data });
+    if (this.client.version === 2) this.seen.set(name, { version: read.version, data: read.data, head: read.head });
     // A path without our field is someone else's secret: reported absent, its create then conflicts.
     const value = fieldOf(read.data, this.config.field);
     if (value === undefined) return undefined;
@@ -132,7 +137,8 @@ export class VaultStore implements SecretStore {
     const data = { ...base, [this.config.field]: op.value };
     let version: number;
     try {
-      version = await kv.write(op.name, data, op.kind === "create" ? "create" : "update", cas);
+      // A discarded rotation leaves a destroyed version above the current one: check-and-set against it.
+      version = await kv.write(op.name, data, op.kind === "create" ? "create" : "update", seen?.version === cas ? (seen.head ?? cas) : cas);
     } catch (error) {
       if (!isCasMismatch(error)) throw error;
       // After a retried (ambiguous) attempt, the mismatch may be our own first attempt landing.
@@ -150,7 +156,7 @@ export class VaultStore implements SecretStore {
   /** Best effort, after the data write succeeded: a failure here must not fail the write. */
   private async tag(op: WriteOp): Promise<void> {
     try {
-      await this.client.patchMeta(op.name, { custom_metadata: { "managed-by": "secretshift", "last-run": this.runTag(op.runId) } });
+      await this.client.patchMeta(op.name, { custom_metadata: { "managed-by": "secretshift", "last-run": this.runTag(op.runId), ...AFTER_PLAIN_WRITE } });
     } catch (error) {
       const why = isHttpError(error, 403)
         ? "the token lacks the patch capability"
@@ -175,6 +181,29 @@ export class VaultStore implements SecretStore {
     }
     await kv.write(op.name, { ...(current?.data ?? {}), [this.config.field]: op.value }, current ? "update" : "create");
     return { version: this.fingerprint(op.name, op.value) };
+  }
+
+  /** KV v1 has the methods but no versions: `canRotate` reads this. */
+  get cannotRotate(): string | undefined {
+    return this.kv?.version === 1 ? KV1_CANNOT_ROTATE : undefined;
+  }
+  readLabels(name: string): Promise<RotationLabels | undefined> {
+    return this.rotation.readLabels(name);
+  }
+  putPending(name: string, value: string, runId: string): Promise<string> {
+    return this.rotation.putPending(name, value, runId);
+  }
+  promote(op: PromoteOp): Promise<void> {
+    return this.rotation.promote(op);
+  }
+  discardPending(name: string, runId?: string): Promise<boolean> {
+    return this.rotation.discardPending(name, runId);
+  }
+  dropPrevious(name: string, version: string): Promise<boolean> {
+    return this.rotation.dropPrevious(name, version);
+  }
+  listGrace(): Promise<GraceRecord[]> {
+    return this.rotation.listGrace();
   }
 
   async flush(): Promise<void> {}

@@ -85,8 +85,14 @@ export interface GraceRecord {
 
 const METHODS = ["readLabels", "putPending", "promote", "discardPending", "dropPrevious", "listGrace"] as const;
 
-/** Whether this store can rotate (implements every `RotatingStore` method). */
+/** Whether this store can rotate (implements every `RotatingStore` method and gives no `cannotRotate` reason). */
 export function canRotate<S extends SecretStore>(store: S): store is S & RotatingStore {
   const candidate = store as unknown as Record<string, unknown>;
-  return METHODS.every((m) => typeof candidate[m] === "function");
+  return cannotRotate(store) === undefined && METHODS.every((m) => typeof candidate[m] === "function");
+}
+
+/** Why a store that has the methods cannot rotate where it is connected (Vault KV v1 keeps no versions). */
+export function cannotRotate(store: SecretStore): string | undefined {
+  const reason = (store as unknown as { cannotRotate?: unknown }).cannotRotate;
+  return typeof reason === "string" ? reason : undefined;
 }

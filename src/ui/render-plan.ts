@@ -13,6 +13,8 @@ export interface RenderedItem {
   readonly error?: string;
   /** Masked preview (`sk-…f3a9 (40 chars)`); human view only, never in JSON. */
   readonly preview?: string;
+  /** The provider's own name for it, when that differs (`app__KEY` in GCP). */
+  readonly stored?: string;
 }
 
 const ORDER = ["create", "update", "unchanged", "skip", "conflict", "invalid", "failed"] as const;
@@ -33,7 +35,7 @@ export function renderItems(reporter: Reporter, items: readonly RenderedItem[], 
         ? reporter.paint.dim
         : reporter.paint.green;
   const shown = items.slice(0, limit);
-  const rows = shown.map((i) => [i.name, i.action, i.line === undefined ? i.source : `${i.source}:${i.line}`, i.preview ?? "", i.error ?? i.reason ?? ""]);
+  const rows = shown.map((i) => [i.name, i.action, i.line === undefined ? i.source : `${i.source}:${i.line}`, i.preview ?? "", i.error ?? i.reason ?? (i.stored === undefined ? "" : `stored as ${i.stored}`)]);
   reporter.out(table(["NAME", "ACTION", "SOURCE", "VALUE", "NOTE"], rows, (col, cell) => (col === 1 ? colour(cell.trim())(cell) : cell)));
   if (items.length > shown.length) reporter.out(`… and ${items.length - shown.length} more (use --json for the full list)`);
 }
@@ -45,6 +47,7 @@ export function jsonItem(i: RenderedItem): Record<string, unknown> {
     action: i.action,
     source: i.line === undefined ? i.source : `${i.source}:${i.line}`,
     ...(i.version === undefined ? {} : { version: i.version }),
+    ...(i.stored === undefined ? {} : { stored: i.stored }),
     ...(problem(i) === undefined ? {} : { error: problem(i) }),
   };
 }

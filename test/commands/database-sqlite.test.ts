@@ -98,6 +98,31 @@ describe("migrate --db against SQLite", () => {
     expect(p.sql("SELECT claude_api_key FROM businesses WHERE id = 8")).toEqual([["rotated meanwhile"]]);
   });
 
+  it("a scrub the database refuses rolls back whole: exit 1, cells intact, and rollback still undoes the writes", async () => {
+    const cwd = await tmpdir();
+    const path = join(cwd, "small.db");
+    const db = new Database(path);
+    db.exec(
+      "CREATE TABLE tokens (id INTEGER PRIMARY KEY, a TEXT, b TEXT CHECK (length(b) < 20)); INSERT INTO tokens VALUES (1, 'alpha-secret', 'beta'), (2, 'gamma', NULL)",
+    );
+    db.close();
+    const run = (...args: string[]) => runSecrets(args, { cwd });
+    expect((await run("init")).code).toBe(0);
+    const r = await run("migrate", "local", "--db", `sqlite:${path}`, "--table", "tokens", "--columns", "a,b", "--scrub", "reference", "--yes", "--json");
+    expect(r.code).toBe(1);
+    expect(parseJson(r)).toMatchObject({ summary: { create: 3, failed: 0 }, scrub: { scrubbed: 0, error: expect.stringContaining("CHECK") } });
+    expect(r.stderr).toContain("nothing was scrubbed");
+    const rows = () => new Database(path, { readonly: true }).prepare("SELECT * FROM tokens ORDER BY id").raw(true).all();
+    expect(rows()).toEqual([
+      [1, "alpha-secret", "beta"],
+      [2, "gamma", null],
+    ]);
+    const back = await run("rollback", "local", "--last", "--yes", "--json");
+    expect(...ok(back)).toBe(0);
+    expect(parseJson(back)).toMatchObject({ summary: { delete: 3 }, cells: { restored: 0, already: 3, changedSince: 0 } });
+    expect(await snapshot(LOCAL, cwd, "")).toEqual({});
+  });
+
   it("refuses injected identifiers and a writing --where; emits SQL; leaks no value", async () => {
     const p = await project();
     const before = p.dump();

@@ -121,7 +121,9 @@ describe("migrate --db against PostgreSQL", () => {
     const r = await p.migrate("--yes", "--json", "--scrub", "null");
     expect(...ok(r)).toBe(0);
     expect(parseJson(r)).toMatchObject({ summary: { create: CELLS.size }, scrub: { mode: "null", scrubbed: CELLS.size, skipped: 0 } });
-    const [count] = await p.sql<{ n: string }>(`SELECT count(*) AS n FROM businesses WHERE ${SECRET_COLUMNS.map((c) => `COALESCE(${c}, '') <> ''`).join(" OR ")}`);
+    const [count] = await p.sql<{ n: string }>(
+      `SELECT count(*) AS n FROM businesses WHERE ${SECRET_COLUMNS.map((c) => `COALESCE(${c}, '') <> ''`).join(" OR ")}`,
+    );
     expect(count?.n).toBe("0");
     const back = await p.run(["rollback", "local", "--last", "--yes"]);
     expect(...ok(back)).toBe(0);

@@ -45,6 +45,8 @@ export interface VaultServerOptions {
   readonly faults?: Fault[];
   /** The server's clock (token TTLs, quota windows), epoch ms. */
   readonly now?: () => number;
+  /** Fixed delay before each request is handled, as a remote Vault would add. */
+  readonly latencyMs?: number;
 }
 
 export interface RequestLog {
@@ -161,6 +163,7 @@ export async function startVaultServer(initial: VaultServerOptions = {}): Promis
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://x");
     const parsed = await readJson(req);
+    if (opts.latencyMs) await new Promise((resolve) => setTimeout(resolve, opts.latencyMs));
     count("total");
     if (header(req, "x-original-method") === "LIST") count("verb.LIST");
     const method = (req.method ?? "GET").toUpperCase();

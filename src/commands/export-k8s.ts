@@ -1,0 +1,94 @@
+import { resolve } from "node:path";
+import { writeFileAtomic } from "../core/atomic-file.js";
+import type { Deps } from "../core/deps.js";
+import { ExitCode, usageError } from "../core/errors.js";
+import { readInventory } from "../core/inventory.js";
+import { checkTemplate } from "../core/naming.js";
+import { deriveSecretName, dnsSubdomainProblem, keyProblem, toKey } from "../providers/k8s-names.js";
+import type { SecretStore } from "../providers/types.js";
+import { type CommonOptions, reporterFor, stateDirOf } from "./common.js";
+import { ESO_PROVIDERS, type EsoEntry, type EsoProvider, esoManifests, toYaml } from "./export-k8s-manifests.js";
+import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "./sources.js";
+
+export interface ExportK8sOptions extends CommonOptions, SourceOptions, SelectionOptions {
+  readonly provider?: string;
+  readonly output?: string;
+}
+
+/**
+ * External Secrets Operator manifests for the secrets a `migrate <provider>` of the same source
+ * places: names come from the same naming rules and the provider's own name check, and the
+ * provider is never contacted, so no value is read from it and none is written out.
+ */
+export async function exportK8s(options: ExportK8sOptions, deps: Deps): Promise<number> {
+  const provider = esoProvider(options.provider);
+  if (options.nameTemplate) checkTemplate(options.nameTemplate);
+  const reporter = reporterFor(deps, options);
+  const o = options.providerOptions ?? {};
+
+  // 1. Read the sources and name every entry, as migrate does.
+  const sources = await openSources(deps, options);
+  let names: string[];
+  try {
+    const inventory = await readInventory(sources, { prefix: options.prefix, template: options.nameTemplate, env: options.env }, options);
+    for (const w of inventory.warnings) reporter.warn(`${w.source}${w.line === undefined ? "" : `:${w.line}`}: ${w.message}`);
+    names = [...new Set(inventory.desired.map((d) => d.name))].sort();
+  } finally {
+    await closeSources(sources);
+  }
+
+  // 2. Where each name lands in the provider, and its key in the target Secret (the name after --prefix).
+  const store = await openStore(deps, options, provider);
+  const entries: EsoEntry[] = [];
+  const refused: string[] = [];
+  try {
+    for (const name of names) {
+      const check = store.checkName(name);
+      const key = toKey(options.prefix && name.startsWith(options.prefix) ? name.slice(options.prefix.length) : name);
+      const problem = check.invalid ?? keyProblem(key);
+      if (problem) refused.push(`${name}: ${problem}`);
+      else entries.push({ secretKey: key, remoteKey: check.stored, ...(provider === "vault" ? { property: o.field?.trim() || "value" } : {}) });
+    }
+  } finally {
+    await store.close();
+  }
+  if (refused.length > 0)
+    throw usageError(
+      "EXPORT_INVALID_NAMES",
+      `${refused.length} name(s) cannot be exported:\n  ${refused.join("\n  ")}`,
+      "rename them, or leave them out with --exclude",
+    );
+  if (entries.length === 0) throw usageError("EXPORT_NOTHING", "the sources hold no secrets to export");
+
+  // 3. Render the manifests; they go to --output or stdout.
+  const target = o.secretName?.trim() || deriveSecretName(options.from?.[0] ?? ".env");
+  const bad = dnsSubdomainProblem(target);
+  if (bad) throw usageError("EXPORT_SECRET_NAME", `--secret-name "${target}": ${bad}`);
+  const documents = esoManifests({ provider, settings: o, env: deps.env, target, entries });
+  const file = options.output ? resolve(deps.cwd, options.output) : undefined;
+  if (file) await writeFileAtomic(file, toYaml(documents, provider), 0o644);
+  if (options.json) reporter.json({ command: "export k8s", provider, target, output: file ?? null, entries: entries.length, documents });
+  else if (!file) reporter.out(toYaml(documents, provider));
+  if (file) reporter.info(`wrote a SecretStore and an ExternalSecret (${entries.length} key(s) → Secret "${target}") to ${options.output}`);
+  return ExitCode.ok;
+}
+
+function esoProvider(name: string | undefined): EsoProvider {
+  if (name === undefined) throw usageError("EXPORT_PROVIDER", "say which provider holds the secrets", "--provider aws|vault|gcp|azure");
+  if (!(ESO_PROVIDERS as readonly string[]).includes(name))
+    throw usageError("EXPORT_PROVIDER", `export k8s supports ${ESO_PROVIDERS.join(", ")}, not "${name}"`);
+  return name as EsoProvider;
+}
+
+/** Only for its name rules: the store is never connected. */
+function openStore(deps: Deps, options: CommonOptions, provider: EsoProvider): Promise<SecretStore> {
+  return deps.providers(provider, {
+    stateDir: stateDirOf(deps, options),
+    key: undefined,
+    options: options.providerOptions ?? {},
+    env: deps.env,
+    clock: deps.clock,
+    concurrency: undefined,
+    onEvent: () => {},
+  });
+}

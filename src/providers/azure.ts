@@ -1,0 +1,150 @@
+import { AdaptiveLimiter } from "../core/adaptive-limiter.js";
+import type { Clock } from "../core/deps.js";
+import { type CliError, usageError } from "../core/errors.js";
+import { countingApi, createKeyVaultApi, type KeyVaultApi } from "./azure-client.js";
+import { isThrottle, retryAfterMs, statusOf, toCliError } from "./azure-errors.js";
+import { checkAzureName, collisions, nameOf, runTags, TAG_RUN, toVaultName } from "./azure-names.js";
+import { AzureReader, DELETED_HINT } from "./azure-read.js";
+import { revertAzure } from "./azure-revert.js";
+import { type AzureSettings, resolveAzureSettings } from "./azure-settings.js";
+import type { ProviderContext } from "./context.js";
+import {
+  ConflictError,
+  type CurrentSecret,
+  type NameCheck,
+  type ProviderStats,
+  type RevertOp,
+  type RevertOutcome,
+  type SecretStore,
+  type WriteOp,
+  type WriteResult,
+} from "./types.js";
+
+export class AzureStore implements SecretStore {
+  readonly name = "azure" as const;
+  readonly batched = false;
+  readonly versioned = true;
+  /** Key Vault allows about 4,000 secret operations per 10 s per vault; 8 in flight stays well under it. */
+  readonly defaultConcurrency = 8;
+  readonly stats: ProviderStats = { apiCalls: 0 };
+  private readonly api: KeyVaultApi;
+  private readonly writes: AdaptiveLimiter;
+  private readonly reader: AzureReader;
+  private readonly vaultUrl: string;
+
+  constructor(
+    api: KeyVaultApi,
+    private readonly settings: AzureSettings,
+    private readonly ctx: Pick<ProviderContext, "concurrency" | "onEvent"> & { clock: Clock },
+  ) {
+    this.api = countingApi(api, () => this.stats.apiCalls++);
+    this.vaultUrl = settings.vaultUrl.href;
+    const onThrottle = (retryInMs: number) => ctx.onEvent({ type: "throttled", retryInMs });
+    const limits = { isThrottle, retryAfterMs, onThrottle, maxDelayMs: 30_000 };
+    this.writes = new AdaptiveLimiter({ maxConcurrency: ctx.concurrency ?? this.defaultConcurrency, ...limits });
+    const purgeable = (name: string) => ctx.onEvent({ type: "info", message: `${name} is soft-deleted; --purge-deleted purges it before creating it` });
+    this.reader = new AzureReader(
+      this.api,
+      new AdaptiveLimiter({ maxConcurrency: 8, ...limits }),
+      this.vaultUrl,
+      settings.purgeDeleted ? purgeable : undefined,
+    );
+  }
+
+  checkName(name: string): NameCheck {
+    return checkAzureName(name);
+  }
+
+  checkValue(value: string): string | undefined {
+    if (value.length === 0) return "Azure Key Vault secret values cannot be empty";
+    if (Buffer.byteLength(value, "utf8") > 25 * 1024) return "Azure Key Vault secret values are at most 25 KB";
+    return undefined;
+  }
+
+  /** Names that would share a vault name with another of the run, or land on a secret standing for another name. */
+  checkBatch(writes: readonly { name: string }[]): ReadonlyMap<string, string> {
+    return collisions(
+      writes.map((w) => w.name),
+      this.reader.holders,
+    );
+  }
+
+  /** Credentials are proven by the first read (the vault's challenge names the token's audience), which precedes any write. */
+  async connect(): Promise<void> {}
+
+  readMany(names: readonly string[]): Promise<Map<string, CurrentSecret>> {
+    return this.reader.readMany(names);
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const items = await this.api.list().catch((e) => {
+      throw toCliError(e, { op: "GetSecrets", vaultUrl: this.vaultUrl });
+    });
+    return items.map((i) => nameOf(i.name, i.tags)).filter((n) => n.startsWith(prefix));
+  }
+
+  async write(op: WriteOp): Promise<WriteResult> {
+    const stored = toVaultName(op.name);
+    let live = await this.reader.find(stored);
+    if (!live && op.kind === "update" && this.settings.recoverDeleted && (await this.reader.deleted(stored))) {
+      await this.call("RecoverDeletedSecret", op, () => this.writes.run(() => this.api.recover(stored)));
+      live = await this.reader.find(stored);
+    }
+    // An earlier attempt of this write went through (the version carries this run's tag and value).
+    if (live && live.tags[TAG_RUN] === op.runId && live.value === op.value) return { version: live.version };
+    if (op.kind === "create" && live) throw new ConflictError(op.name, `${op.name} already exists in Azure Key Vault`);
+    if (op.kind === "update") {
+      if (!live) throw new ConflictError(op.name, `${op.name} no longer exists in Azure Key Vault`);
+      // No compare-and-set in Key Vault: the version is checked right before writing.
+      if (op.expectedVersion && live.version !== op.expectedVersion)
+        throw new ConflictError(op.name, `${op.name} changed in Azure Key Vault after it was read`);
+    }
+    return this.put(op, stored);
+  }
+
+  private async put(op: WriteOp, stored: string, attempt = 0): Promise<WriteResult> {
+    try {
+      const out = await this.writes.run(() => this.api.set(stored, op.value, runTags(op.name, op.runId)));
+      return { version: out.version };
+    } catch (e) {
+      if (statusOf(e) !== 409) throw this.fail(e, "SetSecret", op);
+      if (!this.settings.purgeDeleted || op.kind !== "create" || attempt >= 10) {
+        throw new ConflictError(op.name, `${op.name} is held by a soft-deleted secret in Azure Key Vault (${DELETED_HINT})`);
+      }
+      // Purging finishes in the background; the name is free once the deleted secret is gone.
+      if (attempt === 0)
+        await this.call("PurgeDeletedSecret", op, () =>
+          this.writes.run(() => this.api.purge(stored)).catch((p) => (statusOf(p) === 404 ? undefined : Promise.reject(p))),
+        );
+      else await this.ctx.clock.sleep(1000);
+      return this.put(op, stored, attempt + 1);
+    }
+  }
+
+  revert(op: RevertOp): Promise<RevertOutcome> {
+    return revertAzure({ api: this.api, reader: this.reader, writes: this.writes, vaultUrl: this.vaultUrl, purge: this.settings.purge }, op);
+  }
+
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  private async call<T>(name: string, op: WriteOp, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw this.fail(e, name, op);
+    }
+  }
+
+  private fail(e: unknown, op: string, w: WriteOp): CliError {
+    return toCliError(e, { op, name: w.name, value: w.value, vaultUrl: this.vaultUrl });
+  }
+}
+
+export async function createAzureStore(ctx: ProviderContext): Promise<SecretStore> {
+  const settings = resolveAzureSettings(ctx);
+  if (settings.recoverDeleted && settings.purgeDeleted)
+    throw usageError("AZURE_BAD_OPTION", "--recover-deleted and --purge-deleted exclude each other", "pick one");
+  return new AzureStore(await createKeyVaultApi(settings), settings, ctx);
+}
