@@ -1,0 +1,84 @@
+import { createHmac, randomBytes } from "node:crypto";
+import type { CurrentSecret, SecretStore } from "../providers/types.js";
+import type { SecretSource, SourceWarning } from "../sources/types.js";
+import { makeNameFilter, type NameFilter } from "./glob.js";
+import { type NamingOptions, secretName } from "./naming.js";
+import { type DesiredSecret, type Plan, type PlanItem, type PlanOptions, planMigration } from "./plan.js";
+
+export interface PlannedBatch {
+  readonly desired: DesiredSecret[];
+  readonly current: ReadonlyMap<string, CurrentSecret>;
+  readonly plan: Plan;
+  readonly warnings: SourceWarning[];
+  /** Entries a filter or `skip` left out of this batch. */
+  readonly filtered: number;
+}
+
+export interface StreamOptions {
+  readonly naming: NamingOptions;
+  readonly filter: NameFilter;
+  readonly plan: PlanOptions;
+  /** Entries never to migrate (e.g. cells already holding a `secret:` reference). */
+  readonly skip?: (d: DesiredSecret) => boolean;
+}
+
+/**
+ * Names already planned in an earlier batch, with a digest of their value under a random key that
+ * lives only in this process: enough to tell "same value again" from "a different value", and no
+ * value or unsalted hash of one is ever kept or shown.
+ */
+class SeenNames {
+  private readonly key = randomBytes(32);
+  private readonly seen = new Map<string, { digest: string; where: string; batch: number }>();
+
+  digest(value: string): string {
+    return createHmac("sha256", this.key).update(value).digest("base64").slice(0, 22);
+  }
+
+  get(name: string) {
+    return this.seen.get(name);
+  }
+
+  remember(d: DesiredSecret, batch: number): void {
+    if (!this.seen.has(d.name)) this.seen.set(d.name, { digest: this.digest(d.value), where: place(d), batch });
+  }
+}
+
+const place = (d: DesiredSecret) => (d.origin.line === undefined ? d.origin.source : `${d.origin.source}:${d.origin.line}`);
+
+/**
+ * Reads every source batch by batch and plans each batch against the provider's current state, so
+ * memory is bounded by the batch size whatever the table size. A name repeated in a later batch
+ * with the same value is dropped; with a different value it is a conflict, as within one batch.
+ */
+export async function* planStream(sources: readonly SecretSource[], store: SecretStore, options: StreamOptions): AsyncGenerator<PlannedBatch> {
+  const keep = makeNameFilter(options.filter);
+  const seen = new SeenNames();
+  let index = 0;
+  for (const source of sources) {
+    for await (const batch of source.read()) {
+      index++;
+      const desired: DesiredSecret[] = [];
+      const crossed: PlanItem[] = [];
+      let filtered = 0;
+      for (const entry of batch.entries) {
+        const d = { name: secretName(entry, options.naming), value: entry.value, origin: entry.origin };
+        if (!keep(d.name) || options.skip?.(d)) {
+          filtered++;
+          continue;
+        }
+        const earlier = seen.get(d.name);
+        if (earlier && earlier.batch !== index) {
+          if (earlier.digest !== seen.digest(d.value)) crossed.push({ name: d.name, action: "conflict", source: d.origin.source, ...(d.origin.line === undefined ? {} : { line: d.origin.line }), reason: `defined with different values in ${earlier.where}, ${place(d)}`, hint: "keep one definition, or --exclude it" });
+          continue;
+        }
+        desired.push(d);
+      }
+      for (const d of desired) seen.remember(d, index);
+      const current = await store.readMany([...new Set(desired.map((d) => d.name))]);
+      const planned = planMigration(desired, current, options.plan);
+      const plan = crossed.length === 0 ? planned : { items: [...planned.items, ...crossed], ops: planned.ops, blocked: true };
+      yield { desired, current, plan, warnings: batch.warnings, filtered };
+    }
+  }
+}
