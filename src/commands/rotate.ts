@@ -10,7 +10,7 @@ import { decideRotation, type RotationDecision, rotateRuns } from "../rotation/p
 import { abortRotation, advanceRotation, type RotationOutcome, type RotationRun } from "../rotation/run-rotation.js";
 import { runShell, type Shell } from "../rotation/shell.js";
 import { createStrategy } from "../rotation/strategies/index.js";
-import { canRotate, cannotRotate } from "../rotation/types.js";
+import { cannotRotate, canRotate } from "../rotation/types.js";
 import { chooseProvider, type ProviderFlag } from "./choose-provider.js";
 import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible, stateDirOf } from "./common.js";
 

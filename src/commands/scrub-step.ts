@@ -3,7 +3,6 @@ import { resolve } from "node:path";
 import type { BackupWriter, ScrubbedCell } from "../core/backup.js";
 import { describeError } from "../core/describe-error.js";
 import { isCliError, usageError } from "../core/errors.js";
-import type { Inventory } from "../core/inventory.js";
 import type { Journal } from "../core/journal.js";
 import type { DesiredSecret, Plan } from "../core/plan.js";
 import { formatReference, referenceInCell } from "../core/secret-reference.js";
@@ -35,8 +34,8 @@ export interface ColumnStepOptions {
 export interface FinishedRun {
   readonly ok: boolean;
   readonly why?: string;
-  readonly plan: Plan;
-  readonly desired: readonly DesiredSecret[];
+  /** The cells `collect` gathered batch by batch while the run applied its writes. */
+  readonly cells: readonly ScrubCell[];
   readonly runId: string;
   readonly backup: BackupWriter;
   readonly journal: Journal;
@@ -53,15 +52,9 @@ export const isDatabaseSource = (s: SecretSource): s is DatabaseSource =>
 
 /**
  * After reference scrub a cell holds `secret:<provider>:<name>`; migrating that string again would
- * overwrite the real secret, so such cells are left out of the inventory with one warning.
+ * overwrite the real secret, so such cells are left out of the run (migrate warns once with the count).
  */
-export function withoutReferenceCells(inventory: Inventory): Inventory {
-  const desired = inventory.desired.filter((d) => referenceInCell(d) === undefined);
-  const skipped = inventory.desired.length - desired.length;
-  if (skipped === 0) return inventory;
-  const warning = { source: "--db", message: `${skipped} cell(s) already hold a secret: reference (scrubbed earlier); not migrated again` };
-  return { ...inventory, desired, warnings: [...inventory.warnings, warning] };
-}
+export const isReferenceCell = (d: DesiredSecret): boolean => referenceInCell(d) !== undefined;
 
 /** What migrate does to its database columns after the vault writes: `--scrub` and `--emit-sql`. */
 export class ColumnStep {
@@ -120,15 +113,20 @@ export class ColumnStep {
       : `, then ${this.mode === "null" ? "set" : "replace"} ${cells} cell(s) of ${this.source.table} ${this.mode === "null" ? "to NULL" : "by references"}`;
   }
 
+  /** The cells of one batch a successful run scrubs (none without `--scrub`); holds their values. */
+  collect(plan: Plan, desired: readonly DesiredSecret[]): ScrubCell[] {
+    return [...this.cells(plan, desired)];
+  }
+
   /** Dry run, blocked plan, or nothing to do: never scrubs; `--emit-sql` only for a live run that was fine. */
-  async withoutRun(plan: Plan, desired: readonly DesiredSecret[], live: boolean): Promise<StepOutcome> {
+  async withoutRun(cells: number, blocked: boolean, live: boolean): Promise<StepOutcome> {
     const json: Record<string, unknown> = {};
     if (this.mode !== "none") {
-      const planned = plan.blocked ? 0 : this.planned(plan, desired);
+      const planned = blocked ? 0 : cells;
       json.scrub = { mode: this.mode, planned, scrubbed: 0, skipped: 0 };
       if (!live && planned > 0) this.reporter.info(`dry run: would scrub ${planned} cell(s) of ${this.source?.table} (${this.mode})`);
     }
-    const emitted = this.emitPath ? await this.emit(live && !plan.blocked) : undefined;
+    const emitted = this.emitPath ? await this.emit(live && !blocked) : undefined;
     if (emitted) json.emitSql = emitted;
     return { json, failed: emitted?.error !== undefined };
   }
@@ -177,7 +175,7 @@ export class ColumnStep {
       await run.backup.append({ priors: [], meta: { "scrub.db": this.dbUrl, "scrub.table": source.table, "scrub.key": source.keyColumn, "scrub.mode": mode } });
       let cells = 0;
       const frame: ScrubbedCell[] = [];
-      for (const cell of this.cells(run.plan, run.desired)) {
+      for (const cell of run.cells) {
         frame.push({ ...scrubbedCell(source, cell), replacement: cell.replacement });
         if (frame.length >= FRAME_CELLS) await run.backup.append({ priors: [], cells: frame.splice(0) });
         cells++;
@@ -186,7 +184,7 @@ export class ColumnStep {
       await note("started", { cells });
 
       // 2. One transaction; a cell that changed since it was read is skipped, never overwritten.
-      const { scrubbed, skipped } = await source.scrub(this.cells(run.plan, run.desired));
+      const { scrubbed, skipped } = await source.scrub(run.cells);
       // Cells the transaction left alone are not rollback's to restore: record them after the fact.
       if (skipped.length > 0) await run.backup.append({ priors: [], meta: { [SKIPPED_META]: JSON.stringify(skipped.map((c) => [c.key, c.column])) } });
       await note("done", { scrubbed, skipped: skipped.length });

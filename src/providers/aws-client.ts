@@ -18,10 +18,10 @@ import type {
   RestoreSecretRequest,
   RestoreSecretResponse,
   SecretsManagerClientConfig,
-  TagResourceRequest,
   TagResourceCommandOutput,
-  UntagResourceRequest,
+  TagResourceRequest,
   UntagResourceCommandOutput,
+  UntagResourceRequest,
   UpdateSecretVersionStageRequest,
   UpdateSecretVersionStageResponse,
 } from "@aws-sdk/client-secrets-manager";

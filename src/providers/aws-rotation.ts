@@ -67,7 +67,13 @@ export class AwsRotation implements RotatingStore {
     ]);
     if (!current) return undefined;
     const graceUntil = previous ? graceOf(s) : undefined;
-    return { current, ...(previous ? { previous } : {}), ...(pending ? { pending } : {}), ...(graceUntil ? { graceUntil } : {}), notes: decodeNotes(s.tags, NOTE) };
+    return {
+      current,
+      ...(previous ? { previous } : {}),
+      ...(pending ? { pending } : {}),
+      ...(graceUntil ? { graceUntil } : {}),
+      notes: decodeNotes(s.tags, NOTE),
+    };
   }
 
   async putPending(name: string, value: string, runId: string): Promise<string> {

@@ -66,7 +66,7 @@ async function load<T>(pkg: string, importer: () => Promise<T>): Promise<T> {
 }
 
 /** Loads the SDKs (only now: `secrets --help` must not pay for them) and adapts a SecretClient. */
-export async function createKeyVaultApi(settings: AzureSettings): Promise<KeyVaultApi> {
+export async function createKeyVaultApi(settings: AzureSettings, vaultUrl: URL): Promise<KeyVaultApi> {
   const kv = await load("@azure/keyvault-secrets", () => import("@azure/keyvault-secrets"));
   const identity = await load("@azure/identity", () => import("@azure/identity"));
   const extraCa = settings.extraCaFile === undefined ? undefined : await readFile(settings.extraCaFile, "utf8");
@@ -80,12 +80,12 @@ export async function createKeyVaultApi(settings: AzureSettings): Promise<KeyVau
   };
   const c = settings.clientSecret;
   const credential = c ? new identity.ClientSecretCredential(c.tenantId, c.clientId, c.clientSecret, common) : new identity.DefaultAzureCredential(common);
-  const client = new kv.SecretClient(settings.vaultUrl.href.replace(/\/$/, ""), credential, {
+  const client = new kv.SecretClient(vaultUrl.href.replace(/\/$/, ""), credential, {
     ...(tlsOptions ? { tlsOptions } : {}),
     retryOptions: { maxRetries: 0 },
     additionalPolicies: [{ policy: transientRetry(3), position: "perCall" }],
     // The challenge names Azure's resource (vault.azure.net); a loopback vault is never under it.
-    disableChallengeResourceVerification: isLoopback(settings.vaultUrl.hostname),
+    disableChallengeResourceVerification: isLoopback(vaultUrl.hostname),
   });
   const poll = { intervalInMs: 1000 };
   return {
@@ -105,6 +105,12 @@ export async function createKeyVaultApi(settings: AzureSettings): Promise<KeyVau
     },
     purge: (name) => client.purgeDeletedSecret(name),
   };
+}
+
+/** Without a vault URL every call fails with the usage error that says how to give one. */
+export function unconfiguredApi(error: () => Error): KeyVaultApi {
+  const fail = () => Promise.reject(error());
+  return { get: fail, set: fail, list: fail, getDeleted: fail, remove: fail, recover: fail, purge: fail };
 }
 
 /** Wraps `api` so each call is counted (`stats.apiCalls`). */

@@ -9,7 +9,8 @@ export interface ClientSecret {
 }
 
 export interface AzureSettings {
-  readonly vaultUrl: URL;
+  /** Missing is only an error once the vault is used (`export k8s` needs the name rules alone). */
+  readonly vaultUrl: URL | undefined;
   readonly clientSecret: ClientSecret | undefined;
   readonly authorityHost: string | undefined;
   /** NODE_EXTRA_CA_CERTS named in `env` but not loaded by this process (it reads the variable only at start). */
@@ -22,22 +23,18 @@ export interface AzureSettings {
 
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === "" ? undefined : v.trim());
 
+export const missingVaultUrl = () =>
+  usageError("AZURE_VAULT_URL_MISSING", "no Azure Key Vault configured", "pass --vault-url https://<vault-name>.vault.azure.net or set AZURE_KEYVAULT_URL");
+
 export const isLoopback = (host: string): boolean => ["localhost", "127.0.0.1", "[::1]", "::1"].includes(host.toLowerCase());
 
 export function resolveAzureSettings(ctx: Pick<ProviderContext, "options" | "env">): AzureSettings {
   const opt = (key: string) => nonEmpty(ctx.options[key]);
   const env = (key: string) => nonEmpty(ctx.env[key]);
   const raw = opt("vaultUrl") ?? env("AZURE_KEYVAULT_URL");
-  if (raw === undefined) {
-    throw usageError(
-      "AZURE_VAULT_URL_MISSING",
-      "no Azure Key Vault configured",
-      "pass --vault-url https://<vault-name>.vault.azure.net or set AZURE_KEYVAULT_URL",
-    );
-  }
-  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  const url = raw !== undefined && URL.canParse(raw) ? new URL(raw) : undefined;
   // Tokens travel with every request: never over plain HTTP.
-  if (url?.protocol !== "https:") {
+  if (raw !== undefined && url?.protocol !== "https:") {
     throw usageError("AZURE_BAD_OPTION", `vault URL "${raw}" is not an https:// URL`, "use e.g. --vault-url https://my-vault.vault.azure.net");
   }
   const tenantId = env("AZURE_TENANT_ID");

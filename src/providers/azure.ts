@@ -1,12 +1,12 @@
 import { AdaptiveLimiter } from "../core/adaptive-limiter.js";
 import type { Clock } from "../core/deps.js";
 import { type CliError, usageError } from "../core/errors.js";
-import { countingApi, createKeyVaultApi, type KeyVaultApi } from "./azure-client.js";
+import { countingApi, createKeyVaultApi, type KeyVaultApi, unconfiguredApi } from "./azure-client.js";
 import { isThrottle, retryAfterMs, statusOf, toCliError } from "./azure-errors.js";
 import { checkAzureName, collisions, nameOf, runTags, TAG_RUN, toVaultName } from "./azure-names.js";
 import { AzureReader, DELETED_HINT } from "./azure-read.js";
 import { revertAzure } from "./azure-revert.js";
-import { type AzureSettings, resolveAzureSettings } from "./azure-settings.js";
+import { type AzureSettings, missingVaultUrl, resolveAzureSettings } from "./azure-settings.js";
 import type { ProviderContext } from "./context.js";
 import {
   ConflictError,
@@ -38,7 +38,7 @@ export class AzureStore implements SecretStore {
     private readonly ctx: Pick<ProviderContext, "concurrency" | "onEvent"> & { clock: Clock },
   ) {
     this.api = countingApi(api, () => this.stats.apiCalls++);
-    this.vaultUrl = settings.vaultUrl.href;
+    this.vaultUrl = settings.vaultUrl?.href ?? "(no vault URL)";
     const onThrottle = (retryInMs: number) => ctx.onEvent({ type: "throttled", retryInMs });
     const limits = { isThrottle, retryAfterMs, onThrottle, maxDelayMs: 30_000 };
     this.writes = new AdaptiveLimiter({ maxConcurrency: ctx.concurrency ?? this.defaultConcurrency, ...limits });
@@ -70,7 +70,9 @@ export class AzureStore implements SecretStore {
   }
 
   /** Credentials are proven by the first read (the vault's challenge names the token's audience), which precedes any write. */
-  async connect(): Promise<void> {}
+  async connect(): Promise<void> {
+    if (!this.settings.vaultUrl) throw missingVaultUrl();
+  }
 
   readMany(names: readonly string[]): Promise<Map<string, CurrentSecret>> {
     return this.reader.readMany(names);
@@ -146,5 +148,6 @@ export async function createAzureStore(ctx: ProviderContext): Promise<SecretStor
   const settings = resolveAzureSettings(ctx);
   if (settings.recoverDeleted && settings.purgeDeleted)
     throw usageError("AZURE_BAD_OPTION", "--recover-deleted and --purge-deleted exclude each other", "pick one");
-  return new AzureStore(await createKeyVaultApi(settings), settings, ctx);
+  const api = settings.vaultUrl ? await createKeyVaultApi(settings, settings.vaultUrl) : unconfiguredApi(missingVaultUrl);
+  return new AzureStore(api, settings, ctx);
 }

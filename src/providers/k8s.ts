@@ -42,6 +42,8 @@ export class K8sStore implements SecretStore {
   private readonly caller: K8sCaller;
   private readonly book: SecretBook;
   private readonly fingerprintKey: Buffer;
+  /** Sizes of every write planned so far in this run, by key (see checkBatch). */
+  private readonly plannedBytes = new Map<string, number>();
 
   constructor(
     api: K8sSecretsApi,
@@ -79,14 +81,18 @@ export class K8sStore implements SecretStore {
     return Buffer.byteLength(value, "utf8") > MAX_SECRET_BYTES ? TOO_BIG : undefined;
   }
 
-  /** The single layout's Secret must stay under 1 MiB with the run's writes and the keys it keeps. */
+  /**
+   * The single layout's Secret must stay under 1 MiB with the run's writes and the keys it keeps.
+   * A run plans in batches (a database source streams many), so the writes of earlier batches count too.
+   */
   checkBatch(writes: readonly { name: string; value: string }[]): ReadonlyMap<string, string> {
     if (!this.batched) return new Map();
-    const sizes = new Map([...this.book.current(this.settings.secretName)].map(([k, b64]) => [k, decodedBytes(b64)]));
     for (const w of writes) {
       const slot = this.slot(w.name);
-      if (slot) sizes.set(slot.key, Buffer.byteLength(w.value, "utf8"));
+      if (slot) this.plannedBytes.set(slot.key, Buffer.byteLength(w.value, "utf8"));
     }
+    const sizes = new Map([...this.book.current(this.settings.secretName)].map(([k, b64]) => [k, decodedBytes(b64)]));
+    for (const [key, bytes] of this.plannedBytes) sizes.set(key, bytes);
     const total = [...sizes.values()].reduce((a, b) => a + b, 0);
     if (total <= MAX_SECRET_BYTES) return new Map();
     const rule = `the Secret "${this.settings.secretName}" would hold ${total.toLocaleString("en-US")} bytes; Kubernetes allows 1,048,576 (1 MiB) per Secret`;

@@ -17,9 +17,9 @@ export function encodeNote(text: string): string {
 export function decodeNote(text: string): string {
   const bytes: number[] = [];
   for (let i = 0; i < text.length; i++) {
-    const escape = text.slice(i, i + 3);
-    if (ESCAPE.test(escape)) {
-      bytes.push(Number.parseInt(escape.slice(1), 16));
+    const escaped = text.slice(i, i + 3);
+    if (ESCAPE.test(escaped)) {
+      bytes.push(Number.parseInt(escaped.slice(1), 16));
       i += 2;
     } else bytes.push(...Buffer.from(text[i] ?? "", "utf8"));
   }

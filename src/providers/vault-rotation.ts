@@ -197,7 +197,10 @@ export class VaultRotation implements RotatingStore {
       const said = serverMessage(error.errors);
       throw new CliError("VAULT_METADATA_FAILED", `Vault answered ${error.status} to patch on ${kv.metadataPath(name)}${said ? `: ${said}` : ""}`, {
         exitCode: ExitCode.failed,
-        hint: error.status === 403 ? `rotation records its versions in custom_metadata: the token needs the patch capability on ${kv.metadataPath(name)}` : undefined,
+        hint:
+          error.status === 403
+            ? `rotation records its versions in custom_metadata: the token needs the patch capability on ${kv.metadataPath(name)}`
+            : undefined,
       });
     }
   }

@@ -55,7 +55,12 @@ export class VaultStore implements SecretStore, RotatingStore {
   ) {
     this.caller = new VaultCaller(api, ctx, this.stats, config.address, config.maxAttempts);
     this.session = new VaultSession(this.caller, config.auth, ctx);
-    this.rotation = new VaultRotation({ kv: () => this.client, field: config.field, runTag: (id) => this.runTag(id), notify: (message) => ctx.onEvent({ type: "info", message }) });
+    this.rotation = new VaultRotation({
+      kv: () => this.client,
+      field: config.field,
+      runTag: (id) => this.runTag(id),
+      notify: (message) => ctx.onEvent({ type: "info", message }),
+    });
     // Stable across runs when a data key exists (rollback compares versions from an earlier run).
     this.fingerprintKey = ctx.key ? Buffer.from(hkdfSync("sha256", ctx.key, "", "secretshift vault kv1 version", 32)) : randomBytes(32);
   }

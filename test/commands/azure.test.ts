@@ -5,6 +5,7 @@ import { formatDotenv } from "../../src/sources/dotenv.js";
 import { type AzureHarness, startAzureHarness } from "../helpers/azure-harness.js";
 import { commandSuite } from "../helpers/command-suite.js";
 import { parseJson, runSecrets } from "../helpers/run-cli.js";
+import { spawnSecrets } from "../helpers/spawn-cli.js";
 import { tmpdir } from "../helpers/tmpdir.js";
 
 commandSuite({
@@ -105,6 +106,35 @@ describe("azure specifics", () => {
     );
   });
 
+  it("lists across pages (nextLink) and reads exact names back from their tags for validate --exact", async () => {
+    const p = await project({ P_1: "page-value-1-000000000", P_2: "page-value-2-000000000", P_3: "page-value-3-000000000" });
+    expect((await p.withPrefix("migrate", "azure", "--yes")).code).toBe(0);
+    h.server.setOptions({ pageSize: 1 });
+    try {
+      expect((await p.withPrefix("validate", "azure", "--exact")).code).toBe(0);
+      await p.writeEnv({ P_1: "page-value-1-000000000", P_2: "page-value-2-000000000" });
+      const drift = parseJson(await p.withPrefix("validate", "azure", "--exact", "--json"));
+      expect(drift.summary).toMatchObject({ extra: 1 });
+      expect(drift.items).toContainEqual(expect.objectContaining({ name: `${p.prefix}P_3` }));
+    } finally {
+      h.server.setOptions({ pageSize: 25 });
+    }
+  });
+
+  it("a spawned secrets process finds its credential through DefaultAzureCredential (workload identity) and trusts NODE_EXTRA_CA_CERTS natively", async () => {
+    const p = await project({ SPAWNED: "spawned-value-000000000" });
+    const tokenFile = join(p.cwd, "federated-token");
+    await writeFile(tokenFile, h.server.tenant.federatedToken);
+    const { AZURE_CLIENT_SECRET: _secret, ...rest } = h.env;
+    const env = { ...rest, AZURE_FEDERATED_TOKEN_FILE: tokenFile, SECRETS_ENCRYPTION_KEY: "k".repeat(40) };
+    const before = h.server.stats.tokens;
+    const r = await spawnSecrets(["migrate", "azure", "--yes", "--json", "--prefix", p.prefix], p.cwd, env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).summary).toMatchObject({ create: 1 });
+    expect(h.server.stats.tokens).toBeGreaterThan(before);
+    expect(p.stored("SPAWNED")?.versions.at(-1)?.value).toBe("spawned-value-000000000");
+  });
+
   it("honours 429 Retry-After and still writes everything", async () => {
     h.server.setOptions({ throttle: { limit: 10, windowMs: 1000, retryAfterSeconds: 1 } });
     try {
@@ -122,10 +152,12 @@ describe("azure specifics", () => {
     }
   });
 
-  it("a vault URL that is not https is refused (exit 2), a wrong client secret exits 3", async () => {
+  it("a missing or non-https vault URL is refused (exit 2), a wrong client secret exits 3", async () => {
     const p = await project({ X: "some-value-00000000000" });
     const plain = await runSecrets(["migrate", "azure", "--yes", "--vault-url", "http://127.0.0.1:1"], { cwd: p.cwd, env: h.env });
     expect(plain.code).toBe(2);
+    const none = await runSecrets(["migrate", "azure", "--yes"], { cwd: p.cwd, env: { ...h.env, AZURE_KEYVAULT_URL: "" } });
+    expect([none.code, none.stderr]).toEqual([2, expect.stringContaining("--vault-url")]);
     const wrong = await runSecrets(["migrate", "azure", "--yes"], { cwd: p.cwd, env: { ...h.env, AZURE_CLIENT_SECRET: "not-the-secret" } });
     expect(wrong.code, wrong.stderr).toBe(3);
     expect(wrong.stderr).not.toContain("not-the-secret");

@@ -65,6 +65,22 @@ describe("gcp specifics", () => {
     expect((await p.run("validate", "gcp", "--prefix", p.prefix)).code).toBe(0);
   });
 
+  it("lists across pages (pageToken) for validate --exact", async () => {
+    const p = await project({ P1: "page-value-1-000000000", P2: "page-value-2-000000000", P3: "page-value-3-000000000" });
+    expect((await p.run("migrate", "gcp", "--prefix", p.prefix, "--yes")).code).toBe(0);
+    h.server.setOptions({ maxPageSize: 1 });
+    try {
+      const before = h.server.counts.ListSecrets ?? 0;
+      expect((await p.run("validate", "gcp", "--prefix", p.prefix, "--exact")).code).toBe(0);
+      await p.writeEnv({ P1: "page-value-1-000000000", P2: "page-value-2-000000000" });
+      const drift = parseJson(await p.run("validate", "gcp", "--prefix", p.prefix, "--exact", "--json"));
+      expect(drift.summary).toMatchObject({ extra: 1 });
+      expect((h.server.counts.ListSecrets ?? 0) - before).toBeGreaterThanOrEqual(6);
+    } finally {
+      h.server.setOptions({ maxPageSize: 250 });
+    }
+  });
+
   it("stays under the project's write quota: throttles back off and every write lands", async () => {
     h.server.setOptions({ writeQuota: { limit: 6, windowMs: 1000 } });
     try {

@@ -53,12 +53,23 @@ describe("aws RotatingStore (real SDK against the wire-level server)", () => {
       expect(stagesOf("app/S")[version]).toEqual(["AWSPENDING"]);
       const before = await store.readLabels("app/S");
       expect(before).toMatchObject({ current: { value: i === 0 ? "v1" : "v2" }, pending: { version, value, runId } });
-      await store.promote({ name: "app/S", pendingVersion: version, graceUntil: until, runId, notes: { strategy: "generic", role: i === 0 ? "app user" : "x" } });
+      await store.promote({
+        name: "app/S",
+        pendingVersion: version,
+        graceUntil: until,
+        runId,
+        notes: { strategy: "generic", role: i === 0 ? "app user" : "x" },
+      });
       await store.promote({ name: "app/S", pendingVersion: version, graceUntil: until, runId, notes: {} }); // idempotent
       expect(pendingLeft("app/S")).toBe(false);
     }
     const labels = await store.readLabels("app/S");
-    expect(labels).toMatchObject({ current: { value: "v3", runId: "run-1" }, previous: { value: "v2" }, graceUntil: until, notes: { strategy: "generic", role: "x" } });
+    expect(labels).toMatchObject({
+      current: { value: "v3", runId: "run-1" },
+      previous: { value: "v2" },
+      graceUntil: until,
+      notes: { strategy: "generic", role: "x" },
+    });
     expect(labels?.pending).toBeUndefined();
     const tags = Object.fromEntries(h.server.state.find("app/S")?.tags ?? []);
     expect(tags).toEqual({
@@ -68,7 +79,9 @@ describe("aws RotatingStore (real SDK against the wire-level server)", () => {
       "secretshift:note:strategy": "generic",
       "secretshift:note:role": "x",
     });
-    expect(await store.listGrace()).toEqual([{ name: "app/S", previousVersion: labels?.previous?.version, graceUntil: until, notes: { strategy: "generic", role: "x" } }]);
+    expect(await store.listGrace()).toEqual([
+      { name: "app/S", previousVersion: labels?.previous?.version, graceUntil: until, notes: { strategy: "generic", role: "x" } },
+    ]);
   });
 
   it("notes are encoded to fit AWS tag rules and read back as they were", async () => {
@@ -80,7 +93,9 @@ describe("aws RotatingStore (real SDK against the wire-level server)", () => {
     expect((await store.readLabels("app/S"))?.notes).toEqual(notes);
     const v3 = await store.putPending("app/S", "v3", "r2");
     const long = { role: "x".repeat(300) };
-    await expect(store.promote({ name: "app/S", pendingVersion: v3, graceUntil: until, runId: "r2", notes: long })).rejects.toMatchObject({ code: "ROTATION_NOTE_TOO_LONG" });
+    await expect(store.promote({ name: "app/S", pendingVersion: v3, graceUntil: until, runId: "r2", notes: long })).rejects.toMatchObject({
+      code: "ROTATION_NOTE_TOO_LONG",
+    });
     expect((await store.readLabels("app/S"))?.current.value).toBe("v2"); // refused before any write
   });
 
@@ -95,9 +110,9 @@ describe("aws RotatingStore (real SDK against the wire-level server)", () => {
     // The same run again gets its (now unlabelled) version back as pending.
     const again = await store.putPending("app/S", "v2", "a");
     expect(stagesOf("app/S")[again]).toEqual(["AWSPENDING"]);
-    await expect(store.promote({ name: "app/S", pendingVersion: "nope-0000000000000000000000000000", graceUntil: until, runId: "a", notes: {} })).rejects.toBeInstanceOf(
-      ConflictError,
-    );
+    await expect(
+      store.promote({ name: "app/S", pendingVersion: "nope-0000000000000000000000000000", graceUntil: until, runId: "a", notes: {} }),
+    ).rejects.toBeInstanceOf(ConflictError);
   });
 
   it("a promotion that died after moving AWSCURRENT reads as pending and is finished by promote", async () => {
@@ -117,7 +132,9 @@ describe("aws RotatingStore (real SDK against the wire-level server)", () => {
   it("a promotion whose grace record is refused still leaves the new value current and no AWSPENDING", async () => {
     const v = await store.putPending("app/S", "v2", "r1");
     h.server.setOptions({ denied: ["TagResource"] });
-    await expect(store.promote({ name: "app/S", pendingVersion: v, graceUntil: until, runId: "r1", notes: {} })).rejects.toMatchObject({ code: expect.any(String) });
+    await expect(store.promote({ name: "app/S", pendingVersion: v, graceUntil: until, runId: "r1", notes: {} })).rejects.toMatchObject({
+      code: expect.any(String),
+    });
     expect(pendingLeft("app/S")).toBe(false);
     expect(await store.readLabels("app/S")).toMatchObject({ current: { version: v, value: "v2" }, previous: { value: "v1" } });
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SecretStore } from "../../src/providers/types.js";
 import { ConflictError } from "../../src/providers/types.js";
-import { canRotate, cannotRotate, type RotatingStore } from "../../src/rotation/types.js";
+import { cannotRotate, canRotate, type RotatingStore } from "../../src/rotation/types.js";
 import { openStore } from "../providers/vault-fixture.js";
 import { startVaultServer, type VaultServer } from "../servers/vault.js";
 

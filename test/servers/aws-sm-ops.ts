@@ -178,8 +178,10 @@ export const operations: Record<string, Handler> = {
     const s = ctx.model.live(input.SecretId);
     // The Tag shape's constraints (API reference): key 1-128, value 0-256 characters.
     for (const [i, t] of (input.Tags ?? []).entries()) {
-      if (typeof t.Key !== "string" || t.Key.length < 1 || t.Key.length > 128) throw validationError(`tags.${i + 1}.member.key`, "Member must have length between 1 and 128");
-      if (typeof t.Value === "string" && t.Value.length > 256) throw validationError(`tags.${i + 1}.member.value`, "Member must have length less than or equal to 256");
+      if (typeof t.Key !== "string" || t.Key.length < 1 || t.Key.length > 128)
+        throw validationError(`tags.${i + 1}.member.key`, "Member must have length between 1 and 128");
+      if (typeof t.Value === "string" && t.Value.length > 256)
+        throw validationError(`tags.${i + 1}.member.value`, "Member must have length less than or equal to 256");
     }
     for (const t of input.Tags ?? []) s.tags.set(t.Key, t.Value);
     return {};

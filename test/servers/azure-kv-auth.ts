@@ -49,11 +49,16 @@ export function makeCertificate(): Certificate {
   return { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8"), certFile };
 }
 
-/** A Microsoft Entra tenant with one app registration: OpenID metadata and the client-credentials token endpoint. */
+/**
+ * A Microsoft Entra tenant with one app registration: OpenID metadata and the client-credentials
+ * token endpoint, taking a client secret or a workload identity's federated token.
+ */
 export class Tenant {
   readonly id = randomUUID();
   readonly clientId = randomUUID();
   readonly clientSecret = `s~${randomBytes(18).toString("base64url")}`;
+  /** What a workload identity's token file holds (AZURE_FEDERATED_TOKEN_FILE): accepted as a client assertion. */
+  readonly federatedToken = `eyJhbGciOiJSUzI1NiJ9.${randomBytes(24).toString("base64url")}.sig`;
   readonly tokens = new Set<string>();
 
   /** `GET /{tenant}/v2.0/.well-known/openid-configuration` */
@@ -77,7 +82,9 @@ export class Tenant {
   token(form: URLSearchParams): { status: number; body: Record<string, unknown> } {
     if (form.get("grant_type") !== "client_credentials")
       return { status: 400, body: { error: "unsupported_grant_type", error_description: "AADSTS70003: The app requested an unsupported grant type." } };
-    if (form.get("client_id") !== this.clientId || form.get("client_secret") !== this.clientSecret) {
+    const assertion =
+      form.get("client_assertion_type") === "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" && form.get("client_assertion") === this.federatedToken;
+    if (form.get("client_id") !== this.clientId || (!assertion && form.get("client_secret") !== this.clientSecret)) {
       return { status: 401, body: { error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret provided.", error_codes: [7000215] } };
     }
     if (!/\/\.default$/.test(form.get("scope") ?? ""))
