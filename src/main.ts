@@ -31,7 +31,9 @@ function reportError(error: unknown, deps: Deps, json: boolean, verbose: boolean
   const known: CliError = isCliError(error)
     ? error
     : new CliError("INTERNAL", error instanceof Error ? error.message.split("\n")[0] ?? "unexpected error" : String(error), { exitCode: ExitCode.failed, hint: "run again with --verbose for details" });
-  if (json) deps.stdout.write(`${JSON.stringify({ error: { code: known.code, message: known.message, ...(known.hint ? { hint: known.hint } : {}) } })}\n`);
+  // A command that already started its JSON document ended it with the error itself.
+  const reported = Boolean((error as { jsonReported?: boolean } | undefined)?.jsonReported);
+  if (json && !reported) deps.stdout.write(`${JSON.stringify({ error: { code: known.code, message: known.message, ...(known.hint ? { hint: known.hint } : {}) } })}\n`);
   deps.stderr.write(`error [${known.code}]: ${known.message}\n${known.hint ? `hint: ${known.hint}\n` : ""}`);
   if (verbose && error instanceof Error && error.stack) deps.stderr.write(`${error.stack}\n`);
   return known.exitCode;

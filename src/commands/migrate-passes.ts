@@ -6,6 +6,7 @@ import type { SecretStore } from "../providers/types.js";
 import type { ScrubCell } from "../sources/database.js";
 import { mask } from "../ui/mask.js";
 import type { RenderedItem } from "../ui/render-plan.js";
+import type { ItemSink } from "../ui/item-sink.js";
 import type { Reporter } from "../ui/reporter.js";
 import type { ColumnStep } from "./scrub-step.js";
 
@@ -26,27 +27,25 @@ function withPreviews(b: PlannedBatch, shown: number): RenderedItem[] {
 }
 
 export interface Survey {
-  readonly items: RenderedItem[];
   readonly writes: number;
   readonly blocked: boolean;
   readonly scrubCells: number;
 }
 
-/** Pass 1: plan every batch and keep only the value-free rows, so nothing is written before all is known. */
-export async function survey(batches: AsyncIterable<PlannedBatch>, reporter: Reporter, columns: ColumnStep): Promise<Survey> {
-  const items: RenderedItem[] = [];
+/** Pass 1: plan every batch; rows go to the sink (value-free), so nothing is written before all is known. */
+export async function survey(batches: AsyncIterable<PlannedBatch>, sink: ItemSink, reporter: Reporter, columns: ColumnStep, quiet = false): Promise<Survey> {
   let writes = 0;
   let blocked = false;
   let scrubCells = 0;
   for await (const b of batches) {
-    warn(reporter, b);
-    items.push(...withPreviews(b, items.length));
+    if (!quiet) warn(reporter, b);
+    sink.add(withPreviews(b, sink.count));
     writes += b.plan.ops.length;
     blocked ||= b.plan.blocked;
     scrubCells += columns.planned(b.plan, b.desired);
-    reporter.progress(`planned ${items.length} secrets…`);
+    reporter.progress(`planned ${sink.count} secrets…`);
   }
-  return { items, writes, blocked, scrubCells };
+  return { writes, blocked, scrubCells };
 }
 
 export interface ApplyContext {
@@ -59,11 +58,13 @@ export interface ApplyContext {
   readonly reporter: Reporter;
   readonly columns: ColumnStep;
   readonly total: number;
+  readonly sink: ItemSink;
 }
 
 export interface Applied {
-  readonly items: RenderedItem[];
-  readonly results: Map<string, StepResult>;
+  readonly failed: number;
+  /** Rows that became conflicts or invalid between the two passes (someone changed something). */
+  readonly drifted: number;
   readonly cells: ScrubCell[];
 }
 
@@ -72,19 +73,20 @@ export interface Applied {
  * backup, and only then are its writes applied. An interrupt stops before the next batch.
  */
 export async function applyBatches(batches: AsyncIterable<PlannedBatch>, ctx: ApplyContext): Promise<Applied> {
-  const items: RenderedItem[] = [];
-  const results = new Map<string, StepResult>();
   const cells: ScrubCell[] = [];
   let done = 0;
+  let failed = 0;
+  let drifted = 0;
   for await (const b of batches) {
+    drifted += b.plan.items.filter((i) => i.action === "conflict" || i.action === "invalid").length;
     if (ctx.interrupted()) {
-      for (const op of b.plan.ops) results.set(op.name, { name: op.name, action: op.kind, status: "not-started" });
-      items.push(...b.plan.items);
+      const skipped = new Set(b.plan.ops.map((op) => op.name));
+      failed += skipped.size;
+      ctx.sink.add(b.plan.items.map((i) => (skipped.has(i.name) ? { ...i, action: "failed", error: "not started (interrupted)" } : i)));
       continue;
     }
-    items.push(...b.plan.items);
     await ctx.backup.append({ priors: b.plan.ops.map((op) => priorOf(op.name, b.current)) });
-    const batchResults = await applyPlan(b.plan.ops, {
+    const results = await applyPlan(b.plan.ops, {
       store: ctx.store,
       journal: ctx.journal,
       runId: ctx.runId,
@@ -93,10 +95,17 @@ export async function applyBatches(batches: AsyncIterable<PlannedBatch>, ctx: Ap
       onProgress: (n) => ctx.reporter.progress(`migrating ${done + n}/${ctx.total}…`),
     });
     done += b.plan.ops.length;
-    for (const r of batchResults) results.set(r.name, r);
+    const byName = new Map(results.map((r) => [r.name, r]));
+    failed += results.filter((r) => r.status !== "done").length;
+    ctx.sink.add(b.plan.items.map((i) => withResult(i, byName.get(i.name))));
     cells.push(...ctx.columns.collect(b.plan, b.desired));
   }
-  return { items, results, cells };
+  return { failed, drifted, cells };
+}
+
+function withResult(item: RenderedItem, result: StepResult | undefined): RenderedItem {
+  if (!result || result.status === "done") return result?.version ? { ...item, version: result.version } : item;
+  return { ...item, action: "failed", error: result.status === "not-started" ? "not started (interrupted)" : result.error };
 }
 
 const priorOf = (name: string, current: ReadonlyMap<string, { value: string; version: string }>) => {

@@ -1,16 +1,15 @@
-import type { StepResult } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { BackupWriter } from "../core/backup.js";
 import type { Deps } from "../core/deps.js";
-import { ExitCode } from "../core/errors.js";
+import { ExitCode, isCliError } from "../core/errors.js";
 import { Journal } from "../core/journal.js";
 import { acquireLock } from "../core/lock.js";
 import { checkTemplate } from "../core/naming.js";
 import type { OnConflict } from "../core/plan.js";
-import { summarize } from "../core/plan.js";
 import { planStream } from "../core/plan-stream.js";
 import type { ProviderName } from "../providers/types.js";
-import { type RenderedItem, jsonItem, renderItems, summaryLine } from "../ui/render-plan.js";
+import { ItemSink } from "../ui/item-sink.js";
+import { renderItems, summaryLine } from "../ui/render-plan.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import type { Reporter } from "../ui/reporter.js";
 import { applyBatches, survey } from "./migrate-passes.js";
@@ -38,6 +37,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
   const runId = newRunId(deps);
   const started = deps.clock.now().getTime();
   const cleanups: (() => Promise<void>)[] = [];
+  const sinks: ItemSink[] = [];
   try {
     // 1. The sources, the provider, and for a live run the key and the state lock.
     const sources = await openSources(deps, options);
@@ -70,23 +70,30 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
         },
       });
 
-    // 2. Plan everything (pure per batch) and show it.
+    // 2. Plan everything (pure per batch). A dry run's rows are its output; a live run only counts them here.
     reporter.progress(`planning against ${provider}…`, true);
-    const planned = await survey(stream(), reporter, columns);
+    const header = { command: "migrate", runId, provider, dryRun: Boolean(options.dryRun) };
+    const output = new ItemSink(options.json ? deps.stdout : undefined, header, ACTIONS);
+    sinks.push(output);
+    const planSink = options.dryRun ? output : new ItemSink(undefined, header, ACTIONS);
+    const planned = await survey(stream(), planSink, reporter, columns);
     if (!store.versioned && planned.writes > 0) reporter.info(`${provider} keeps no versions: a rollback of this run restores from its encrypted backup`);
     // Counted during the first pass only; the second pass skips the same cells again.
     if (references > 0) reporter.warn(`--db: ${references} cell(s) already hold a secret: reference (scrubbed earlier); not migrated again`);
     if (options.dryRun || planned.blocked || (planned.writes === 0 && planned.scrubCells === 0)) {
+      // A live run that stops here shows its plan: read it once more into the output (no warnings twice).
+      if (planSink !== output) await survey(stream(), output, reporter, columns, true);
       const step = await columns.withoutRun(planned.scrubCells, planned.blocked, !options.dryRun);
       const note = options.dryRun ? "dry run: nothing was written" : planned.blocked ? "the plan has conflicts or invalid names; nothing was written" : undefined;
-      const code = await finish(reporter, options, { runId, provider, items: planned.items, store: store.stats, note, extra: step.json, started }, deps);
+      const code = await finish(reporter, options, output, { provider, store: store.stats, note, extra: step.json, started }, deps);
       return step.failed ? ExitCode.failed : code;
     }
 
     // 3. Consent, then batch by batch: the backup of what it overwrites, then its writes.
-    if (!options.json) renderItems(reporter, planned.items);
+    if (!options.json) renderItems(reporter, planSink.head, planSink.count);
     if (!(await confirmLive(deps, options, `Apply ${planned.writes} change(s) to ${provider}${columns.describe(planned.scrubCells)}?`))) {
       reporter.info("cancelled; nothing was written");
+      output.close({ cancelled: true });
       return ExitCode.failed;
     }
     const backup = await BackupWriter.create(stateDir, runId, needKey(key));
@@ -100,37 +107,33 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     let applied: Awaited<ReturnType<typeof applyBatches>>;
     try {
       const concurrency = options.concurrency ?? store.defaultConcurrency;
-      applied = await applyBatches(stream(), { store, journal, backup, runId, concurrency, interrupted: () => interrupted, reporter, columns, total: planned.writes });
+      applied = await applyBatches(stream(), { store, journal, backup, runId, concurrency, interrupted: () => interrupted, reporter, columns, total: planned.writes, sink: output });
     } finally {
       stopListening();
     }
-    const results = [...applied.results.values()];
-    const failed = results.filter((r) => r.status !== "done").length;
-    const drifted = applied.items.some((i) => i.action === "conflict" || i.action === "invalid");
-    const why = interrupted ? "the run was interrupted" : failed > 0 ? `${failed} vault write(s) failed` : drifted ? "the source or the vault changed while the run was planned" : undefined;
+    const { failed, drifted } = applied;
+    const why = interrupted ? "the run was interrupted" : failed > 0 ? `${failed} vault write(s) failed` : drifted > 0 ? "the source or the vault changed while the run was planned" : undefined;
 
     // 4. Database columns, only after every write succeeded.
     const step = await columns.afterRun({ ok: why === undefined, why, cells: applied.cells, runId, backup, journal });
     const status = interrupted ? "interrupted" : why !== undefined || step.failed ? "failed" : "ok";
     await journal.append([{ runId, type: "run-end", status, data: { failed } }]);
-    const items = applied.items.map((i) => withResult(i, applied.results.get(i.name)));
-    const code = await finish(reporter, { ...options, dryRun: false }, { runId, provider, items, store: store.stats, note: undefined, quietTable: true, extra: step.json, started }, deps);
+    const code = await finish(reporter, { ...options, dryRun: false }, output, { provider, store: store.stats, note: undefined, quietTable: true, extra: step.json, started }, deps);
     if (status !== "ok") reporter.info(`to undo this run: secrets rollback ${provider} --run ${runId}`);
     return interrupted ? ExitCode.interrupted : step.failed ? ExitCode.failed : code;
+  } catch (error) {
+    // Part of the JSON document may be on stdout already: end it with the error instead of starting a second one.
+    for (const sink of sinks) if (sink.started) closeWithError(sink, error);
+    throw error;
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
 }
 
-function withResult(item: RenderedItem, result: StepResult | undefined): RenderedItem {
-  if (!result || result.status === "done") return result?.version ? { ...item, version: result.version } : item;
-  return { ...item, action: "failed", error: result.status === "not-started" ? "not started (interrupted)" : result.error };
-}
+const ACTIONS = ["create", "update", "unchanged", "skip", "conflict", "invalid", "failed"];
 
 interface Outcome {
-  readonly runId: string;
   readonly provider: ProviderName;
-  readonly items: RenderedItem[];
   readonly store: { apiCalls: number };
   readonly note: string | undefined;
   readonly quietTable?: boolean;
@@ -139,18 +142,26 @@ interface Outcome {
   readonly extra?: Record<string, unknown>;
 }
 
-async function finish(reporter: Reporter, options: MigrateOptions, o: Outcome, deps: Deps): Promise<number> {
-  const summary = summarize(o.items);
-  await publishCi(deps, options, `secrets migrate ${o.provider}${options.dryRun ? " (dry run)" : ""}`, summary, o.items, o.started);
+async function finish(reporter: Reporter, options: MigrateOptions, sink: ItemSink, o: Outcome, deps: Deps): Promise<number> {
+  const { summary } = sink;
+  await publishCi(deps, options, `secrets migrate ${o.provider}${options.dryRun ? " (dry run)" : ""}`, summary, sink.notable(), o.started);
   const bad = (summary.conflict ?? 0) + (summary.invalid ?? 0) + (summary.failed ?? 0);
   if (options.json) {
-    reporter.json({ command: "migrate", runId: o.runId, provider: o.provider, dryRun: Boolean(options.dryRun), summary, items: o.items.map(jsonItem), stats: o.store, ...o.extra });
+    sink.close({ summary, stats: o.store, ...o.extra });
   } else {
-    if (!o.quietTable || bad > 0) renderItems(reporter, o.quietTable ? o.items.filter((i) => i.action === "failed") : o.items);
+    if (!o.quietTable) renderItems(reporter, sink.head, sink.count);
+    else if (bad > 0) renderItems(reporter, sink.problems, sink.problems.length);
     reporter.out(summaryLine(summary));
     if (o.note) reporter.info(o.note);
-    for (const hint of new Set(o.items.map((i) => i.hint).filter(Boolean))) reporter.info(`hint: ${hint}`);
+    for (const hint of sink.hints) reporter.info(`hint: ${hint}`);
   }
   reporter.verbose(`api calls: ${o.store.apiCalls}`);
   return bad > 0 ? ExitCode.failed : ExitCode.ok;
+}
+
+/** The error is still reported on stderr by main; here it only completes the JSON document. */
+function closeWithError(sink: ItemSink, error: unknown): void {
+  const known = isCliError(error) ? error : undefined;
+  sink.close({ error: { code: known?.code ?? "INTERNAL", message: known?.message ?? "unexpected error" } });
+  if (error && typeof error === "object") Object.assign(error, { jsonReported: true });
 }

@@ -26,7 +26,7 @@ export function summaryLine(summary: Record<string, number>): string {
 }
 
 /** The human view of a plan or a result. `limit` keeps a million-row run from flooding a terminal. */
-export function renderItems(reporter: Reporter, items: readonly RenderedItem[], limit = 200): void {
+export function renderItems(reporter: Reporter, items: readonly RenderedItem[], total = items.length, limit = 200): void {
   if (items.length === 0) return;
   const colour = (action: string) =>
     action === "conflict" || action === "invalid" || action === "failed" || action === "missing" || action === "different"
@@ -37,7 +37,7 @@ export function renderItems(reporter: Reporter, items: readonly RenderedItem[], 
   const shown = items.slice(0, limit);
   const rows = shown.map((i) => [i.name, i.action, i.line === undefined ? i.source : `${i.source}:${i.line}`, i.preview ?? "", i.error ?? i.reason ?? (i.stored === undefined ? "" : `stored as ${i.stored}`)]);
   reporter.out(table(["NAME", "ACTION", "SOURCE", "VALUE", "NOTE"], rows, (col, cell) => (col === 1 ? colour(cell.trim())(cell) : cell)));
-  if (items.length > shown.length) reporter.out(`… and ${items.length - shown.length} more (use --json for the full list)`);
+  if (total > shown.length) reporter.out(`… and ${total - shown.length} more (use --json for the full list)`);
 }
 
 /** The JSON item shape of the contract: never a value, never a hash of one. */

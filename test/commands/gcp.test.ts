@@ -63,6 +63,10 @@ describe("gcp specifics", () => {
     expect((await p.run("validate", "gcp", "--prefix", p.prefix)).code).toBe(1);
     await p.writeEnv({ TOKEN: "first-token-value-000000" });
     expect((await p.run("validate", "gcp", "--prefix", p.prefix)).code).toBe(0);
+    // `latest` now names a disabled version: the current value is the newest enabled one.
+    h.server.model.setState(p.id("TOKEN"), "3", "DISABLED", undefined);
+    const v = parseJson(await p.run("validate", "gcp", "--prefix", p.prefix, "--json"));
+    expect(v.summary).toMatchObject({ different: 0, missing: 0 });
   });
 
   it("lists across pages (pageToken) for validate --exact", async () => {

@@ -1,0 +1,72 @@
+import type { OutputStream } from "../core/deps.js";
+import { type RenderedItem, jsonItem } from "./render-plan.js";
+
+/** Rows kept for the human table; the rest are only counted (use --json for every row). */
+const HEAD = 200;
+/** Problem rows kept for annotations and the failure table, however many rows come before them. */
+const PROBLEMS = 1000;
+const PROBLEM_ACTIONS = new Set(["conflict", "invalid", "failed", "missing", "different", "changed-since"]);
+
+/**
+ * Where a command's rows go as they are produced, so a million-row run never holds a million rows:
+ * counts per action, the first rows and the problem rows for people, and — with --json — each row
+ * written straight into the one JSON document on stdout.
+ */
+export class ItemSink {
+  readonly summary: Record<string, number>;
+  readonly head: RenderedItem[] = [];
+  readonly problems: RenderedItem[] = [];
+  readonly hints = new Set<string>();
+  count = 0;
+  private opened = false;
+  private closed = false;
+
+  constructor(
+    private readonly out: OutputStream | undefined,
+    private readonly header: Record<string, unknown>,
+    actions: readonly string[],
+  ) {
+    this.summary = Object.fromEntries(actions.map((a) => [a, 0]));
+  }
+
+  add(items: readonly RenderedItem[]): void {
+    for (const item of items) {
+      this.summary[item.action] = (this.summary[item.action] ?? 0) + 1;
+      if (this.head.length < HEAD) this.head.push(item);
+      if (PROBLEM_ACTIONS.has(item.action) && this.problems.length < PROBLEMS) this.problems.push(item);
+      if (item.hint) this.hints.add(item.hint);
+      if (this.out) this.out.write(`${this.open() ? "," : ""}\n    ${JSON.stringify(jsonItem(item))}`);
+      this.count++;
+    }
+  }
+
+  /** Ends the JSON document with the keys known only at the end (summary, stats, …). */
+  close(tail: Record<string, unknown>): void {
+    if (!this.out || this.closed) return;
+    this.open();
+    this.closed = true;
+    const rest = JSON.stringify(tail, null, 2).slice(1);
+    this.out.write(`${this.count > 0 ? "\n  " : ""}]${rest === "}" ? "\n}" : `,${rest}`}\n`);
+  }
+
+  /** Whether part of the document is already on stdout (an error must then close it, not start another). */
+  get started(): boolean {
+    return this.opened;
+  }
+
+  /** Rows for CI annotations and summaries: the problems first, then the first rows. */
+  notable(): RenderedItem[] {
+    const seen = new Set(this.problems.map((i) => i.name));
+    return [...this.problems, ...this.head.filter((i) => !seen.has(i.name))];
+  }
+
+  /** Writes the header once; returns whether rows were already written. */
+  private open(): boolean {
+    if (!this.opened) {
+      this.opened = true;
+      this.out?.write(`${JSON.stringify(this.header, null, 2).slice(0, -2)},\n  "items": [`);
+      return false;
+    }
+    return this.count > 0;
+  }
+}
