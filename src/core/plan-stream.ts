@@ -23,24 +23,26 @@ export interface StreamOptions {
 }
 
 /**
- * Names already planned in an earlier batch, with a digest of their value under a random key that
- * lives only in this process: enough to tell "same value again" from "a different value", and no
- * value or unsalted hash of one is ever kept or shown.
+ * Names planned in an earlier batch, each packed into one number: a 44-bit digest of the value
+ * under a random key that lives only in this process, and the index of the source it came from.
+ * Enough to tell "same value again" from "a different value" (a false "same" needs a 1-in-2^44
+ * collision) at a few dozen bytes a name, and no value or unsalted hash of one is ever kept.
  */
 class SeenNames {
   private readonly key = randomBytes(32);
-  private readonly seen = new Map<string, { digest: string; where: string; batch: number }>();
+  private readonly seen = new Map<string, number>();
 
-  digest(value: string): string {
-    return createHmac("sha256", this.key).update(value).digest("base64").slice(0, 22);
+  digest(value: string): number {
+    return createHmac("sha256", this.key).update(value).digest().readUIntBE(0, 6) % 2 ** 44;
   }
 
-  get(name: string) {
-    return this.seen.get(name);
+  get(name: string): { digest: number; source: number } | undefined {
+    const packed = this.seen.get(name);
+    return packed === undefined ? undefined : { digest: Math.floor(packed / 256), source: packed % 256 };
   }
 
-  remember(d: DesiredSecret, batch: number): void {
-    if (!this.seen.has(d.name)) this.seen.set(d.name, { digest: this.digest(d.value), where: place(d), batch });
+  remember(d: DesiredSecret, source: number): void {
+    if (!this.seen.has(d.name)) this.seen.set(d.name, this.digest(d.value) * 256 + (source % 256));
   }
 }
 
@@ -54,10 +56,8 @@ const place = (d: DesiredSecret) => (d.origin.line === undefined ? d.origin.sour
 export async function* planStream(sources: readonly SecretSource[], store: SecretStore, options: StreamOptions): AsyncGenerator<PlannedBatch> {
   const keep = makeNameFilter(options.filter);
   const seen = new SeenNames();
-  let index = 0;
-  for (const source of sources) {
+  for (const [sourceIndex, source] of sources.entries()) {
     for await (const batch of source.read()) {
-      index++;
       const desired: DesiredSecret[] = [];
       const crossed: PlanItem[] = [];
       let filtered = 0;
@@ -68,13 +68,16 @@ export async function* planStream(sources: readonly SecretSource[], store: Secre
           continue;
         }
         const earlier = seen.get(d.name);
-        if (earlier && earlier.batch !== index) {
-          if (earlier.digest !== seen.digest(d.value)) crossed.push({ name: d.name, action: "conflict", source: d.origin.source, ...(d.origin.line === undefined ? {} : { line: d.origin.line }), reason: `defined with different values in ${earlier.where}, ${place(d)}`, hint: "keep one definition, or --exclude it" });
+        if (earlier) {
+          if (earlier.digest !== seen.digest(d.value)) {
+            const first = sources[earlier.source]?.label ?? "an earlier batch";
+            crossed.push({ name: d.name, action: "conflict", source: d.origin.source, ...(d.origin.line === undefined ? {} : { line: d.origin.line }), reason: `defined with different values in ${first}, ${place(d)}`, hint: "keep one definition, or --exclude it" });
+          }
           continue;
         }
         desired.push(d);
       }
-      for (const d of desired) seen.remember(d, index);
+      for (const d of desired) seen.remember(d, sourceIndex);
       const current = await store.readMany([...new Set(desired.map((d) => d.name))]);
       const planned = planMigration(desired, current, options.plan);
       const plan = crossed.length === 0 ? planned : { items: [...planned.items, ...crossed], ops: planned.ops, blocked: true };
