@@ -32,7 +32,9 @@ export async function run() {
         // What the run keeps alive, as opposed to what V8 lets its heap grow to: the same run with the
         // old generation capped at 40 MB must still finish (it dies of OOM if memory grew with rows).
         const capped = migrateDryRun(dir, server.url, table, "--max-old-space-size=40");
-        console.log(`dry-run ${String(rows).padStart(7)} rows, heap capped at 40 MB: finished, peak RSS ${capped.peakMb.toFixed(0)} MB (retained memory is bounded)`);
+        console.log(
+          `dry-run ${String(rows).padStart(7)} rows, heap capped at 40 MB: finished, peak RSS ${capped.peakMb.toFixed(0)} MB (retained memory is bounded)`,
+        );
       }
     }
   } finally {
@@ -47,7 +49,11 @@ function migrateDryRun(dir, url, table, nodeOptions = "") {
   const out = openSync(outFile, "w");
   const args = ["--require", PRELOAD, BIN, "migrate", "local", "--db", url, "--table", table, "--columns", "api_key,refresh_token", "--dry-run", "--json"];
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd: dir, env: { ...process.env, CI: "true", BENCH_PEAK_RSS_FILE: rssFile, NODE_OPTIONS: nodeOptions }, stdio: ["ignore", out, "pipe"] });
+  const r = spawnSync(process.execPath, args, {
+    cwd: dir,
+    env: { ...process.env, CI: "true", BENCH_PEAK_RSS_FILE: rssFile, NODE_OPTIONS: nodeOptions },
+    stdio: ["ignore", out, "pipe"],
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   closeSync(out);
   if (r.status !== 0) throw new Error(`migrate exited ${r.status}: ${r.stderr}`);

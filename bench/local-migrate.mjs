@@ -22,5 +22,7 @@ export async function run() {
   times.sort((a, b) => a - b);
   const median = times[1];
   console.log(`node -e 0                         ${fmt(baseline)}`);
-  console.log(`migrate local, ${n} secrets     ${fmt(median)}  ratio ${(median / baseline).toFixed(1)}× node start, ${((n / median) * 1000).toFixed(0)} secrets/s`);
+  console.log(
+    `migrate local, ${n} secrets     ${fmt(median)}  ratio ${(median / baseline).toFixed(1)}× node start, ${((n / median) * 1000).toFixed(0)} secrets/s`,
+  );
 }

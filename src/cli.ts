@@ -45,7 +45,9 @@ function common(cmd: Command, { writes = true } = {}): Command {
     .option("--quiet", "only errors on stderr")
     .option("--verbose", "more detail (API calls, stack traces)")
     .option("--no-color", "no colours")
-    .addOption(new Option("--format <format>", "extra CI output: github annotations and step summary (automatic when GITHUB_ACTIONS=true)").choices(["human", "github"]));
+    .addOption(
+      new Option("--format <format>", "extra CI output: github annotations and step summary (automatic when GITHUB_ACTIONS=true)").choices(["human", "github"]),
+    );
   if (writes) {
     cmd
       .option("--dry-run", "show the plan; write nothing, not even a backup")
@@ -59,7 +61,7 @@ function common(cmd: Command, { writes = true } = {}): Command {
 function sourcing(cmd: Command): Command {
   return cmd
     .option("--from <file>", ".env, .json or .yaml file (repeatable)", collect)
-    .option("--expand", "expand ${VAR} references in .env values")
+    .option("--expand", "expand $VAR references (braced too) in .env values")
     .option("--strict", "treat unparsable .env lines as errors")
     .option("--db <url>", "database: postgres://… or sqlite:<path>")
     .option("--table <name>", "table holding the secret columns")
@@ -109,20 +111,27 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
 
   common(program.command("init").description("create .secrets/ (0700), a local key, and a .gitignore entry"), { writes: false })
     .option("--provider <name>", "also write a starter secretshift.yaml for this provider")
-    .action((o) =>
-    run(async () => (await import("./commands/init.js")).init(normalise(o) as never, deps)),
-  );
+    .action((o) => run(async () => (await import("./commands/init.js")).init(normalise(o) as never, deps)));
 
-  sourcing(common(program.command("migrate <provider> [source]").description("plan, then (unless --dry-run) apply"))
-    .addOption(new Option("--on-conflict <mode>", "when the vault holds a different value").choices(["overwrite", "skip", "fail"]).default("fail"))
-    .addOption(new Option("--scrub <mode>", "after a successful live run, set migrated --db cells to NULL or secret:<provider>:<name>").choices(["none", "null", "reference"]).default("none"))
-    .option("--emit-sql <file>", "write (never run) the DROP COLUMN migration for the --db columns"))
-    .action((p: string, source: string | undefined, o) => run(async () => (await import("./commands/migrate.js")).migrate(provider(p), normalise(o, source) as never, deps)));
+  sourcing(
+    common(program.command("migrate <provider> [source]").description("plan, then (unless --dry-run) apply"))
+      .addOption(new Option("--on-conflict <mode>", "when the vault holds a different value").choices(["overwrite", "skip", "fail"]).default("fail"))
+      .addOption(
+        new Option("--scrub <mode>", "after a successful live run, set migrated --db cells to NULL or secret:<provider>:<name>")
+          .choices(["none", "null", "reference"])
+          .default("none"),
+      )
+      .option("--emit-sql <file>", "write (never run) the DROP COLUMN migration for the --db columns"),
+  ).action((p: string, source: string | undefined, o) =>
+    run(async () => (await import("./commands/migrate.js")).migrate(provider(p), normalise(o, source) as never, deps)),
+  );
 
   sourcing(common(program.command("validate <provider> [source]").description("does the vault hold exactly what the source holds?"), { writes: false }))
     .option("--exact", "names in the vault but not in the source count as drift")
     .option("--junit <file>", "also write a JUnit XML report, one test case per secret")
-    .action((p: string, source: string | undefined, o) => run(async () => (await import("./commands/validate.js")).validate(provider(p), normalise(o, source) as never, deps)));
+    .action((p: string, source: string | undefined, o) =>
+      run(async () => (await import("./commands/validate.js")).validate(provider(p), normalise(o, source) as never, deps)),
+    );
 
   common(program.command("rollback <provider>").description("undo a run exactly"))
     .option("--run <id>", "the run to undo")
@@ -139,7 +148,11 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     .option("--role <role>", "postgres strategies: the login role")
     .addOption(new Option("--bits <n>", "jwt: HS256/384/512 key size").choices(["256", "384", "512"]))
     .option("--abort", "abandon a rotation in progress: undo the set step, remove the pending version")
-    .action((name: string, o, cmd: Command) => run(async () => (await import("./commands/rotate.js")).rotate(name, { ...normalise(o), providerSource: cmd.getOptionValueSource("provider") } as never, deps)));
+    .action((name: string, o, cmd: Command) =>
+      run(async () =>
+        (await import("./commands/rotate.js")).rotate(name, { ...normalise(o), providerSource: cmd.getOptionValueSource("provider") } as never, deps),
+      ),
+    );
 
   common(program.command("cleanup <provider>").description("drop previous versions whose grace has passed, expire old roles, delete old backups"))
     .option("--backups-older-than <duration>", "backup retention", "30d")
@@ -151,18 +164,29 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     .option("--with-previous", "also the previous version and its grace end")
     .option("--reveal", "print plaintext values (the only command that does)")
     .action((name: string, o, cmd: Command) =>
-      run(async () => (await import("./commands/get.js")).get(name, { ...normalise(o), providerSource: cmd.getOptionValueSource("provider"), revealSource: cmd.getOptionValueSource("reveal") } as never, deps)),
+      run(async () =>
+        (await import("./commands/get.js")).get(
+          name,
+          { ...normalise(o), providerSource: cmd.getOptionValueSource("provider"), revealSource: cmd.getOptionValueSource("reveal") } as never,
+          deps,
+        ),
+      ),
     );
 
   common(program.command("journal [action] [run-id]").description("list | show <run-id> | verify the audit journal"), { writes: false }).action(
-    (action: string | undefined, runId: string | undefined, o) => run(async () => (await import("./commands/journal.js")).journal(action ?? "list", runId, normalise(o) as never, deps)),
+    (action: string | undefined, runId: string | undefined, o) =>
+      run(async () => (await import("./commands/journal.js")).journal(action ?? "list", runId, normalise(o) as never, deps)),
   );
 
   common(program.command("providers").description("which providers exist and how they are configured"), { writes: false }).action((o) =>
     run(async () => (await import("./commands/providers.js")).providers(normalise(o) as never, deps)),
   );
   const exporter = program.command("export").description("manifests that let other tools read the migrated secrets");
-  sourcing(common(exporter.command("k8s [source]").description("External Secrets Operator manifests (SecretStore + ExternalSecret) for a migrate's secrets"), { writes: false }))
+  sourcing(
+    common(exporter.command("k8s [source]").description("External Secrets Operator manifests (SecretStore + ExternalSecret) for a migrate's secrets"), {
+      writes: false,
+    }),
+  )
     .option("--provider <name>", "where the secrets were migrated: aws, vault, gcp or azure")
     .option("--output <file>", "write the manifests to this file instead of stdout")
     .action((source: string | undefined, o) => run(async () => (await import("./commands/export-k8s.js")).exportK8s(normalise(o, source) as never, deps)));

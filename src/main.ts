@@ -1,8 +1,8 @@
 import { createRequire } from "node:module";
 import { buildCli } from "./cli.js";
-import { realDeps } from "./core/real-deps.js";
-import { CliError, ExitCode, isCliError } from "./core/errors.js";
 import type { Deps } from "./core/deps.js";
+import { CliError, ExitCode, isCliError } from "./core/errors.js";
+import { realDeps } from "./core/real-deps.js";
 
 /** Parses, runs, and maps every failure to one line on stderr and an exit code. Nothing else exits. */
 export async function runCli(argv: readonly string[], deps: Deps): Promise<number> {
@@ -30,10 +30,14 @@ function reportError(error: unknown, deps: Deps, json: boolean, verbose: boolean
   }
   const known: CliError = isCliError(error)
     ? error
-    : new CliError("INTERNAL", error instanceof Error ? error.message.split("\n")[0] ?? "unexpected error" : String(error), { exitCode: ExitCode.failed, hint: "run again with --verbose for details" });
+    : new CliError("INTERNAL", error instanceof Error ? (error.message.split("\n")[0] ?? "unexpected error") : String(error), {
+        exitCode: ExitCode.failed,
+        hint: "run again with --verbose for details",
+      });
   // A command that already started its JSON document ended it with the error itself.
   const reported = Boolean((error as { jsonReported?: boolean } | undefined)?.jsonReported);
-  if (json && !reported) deps.stdout.write(`${JSON.stringify({ error: { code: known.code, message: known.message, ...(known.hint ? { hint: known.hint } : {}) } })}\n`);
+  if (json && !reported)
+    deps.stdout.write(`${JSON.stringify({ error: { code: known.code, message: known.message, ...(known.hint ? { hint: known.hint } : {}) } })}\n`);
   deps.stderr.write(`error [${known.code}]: ${known.message}\n${known.hint ? `hint: ${known.hint}\n` : ""}`);
   if (verbose && error instanceof Error && error.stack) deps.stderr.write(`${error.stack}\n`);
   return known.exitCode;

@@ -26,7 +26,11 @@ export const reporterFor = (deps: Deps, options: CommonOptions) =>
 
 /** Sortable and unique enough for humans to type: `20261123T164501-3f9a2c`. */
 export function newRunId(deps: Pick<Deps, "clock" | "randomBytes">): string {
-  const stamp = deps.clock.now().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "");
+  const stamp = deps.clock
+    .now()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "");
   return `${stamp}-${deps.randomBytes(3).toString("hex")}`;
 }
 
@@ -36,7 +40,11 @@ export function newRunId(deps: Pick<Deps, "clock" | "randomBytes">): string {
  */
 export function requireConsentPossible(deps: Deps, options: CommonOptions): void {
   if (options.dryRun || options.yes || deps.interactive) return;
-  throw usageError("CONFIRMATION_REQUIRED", "this live run needs confirmation and there is no terminal to ask", "pass --yes to proceed, or --dry-run to only see the plan");
+  throw usageError(
+    "CONFIRMATION_REQUIRED",
+    "this live run needs confirmation and there is no terminal to ask",
+    "pass --yes to proceed, or --dry-run to only see the plan",
+  );
 }
 
 export async function confirmLive(deps: Deps, options: CommonOptions, question: string): Promise<boolean> {

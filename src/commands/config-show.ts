@@ -13,7 +13,22 @@ export interface ConfigShowOptions extends CommonOptions {
 }
 
 /** Per-invocation flags are not settings; showing them would only list their defaults. */
-const NOT_SETTINGS = new Set(["json", "quiet", "verbose", "yes", "dryRun", "help", "config", "run", "last", "abort", "reveal", "withPrevious", "exact", "junit"]);
+const NOT_SETTINGS = new Set([
+  "json",
+  "quiet",
+  "verbose",
+  "yes",
+  "dryRun",
+  "help",
+  "config",
+  "run",
+  "last",
+  "abort",
+  "reveal",
+  "withPrevious",
+  "exact",
+  "junit",
+]);
 
 /** Like `git config --show-origin`: every setting once, its effective value, and which layer gave it. */
 export async function configShow(program: Command, self: Command, options: ConfigShowOptions, deps: Deps): Promise<number> {
@@ -28,7 +43,12 @@ export async function configShow(program: Command, self: Command, options: Confi
       if (seen.has(key) || NOT_SETTINGS.has(key)) continue;
       const fromFlag = self.getOptionValueSource(key) === "cli";
       const r = fromFlag ? { value: self.getOptionValue(key), origin: { kind: "flag" as const } } : resolveBelowFlags(option, deps.env, config, provider);
-      seen.set(key, { setting: key, value: redact(r.value === undefined ? "" : Array.isArray(r.value) ? r.value.join(",") : String(r.value)), origin: describeOrigin(r.origin), variable: envTwin(option) ?? "" });
+      seen.set(key, {
+        setting: key,
+        value: redact(r.value === undefined ? "" : Array.isArray(r.value) ? r.value.join(",") : String(r.value)),
+        origin: describeOrigin(r.origin),
+        variable: envTwin(option) ?? "",
+      });
     }
   }
   const settings = [...seen.values()].sort((a, b) => a.setting.localeCompare(b.setting));
@@ -39,7 +59,12 @@ export async function configShow(program: Command, self: Command, options: Confi
   }
   reporter.out(`configuration file: ${config?.path ?? "(none)"}`);
   reporter.out(`encryption key: ${keySource}`);
-  reporter.out(table(["SETTING", "VALUE", "FROM", "ENV TWIN"], settings.map((s) => [s.setting, s.value, s.origin, s.variable])));
+  reporter.out(
+    table(
+      ["SETTING", "VALUE", "FROM", "ENV TWIN"],
+      settings.map((s) => [s.setting, s.value, s.origin, s.variable]),
+    ),
+  );
   return ExitCode.ok;
 }
 

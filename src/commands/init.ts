@@ -1,11 +1,11 @@
 import { constants } from "node:fs";
 import { access, appendFile, open, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { CONFIG_FILE } from "../config/load.js";
+import { starterConfig } from "../config/starter.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { generateKeyMaterial } from "../core/crypto.js";
 import type { Deps } from "../core/deps.js";
-import { CONFIG_FILE } from "../config/load.js";
-import { starterConfig } from "../config/starter.js";
 import { ExitCode, usageError } from "../core/errors.js";
 import { isProviderName } from "../providers/index.js";
 import { type CommonOptions, reporterFor, stateDirOf } from "./common.js";

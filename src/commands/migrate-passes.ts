@@ -1,12 +1,12 @@
-import { type StepResult, applyPlan } from "../core/apply.js";
+import { applyPlan, type StepResult } from "../core/apply.js";
 import type { BackupWriter } from "../core/backup.js";
 import type { Journal } from "../core/journal.js";
 import type { PlannedBatch } from "../core/plan-stream.js";
 import type { SecretStore } from "../providers/types.js";
 import type { ScrubCell } from "../sources/database.js";
+import type { ItemSink } from "../ui/item-sink.js";
 import { mask } from "../ui/mask.js";
 import type { RenderedItem } from "../ui/render-plan.js";
-import type { ItemSink } from "../ui/item-sink.js";
 import type { Reporter } from "../ui/reporter.js";
 import type { ColumnStep } from "./scrub-step.js";
 

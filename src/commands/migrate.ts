@@ -8,14 +8,14 @@ import { checkTemplate } from "../core/naming.js";
 import type { OnConflict } from "../core/plan.js";
 import { planStream } from "../core/plan-stream.js";
 import type { ProviderName } from "../providers/types.js";
+import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { ItemSink } from "../ui/item-sink.js";
 import { renderItems, summaryLine } from "../ui/render-plan.js";
-import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import type { Reporter } from "../ui/reporter.js";
-import { applyBatches, survey } from "./migrate-passes.js";
-import { ColumnStep, type ScrubMode, isReferenceCell } from "./scrub-step.js";
 import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible } from "./common.js";
-import { type SelectionOptions, type SourceOptions, closeSources, openSources } from "./sources.js";
+import { applyBatches, survey } from "./migrate-passes.js";
+import { ColumnStep, isReferenceCell, type ScrubMode } from "./scrub-step.js";
+import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "./sources.js";
 
 export interface MigrateOptions extends CommonOptions, SourceOptions, SelectionOptions, CiOptions {
   readonly onConflict?: OnConflict;
@@ -84,7 +84,11 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
       // A live run that stops here shows its plan: read it once more into the output (no warnings twice).
       if (planSink !== output) await survey(stream(), output, reporter, columns, true);
       const step = await columns.withoutRun(planned.scrubCells, planned.blocked, !options.dryRun);
-      const note = options.dryRun ? "dry run: nothing was written" : planned.blocked ? "the plan has conflicts or invalid names; nothing was written" : undefined;
+      const note = options.dryRun
+        ? "dry run: nothing was written"
+        : planned.blocked
+          ? "the plan has conflicts or invalid names; nothing was written"
+          : undefined;
       const code = await finish(reporter, options, output, { provider, store: store.stats, note, extra: step.json, started }, deps);
       return step.failed ? ExitCode.failed : code;
     }
@@ -107,18 +111,41 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     let applied: Awaited<ReturnType<typeof applyBatches>>;
     try {
       const concurrency = options.concurrency ?? store.defaultConcurrency;
-      applied = await applyBatches(stream(), { store, journal, backup, runId, concurrency, interrupted: () => interrupted, reporter, columns, total: planned.writes, sink: output });
+      applied = await applyBatches(stream(), {
+        store,
+        journal,
+        backup,
+        runId,
+        concurrency,
+        interrupted: () => interrupted,
+        reporter,
+        columns,
+        total: planned.writes,
+        sink: output,
+      });
     } finally {
       stopListening();
     }
     const { failed, drifted } = applied;
-    const why = interrupted ? "the run was interrupted" : failed > 0 ? `${failed} vault write(s) failed` : drifted > 0 ? "the source or the vault changed while the run was planned" : undefined;
+    const why = interrupted
+      ? "the run was interrupted"
+      : failed > 0
+        ? `${failed} vault write(s) failed`
+        : drifted > 0
+          ? "the source or the vault changed while the run was planned"
+          : undefined;
 
     // 4. Database columns, only after every write succeeded.
     const step = await columns.afterRun({ ok: why === undefined, why, cells: applied.cells, runId, backup, journal });
     const status = interrupted ? "interrupted" : why !== undefined || step.failed ? "failed" : "ok";
     await journal.append([{ runId, type: "run-end", status, data: { failed } }]);
-    const code = await finish(reporter, { ...options, dryRun: false }, output, { provider, store: store.stats, note: undefined, quietTable: true, extra: step.json, started }, deps);
+    const code = await finish(
+      reporter,
+      { ...options, dryRun: false },
+      output,
+      { provider, store: store.stats, note: undefined, quietTable: true, extra: step.json, started },
+      deps,
+    );
     if (status !== "ok") reporter.info(`to undo this run: secrets rollback ${provider} --run ${runId}`);
     return interrupted ? ExitCode.interrupted : step.failed ? ExitCode.failed : code;
   } catch (error) {

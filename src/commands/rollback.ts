@@ -3,13 +3,13 @@ import { ensurePrivateDir } from "../core/atomic-file.js";
 import { readBackup } from "../core/backup.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode, usageError } from "../core/errors.js";
-import { Journal, type JournalEntry, entriesOf, readJournal, runsOf } from "../core/journal.js";
+import { entriesOf, Journal, type JournalEntry, readJournal, runsOf } from "../core/journal.js";
 import { acquireLock } from "../core/lock.js";
-import { type RevertPlanItem, planRollback } from "../core/rollback-plan.js";
+import { planRollback, type RevertPlanItem } from "../core/rollback-plan.js";
 import type { ProviderName } from "../providers/types.js";
 import { jsonItem, renderItems } from "../ui/render-plan.js";
-import { type CellsReport, openScrubbedTable, restoreScrubbedCells, scrubbedCellsOf } from "./restore-cells-step.js";
 import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible } from "./common.js";
+import { type CellsReport, openScrubbedTable, restoreScrubbedCells, scrubbedCellsOf } from "./restore-cells-step.js";
 
 export interface RollbackOptions extends CommonOptions {
   readonly run?: string;
@@ -36,12 +36,14 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     const names = [...new Set(steps.filter((e) => e.type === "intent" && e.name).map((e) => e.name as string))];
     const current = await store.readMany(names);
     const plan = planRollback(steps, backup.priors, current, target);
-    if (!options.json) reporter.info(`rolling back run ${target} on ${provider}${store.versioned ? "" : " (from the encrypted backup: this provider keeps no versions)"}`);
+    if (!options.json)
+      reporter.info(`rolling back run ${target} on ${provider}${store.versioned ? "" : " (from the encrypted backup: this provider keeps no versions)"}`);
     const scrubbedCells = scrubbedCellsOf(backup);
     const scrubbed = scrubbedCells.length;
     let cells: CellsReport | undefined = scrubbed > 0 ? { restore: scrubbed } : undefined;
 
-    if (options.dryRun || (plan.every((i) => i.action === "unchanged") && scrubbed === 0)) return report(reporter, options, provider, target, plan, undefined, undefined, cells);
+    if (options.dryRun || (plan.every((i) => i.action === "unchanged") && scrubbed === 0))
+      return report(reporter, options, provider, target, plan, undefined, undefined, cells);
     if (!options.json) renderItems(reporter, plan);
     const also = scrubbed > 0 ? ` and put back ${scrubbed} scrubbed cell(s)` : "";
     if (!(await confirmLive(deps, options, `Undo ${plan.filter((i) => i.action !== "unchanged").length} change(s)${also} of run ${target}?`))) {
@@ -55,14 +57,18 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     // Cells first: undoing the vault first would leave references that point at nothing.
     if (table) cells = await restoreScrubbedCells(table, scrubbedCells, { journal, runId, reporter });
     const work = plan.filter((i) => i.action !== "unchanged" && i.op);
-    const results = await applySteps(work.map((i) => ({ name: i.name, action: "revert", op: i.op as NonNullable<RevertPlanItem["op"]> })), async (s) => ({ outcome: await store.revert(s.op) }), {
-      store,
-      journal,
-      runId,
-      concurrency: options.concurrency ?? store.defaultConcurrency,
-      interrupted: () => false,
-      onProgress: (done, total) => reporter.progress(`reverting ${done}/${total}…`),
-    });
+    const results = await applySteps(
+      work.map((i) => ({ name: i.name, action: "revert", op: i.op as NonNullable<RevertPlanItem["op"]> })),
+      async (s) => ({ outcome: await store.revert(s.op) }),
+      {
+        store,
+        journal,
+        runId,
+        concurrency: options.concurrency ?? store.defaultConcurrency,
+        interrupted: () => false,
+        onProgress: (done, total) => reporter.progress(`reverting ${done}/${total}…`),
+      },
+    );
     const failed = results.filter((r) => r.status !== "done").length;
     await journal.append([{ runId, type: "run-end", status: failed > 0 || cells?.changedSince ? "failed" : "ok", data: { target, failed } }]);
     return report(reporter, options, provider, target, plan, new Map(results.map((r) => [r.name, r])), runId, cells);
@@ -73,7 +79,8 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
 
 function pickRun(entries: readonly JournalEntry[], provider: ProviderName, options: RollbackOptions): string {
   if (options.run) {
-    if (!entries.some((e) => e.runId === options.run)) throw usageError("RUN_NOT_FOUND", `no run ${options.run} in the journal`, "list runs with `secrets journal list`");
+    if (!entries.some((e) => e.runId === options.run))
+      throw usageError("RUN_NOT_FOUND", `no run ${options.run} in the journal`, "list runs with `secrets journal list`");
     return options.run;
   }
   if (!options.last) throw usageError("ROLLBACK_TARGET", "say which run to roll back", "use --last or --run <id>");
@@ -105,10 +112,21 @@ function report(
   for (const i of items) summary[i.action] = (summary[i.action] ?? 0) + 1;
   const bad = (summary.failed ?? 0) + (summary["changed-since"] ?? 0) + (cells?.changedSince ?? 0);
   if (options.json) {
-    reporter.json({ command: "rollback", runId: runId ?? null, target, provider, dryRun: Boolean(options.dryRun), summary, items: items.map((i) => jsonItem(i)), ...(cells ? { cells } : {}) });
+    reporter.json({
+      command: "rollback",
+      runId: runId ?? null,
+      target,
+      provider,
+      dryRun: Boolean(options.dryRun),
+      summary,
+      items: items.map((i) => jsonItem(i)),
+      ...(cells ? { cells } : {}),
+    });
   } else {
     renderItems(reporter, items);
-    const parts = Object.entries(summary).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+    const parts = Object.entries(summary)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${n} ${k}`);
     if (cells) parts.push(cells.restored === undefined ? `${cells.restore} scrubbed cell(s) to put back` : `${cells.restored} cell(s) put back`);
     reporter.out(`${options.dryRun ? "dry run: " : ""}${parts.join(", ") || "nothing to undo"}`);
   }

@@ -41,7 +41,10 @@ async function openDatabase(options: SourceOptions): Promise<SecretSource> {
   return createDatabaseSource({
     url: options.db as string,
     table: options.table,
-    columns: options.columns.split(",").map((c) => c.trim()).filter(Boolean),
+    columns: options.columns
+      .split(",")
+      .map((c) => c.trim())
+      .filter(Boolean),
     ...(options.key ? { key: options.key } : {}),
     ...(options.where ? { where: options.where } : {}),
   });

@@ -8,7 +8,7 @@ import type { ProviderName } from "../providers/types.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { jsonItem, renderItems } from "../ui/render-plan.js";
 import { type CommonOptions, newRunId, openProvider, reporterFor } from "./common.js";
-import { type SelectionOptions, type SourceOptions, closeSources, openSources } from "./sources.js";
+import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "./sources.js";
 
 export interface ValidateOptions extends CommonOptions, SourceOptions, SelectionOptions, CiOptions {
   readonly exact?: boolean;
@@ -31,16 +31,32 @@ export async function validate(provider: ProviderName, options: ValidateOptions,
       const current = await store.readMany([...new Set([...values.map((d) => d.name), ...referenced])]);
       const notExtra = new Set([...referenced, ...references.map((r) => r.cell.name)]);
       const listed = (await store.list(options.prefix ?? "")).filter((n) => !notExtra.has(n));
-      const items = [...compareState(values, current, listed), ...checkReferences(references, provider, current)].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const items = [...compareState(values, current, listed), ...checkReferences(references, provider, current)].sort((a, b) =>
+        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      );
       const summary: Record<string, number> = { "in-sync": 0, missing: 0, different: 0, extra: 0, conflict: 0 };
       for (const i of items) summary[i.action] = (summary[i.action] ?? 0) + 1;
       const drift = items.filter((i) => isDrift(i, Boolean(options.exact)));
       await publishCi(deps, options, `secrets validate ${provider}`, summary, items, started);
       if (options.json) {
-        reporter.json({ command: "validate", runId: newRunId(deps), provider, dryRun: true, inSync: drift.length === 0, summary, items: items.map((i) => jsonItem(i)), stats: store.stats });
+        reporter.json({
+          command: "validate",
+          runId: newRunId(deps),
+          provider,
+          dryRun: true,
+          inSync: drift.length === 0,
+          summary,
+          items: items.map((i) => jsonItem(i)),
+          stats: store.stats,
+        });
       } else {
-        renderItems(reporter, items.filter((i) => i.action !== "in-sync"));
-        const parts = Object.entries(summary).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+        renderItems(
+          reporter,
+          items.filter((i) => i.action !== "in-sync"),
+        );
+        const parts = Object.entries(summary)
+          .filter(([, n]) => n > 0)
+          .map(([k, n]) => `${n} ${k}`);
         reporter.out(`${drift.length === 0 ? "in sync" : "drift found"}: ${parts.join(", ") || "no secrets"}`);
       }
       return drift.length === 0 ? ExitCode.ok : ExitCode.failed;

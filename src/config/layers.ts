@@ -15,7 +15,13 @@ const TRUE = new Set(["1", "true", "yes", "on"]);
 const FALSE = new Set(["0", "false", "no", "off", ""]);
 
 /** One option through the layers below the command line: environment twin, then file, then default. */
-export function resolveBelowFlags(option: Option, env: Deps["env"], config: LoadedConfig | undefined, provider: string | undefined, skipFile = false): Resolved {
+export function resolveBelowFlags(
+  option: Option,
+  env: Deps["env"],
+  config: LoadedConfig | undefined,
+  provider: string | undefined,
+  skipFile = false,
+): Resolved {
   const key = option.attributeName();
   const variable = envTwin(option);
   const raw = variable === undefined ? undefined : env[variable];
@@ -39,7 +45,14 @@ function coerce(option: Option, value: unknown, where: string): unknown {
     throw usageError("BAD_SETTING", `${where}: ${option.long} expects true or false`);
   }
   const list = Array.isArray(value) ? value.map(String) : undefined;
-  if (option.parseArg === collect) return list ?? String(value).split(",").map((s) => s.trim()).filter(Boolean);
+  if (option.parseArg === collect)
+    return (
+      list ??
+      String(value)
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    );
   const text = list ? list.join(",") : String(value);
   if (option.argChoices && !option.argChoices.includes(text)) {
     throw usageError("BAD_SETTING", `${where}: ${option.long} must be one of ${option.argChoices.join(", ")}, not "${text}"`);

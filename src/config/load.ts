@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { usageError } from "../core/errors.js";
 
 export const CONFIG_FILE = "secretshift.yaml";
@@ -33,7 +33,12 @@ export async function loadConfig(cwd: string, explicit: string | undefined): Pro
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const lineOf = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : 1);
   const first = doc.errors[0];
-  if (first) throw usageError("CONFIG_INVALID", `${explicit ?? CONFIG_FILE}:${first.linePos?.[0]?.line ?? 1}: ${first.message.split("\n")[0]}`, "fix the YAML syntax at that line");
+  if (first)
+    throw usageError(
+      "CONFIG_INVALID",
+      `${explicit ?? CONFIG_FILE}:${first.linePos?.[0]?.line ?? 1}: ${first.message.split("\n")[0]}`,
+      "fix the YAML syntax at that line",
+    );
   const data = doc.toJS() ?? {};
   const { configSchema } = await import("./schema.js");
   const parsed = configSchema.safeParse(data);
@@ -52,7 +57,8 @@ export async function loadConfig(cwd: string, explicit: string | undefined): Pro
       if (key === "providers" && isMap(pair.value)) {
         for (const p of pair.value.items) {
           const section = new Map<string, ConfigValue>();
-          if (isMap(p.value)) for (const s of p.value.items) section.set(String((s.key as { value: unknown }).value), { value: toJs(s.value), line: lineOf(s.key as Node) });
+          if (isMap(p.value))
+            for (const s of p.value.items) section.set(String((s.key as { value: unknown }).value), { value: toJs(s.value), line: lineOf(s.key as Node) });
           providers.set(String((p.key as { value: unknown }).value), section);
         }
       } else {

@@ -4,7 +4,12 @@ import type { ProviderName } from "../providers/types.js";
 const SECTIONS: Record<ProviderName, string[]> = {
   local: ["    # store: .secrets/store.enc"],
   aws: ["    region: us-east-1", "    # profile: default", "    # kmsKeyId: alias/secrets", "    # endpoint: http://localhost:4566   # a local emulator"],
-  vault: ["    address: https://vault.example.com:8200", "    mount: secret", "    # kvVersion: 2          # detected when the token may read sys/mounts", "    # namespace: admin"],
+  vault: [
+    "    address: https://vault.example.com:8200",
+    "    mount: secret",
+    "    # kvVersion: 2          # detected when the token may read sys/mounts",
+    "    # namespace: admin",
+  ],
   gcp: ["    # project: my-project"],
   azure: ["    # vaultUrl: https://my-vault.vault.azure.net"],
   k8s: ["    # namespace: default"],
@@ -21,7 +26,7 @@ export function starterConfig(provider: ProviderName): string {
     "  - .env",
     "",
     "# prefix: myapp/",
-    "# nameTemplate: \"{key}\"",
+    '# nameTemplate: "{key}"',
     "# onConflict: fail        # overwrite | skip | fail",
     "",
     "providers:",

@@ -90,5 +90,12 @@ async function attempt<S extends Step>(step: S, perform: Perform<S>): Promise<St
 
 function outcome(r: StepResult, runId: string) {
   if (r.status !== "done") return { runId, type: "failed" as const, name: r.name, action: r.action, error: r.error ?? "unknown error" };
-  return { runId, type: "done" as const, name: r.name, action: r.action, ...(r.version ? { version: r.version } : {}), ...(r.outcome ? { status: r.outcome } : {}) };
+  return {
+    runId,
+    type: "done" as const,
+    name: r.name,
+    action: r.action,
+    ...(r.version ? { version: r.version } : {}),
+    ...(r.outcome ? { status: r.outcome } : {}),
+  };
 }

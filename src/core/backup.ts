@@ -109,9 +109,7 @@ export async function readBackup(stateDir: string, runId: string, key: Buffer): 
 
 function isFrame(v: unknown): v is BackupFrame {
   const f = v as Partial<BackupFrame> | null;
-  return (
-    typeof f === "object" && f !== null && Array.isArray(f.priors) && (f.cells === undefined || Array.isArray(f.cells))
-  );
+  return typeof f === "object" && f !== null && Array.isArray(f.priors) && (f.cells === undefined || Array.isArray(f.cells));
 }
 
 export async function listBackups(stateDir: string): Promise<{ runId: string; path: string; mtime: Date }[]> {

@@ -43,11 +43,7 @@ export async function loadKey({ env, stateDir }: KeySource): Promise<Buffer | un
 export async function requireKey(source: KeySource): Promise<Buffer> {
   const key = await loadKey(source);
   if (key === undefined) {
-    throw usageError(
-      "NO_KEY",
-      "live runs need an encryption key",
-      "run `secrets init` or set SECRETS_ENCRYPTION_KEY (32+ characters)",
-    );
+    throw usageError("NO_KEY", "live runs need an encryption key", "run `secrets init` or set SECRETS_ENCRYPTION_KEY (32+ characters)");
   }
   return key;
 }

@@ -32,8 +32,7 @@ export class CliError extends Error {
   }
 }
 
-export const usageError = (code: string, message: string, hint?: string): CliError =>
-  new CliError(code, message, { exitCode: ExitCode.usage, hint });
+export const usageError = (code: string, message: string, hint?: string): CliError => new CliError(code, message, { exitCode: ExitCode.usage, hint });
 
 export const unreachableError = (code: string, message: string, hint?: string, cause?: unknown): CliError =>
   new CliError(code, message, { exitCode: ExitCode.unreachable, hint, cause });

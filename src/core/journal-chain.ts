@@ -74,10 +74,7 @@ export async function verifyJournal(stateDir: string): Promise<VerifyResult> {
     return bad(n + 1, "journal.head is missing or unreadable, so deleted trailing lines would go unnoticed");
   }
   if (head.seq > n) {
-    return bad(
-      n + 1,
-      `the journal ends at line ${n} but journal.head records ${head.seq}: trailing lines were deleted`,
-    );
+    return bad(n + 1, `the journal ends at line ${n} but journal.head records ${head.seq}: trailing lines were deleted`);
   }
   if (head.seq > 0 && hashLine(lines[head.seq - 1] ?? "") !== head.hash) {
     return bad(head.seq, `line ${head.seq} does not match journal.head: it was modified`);

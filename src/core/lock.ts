@@ -138,8 +138,7 @@ function isAlive(pid: number): boolean {
 }
 
 function lockedError(path: string, holder: Holder | undefined): CliError {
-  const who =
-    holder === undefined ? "" : ` (pid ${holder.pid}${holder.hostname === hostname() ? "" : ` on ${holder.hostname}`})`;
+  const who = holder === undefined ? "" : ` (pid ${holder.pid}${holder.hostname === hostname() ? "" : ` on ${holder.hostname}`})`;
   return new CliError("LOCKED", `another secretshift run${who} is using ${dirname(path)}`, {
     exitCode: ExitCode.failed,
     hint: `wait for it to finish; if no run is active, delete ${path}`,

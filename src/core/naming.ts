@@ -32,7 +32,7 @@ export function secretName(entry: SourceEntry, options: NamingOptions): string {
     column: origin.column,
     env: options.env,
   };
-  const body = template.replace(PLACEHOLDER, (whole, field: string) => {
+  const body = template.replace(PLACEHOLDER, (_whole, field: string) => {
     const value = fields[field];
     if (value === undefined) {
       throw usageError("BAD_TEMPLATE", `--name-template needs {${field}}, which ${origin.source} does not provide`);

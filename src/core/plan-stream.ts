@@ -71,7 +71,14 @@ export async function* planStream(sources: readonly SecretSource[], store: Secre
         if (earlier) {
           if (earlier.digest !== seen.digest(d.value)) {
             const first = sources[earlier.source]?.label ?? "an earlier batch";
-            crossed.push({ name: d.name, action: "conflict", source: d.origin.source, ...(d.origin.line === undefined ? {} : { line: d.origin.line }), reason: `defined with different values in ${first}, ${place(d)}`, hint: "keep one definition, or --exclude it" });
+            crossed.push({
+              name: d.name,
+              action: "conflict",
+              source: d.origin.source,
+              ...(d.origin.line === undefined ? {} : { line: d.origin.line }),
+              reason: `defined with different values in ${first}, ${place(d)}`,
+              hint: "keep one definition, or --exclude it",
+            });
           }
           continue;
         }

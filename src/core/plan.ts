@@ -96,10 +96,20 @@ function classify(name: string, group: DesiredSecret[], want: DesiredSecret, hav
   if (valueRule) return { row: { action: "invalid", reason: valueRule } };
 
   if (have?.deleted && options.restoreDeleted) {
-    return { row: { action: "update", version: have.version, reason: "restored from scheduled deletion first" }, op: { kind: "update", name, value: want.value, expectedVersion: have.version, runId: options.runId } };
+    return {
+      row: { action: "update", version: have.version, reason: "restored from scheduled deletion first" },
+      op: { kind: "update", name, value: want.value, expectedVersion: have.version, runId: options.runId },
+    };
   }
   if (have?.deleted) {
-    return { row: { action: "conflict", version: have.version, reason: "scheduled for deletion in the provider", hint: have.hint ?? "restore it first (--restore-deleted / --recover-deleted)" } };
+    return {
+      row: {
+        action: "conflict",
+        version: have.version,
+        reason: "scheduled for deletion in the provider",
+        hint: have.hint ?? "restore it first (--restore-deleted / --recover-deleted)",
+      },
+    };
   }
   if (!have) {
     return { row: { action: "create" }, op: { kind: "create", name, value: want.value, runId: options.runId } };
@@ -107,7 +117,14 @@ function classify(name: string, group: DesiredSecret[], want: DesiredSecret, hav
   if (have.value === want.value) return { row: { action: "unchanged", version: have.version } };
   if (options.onConflict === "skip") return { row: { action: "skip", version: have.version, reason: "value differs; --on-conflict skip" } };
   if (options.onConflict === "fail") {
-    return { row: { action: "conflict", version: have.version, reason: "the provider holds a different value", hint: "--on-conflict overwrite to replace it, or skip" } };
+    return {
+      row: {
+        action: "conflict",
+        version: have.version,
+        reason: "the provider holds a different value",
+        hint: "--on-conflict overwrite to replace it, or skip",
+      },
+    };
   }
   return {
     row: { action: "update", version: have.version },

@@ -17,7 +17,12 @@ export interface RevertPlanItem {
  * priors and the provider's current state. Intents without a `done` (a crash) are included:
  * the provider's revert checks whether the write really happened.
  */
-export function planRollback(steps: readonly JournalEntry[], priors: ReadonlyMap<string, PriorState>, current: ReadonlyMap<string, CurrentSecret>, target: string): RevertPlanItem[] {
+export function planRollback(
+  steps: readonly JournalEntry[],
+  priors: ReadonlyMap<string, PriorState>,
+  current: ReadonlyMap<string, CurrentSecret>,
+  target: string,
+): RevertPlanItem[] {
   const written = new Map<string, string | undefined>();
   for (const e of steps) {
     if (e.type === "intent" && e.name && !written.has(e.name)) written.set(e.name, undefined);

@@ -130,7 +130,10 @@ export class LocalStore implements SecretStore, RotatingStore {
     if (written?.evicted) secret.versions[written.evicted.version] = written.evicted.entry;
     if (op.prior.version !== undefined && !secret.versions[op.prior.version] && op.prior.value !== undefined) {
       // The pre-run version was pruned since: bring its value back from the backup under its old number.
-      secret.versions[op.prior.version] = { sealed: seal(this.requireKey(), op.prior.value, aad(op.name, op.prior.version)), createdAt: this.now().toISOString() };
+      secret.versions[op.prior.version] = {
+        sealed: seal(this.requireKey(), op.prior.value, aad(op.name, op.prior.version)),
+        createdAt: this.now().toISOString(),
+      };
     }
     return "reverted";
   }

@@ -10,13 +10,21 @@ export interface CiOptions {
 }
 
 /** `--format github`, or automatically inside GitHub Actions. */
-export const githubFormat = (deps: Pick<Deps, "env">, options: CiOptions) => options.format === "github" || (options.format === undefined && deps.env.GITHUB_ACTIONS === "true");
+export const githubFormat = (deps: Pick<Deps, "env">, options: CiOptions) =>
+  options.format === "github" || (options.format === undefined && deps.env.GITHUB_ACTIONS === "true");
 
 /**
  * The CI extras every command's result can publish: workflow annotations (stderr, so stdout stays
  * one JSON document), the step summary, and a JUnit report. None of them ever holds a value.
  */
-export async function publishCi(deps: Pick<Deps, "env" | "stderr" | "cwd" | "clock">, options: CiOptions, title: string, summary: Record<string, number>, items: readonly RenderedItem[], started: number): Promise<void> {
+export async function publishCi(
+  deps: Pick<Deps, "env" | "stderr" | "cwd" | "clock">,
+  options: CiOptions,
+  title: string,
+  summary: Record<string, number>,
+  items: readonly RenderedItem[],
+  started: number,
+): Promise<void> {
   if (githubFormat(deps, options)) {
     const { annotations, appendStepSummary, stepSummary } = await import("./github.js");
     for (const line of annotations(items)) deps.stderr.write(`${line}\n`);

@@ -32,9 +32,24 @@ const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ");
 
 /** A markdown summary for `$GITHUB_STEP_SUMMARY`: counts and the rows that need attention. */
 export function stepSummary(title: string, summary: Record<string, number>, items: readonly RenderedItem[]): string {
-  const counts = Object.entries(summary).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(", ") || "nothing to do";
+  const counts =
+    Object.entries(summary)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(", ") || "nothing to do";
   const rows = items.filter((i) => PROBLEMS.has(i.action) || i.action === "create" || i.action === "update").slice(0, 200);
-  const table = rows.length === 0 ? [] : ["", "| name | action | source | note |", "|---|---|---|---|", ...rows.map((i) => `| ${cell(i.name)} | ${i.action} | ${cell(i.line === undefined ? i.source : `${i.source}:${i.line}`)} | ${cell(i.error ?? i.reason ?? "")} |`)];
+  const table =
+    rows.length === 0
+      ? []
+      : [
+          "",
+          "| name | action | source | note |",
+          "|---|---|---|---|",
+          ...rows.map(
+            (i) =>
+              `| ${cell(i.name)} | ${i.action} | ${cell(i.line === undefined ? i.source : `${i.source}:${i.line}`)} | ${cell(i.error ?? i.reason ?? "")} |`,
+          ),
+        ];
   return [`### ${title}`, "", counts, ...table, ""].join("\n");
 }
 

@@ -1,5 +1,5 @@
 import type { OutputStream } from "../core/deps.js";
-import { type RenderedItem, jsonItem } from "./render-plan.js";
+import { jsonItem, type RenderedItem } from "./render-plan.js";
 
 /** Rows kept for the human table; the rest are only counted (use --json for every row). */
 const HEAD = 200;

@@ -20,9 +20,11 @@ export interface RenderedItem {
 const ORDER = ["create", "update", "unchanged", "skip", "conflict", "invalid", "failed"] as const;
 
 export function summaryLine(summary: Record<string, number>): string {
-  return ORDER.filter((k) => (summary[k] ?? 0) > 0)
-    .map((k) => `${summary[k]} ${k}`)
-    .join(", ") || "nothing to do";
+  return (
+    ORDER.filter((k) => (summary[k] ?? 0) > 0)
+      .map((k) => `${summary[k]} ${k}`)
+      .join(", ") || "nothing to do"
+  );
 }
 
 /** The human view of a plan or a result. `limit` keeps a million-row run from flooding a terminal. */
@@ -35,7 +37,13 @@ export function renderItems(reporter: Reporter, items: readonly RenderedItem[], 
         ? reporter.paint.dim
         : reporter.paint.green;
   const shown = items.slice(0, limit);
-  const rows = shown.map((i) => [i.name, i.action, i.line === undefined ? i.source : `${i.source}:${i.line}`, i.preview ?? "", i.error ?? i.reason ?? (i.stored === undefined ? "" : `stored as ${i.stored}`)]);
+  const rows = shown.map((i) => [
+    i.name,
+    i.action,
+    i.line === undefined ? i.source : `${i.source}:${i.line}`,
+    i.preview ?? "",
+    i.error ?? i.reason ?? (i.stored === undefined ? "" : `stored as ${i.stored}`),
+  ]);
   reporter.out(table(["NAME", "ACTION", "SOURCE", "VALUE", "NOTE"], rows, (col, cell) => (col === 1 ? colour(cell.trim())(cell) : cell)));
   if (total > shown.length) reporter.out(`… and ${total - shown.length} more (use --json for the full list)`);
 }
@@ -52,6 +60,5 @@ export function jsonItem(i: RenderedItem): Record<string, unknown> {
   };
 }
 
-const problem = (i: RenderedItem): string | undefined =>
-  i.error ?? (PROBLEMS.has(i.action) ? i.reason : undefined);
+const problem = (i: RenderedItem): string | undefined => i.error ?? (PROBLEMS.has(i.action) ? i.reason : undefined);
 const PROBLEMS = new Set(["conflict", "invalid", "missing", "different", "changed-since"]);

@@ -9,7 +9,10 @@ export interface ReporterOptions {
 
 type Paint = (s: string) => string;
 const plain: Paint = (s) => s;
-const ansi = (open: number, close: number): Paint => (s) => `\u001b[${open}m${s}\u001b[${close}m`;
+const ansi =
+  (open: number, close: number): Paint =>
+  (s) =>
+    `\u001b[${open}m${s}\u001b[${close}m`;
 
 /**
  * Everything meant for a person goes through here to stderr, so stdout stays data. Colour and

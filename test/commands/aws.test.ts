@@ -1,5 +1,5 @@
-import { commandSuite } from "../helpers/command-suite.js";
 import { startAwsHarness } from "../helpers/aws-harness.js";
+import { commandSuite } from "../helpers/command-suite.js";
 
 commandSuite({
   label: "aws (wire-level Secrets Manager)",

@@ -25,7 +25,11 @@ async function drifted() {
 describe("CI behaviour", () => {
   it("with CI=true there are no colours, no spinner frames and no prompts", async () => {
     const { cwd } = await drifted();
-    const runs = [await spawnSecrets(["validate", "local"], cwd), await spawnSecrets(["migrate", "local", "--dry-run"], cwd), await spawnSecrets(["migrate", "local"], cwd)];
+    const runs = [
+      await spawnSecrets(["validate", "local"], cwd),
+      await spawnSecrets(["migrate", "local", "--dry-run"], cwd),
+      await spawnSecrets(["migrate", "local"], cwd),
+    ];
     for (const r of runs) {
       expect(r.stdout + r.stderr).not.toMatch(ANSI);
       expect(r.stdout + r.stderr).not.toMatch(SPINNER);

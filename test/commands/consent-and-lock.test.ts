@@ -54,7 +54,10 @@ describe("state lock", () => {
   it("two concurrent live migrates never interleave: each waits its turn and the result is consistent", async () => {
     const lines = Array.from({ length: 300 }, (_, i) => `K${i}=value-${i}-abcdefghijklmnopqrstuvwxyz`).join("\n");
     const cwd = await project(`${lines}\n`);
-    const [a, b] = await Promise.all([runSecrets(["migrate", "local", "--yes", "--json"], { cwd }), runSecrets(["migrate", "local", "--yes", "--json"], { cwd })]);
+    const [a, b] = await Promise.all([
+      runSecrets(["migrate", "local", "--yes", "--json"], { cwd }),
+      runSecrets(["migrate", "local", "--yes", "--json"], { cwd }),
+    ]);
     const summaries = [parseJson(a).summary, parseJson(b).summary] as Record<string, number>[];
     expect(summaries.map((s) => s.create).sort()).toEqual([0, 300]);
     expect(summaries.map((s) => s.unchanged).sort()).toEqual([0, 300]);

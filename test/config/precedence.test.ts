@@ -12,7 +12,15 @@ const LAYERS: Layer[] = ["flag", "env", "file", "default"];
 /** Each setting is given a distinct value per layer so the winner is visible in `config show`. */
 const SETTINGS = [
   { key: "prefix", flag: "--prefix", variable: "SECRETS_PREFIX", values: { flag: "f/", env: "e/", file: "y/" }, fallback: "" },
-  { key: "onConflict", flag: "--on-conflict", variable: "SECRETS_ON_CONFLICT", values: { flag: "skip", env: "overwrite", file: "fail" }, fallback: "fail", fileValue: "fail", command: "migrate" },
+  {
+    key: "onConflict",
+    flag: "--on-conflict",
+    variable: "SECRETS_ON_CONFLICT",
+    values: { flag: "skip", env: "overwrite", file: "fail" },
+    fallback: "fail",
+    fileValue: "fail",
+    command: "migrate",
+  },
   { key: "concurrency", flag: "--concurrency", variable: "SECRETS_CONCURRENCY", values: { flag: "3", env: "5", file: "7" }, fallback: "" },
   { key: "stateDir", flag: "--state-dir", variable: "SECRETS_STATE_DIR", values: { flag: "s1", env: "s2", file: "s3" }, fallback: ".secrets" },
 ] as const;
@@ -21,7 +29,8 @@ async function show(cwd: string, layers: Layer[], setting: (typeof SETTINGS)[num
   const env: Record<string, string> = {};
   const args = ["config", "show", "--json"];
   if (layers.includes("env")) env[setting.variable] = setting.values.env;
-  if (layers.includes("file")) await writeFile(join(cwd, "secretshift.yaml"), `${setting.key}: ${setting.key === "concurrency" ? 7 : JSON.stringify(setting.values.file)}\n`);
+  if (layers.includes("file"))
+    await writeFile(join(cwd, "secretshift.yaml"), `${setting.key}: ${setting.key === "concurrency" ? 7 : JSON.stringify(setting.values.file)}\n`);
   else await writeFile(join(cwd, "secretshift.yaml"), "{}\n");
   // config show has no --on-conflict/--concurrency flags of its own: the flag layer is tested through migrate below.
   const r = await runSecrets(args, { cwd, env });
@@ -48,7 +57,8 @@ describe("precedence: flags > environment > file > defaults", () => {
     const cwd = await tmpdir();
     await writeFile(join(cwd, ".env"), "API=a-long-enough-value-0123456789\n");
     await writeFile(join(cwd, "secretshift.yaml"), "prefix: file/\n");
-    const plan = async (args: string[], env: Record<string, string> = {}) => (parseJson(await runSecrets(["migrate", "local", "--dry-run", "--json", ...args], { cwd, env })).items as { name: string }[])[0]?.name;
+    const plan = async (args: string[], env: Record<string, string> = {}) =>
+      (parseJson(await runSecrets(["migrate", "local", "--dry-run", "--json", ...args], { cwd, env })).items as { name: string }[])[0]?.name;
     expect(await plan([])).toBe("file/API");
     expect(await plan([], { SECRETS_PREFIX: "env/" })).toBe("env/API");
     expect(await plan(["--prefix", "flag/"], { SECRETS_PREFIX: "env/" })).toBe("flag/API");
@@ -67,7 +77,8 @@ describe("precedence: flags > environment > file > defaults", () => {
     await writeFile(join(cwd, "a.env"), "FROM_A=a-long-enough-value-0123456789\n");
     await writeFile(join(cwd, "b.env"), "FROM_B=b-long-enough-value-0123456789\n");
     await writeFile(join(cwd, "secretshift.yaml"), "sources:\n  - a.env\n");
-    const names = async (args: string[]) => (parseJson(await runSecrets(["migrate", "local", "--dry-run", "--json", ...args], { cwd })).items as { name: string }[]).map((i) => i.name);
+    const names = async (args: string[]) =>
+      (parseJson(await runSecrets(["migrate", "local", "--dry-run", "--json", ...args], { cwd })).items as { name: string }[]).map((i) => i.name);
     expect(await names([])).toEqual(["FROM_A"]);
     expect(await names(["b.env"])).toEqual(["FROM_B"]);
   });
@@ -121,7 +132,8 @@ describe("environment twins", () => {
       // SECRETS_CONFIG names the file itself; it is covered by the schema tests.
       if (!(option.required || option.optional) || option.long === "--config") continue;
       const variable = envTwin(option) as string;
-      const value = option.argChoices?.[0] ?? (option.long === "--concurrency" || option.long === "--max-attempts" || option.long === "--recovery-window" ? "9" : "v");
+      const value =
+        option.argChoices?.[0] ?? (option.long === "--concurrency" || option.long === "--max-attempts" || option.long === "--recovery-window" ? "9" : "v");
       const r = await runSecrets(["config", "show", "--json"], { cwd, env: { [variable]: value } });
       expect(r.code, `${variable}: ${r.stderr}`).toBe(0);
       const row = (parseJson(r).settings as { setting: string; value: string; origin: string }[]).find((s) => s.setting === option.attributeName());

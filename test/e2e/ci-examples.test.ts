@@ -35,7 +35,13 @@ for (const file of ["github-actions.yml", "gitlab-ci.yml"]) {
     const cwd = await tmpdir();
     await writeFile(join(cwd, ".env"), "jwt-secret=initial-signing-key-0123456789abcdef\nAPI_KEY=sk-live-0123456789abcdefghij\n");
     // The workflow's own variables, with the provider swapped for the built-in store.
-    const env = { PATH: `${cwd}/bin:${process.env.PATH}`, HOME: cwd, CI: "true", SECRETS_TARGET: "local", SECRETS_ENCRYPTION_KEY: "ci-example-key-0123456789abcdefghijklmnop" };
+    const env = {
+      PATH: `${cwd}/bin:${process.env.PATH}`,
+      HOME: cwd,
+      CI: "true",
+      SECRETS_TARGET: "local",
+      SECRETS_ENCRYPTION_KEY: "ci-example-key-0123456789abcdefghijklmnop",
+    };
     await sh("mkdir", ["-p", join(cwd, "bin")]);
     await writeFile(join(cwd, "bin", "secrets"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
     for (const command of commands) {

@@ -8,7 +8,8 @@ import { spawnSecrets } from "../helpers/spawn-cli.js";
 import { tmpdir } from "../helpers/tmpdir.js";
 
 const local: Target = { provider: "local", env: {}, args: [], options: {} };
-const values = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ key: `SECRET_${String(i).padStart(4, "0")}`, value: `${tag}-${i}-${"x".repeat(20)}` }));
+const values = (n: number, tag: string) =>
+  Array.from({ length: n }, (_, i) => ({ key: `SECRET_${String(i).padStart(4, "0")}`, value: `${tag}-${i}-${"x".repeat(20)}` }));
 
 it("a live migrate of 500 secrets killed with SIGKILL at 20 moments is rolled back or finished exactly", async () => {
   const base = await tmpdir();

@@ -26,7 +26,10 @@ it("npm pack → install the tarball in an empty folder → npx secrets / secret
   await run("mkdir", ["-p", app]);
   await writeFile(join(app, "package.json"), JSON.stringify({ name: "app", private: true }));
   // Install scripts are skipped: the optional native SQLite driver is not needed to start the CLI.
-  await run("npm", ["install", join(work, tarball), "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], { cwd: app, timeout: 280_000 });
+  await run("npm", ["install", join(work, tarball), "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], {
+    cwd: app,
+    timeout: 280_000,
+  });
   const version = await run("npx", ["--no-install", "secrets", "--version"], { cwd: app });
   expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   const help = await run("npx", ["--no-install", "secretshift", "--help"], { cwd: app });

@@ -1,10 +1,10 @@
-import { readFile, readdir, writeFile } from "node:fs/promises";
-import { allFiles } from "./state-files.js";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDotenv } from "../../src/sources/dotenv.js";
 import { failingOnWrite, snapshot, type Target } from "./provider-snapshot.js";
 import { parseJson, runSecrets } from "./run-cli.js";
+import { allFiles } from "./state-files.js";
 import { tmpdir } from "./tmpdir.js";
 
 export interface SuiteHarness {
@@ -36,7 +36,8 @@ export function commandSuite(harness: SuiteHarness): void {
       const run = (...args: string[]) => runSecrets([...args, ...target.args], { cwd, env: target.env });
       const withPrefix = (...args: string[]) => run(...args, "--prefix", prefix);
       expect((await run("init")).code).toBe(0);
-      const writeEnv = (pairs: Record<string, string>) => writeFile(join(cwd, ".env"), formatDotenv(Object.entries(pairs).map(([key, value]) => ({ key, value }))));
+      const writeEnv = (pairs: Record<string, string>) =>
+        writeFile(join(cwd, ".env"), formatDotenv(Object.entries(pairs).map(([key, value]) => ({ key, value }))));
       const state = () => snapshot(target, cwd, prefix);
       return { cwd, prefix, run, withPrefix, writeEnv, state };
     }
@@ -118,12 +119,21 @@ export function commandSuite(harness: SuiteHarness): void {
       await p.writeEnv({ K1: "value-one-aaaaaaaaaaaaaaa", K2: "value-two-bbbbbbbbbbbbbbb" });
       expect((await p.withPrefix("migrate", target.provider, "--yes")).code).toBe(0);
       const before = await p.state();
-      await p.writeEnv({ K1: "value-one-changed-aaaaaaa", K2: "value-two-changed-bbbbbbb", K3: "value-three-ccccccccccccc", K4: "value-four-dddddddddddddd", K5: "value-five-eeeeeeeeeeeeee" });
-      const failing = await runSecrets(["migrate", target.provider, "--yes", "--json", "--on-conflict", "overwrite", "--concurrency", "1", "--prefix", p.prefix, ...target.args], {
-        cwd: p.cwd,
-        env: target.env,
-        providers: failingOnWrite(3),
+      await p.writeEnv({
+        K1: "value-one-changed-aaaaaaa",
+        K2: "value-two-changed-bbbbbbb",
+        K3: "value-three-ccccccccccccc",
+        K4: "value-four-dddddddddddddd",
+        K5: "value-five-eeeeeeeeeeeeee",
       });
+      const failing = await runSecrets(
+        ["migrate", target.provider, "--yes", "--json", "--on-conflict", "overwrite", "--concurrency", "1", "--prefix", p.prefix, ...target.args],
+        {
+          cwd: p.cwd,
+          env: target.env,
+          providers: failingOnWrite(3),
+        },
+      );
       expect(failing.code).toBe(1);
       expect(parseJson(failing).summary).toMatchObject({ failed: 1 });
       expect(failing.stderr).toContain("secrets rollback");

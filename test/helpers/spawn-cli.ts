@@ -11,9 +11,18 @@ export interface Spawned {
 }
 
 /** Runs the built CLI as a user would: a real process, no TTY, CI set. */
-export function spawnSecrets(args: readonly string[], cwd: string, env: Record<string, string> = {}, onStart?: (child: ChildProcess) => void): Promise<Spawned> {
+export function spawnSecrets(
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string> = {},
+  onStart?: (child: ChildProcess) => void,
+): Promise<Spawned> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd, CI: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", HOME: cwd, CI: "true", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

@@ -51,10 +51,7 @@ describe("backup", () => {
     const { dir, path } = await backupWithTwoFrames();
     const original = await readFile(path, "utf8");
     const [f1, f2] = original.trimEnd().split("\n");
-    const attempts = [
-      `${f2}\n${f1}\n`,
-      original.replace(/\.(.)([^.]*)\n$/, (_, c: string, rest: string) => `.${c === "A" ? "B" : "A"}${rest}\n`),
-    ];
+    const attempts = [`${f2}\n${f1}\n`, original.replace(/\.(.)([^.]*)\n$/, (_, c: string, rest: string) => `.${c === "A" ? "B" : "A"}${rest}\n`)];
     for (const text of attempts) {
       await writeFile(path, text);
       await expect(readBackup(dir, "run-1", key)).rejects.toMatchObject({ code: "DECRYPT_FAILED" });

@@ -1,16 +1,7 @@
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  entriesOf,
-  GENESIS,
-  hashLine,
-  Journal,
-  type JournalEvent,
-  readJournal,
-  runsOf,
-  verifyJournal,
-} from "../../src/core/journal.js";
+import { entriesOf, GENESIS, hashLine, Journal, type JournalEvent, readJournal, runsOf, verifyJournal } from "../../src/core/journal.js";
 import { tmpdir } from "../helpers/tmpdir.js";
 
 const clock = { now: () => new Date("2025-01-02T03:04:05.000Z") };
@@ -87,9 +78,7 @@ describe("journal chain", () => {
       },
     };
     const journal = await Journal.open(dir, counting);
-    await Promise.all(
-      Array.from({ length: 100 }, (_, i) => journal.append([{ runId: "r1", type: "intent", name: `S${i}` }])),
-    );
+    await Promise.all(Array.from({ length: 100 }, (_, i) => journal.append([{ runId: "r1", type: "intent", name: `S${i}` }])));
     const entries = await readJournal(dir);
     expect(entries.map((e) => e.name)).toEqual(Array.from({ length: 100 }, (_, i) => `S${i}`));
     expect(await verifyJournal(dir)).toEqual({ ok: true, lines: 100 });

@@ -5,11 +5,16 @@ import type { CurrentSecret } from "../../src/providers/types.js";
 
 const ok = { checkName: (n: string) => ({ stored: n }), checkValue: (v: string) => (v === "" ? "empty" : undefined) };
 const desired = (name: string, value: string, source = ".env"): DesiredSecret => ({ name, value, origin: { source } });
-const current = (entries: [string, string, string][]) => new Map<string, CurrentSecret>(entries.map(([name, value, version]) => [name, { name, value, version }]));
+const current = (entries: [string, string, string][]) =>
+  new Map<string, CurrentSecret>(entries.map(([name, value, version]) => [name, { name, value, version }]));
 
 describe("planMigration", () => {
   it("classifies create, update, unchanged, skip, conflict and invalid", () => {
-    const have = current([["same", "v1", "1"], ["diff", "old", "3"], ["gone", "x", "9"]]);
+    const have = current([
+      ["same", "v1", "1"],
+      ["diff", "old", "3"],
+      ["gone", "x", "9"],
+    ]);
     const want = [desired("same", "v1"), desired("diff", "new"), desired("new", "fresh"), desired("empty", "")];
     const byAction = (onConflict: "fail" | "skip" | "overwrite") =>
       Object.fromEntries(planMigration(want, have, { ...ok, runId: "r", onConflict }).items.map((i) => [i.name, i.action]));
@@ -60,7 +65,11 @@ describe("planMigration", () => {
     fc.assert(
       fc.property(arbState, arbState, (have, want) => {
         const cur = current(Object.entries(have).map(([k, v]) => [k, v, "1"]));
-        const plan = planMigration(Object.entries(want).map(([k, v]) => desired(k, v)), cur, { ...ok, runId: "r", onConflict: "fail" });
+        const plan = planMigration(
+          Object.entries(want).map(([k, v]) => desired(k, v)),
+          cur,
+          { ...ok, runId: "r", onConflict: "fail" },
+        );
         const differs = Object.entries(want).some(([k, v]) => have[k] !== undefined && have[k] !== v);
         expect(plan.blocked).toBe(differs);
         expect(plan.ops.every((op) => op.kind === "create")).toBe(true);
@@ -71,7 +80,11 @@ describe("planMigration", () => {
   it("property: no plan item carries a value", () => {
     fc.assert(
       fc.property(fc.dictionary(fc.stringMatching(/^[A-Z]{1,4}$/), fc.uuid(), { maxKeys: 8 }), (want) => {
-        const plan = planMigration(Object.entries(want).map(([k, v]) => desired(k, v)), new Map(), { ...ok, runId: "r", onConflict: "fail" });
+        const plan = planMigration(
+          Object.entries(want).map(([k, v]) => desired(k, v)),
+          new Map(),
+          { ...ok, runId: "r", onConflict: "fail" },
+        );
         const text = JSON.stringify(plan.items);
         for (const v of Object.values(want)) expect(text).not.toContain(v);
       }),
