@@ -8,7 +8,8 @@ const FIXTURE = new URL("../../fixtures/e2e/project/", import.meta.url);
 
 it("init → dry-run → migrate → validate → rollback → validate drifts, through the built binary", async () => {
   const cwd = await tmpdir();
-  await cp(FIXTURE, cwd, { recursive: true });
+  // The README's quick start runs in this fixture, so it may hold a `.secrets/` of its own: leave it out.
+  await cp(FIXTURE, cwd, { recursive: true, filter: (src) => !src.includes("/.secrets") });
   const init = await spawnSecrets(["init"], cwd);
   expect(init.code, init.stderr).toBe(0);
   expect((await stat(join(cwd, ".secrets"))).mode & 0o777).toBe(0o700);
