@@ -98,7 +98,17 @@ export async function createDatabaseSource(options: DatabaseSourceOptions): Prom
   const spec = tableSpec(options);
   // Drivers are loaded only when a --db source is used, so other commands never load native code.
   if (target.kind === "postgres") return (await import("./database-postgres.js")).openPostgresSource(target.url, spec);
-  return (await import("./database-sqlite.js")).openSqliteSource(target.path, spec);
+  return (await loadSqlite()).openSqliteSource(target.path, spec);
+}
+
+/** better-sqlite3 is an optional, native dependency: a machine that could not build it gets one clear line. */
+async function loadSqlite(): Promise<typeof import("./database-sqlite.js")> {
+  try {
+    return await import("./database-sqlite.js");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw error;
+    throw usageError("SQLITE_DRIVER_MISSING", "sqlite: sources need the better-sqlite3 package, which is not installed", "npm install better-sqlite3 (it builds a native module: needs python3, make and a C++ compiler)");
+  }
 }
 
 /** The SELECT both drivers stream: key first, then each column as text, ordered by key. */
