@@ -14,13 +14,25 @@ const ansi =
   (s) =>
     `\u001b[${open}m${s}\u001b[${close}m`;
 
+type Palette = { red: Paint; green: Paint; yellow: Paint; dim: Paint; bold: Paint };
+const palette = (on: boolean): Palette => ({
+  red: on ? ansi(31, 39) : plain,
+  green: on ? ansi(32, 39) : plain,
+  yellow: on ? ansi(33, 39) : plain,
+  dim: on ? ansi(2, 22) : plain,
+  bold: on ? ansi(1, 22) : plain,
+});
+
 /**
  * Everything meant for a person goes through here to stderr, so stdout stays data. Colour and
  * live progress only when stderr is a terminal and not CI, and never with --json.
  */
 export class Reporter {
   readonly fancy: boolean;
-  readonly paint: { red: Paint; green: Paint; yellow: Paint; dim: Paint; bold: Paint };
+  /** Colours for what goes to stdout (the table): only when stdout itself is a terminal, so `> plan.txt` stays plain. */
+  readonly paint: Palette;
+  /** Colours for stderr (warnings, progress). */
+  private readonly errPaint: Palette;
   private lastProgressAt = 0;
   private progressShown = false;
 
@@ -31,14 +43,8 @@ export class Reporter {
     const env = deps.env;
     const noColor = options.color === false || env.NO_COLOR !== undefined || env.CI !== undefined || env.TERM === "dumb";
     this.fancy = Boolean(deps.stderr.isTTY) && !options.json && !noColor;
-    const on = this.fancy;
-    this.paint = {
-      red: on ? ansi(31, 39) : plain,
-      green: on ? ansi(32, 39) : plain,
-      yellow: on ? ansi(33, 39) : plain,
-      dim: on ? ansi(2, 22) : plain,
-      bold: on ? ansi(1, 22) : plain,
-    };
+    this.errPaint = palette(this.fancy);
+    this.paint = palette(Boolean(deps.stdout.isTTY) && !options.json && !noColor);
   }
 
   /** Data for stdout (a table in human mode); never called in --json mode except by `json()`. */
@@ -56,11 +62,11 @@ export class Reporter {
   }
 
   verbose(message: string): void {
-    if (this.options.verbose) this.err(this.paint.dim(message));
+    if (this.options.verbose) this.err(this.errPaint.dim(message));
   }
 
   warn(message: string): void {
-    this.err(`${this.paint.yellow("warning:")} ${message}`);
+    this.err(`${this.errPaint.yellow("warning:")} ${message}`);
   }
 
   /**
@@ -70,7 +76,7 @@ export class Reporter {
   progress(message: string, force = false): void {
     if (this.options.json || this.options.quiet) return;
     if (this.fancy) {
-      this.deps.stderr.write(`\r\u001b[2K${this.paint.dim(message)}`);
+      this.deps.stderr.write(`\r\u001b[2K${this.errPaint.dim(message)}`);
       this.progressShown = true;
       return;
     }

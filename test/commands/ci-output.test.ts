@@ -47,6 +47,13 @@ describe("CI behaviour", () => {
     expect(noColor.stdout + noColor.stderr).not.toMatch(ANSI);
   });
 
+  it("stdout redirected to a file gets no colour even when stderr is a terminal", async () => {
+    const { cwd } = await drifted();
+    const redirected = await runSecrets(["migrate", "local", "--dry-run"], { cwd, tty: "stderr" });
+    expect(redirected.stdout).toContain("NAME");
+    expect(redirected.stdout).not.toMatch(ANSI);
+  });
+
   it("--format github annotates drift with file and line, and appends a step summary without values", async () => {
     const { cwd, canaries } = await drifted();
     const summaryFile = join(cwd, "summary.md");

@@ -18,8 +18,8 @@ export interface RunOptions {
   readonly now?: () => Date;
   /** Fires the interrupt handlers once this many provider events / progress calls happened. */
   readonly interruptAfterMs?: number;
-  /** Pretend stderr is a terminal (colours and live progress become possible). */
-  readonly tty?: boolean;
+  /** Pretend both streams are terminals, or only stderr (stdout redirected to a file). */
+  readonly tty?: boolean | "stderr";
 }
 
 /** Runs the real CLI in-process with captured streams; only the effects a test names are replaced. */
@@ -30,8 +30,8 @@ export async function runSecrets(args: readonly string[], options: RunOptions): 
   const deps: Deps = {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, HOME: options.cwd, ...options.env },
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s), isTTY: options.tty ?? false },
+    stdout: { write: (s: string) => (stdout += s), isTTY: options.tty === true },
+    stderr: { write: (s: string) => (stderr += s), isTTY: Boolean(options.tty) },
     interactive: options.interactive ?? false,
     clock: { now: options.now ?? (() => new Date()), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     randomBytes,
