@@ -7,11 +7,12 @@ import { entriesOf, Journal, type JournalEntry, readJournal, runsOf } from "../c
 import { acquireLock } from "../core/lock.js";
 import { planRollback, type RevertPlanItem } from "../core/rollback-plan.js";
 import type { ProviderName } from "../providers/types.js";
+import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { jsonItem, renderItems } from "../ui/render-plan.js";
 import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible } from "./common.js";
 import { type CellsReport, openScrubbedTable, restoreScrubbedCells, scrubbedCellsOf } from "./restore-cells-step.js";
 
-export interface RollbackOptions extends CommonOptions {
+export interface RollbackOptions extends CommonOptions, CiOptions {
   readonly run?: string;
   readonly last?: boolean;
 }
@@ -43,7 +44,7 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     let cells: CellsReport | undefined = scrubbed > 0 ? { restore: scrubbed } : undefined;
 
     if (options.dryRun || (plan.every((i) => i.action === "unchanged") && scrubbed === 0))
-      return report(reporter, options, provider, target, plan, undefined, undefined, cells);
+      return await report(deps, reporter, options, provider, target, plan, undefined, undefined, cells);
     if (!options.json) renderItems(reporter, plan);
     const also = scrubbed > 0 ? ` and put back ${scrubbed} scrubbed cell(s)` : "";
     if (!(await confirmLive(deps, options, `Undo ${plan.filter((i) => i.action !== "unchanged").length} change(s)${also} of run ${target}?`))) {
@@ -71,7 +72,7 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     );
     const failed = results.filter((r) => r.status !== "done").length;
     await journal.append([{ runId, type: "run-end", status: failed > 0 || cells?.changedSince ? "failed" : "ok", data: { target, failed } }]);
-    return report(reporter, options, provider, target, plan, new Map(results.map((r) => [r.name, r])), runId, cells);
+    return await report(deps, reporter, options, provider, target, plan, new Map(results.map((r) => [r.name, r])), runId, cells);
   } finally {
     for (const c of cleanups.reverse()) await c();
   }
@@ -92,7 +93,8 @@ function pickRun(entries: readonly JournalEntry[], provider: ProviderName, optio
   return last.runId;
 }
 
-function report(
+async function report(
+  deps: Deps,
   reporter: ReturnType<typeof reporterFor>,
   options: RollbackOptions,
   provider: ProviderName,
@@ -101,7 +103,7 @@ function report(
   results: Map<string, { status: string; outcome?: string; error?: string }> | undefined,
   runId?: string,
   cells?: CellsReport,
-): number {
+): Promise<number> {
   const items = plan.map((i) => {
     const r = results?.get(i.name);
     if (!r) return i;
@@ -111,6 +113,7 @@ function report(
   const summary: Record<string, number> = { delete: 0, restore: 0, unchanged: 0, "changed-since": 0, skip: 0, failed: 0 };
   for (const i of items) summary[i.action] = (summary[i.action] ?? 0) + 1;
   const bad = (summary.failed ?? 0) + (summary["changed-since"] ?? 0) + (cells?.changedSince ?? 0);
+  await publishCi(deps, options, `secrets rollback ${provider} (run ${target})${options.dryRun ? " (dry run)" : ""}`, summary, items, deps.clock.now().getTime());
   if (options.json) {
     reporter.json({
       command: "rollback",

@@ -84,4 +84,16 @@ describe("CI behaviour", () => {
     const cases = [suite.testcase].flat() as { name: string; failure?: { type: string } }[];
     expect(Object.fromEntries(cases.map((c) => [c.name, c.failure?.type ?? "pass"]))).toEqual({ SAME: "pass", CHANGED: "different", LATER: "missing" });
   });
+
+  it("rollback annotates a secret changed after the run (left alone) under --format github", async () => {
+    const cwd = await tmpdir();
+    await writeFile(join(cwd, ".env"), `A=${canary("a1")}\n`);
+    await runSecrets(["init"], { cwd });
+    const first = JSON.parse((await runSecrets(["migrate", "local", "--yes", "--json"], { cwd })).stdout).runId as string;
+    await writeFile(join(cwd, ".env"), `A=${canary("a2")}\n`);
+    expect((await runSecrets(["migrate", "local", "--yes", "--on-conflict", "overwrite"], { cwd })).code).toBe(0);
+    const r = await runSecrets(["rollback", "local", "--run", first, "--yes", "--format", "github"], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("::error::A changed after the run and was left alone");
+  });
 });
