@@ -20,7 +20,7 @@ export async function journal(action: string, runId: string | undefined, options
   const entries = await readJournal(stateDir);
   if (action === "list") {
     const runs = runsOf(entries);
-    if (options.json) return (reporter.json({ command: "journal list", runs }), ExitCode.ok);
+    if (options.json) return reporter.json({ command: "journal list", runs }), ExitCode.ok;
     const rows = runs.map((r) => [
       r.runId,
       r.command ?? "",
@@ -36,7 +36,7 @@ export async function journal(action: string, runId: string | undefined, options
     if (!runId) throw usageError("RUN_REQUIRED", "journal show needs a run id", "list runs with `secrets journal list`");
     const lines = entriesOf(entries, runId);
     if (lines.length === 0) throw usageError("RUN_NOT_FOUND", `no run ${runId} in the journal`, "list runs with `secrets journal list`");
-    if (options.json) return (reporter.json({ command: "journal show", runId, entries: lines }), ExitCode.ok);
+    if (options.json) return reporter.json({ command: "journal show", runId, entries: lines }), ExitCode.ok;
     reporter.out(
       table(
         ["SEQ", "TIME", "TYPE", "NAME", "ACTION", "DETAIL"],

@@ -113,7 +113,14 @@ async function report(
   const summary: Record<string, number> = { delete: 0, restore: 0, unchanged: 0, "changed-since": 0, skip: 0, failed: 0 };
   for (const i of items) summary[i.action] = (summary[i.action] ?? 0) + 1;
   const bad = (summary.failed ?? 0) + (summary["changed-since"] ?? 0) + (cells?.changedSince ?? 0);
-  await publishCi(deps, options, `secrets rollback ${provider} (run ${target})${options.dryRun ? " (dry run)" : ""}`, summary, items, deps.clock.now().getTime());
+  await publishCi(
+    deps,
+    options,
+    `secrets rollback ${provider} (run ${target})${options.dryRun ? " (dry run)" : ""}`,
+    summary,
+    items,
+    deps.clock.now().getTime(),
+  );
   if (options.json) {
     reporter.json({
       command: "rollback",

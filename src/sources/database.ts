@@ -107,7 +107,11 @@ async function loadSqlite(): Promise<typeof import("./database-sqlite.js")> {
     return await import("./database-sqlite.js");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw error;
-    throw usageError("SQLITE_DRIVER_MISSING", "sqlite: sources need the better-sqlite3 package, which is not installed", "npm install better-sqlite3 (it builds a native module: needs python3, make and a C++ compiler)");
+    throw usageError(
+      "SQLITE_DRIVER_MISSING",
+      "sqlite: sources need the better-sqlite3 package, which is not installed",
+      "npm install better-sqlite3 (it builds a native module: needs python3, make and a C++ compiler)",
+    );
   }
 }
 

@@ -30,7 +30,7 @@ async function project() {
     const conn = new Database(path);
     try {
       const statement = conn.prepare(text);
-      if (!statement.reader) return (statement.run(...params), []);
+      if (!statement.reader) return statement.run(...params), [];
       return statement.raw(true).all(...params) as unknown[][];
     } finally {
       conn.close();

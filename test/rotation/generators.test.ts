@@ -92,12 +92,24 @@ describe("generators", () => {
     await expect(gen("command:true", e)).rejects.toMatchObject({ code: "GENERATOR_FAILED", message: expect.stringContaining("printed nothing") });
   });
 
-  it.each(["", "hex", "hex:", "hex:0", "hex:-1", "hex:1.5", "hex:99999", "alnum:x", "password:3", "nope:4", "command:", "command:   ", "uuid:4", "hex:4:4"])(
-    "rejects %j as a usage error",
-    (spec) => {
-      expect(() => parseGenerator(spec)).toThrow(expect.objectContaining({ code: "BAD_GENERATOR", exitCode: 2 }));
-    },
-  );
+  it.each([
+    "",
+    "hex",
+    "hex:",
+    "hex:0",
+    "hex:-1",
+    "hex:1.5",
+    "hex:99999",
+    "alnum:x",
+    "password:3",
+    "nope:4",
+    "command:",
+    "command:   ",
+    "uuid:4",
+    "hex:4:4",
+  ])("rejects %j as a usage error", (spec) => {
+    expect(() => parseGenerator(spec)).toThrow(expect.objectContaining({ code: "BAD_GENERATOR", exitCode: 2 }));
+  });
 
   it("labels hide a command's text", () => {
     expect(parseGenerator("command:vault-cli print --token abc").label).toBe("command");

@@ -75,7 +75,7 @@ export class KvV2Engine implements Engine {
         if (req.method === "GET") return metadataRead(this, path);
         if (req.method === "POST" || req.method === "PUT") return metadataWrite(this, path, req.body);
         if (req.method === "PATCH") return metadataPatch(this, path, req.body, req.contentType);
-        if (req.method === "DELETE") return (this.keys.delete(path), noContent);
+        if (req.method === "DELETE") return this.keys.delete(path), noContent;
         return unsupported();
       case "delete":
       case "undelete":
