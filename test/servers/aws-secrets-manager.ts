@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { AwsError, SecretsModel } from "./aws-sm-model.js";
 import { type OpContext, operations, WRITE_OPS } from "./aws-sm-ops.js";
+import { closeServer } from "./close-server.js";
 
 /**
  * A loopback AWS Secrets Manager speaking the JSON 1.1 protocol the SDK uses, with the service's
@@ -188,10 +189,6 @@ export async function startAwsServer(initial: AwsServerOptions = {}): Promise<Aw
       for (const k of Object.keys(counts)) delete counts[k];
       Object.assign(stats, { requests: 0, throttled: 0, faults: 0 });
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: () => closeServer(server),
   };
 }

@@ -3,6 +3,7 @@ import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { type Certificate, makeCertificate, Tenant } from "./azure-kv-auth.js";
 import { KvError, type KvSecret, type KvVersion, VaultModel } from "./azure-kv-model.js";
+import { closeServer } from "./close-server.js";
 
 /**
  * A loopback Key Vault (HTTPS, self-signed) speaking the secrets REST API the SDK uses:
@@ -193,10 +194,6 @@ export async function startAzureServer(initial: AzureServerOptions = {}): Promis
     setOptions: (patch) => {
       options = { ...options, ...patch };
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: () => closeServer(server),
   };
 }

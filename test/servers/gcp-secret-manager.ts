@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { closeServer } from "./close-server.js";
 import { jwtProblem, makeServiceAccount, type ServiceAccount } from "./gcp-sm-auth.js";
 import { GcpError, SecretManagerModel } from "./gcp-sm-model.js";
 import { makeRouter } from "./gcp-sm-routes.js";
@@ -126,10 +127,6 @@ export async function startGcpServer(initial: GcpServerOptions = {}): Promise<Gc
     setOptions: (patch) => {
       options = { ...options, ...patch };
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: () => closeServer(server),
   };
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { closeServer } from "./close-server.js";
 import { SecretStoreModel } from "./kubernetes-secrets.js";
 import { badRequest, forbidden, type Reply, status, unauthorized } from "./kubernetes-status.js";
 
@@ -136,11 +137,7 @@ export async function startKubernetesServer(options: KubernetesServerOptions = {
     secrets,
     counts,
     beforeWrite: undefined,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        http.closeAllConnections();
-        http.close(() => resolve());
-      }),
+    stop: () => closeServer(http),
   };
   return server;
 }

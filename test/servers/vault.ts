@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { closeServer } from "./close-server.js";
 import { denied, fail, type Reply, readJson, send, startListMethodProxy } from "./vault-http.js";
 import { type Capability, KvV1Engine } from "./vault-kv1.js";
 import { KvV2Engine } from "./vault-kv2.js";
@@ -207,8 +208,7 @@ export async function startVaultServer(initial: VaultServerOptions = {}): Promis
     },
     async stop() {
       await proxy.close();
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await closeServer(http);
     },
   };
 }
