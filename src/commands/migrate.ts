@@ -1,7 +1,7 @@
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { BackupWriter } from "../core/backup.js";
 import type { Deps } from "../core/deps.js";
-import { ExitCode, isCliError } from "../core/errors.js";
+import { ExitCode } from "../core/errors.js";
 import { Journal } from "../core/journal.js";
 import { acquireLock } from "../core/lock.js";
 import { checkTemplate } from "../core/naming.js";
@@ -150,7 +150,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     return interrupted ? ExitCode.interrupted : step.failed ? ExitCode.failed : code;
   } catch (error) {
     // Part of the JSON document may be on stdout already: end it with the error instead of starting a second one.
-    for (const sink of sinks) if (sink.started) closeWithError(sink, error);
+    for (const sink of sinks) sink.fail(error);
     throw error;
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -184,11 +184,4 @@ async function finish(reporter: Reporter, options: MigrateOptions, sink: ItemSin
   }
   reporter.verbose(`api calls: ${o.store.apiCalls}`);
   return bad > 0 ? ExitCode.failed : ExitCode.ok;
-}
-
-/** The error is still reported on stderr by main; here it only completes the JSON document. */
-function closeWithError(sink: ItemSink, error: unknown): void {
-  const known = isCliError(error) ? error : undefined;
-  sink.close({ error: { code: known?.code ?? "INTERNAL", message: known?.message ?? "unexpected error" } });
-  if (error && typeof error === "object") Object.assign(error, { jsonReported: true });
 }

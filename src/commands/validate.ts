@@ -1,12 +1,15 @@
-import { compareState, isDrift } from "../core/compare.js";
+import { compareState } from "../core/compare.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
-import { readInventory } from "../core/inventory.js";
+import { desiredBatches } from "../core/inventory.js";
 import { checkTemplate } from "../core/naming.js";
 import { checkReferences, splitReferenceCells } from "../core/secret-reference.js";
-import type { ProviderName } from "../providers/types.js";
+import type { ProviderName, SecretStore } from "../providers/types.js";
+import type { SecretSource } from "../sources/types.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
-import { jsonItem, renderItems } from "../ui/render-plan.js";
+import { ItemSink } from "../ui/item-sink.js";
+import { type RenderedItem, renderItems } from "../ui/render-plan.js";
+import type { Reporter } from "../ui/reporter.js";
 import { type CommonOptions, newRunId, openProvider, reporterFor } from "./common.js";
 import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "./sources.js";
 
@@ -14,56 +17,86 @@ export interface ValidateOptions extends CommonOptions, SourceOptions, Selection
   readonly exact?: boolean;
 }
 
-/** Does the vault hold exactly what the source holds? Reads only; exit 1 on drift. */
+const ACTIONS = ["in-sync", "missing", "different", "extra", "conflict"];
+
+/**
+ * Does the vault hold exactly what the source holds? Reads only; exit 1 on drift. Batch by batch,
+ * like migrate, so a large table is compared in bounded memory: only names are remembered, to find
+ * the vault's `extra` names at the end.
+ */
 export async function validate(provider: ProviderName, options: ValidateOptions, deps: Deps): Promise<number> {
   if (options.nameTemplate) checkTemplate(options.nameTemplate);
   const reporter = reporterFor(deps, options);
   const started = deps.clock.now().getTime();
   const sources = await openSources(deps, options);
   try {
-    const inventory = await readInventory(sources, { prefix: options.prefix, template: options.nameTemplate, env: options.env }, options);
-    for (const w of inventory.warnings) reporter.warn(`${w.source}${w.line === undefined ? "" : `:${w.line}`}: ${w.message}`);
     const { store } = await openProvider(deps, options, provider, reporter);
     try {
-      // After `--scrub reference` a cell holds `secret:<provider>:<name>`: check that secret exists instead of comparing.
-      const { values, references } = splitReferenceCells(inventory.desired);
-      const referenced = references.filter((r) => r.target.provider === provider).map((r) => r.target.name);
-      const current = await store.readMany([...new Set([...values.map((d) => d.name), ...referenced])]);
-      const notExtra = new Set([...referenced, ...references.map((r) => r.cell.name)]);
-      const listed = (await store.list(options.prefix ?? "")).filter((n) => !notExtra.has(n));
-      const items = [...compareState(values, current, listed), ...checkReferences(references, provider, current)].sort((a, b) =>
-        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      const sink = new ItemSink(
+        options.json ? deps.stdout : undefined,
+        { command: "validate", runId: newRunId(deps), provider, dryRun: true },
+        ACTIONS,
+        (i) => i.action !== "in-sync",
       );
-      const summary: Record<string, number> = { "in-sync": 0, missing: 0, different: 0, extra: 0, conflict: 0 };
-      for (const i of items) summary[i.action] = (summary[i.action] ?? 0) + 1;
-      const drift = items.filter((i) => isDrift(i, Boolean(options.exact)));
-      await publishCi(deps, options, `secrets validate ${provider}`, summary, items, started);
-      if (options.json) {
-        reporter.json({
-          command: "validate",
-          runId: newRunId(deps),
-          provider,
-          dryRun: true,
-          inSync: drift.length === 0,
-          summary,
-          items: items.map((i) => jsonItem(i)),
-          stats: store.stats,
-        });
-      } else {
-        renderItems(
-          reporter,
-          items.filter((i) => i.action !== "in-sync"),
+      // The JUnit report has one test case per secret, so only it keeps every row.
+      const everything: RenderedItem[] | undefined = options.junit ? [] : undefined;
+      const add = (items: RenderedItem[]) => {
+        sink.add(items);
+        everything?.push(...items);
+      };
+      try {
+        const known = await compareBatches(sources, store, provider, options, reporter, add);
+        add(
+          compareState(
+            [],
+            new Map(),
+            (await store.list(options.prefix ?? "")).filter((n) => !known.has(n)),
+          ),
         );
+      } catch (error) {
+        sink.fail(error);
+        throw error;
+      }
+      const { summary } = sink;
+      const drift = (summary.missing ?? 0) + (summary.different ?? 0) + (summary.conflict ?? 0) + (options.exact ? (summary.extra ?? 0) : 0);
+      await publishCi(deps, options, `secrets validate ${provider}`, summary, everything ?? sink.notable(), started);
+      if (options.json) {
+        sink.close({ inSync: drift === 0, summary, stats: store.stats });
+      } else {
+        renderItems(reporter, sink.head, sink.shown);
         const parts = Object.entries(summary)
           .filter(([, n]) => n > 0)
           .map(([k, n]) => `${n} ${k}`);
-        reporter.out(`${drift.length === 0 ? "in sync" : "drift found"}: ${parts.join(", ") || "no secrets"}`);
+        reporter.out(`${drift === 0 ? "in sync" : "drift found"}: ${parts.join(", ") || "no secrets"}`);
       }
-      return drift.length === 0 ? ExitCode.ok : ExitCode.failed;
+      return drift === 0 ? ExitCode.ok : ExitCode.failed;
     } finally {
       await store.close();
     }
   } finally {
     await closeSources(sources);
   }
+}
+
+/** Compares each source batch with the provider; returns every name the sources account for. */
+async function compareBatches(
+  sources: readonly SecretSource[],
+  store: SecretStore,
+  provider: ProviderName,
+  options: ValidateOptions,
+  reporter: Reporter,
+  add: (items: RenderedItem[]) => void,
+): Promise<Set<string>> {
+  const known = new Set<string>();
+  const naming = { prefix: options.prefix, template: options.nameTemplate, env: options.env };
+  for await (const batch of desiredBatches(sources, naming, options)) {
+    for (const w of batch.warnings) reporter.warn(`${w.source}${w.line === undefined ? "" : `:${w.line}`}: ${w.message}`);
+    // After `--scrub reference` a cell holds `secret:<provider>:<name>`: check that secret exists instead of comparing.
+    const { values, references } = splitReferenceCells(batch.desired);
+    const referenced = references.filter((r) => r.target.provider === provider).map((r) => r.target.name);
+    const current = await store.readMany([...new Set([...values.map((d) => d.name), ...referenced])]);
+    for (const name of [...batch.desired.map((d) => d.name), ...referenced]) known.add(name);
+    add([...compareState(values, current, []), ...checkReferences(references, provider, current)]);
+  }
+  return known;
 }

@@ -29,7 +29,3 @@ export function compareState(desired: readonly DesiredSecret[], current: Readonl
   }
   return items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
-
-export function isDrift(item: DriftItem, exact: boolean): boolean {
-  return item.action === "missing" || item.action === "different" || item.action === "conflict" || (exact && item.action === "extra");
-}

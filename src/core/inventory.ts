@@ -10,21 +10,45 @@ export interface Inventory {
   readonly filtered: number;
 }
 
-/** Read every source to the end and name each entry; nothing is written. */
-export async function readInventory(sources: readonly SecretSource[], naming: NamingOptions, filter: NameFilter): Promise<Inventory> {
+export interface DesiredBatch extends Inventory {
+  /** Position of the source among the command's sources (for messages that name it). */
+  readonly sourceIndex: number;
+}
+
+/**
+ * Every source, batch by batch, named and filtered; nothing is written and at most one source
+ * batch is held at a time. `skip` leaves out entries that must never be compared or migrated.
+ */
+export async function* desiredBatches(
+  sources: readonly SecretSource[],
+  naming: NamingOptions,
+  filter: NameFilter,
+  skip?: (d: DesiredSecret) => boolean,
+): AsyncGenerator<DesiredBatch> {
   const keep = makeNameFilter(filter);
+  for (const [sourceIndex, source] of sources.entries()) {
+    for await (const batch of source.read()) {
+      const desired: DesiredSecret[] = [];
+      let filtered = 0;
+      for (const entry of batch.entries) {
+        const d = { name: secretName(entry, naming), value: entry.value, origin: entry.origin };
+        if (keep(d.name) && !skip?.(d)) desired.push(d);
+        else filtered++;
+      }
+      yield { desired, warnings: batch.warnings, filtered, sourceIndex };
+    }
+  }
+}
+
+/** Read every source to the end and name each entry, for commands that need everything at once. */
+export async function readInventory(sources: readonly SecretSource[], naming: NamingOptions, filter: NameFilter): Promise<Inventory> {
   const desired: DesiredSecret[] = [];
   const warnings: SourceWarning[] = [];
   let filtered = 0;
-  for (const source of sources) {
-    for await (const batch of source.read()) {
-      warnings.push(...batch.warnings);
-      for (const entry of batch.entries) {
-        const name = secretName(entry, naming);
-        if (keep(name)) desired.push({ name, value: entry.value, origin: entry.origin });
-        else filtered++;
-      }
-    }
+  for await (const batch of desiredBatches(sources, naming, filter)) {
+    desired.push(...batch.desired);
+    warnings.push(...batch.warnings);
+    filtered += batch.filtered;
   }
   return { desired, warnings, filtered };
 }

@@ -1,8 +1,9 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { CurrentSecret, SecretStore } from "../providers/types.js";
 import type { SecretSource, SourceWarning } from "../sources/types.js";
-import { makeNameFilter, type NameFilter } from "./glob.js";
-import { type NamingOptions, secretName } from "./naming.js";
+import type { NameFilter } from "./glob.js";
+import { desiredBatches } from "./inventory.js";
+import type { NamingOptions } from "./naming.js";
 import { type DesiredSecret, type Plan, type PlanItem, type PlanOptions, planMigration } from "./plan.js";
 
 export interface PlannedBatch {
@@ -54,41 +55,28 @@ const place = (d: DesiredSecret) => (d.origin.line === undefined ? d.origin.sour
  * with the same value is dropped; with a different value it is a conflict, as within one batch.
  */
 export async function* planStream(sources: readonly SecretSource[], store: SecretStore, options: StreamOptions): AsyncGenerator<PlannedBatch> {
-  const keep = makeNameFilter(options.filter);
   const seen = new SeenNames();
-  for (const [sourceIndex, source] of sources.entries()) {
-    for await (const batch of source.read()) {
-      const desired: DesiredSecret[] = [];
-      const crossed: PlanItem[] = [];
-      let filtered = 0;
-      for (const entry of batch.entries) {
-        const d = { name: secretName(entry, options.naming), value: entry.value, origin: entry.origin };
-        if (!keep(d.name) || options.skip?.(d)) {
-          filtered++;
-          continue;
-        }
-        const earlier = seen.get(d.name);
-        if (earlier) {
-          if (earlier.digest !== seen.digest(d.value)) {
-            const first = sources[earlier.source]?.label ?? "an earlier batch";
-            crossed.push({
-              name: d.name,
-              action: "conflict",
-              source: d.origin.source,
-              ...(d.origin.line === undefined ? {} : { line: d.origin.line }),
-              reason: `defined with different values in ${first}, ${place(d)}`,
-              hint: "keep one definition, or --exclude it",
-            });
-          }
-          continue;
-        }
-        desired.push(d);
-      }
-      for (const d of desired) seen.remember(d, sourceIndex);
-      const current = await store.readMany([...new Set(desired.map((d) => d.name))]);
-      const planned = planMigration(desired, current, options.plan);
-      const plan = crossed.length === 0 ? planned : { items: [...planned.items, ...crossed], ops: planned.ops, blocked: true };
-      yield { desired, current, plan, warnings: batch.warnings, filtered };
+  for await (const batch of desiredBatches(sources, options.naming, options.filter, options.skip)) {
+    const desired: DesiredSecret[] = [];
+    const crossed: PlanItem[] = [];
+    for (const d of batch.desired) {
+      const earlier = seen.get(d.name);
+      if (!earlier) desired.push(d);
+      else if (earlier.digest !== seen.digest(d.value)) crossed.push(crossConflict(d, sources[earlier.source]?.label ?? "an earlier batch"));
     }
+    for (const d of desired) seen.remember(d, batch.sourceIndex);
+    const current = await store.readMany([...new Set(desired.map((d) => d.name))]);
+    const planned = planMigration(desired, current, options.plan);
+    const plan = crossed.length === 0 ? planned : { items: [...planned.items, ...crossed], ops: planned.ops, blocked: true };
+    yield { desired, current, plan, warnings: batch.warnings, filtered: batch.filtered };
   }
 }
+
+const crossConflict = (d: DesiredSecret, first: string): PlanItem => ({
+  name: d.name,
+  action: "conflict",
+  source: d.origin.source,
+  ...(d.origin.line === undefined ? {} : { line: d.origin.line }),
+  reason: `defined with different values in ${first}, ${place(d)}`,
+  hint: "keep one definition, or --exclude it",
+});

@@ -131,9 +131,3 @@ function classify(name: string, group: DesiredSecret[], want: DesiredSecret, hav
     op: { kind: "update", name, value: want.value, expectedVersion: have.version, runId: options.runId },
   };
 }
-
-export function summarize(items: readonly { action: string }[]): Record<string, number> {
-  const summary: Record<string, number> = { create: 0, update: 0, unchanged: 0, skip: 0, conflict: 0, invalid: 0, failed: 0 };
-  for (const i of items) summary[i.action] = (summary[i.action] ?? 0) + 1;
-  return summary;
-}

@@ -1,4 +1,5 @@
 import type { OutputStream } from "../core/deps.js";
+import { isCliError } from "../core/errors.js";
 import { jsonItem, type RenderedItem } from "./render-plan.js";
 
 /** Rows kept for the human table; the rest are only counted (use --json for every row). */
@@ -18,6 +19,8 @@ export class ItemSink {
   readonly problems: RenderedItem[] = [];
   readonly hints = new Set<string>();
   count = 0;
+  /** Rows the human table would show, including those past `head`. */
+  shown = 0;
   private opened = false;
   private closed = false;
 
@@ -25,6 +28,8 @@ export class ItemSink {
     private readonly out: OutputStream | undefined,
     private readonly header: Record<string, unknown>,
     actions: readonly string[],
+    /** Which rows the human table shows (validate shows only what is not in sync). */
+    private readonly showable: (item: RenderedItem) => boolean = () => true,
   ) {
     this.summary = Object.fromEntries(actions.map((a) => [a, 0]));
   }
@@ -32,7 +37,10 @@ export class ItemSink {
   add(items: readonly RenderedItem[]): void {
     for (const item of items) {
       this.summary[item.action] = (this.summary[item.action] ?? 0) + 1;
-      if (this.head.length < HEAD) this.head.push(item);
+      if (this.showable(item)) {
+        if (this.head.length < HEAD) this.head.push(item);
+        this.shown++;
+      }
       if (PROBLEM_ACTIONS.has(item.action) && this.problems.length < PROBLEMS) this.problems.push(item);
       if (item.hint) this.hints.add(item.hint);
       if (this.out) this.out.write(`${this.open() ? "," : ""}\n    ${JSON.stringify(jsonItem(item))}`);
@@ -49,9 +57,15 @@ export class ItemSink {
     this.out.write(`${this.count > 0 ? "\n  " : ""}]${rest === "}" ? "\n}" : `,${rest}`}\n`);
   }
 
-  /** Whether part of the document is already on stdout (an error must then close it, not start another). */
-  get started(): boolean {
-    return this.opened;
+  /**
+   * A failure after rows were written: the document ends with an `error` key, and the error is
+   * marked so main does not print a second JSON document for it (it still reports it on stderr).
+   */
+  fail(error: unknown): void {
+    if (!this.opened) return;
+    const known = isCliError(error) ? error : undefined;
+    this.close({ error: { code: known?.code ?? "INTERNAL", message: known?.message ?? "unexpected error" } });
+    if (error && typeof error === "object") Object.assign(error, { jsonReported: true });
   }
 
   /** Rows for CI annotations and summaries: the problems first, then the first rows. */
