@@ -9,7 +9,7 @@ import { acquireLock } from "../core/lock.js";
 import type { ProviderName } from "../providers/types.js";
 import { type CleanupItem, planCleanup } from "../rotation/cleanup-plan.js";
 import { type Admin, connectAdmin, expireRole, whereOfUrl } from "../rotation/strategies/postgres-sql.js";
-import { canRotate } from "../rotation/types.js";
+import { rotationOf } from "../rotation/types.js";
 import { table } from "../ui/table.js";
 import { type CommonOptions, confirmLive, newRunId, openProvider, reporterFor, requireConsentPossible } from "./common.js";
 
@@ -33,8 +33,9 @@ export async function cleanup(provider: ProviderName, options: CleanupOptions, d
       await ensurePrivateDir(stateDir);
       cleanups.push(await acquireLock(`${stateDir}/lock`));
     }
-    if (!canRotate(store)) reporter.info(`the ${provider} provider keeps no rotation versions; only backups are cleaned`);
-    const grace = canRotate(store) ? await store.listGrace() : [];
+    const rotation = rotationOf(store);
+    if (!rotation) reporter.info(`the ${provider} provider keeps no rotation versions; only backups are cleaned`);
+    const grace = rotation ? await rotation.listGrace() : [];
     const plan = planCleanup(grace, await listBackups(stateDir), { now: deps.clock.now(), retentionMs, ...(db ? { db } : {}) });
     const work = plan.filter((i) => i.action === "drop" || i.action === "delete");
     if (options.dryRun || work.length === 0) return report(reporter, options, provider, plan, undefined);
@@ -72,7 +73,8 @@ export async function cleanup(provider: ProviderName, options: CleanupOptions, d
             const open = admin;
             await step(item.name, "expire-role", async () => (await expireRole(open, role, deps.clock.now()), true), { role });
           }
-          changed = canRotate(store) && (await step(item.name, "drop-previous", () => store.dropPrevious(item.name, item.version), { version: item.version }));
+          changed =
+            rotation !== undefined && (await step(item.name, "drop-previous", () => rotation.dropPrevious(item.name, item.version), { version: item.version }));
         }
         results.push({ ...item, result: changed ? "done" : "already" });
       } catch (e) {

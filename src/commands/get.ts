@@ -1,6 +1,6 @@
 import type { Deps } from "../core/deps.js";
 import { CliError, ExitCode, usageError } from "../core/errors.js";
-import { canRotate, type RotationVersion } from "../rotation/types.js";
+import { type RotationVersion, rotationOf } from "../rotation/types.js";
 import { mask } from "../ui/mask.js";
 import { table } from "../ui/table.js";
 import { chooseProvider, type ProviderFlag } from "./choose-provider.js";
@@ -35,7 +35,8 @@ export async function get(name: string, options: GetOptions, deps: Deps): Promis
   const { store } = await openProvider(deps, options, provider, reporter);
   try {
     let shown: Shown | undefined;
-    if (canRotate(store)) shown = await store.readLabels(name);
+    const rotation = rotationOf(store);
+    if (rotation) shown = await rotation.readLabels(name);
     else if (options.withPrevious) throw usageError("NO_PREVIOUS", `the ${provider} provider keeps no previous versions`, "drop --with-previous");
     else {
       const current = (await store.readMany([name])).get(name);

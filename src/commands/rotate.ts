@@ -10,7 +10,7 @@ import { decideRotation, type RotationDecision, rotateRuns } from "../rotation/p
 import { abortRotation, advanceRotation, type RotationOutcome, type RotationRun } from "../rotation/run-rotation.js";
 import { runShell, type Shell } from "../rotation/shell.js";
 import { createStrategy } from "../rotation/strategies/index.js";
-import { cannotRotate, canRotate } from "../rotation/types.js";
+import { rotationOf } from "../rotation/types.js";
 import { chooseProvider, type ProviderFlag } from "./choose-provider.js";
 import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible, stateDirOf } from "./common.js";
 
@@ -46,10 +46,11 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
     reporter.info(`provider: ${provider} (from ${from})`);
     const { store, key } = await openProvider(deps, options, provider, reporter);
     cleanups.push(() => store.close());
-    if (!canRotate(store))
+    const rotation = rotationOf(store);
+    if (!rotation)
       throw usageError(
         "ROTATE_UNSUPPORTED",
-        cannotRotate(store) ?? `the ${provider} provider cannot rotate secrets`,
+        store.cannotRotate ?? `the ${provider} provider cannot rotate secrets`,
         "rotation needs a versioned store with labels (local, aws, vault KV v2)",
       );
     if (!options.dryRun) {
@@ -58,7 +59,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
       cleanups.push(await acquireLock(`${stateDir}/lock`));
     }
 
-    const labels = await store.readLabels(name);
+    const labels = await rotation.readLabels(name);
     if (!labels)
       throw new CliError("SECRET_NOT_FOUND", `${name} does not exist on ${provider}`, {
         exitCode: ExitCode.failed,
@@ -109,7 +110,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
     const run: RotationRun = {
       runId,
       name,
-      store,
+      store: rotation,
       strategy,
       journal,
       ctx,

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { AdaptiveLimiter } from "../core/adaptive-limiter.js";
 import { CliError, ExitCode } from "../core/errors.js";
-import type { GraceRecord, PromoteOp, RotatingStore, RotationLabels } from "../rotation/types.js";
 import { countingApi, createSdkApi, type SecretsManagerApi } from "./aws-client.js";
 import { errorName, isThrottle, toCliError } from "./aws-errors.js";
 import { AwsReader, CURRENT } from "./aws-read.js";
@@ -34,7 +33,7 @@ export function requestToken(runId: string, name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export class AwsStore implements SecretStore, RotatingStore {
+export class AwsStore implements SecretStore {
   readonly name = "aws" as const;
   readonly batched = false;
   readonly versioned = true;
@@ -45,7 +44,8 @@ export class AwsStore implements SecretStore, RotatingStore {
   private readonly writes: AdaptiveLimiter;
   private readonly reader: AwsReader;
   /** Rotation on staging labels (src/providers/aws-rotation.ts). */
-  private readonly rotation: AwsRotation;
+  /** How this provider rotates (src/rotation/types.ts); the rotate, cleanup and get commands use it. */
+  readonly rotation: AwsRotation;
 
   constructor(
     api: SecretsManagerApi,
@@ -200,25 +200,6 @@ export class AwsStore implements SecretStore, RotatingStore {
       value,
     );
     return "reverted";
-  }
-
-  readLabels(name: string): Promise<RotationLabels | undefined> {
-    return this.rotation.readLabels(name);
-  }
-  putPending(name: string, value: string, runId: string): Promise<string> {
-    return this.rotation.putPending(name, value, runId);
-  }
-  promote(op: PromoteOp): Promise<void> {
-    return this.rotation.promote(op);
-  }
-  discardPending(name: string, runId?: string): Promise<boolean> {
-    return this.rotation.discardPending(name, runId);
-  }
-  dropPrevious(name: string, version: string): Promise<boolean> {
-    return this.rotation.dropPrevious(name, version);
-  }
-  listGrace(): Promise<GraceRecord[]> {
-    return this.rotation.listGrace();
   }
 
   async flush(): Promise<void> {}

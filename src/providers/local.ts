@@ -3,7 +3,6 @@ import { ensurePrivateDir } from "../core/atomic-file.js";
 import { open, seal } from "../core/crypto.js";
 import { usageError } from "../core/errors.js";
 import { acquireLock } from "../core/lock.js";
-import type { GraceRecord, PromoteOp, RotatingStore, RotationLabels } from "../rotation/types.js";
 import type { ProviderContext } from "./context.js";
 import { type LocalDocument, type LocalSecret, type LocalVersion, loadDocument, saveDocument } from "./local-document.js";
 import { LocalRotation } from "./local-rotation.js";
@@ -27,7 +26,7 @@ const NAME_RULE = /^[A-Za-z0-9_.\-/@+=:]{1,512}$/;
  * Writes happen on an in-memory copy loaded under the store lock, so compare-and-set checks see
  * the state as it is on disk, not as it was while planning.
  */
-export class LocalStore implements SecretStore, RotatingStore {
+export class LocalStore implements SecretStore {
   readonly name = "local" as const;
   readonly batched = true;
   readonly versioned = true;
@@ -35,7 +34,8 @@ export class LocalStore implements SecretStore, RotatingStore {
   readonly stats: ProviderStats = { apiCalls: 0 };
   private staged: LocalDocument | undefined;
   private release: (() => Promise<void>) | undefined;
-  private readonly rotation = new LocalRotation({
+  /** Label moves for rotate, cleanup and get (src/providers/local-rotation.ts); each call is durable on return. */
+  readonly rotation = new LocalRotation({
     read: async () => this.staged ?? (await loadDocument(this.path)),
     commit: (change) => this.commit(change),
     open: (name, version, sealed) => open(this.requireKey(), sealed, aad(name, version), `secret ${name} v${version}`).toString("utf8"),
@@ -148,14 +148,6 @@ export class LocalStore implements SecretStore, RotatingStore {
     this.release = undefined;
     if (release) await release();
   }
-
-  // RotatingStore (src/rotation/types.ts): each call is durable on return; label moves live in local-rotation.ts.
-  readLabels = (name: string): Promise<RotationLabels | undefined> => this.rotation.readLabels(name);
-  putPending = (name: string, value: string, runId: string): Promise<string> => this.rotation.putPending(name, value, runId);
-  promote = (op: PromoteOp): Promise<void> => this.rotation.promote(op);
-  discardPending = (name: string, runId?: string): Promise<boolean> => this.rotation.discardPending(name, runId);
-  dropPrevious = (name: string, version: string): Promise<boolean> => this.rotation.dropPrevious(name, version);
-  listGrace = (): Promise<GraceRecord[]> => this.rotation.listGrace();
 
   /** One durable change outside a batch: made on a copy, kept in memory only once it is on disk. */
   private async commit<T>(change: (doc: LocalDocument) => T): Promise<T> {

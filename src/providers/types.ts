@@ -1,3 +1,4 @@
+import type { RotatingStore } from "../rotation/types.js";
 export type ProviderName = "local" | "aws" | "vault" | "gcp" | "azure" | "k8s";
 
 /** What a provider holds for one name right now. `version` is opaque to the core. */
@@ -69,6 +70,10 @@ export interface SecretStore {
   /** Writes the core keeps in flight when `--concurrency` is not given (quota-aware per provider). */
   readonly defaultConcurrency: number;
   readonly stats: ProviderStats;
+  /** Present on stores that can rotate (src/rotation/types.ts); absent or refused via `cannotRotate` otherwise. */
+  readonly rotation?: RotatingStore;
+  /** Why this store cannot rotate where it is connected (Vault KV v1 keeps no versions). */
+  readonly cannotRotate?: string;
 
   checkName(name: string): NameCheck;
   /** The rule broken by this value, or undefined. */

@@ -2,7 +2,6 @@ import { createHmac, hkdfSync, randomBytes } from "node:crypto";
 import type NodeVault from "node-vault";
 import { describeError } from "../core/describe-error.js";
 import { runPool } from "../core/pool.js";
-import type { GraceRecord, PromoteOp, RotatingStore, RotationLabels } from "../rotation/types.js";
 import type { ProviderContext } from "./context.js";
 import {
   ConflictError,
@@ -34,7 +33,7 @@ const TAG_LIMIT = 512;
  * tag the key's custom_metadata; KV v1 has no versions, so its "version" is a keyed fingerprint
  * of the value, used to notice changes between plan and write and to recognise the run's writes.
  */
-export class VaultStore implements SecretStore, RotatingStore {
+export class VaultStore implements SecretStore {
   readonly name = "vault" as const;
   readonly batched = false;
   readonly defaultConcurrency = 8;
@@ -45,7 +44,8 @@ export class VaultStore implements SecretStore, RotatingStore {
   /** KV v2 data seen while planning, so an update keeps the path's other fields without another read. */
   private readonly seen = new Map<string, { version: number; data: Record<string, unknown>; head?: number | undefined }>();
   /** KV v2 rotation on versions and custom_metadata (src/providers/vault-rotation.ts). */
-  private readonly rotation: VaultRotation;
+  /** How this provider rotates (src/rotation/types.ts); the rotate, cleanup and get commands use it. */
+  readonly rotation: VaultRotation;
   private readonly fingerprintKey: Buffer;
 
   constructor(
@@ -188,27 +188,9 @@ export class VaultStore implements SecretStore, RotatingStore {
     return { version: this.fingerprint(op.name, op.value) };
   }
 
-  /** KV v1 has the methods but no versions: `canRotate` reads this. */
+  /** KV v1 has the rotation object but no versions: `rotationOf` reads this. */
   get cannotRotate(): string | undefined {
     return this.kv?.version === 1 ? KV1_CANNOT_ROTATE : undefined;
-  }
-  readLabels(name: string): Promise<RotationLabels | undefined> {
-    return this.rotation.readLabels(name);
-  }
-  putPending(name: string, value: string, runId: string): Promise<string> {
-    return this.rotation.putPending(name, value, runId);
-  }
-  promote(op: PromoteOp): Promise<void> {
-    return this.rotation.promote(op);
-  }
-  discardPending(name: string, runId?: string): Promise<boolean> {
-    return this.rotation.discardPending(name, runId);
-  }
-  dropPrevious(name: string, version: string): Promise<boolean> {
-    return this.rotation.dropPrevious(name, version);
-  }
-  listGrace(): Promise<GraceRecord[]> {
-    return this.rotation.listGrace();
   }
 
   async flush(): Promise<void> {}

@@ -1,7 +1,7 @@
 import type { SecretStore } from "../providers/types.js";
 
 /**
- * What a store must add to `SecretStore` so `rotate`, `cleanup` and `get --with-previous` work.
+ * What a store offers as its `rotation` so `rotate`, `cleanup` and `get --with-previous` work.
  * A rotation is: `putPending` → (strategy sets and tests the value) → `promote`; on failure
  * `discardPending`. `cleanup` calls `listGrace` and `dropPrevious` once a grace period is over.
  *
@@ -26,7 +26,7 @@ import type { SecretStore } from "../providers/types.js";
  *   pending one, so reads must go by `current-version` from custom_metadata, not by latest);
  *   `promote` sets `current-version`, `previous-version`, `grace-until`, `note:<key>` there;
  *   `discardPending` destroys the pending version; `dropPrevious` destroys the previous one.
- *   KV v1 keeps no versions: it does not implement this interface (`canRotate` is false).
+ *   KV v1 keeps no versions: its store gives a `cannotRotate` reason and `rotationOf` returns undefined.
  */
 export interface RotatingStore {
   /** The labelled versions of one secret; undefined when the name has no current version. */
@@ -83,16 +83,7 @@ export interface GraceRecord {
   readonly notes: Readonly<Record<string, string>>;
 }
 
-const METHODS = ["readLabels", "putPending", "promote", "discardPending", "dropPrevious", "listGrace"] as const;
-
-/** Whether this store can rotate (implements every `RotatingStore` method and gives no `cannotRotate` reason). */
-export function canRotate<S extends SecretStore>(store: S): store is S & RotatingStore {
-  const candidate = store as unknown as Record<string, unknown>;
-  return cannotRotate(store) === undefined && METHODS.every((m) => typeof candidate[m] === "function");
-}
-
-/** Why a store that has the methods cannot rotate where it is connected (Vault KV v1 keeps no versions). */
-export function cannotRotate(store: SecretStore): string | undefined {
-  const reason = (store as unknown as { cannotRotate?: unknown }).cannotRotate;
-  return typeof reason === "string" ? reason : undefined;
+/** The store's rotation, unless it cannot rotate where it is connected. */
+export function rotationOf(store: SecretStore): RotatingStore | undefined {
+  return store.cannotRotate === undefined ? store.rotation : undefined;
 }

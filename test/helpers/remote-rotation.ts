@@ -6,7 +6,7 @@ import { readJournal, runsOf } from "../../src/core/journal.js";
 import type { ProviderContext } from "../../src/providers/context.js";
 import { createProvider } from "../../src/providers/index.js";
 import type { SecretStore } from "../../src/providers/types.js";
-import { canRotate, type RotatingStore, type RotationLabels } from "../../src/rotation/types.js";
+import { type RotatingStore, type RotationLabels, rotationOf } from "../../src/rotation/types.js";
 import { formatDotenv } from "../../src/sources/dotenv.js";
 import { startAwsHarness } from "./aws-harness.js";
 import { type RunOptions, runSecrets } from "./run-cli.js";
@@ -93,7 +93,7 @@ export async function remoteProject(remote: Remote, secrets: Record<string, stri
     const store = await createProvider(remote.provider, ctx);
     try {
       await store.connect();
-      return canRotate(store) ? await store.readLabels(name) : undefined;
+      return await rotationOf(store)?.readLabels(name);
     } finally {
       await store.close();
     }
@@ -105,9 +105,10 @@ export async function remoteProject(remote: Remote, secrets: Record<string, stri
 /** The real provider, with `inject` active only while `promote` runs (a fault on the wire, not in our code). */
 export function faultDuringPromote(inject: () => () => void): ProviderFactory {
   return async (name, ctx) => {
-    const store = (await createProvider(name, ctx)) as SecretStore & RotatingStore;
-    const promote = store.promote.bind(store);
-    store.promote = async (op) => {
+    const store = await createProvider(name, ctx);
+    const rotation = store.rotation as RotatingStore;
+    const promote = rotation.promote.bind(rotation);
+    rotation.promote = async (op) => {
       const undo = inject();
       try {
         return await promote(op);

@@ -24,11 +24,12 @@ export async function rotationProject(secrets: Record<string, string>, cwd?: str
 export async function readLocalLabels(cwd: string, name: string, stateDir = ".secrets"): Promise<RotationLabels | undefined> {
   const dir = join(cwd, stateDir);
   const store = new LocalStore(join(dir, "store.enc"), await loadKey({ env: {}, stateDir: dir }), () => new Date());
-  return store.readLabels(name);
+  return store.rotation.readLabels(name);
 }
 
 type Method = "putPending" | "promote" | "discardPending" | "readLabels";
-const GUARDED = ["readLabels", "putPending", "promote", "discardPending", "dropPrevious", "listGrace", "readMany", "write", "flush"];
+const ROTATION = ["readLabels", "putPending", "promote", "discardPending", "dropPrevious", "listGrace"];
+const GUARDED = [...ROTATION, "readMany", "write", "flush"];
 
 /**
  * A store that fails at `method`: `throw-before` fails that one call; `die-before`/`die-after`
@@ -39,9 +40,10 @@ export function faultyStore(method: Method, mode: "throw-before" | "die-before" 
   return async (name, ctx) => {
     const store = await createProvider(name, ctx);
     let dead = false;
-    const target = store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
     for (const m of GUARDED) {
-      const original = target[m]?.bind(store);
+      const owner = ROTATION.includes(m) ? store.rotation : store;
+      const target = owner as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      const original = target[m]?.bind(owner);
       if (!original) continue;
       target[m] = async (...args: unknown[]) => {
         if (dead) throw new Error("store unreachable (simulated crash)");

@@ -3,7 +3,7 @@ import { type AwsStore, createAwsStore } from "../../src/providers/aws.js";
 import { rotationToken, runOfVersion } from "../../src/providers/aws-rotation.js";
 import type { ProviderContext } from "../../src/providers/context.js";
 import { ConflictError } from "../../src/providers/types.js";
-import { canRotate } from "../../src/rotation/types.js";
+import { rotationOf } from "../../src/rotation/types.js";
 import { type AwsHarness, startAwsHarness } from "../helpers/aws-harness.js";
 
 let h: AwsHarness;
@@ -45,25 +45,25 @@ describe("aws RotatingStore (real SDK against the wire-level server)", () => {
   });
 
   it("pending → promote: AWSPENDING then AWSCURRENT, previous with its grace tags, no AWSPENDING left", async () => {
-    expect(canRotate(store)).toBe(true);
+    expect(rotationOf(store)).toBe(store.rotation);
     for (const [i, value] of ["v2", "v3"].entries()) {
       const runId = `run-${i}`;
-      const version = await store.putPending("app/S", value, runId);
-      expect(await store.putPending("app/S", value, runId)).toBe(version);
+      const version = await store.rotation.putPending("app/S", value, runId);
+      expect(await store.rotation.putPending("app/S", value, runId)).toBe(version);
       expect(stagesOf("app/S")[version]).toEqual(["AWSPENDING"]);
-      const before = await store.readLabels("app/S");
+      const before = await store.rotation.readLabels("app/S");
       expect(before).toMatchObject({ current: { value: i === 0 ? "v1" : "v2" }, pending: { version, value, runId } });
-      await store.promote({
+      await store.rotation.promote({
         name: "app/S",
         pendingVersion: version,
         graceUntil: until,
         runId,
         notes: { strategy: "generic", role: i === 0 ? "app user" : "x" },
       });
-      await store.promote({ name: "app/S", pendingVersion: version, graceUntil: until, runId, notes: {} }); // idempotent
+      await store.rotation.promote({ name: "app/S", pendingVersion: version, graceUntil: until, runId, notes: {} }); // idempotent
       expect(pendingLeft("app/S")).toBe(false);
     }
-    const labels = await store.readLabels("app/S");
+    const labels = await store.rotation.readLabels("app/S");
     expect(labels).toMatchObject({
       current: { value: "v3", runId: "run-1" },
       previous: { value: "v2" },
@@ -79,82 +79,86 @@ describe("aws RotatingStore (real SDK against the wire-level server)", () => {
       "secretshift:note:strategy": "generic",
       "secretshift:note:role": "x",
     });
-    expect(await store.listGrace()).toEqual([
+    expect(await store.rotation.listGrace()).toEqual([
       { name: "app/S", previousVersion: labels?.previous?.version, graceUntil: until, notes: { strategy: "generic", role: "x" } },
     ]);
   });
 
   it("notes are encoded to fit AWS tag rules and read back as they were", async () => {
-    const v = await store.putPending("app/S", "v2", "r1");
+    const v = await store.rotation.putPending("app/S", "v2", "r1");
     const notes = { "expire-role": 'Odd "Role" ü', db: "db.example:5432/app" };
-    await store.promote({ name: "app/S", pendingVersion: v, graceUntil: until, runId: "r1", notes });
+    await store.rotation.promote({ name: "app/S", pendingVersion: v, graceUntil: until, runId: "r1", notes });
     const tags = [...(h.server.state.find("app/S")?.tags.entries() ?? [])];
     for (const [k, val] of tags) expect(k + val).toMatch(/^[A-Za-z0-9_.:/+@=-]*$/);
-    expect((await store.readLabels("app/S"))?.notes).toEqual(notes);
-    const v3 = await store.putPending("app/S", "v3", "r2");
+    expect((await store.rotation.readLabels("app/S"))?.notes).toEqual(notes);
+    const v3 = await store.rotation.putPending("app/S", "v3", "r2");
     const long = { role: "x".repeat(300) };
-    await expect(store.promote({ name: "app/S", pendingVersion: v3, graceUntil: until, runId: "r2", notes: long })).rejects.toMatchObject({
+    await expect(store.rotation.promote({ name: "app/S", pendingVersion: v3, graceUntil: until, runId: "r2", notes: long })).rejects.toMatchObject({
       code: "ROTATION_NOTE_TOO_LONG",
     });
-    expect((await store.readLabels("app/S"))?.current.value).toBe("v2"); // refused before any write
+    expect((await store.rotation.readLabels("app/S"))?.current.value).toBe("v2"); // refused before any write
   });
 
   it("a pending version of another run is a conflict; discard removes AWSPENDING only for its own run", async () => {
-    await store.putPending("app/S", "v2", "a");
-    await expect(store.putPending("app/S", "x", "b")).rejects.toBeInstanceOf(ConflictError);
-    expect(await store.discardPending("app/S", "b")).toBe(false);
-    expect(await store.discardPending("app/S", "a")).toBe(true);
-    expect(await store.discardPending("app/S")).toBe(false);
+    await store.rotation.putPending("app/S", "v2", "a");
+    await expect(store.rotation.putPending("app/S", "x", "b")).rejects.toBeInstanceOf(ConflictError);
+    expect(await store.rotation.discardPending("app/S", "b")).toBe(false);
+    expect(await store.rotation.discardPending("app/S", "a")).toBe(true);
+    expect(await store.rotation.discardPending("app/S")).toBe(false);
     expect(pendingLeft("app/S")).toBe(false);
-    expect(await store.readLabels("app/S")).toMatchObject({ current: { value: "v1" } });
+    expect(await store.rotation.readLabels("app/S")).toMatchObject({ current: { value: "v1" } });
     // The same run again gets its (now unlabelled) version back as pending.
-    const again = await store.putPending("app/S", "v2", "a");
+    const again = await store.rotation.putPending("app/S", "v2", "a");
     expect(stagesOf("app/S")[again]).toEqual(["AWSPENDING"]);
     await expect(
-      store.promote({ name: "app/S", pendingVersion: "nope-0000000000000000000000000000", graceUntil: until, runId: "a", notes: {} }),
+      store.rotation.promote({ name: "app/S", pendingVersion: "nope-0000000000000000000000000000", graceUntil: until, runId: "a", notes: {} }),
     ).rejects.toBeInstanceOf(ConflictError);
   });
 
   it("a promotion that died after moving AWSCURRENT reads as pending and is finished by promote", async () => {
-    const v = await store.putPending("app/S", "v2", "r1");
-    const old = (await store.readLabels("app/S"))?.current.version ?? "";
+    const v = await store.rotation.putPending("app/S", "v2", "r1");
+    const old = (await store.rotation.readLabels("app/S"))?.current.version ?? "";
     // The state after promote's first call (AWSCURRENT moved) when the process died before the rest.
     const s = h.server.state.find("app/S");
     const target = s?.versions.get(v);
     if (!s || !target) throw new Error("no version");
     h.server.state.moveStage(s, "AWSCURRENT", target);
-    expect(await store.readLabels("app/S")).toMatchObject({ current: { version: v }, pending: { version: v, runId: "r1" }, previous: { version: old } });
-    await store.promote({ name: "app/S", pendingVersion: v, graceUntil: until, runId: "r1", notes: { strategy: "generic" } });
+    expect(await store.rotation.readLabels("app/S")).toMatchObject({
+      current: { version: v },
+      pending: { version: v, runId: "r1" },
+      previous: { version: old },
+    });
+    await store.rotation.promote({ name: "app/S", pendingVersion: v, graceUntil: until, runId: "r1", notes: { strategy: "generic" } });
     expect(pendingLeft("app/S")).toBe(false);
-    expect(await store.readLabels("app/S")).toMatchObject({ current: { version: v }, previous: { version: old }, graceUntil: until });
+    expect(await store.rotation.readLabels("app/S")).toMatchObject({ current: { version: v }, previous: { version: old }, graceUntil: until });
   });
 
   it("a promotion whose grace record is refused still leaves the new value current and no AWSPENDING", async () => {
-    const v = await store.putPending("app/S", "v2", "r1");
+    const v = await store.rotation.putPending("app/S", "v2", "r1");
     h.server.setOptions({ denied: ["TagResource"] });
-    await expect(store.promote({ name: "app/S", pendingVersion: v, graceUntil: until, runId: "r1", notes: {} })).rejects.toMatchObject({
+    await expect(store.rotation.promote({ name: "app/S", pendingVersion: v, graceUntil: until, runId: "r1", notes: {} })).rejects.toMatchObject({
       code: expect.any(String),
     });
     expect(pendingLeft("app/S")).toBe(false);
-    expect(await store.readLabels("app/S")).toMatchObject({ current: { version: v, value: "v2" }, previous: { value: "v1" } });
+    expect(await store.rotation.readLabels("app/S")).toMatchObject({ current: { version: v, value: "v2" }, previous: { value: "v1" } });
   });
 
   it("dropPrevious removes AWSPREVIOUS and the grace tags, only for the named version", async () => {
-    const v = await store.putPending("app/S", "v2", "a");
-    await store.promote({ name: "app/S", pendingVersion: v, graceUntil: until, runId: "a", notes: { role: "x" } });
-    const previous = (await store.readLabels("app/S"))?.previous?.version ?? "";
-    expect(await store.dropPrevious("app/S", "other")).toBe(false);
-    expect(await store.dropPrevious("app/S", previous)).toBe(true);
-    expect(await store.dropPrevious("app/S", previous)).toBe(false);
-    const labels = await store.readLabels("app/S");
+    const v = await store.rotation.putPending("app/S", "v2", "a");
+    await store.rotation.promote({ name: "app/S", pendingVersion: v, graceUntil: until, runId: "a", notes: { role: "x" } });
+    const previous = (await store.rotation.readLabels("app/S"))?.previous?.version ?? "";
+    expect(await store.rotation.dropPrevious("app/S", "other")).toBe(false);
+    expect(await store.rotation.dropPrevious("app/S", previous)).toBe(true);
+    expect(await store.rotation.dropPrevious("app/S", previous)).toBe(false);
+    const labels = await store.rotation.readLabels("app/S");
     expect(labels?.previous).toBeUndefined();
     expect(labels?.graceUntil).toBeUndefined();
     expect([...(h.server.state.find("app/S")?.tags.keys() ?? [])]).toEqual(["managed-by"]);
-    expect(await store.listGrace()).toEqual([]);
+    expect(await store.rotation.listGrace()).toEqual([]);
   });
 
   it("a missing or deleted secret has no labels and cannot get a pending version", async () => {
-    expect(await store.readLabels("app/MISSING")).toBeUndefined();
-    await expect(store.putPending("app/MISSING", "x", "a")).rejects.toMatchObject({ code: "SECRET_NOT_FOUND" });
+    expect(await store.rotation.readLabels("app/MISSING")).toBeUndefined();
+    await expect(store.rotation.putPending("app/MISSING", "x", "a")).rejects.toMatchObject({ code: "SECRET_NOT_FOUND" });
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { deriveKey } from "../../src/core/crypto.js";
 import { LocalStore } from "../../src/providers/local.js";
 import { ConflictError } from "../../src/providers/types.js";
-import { canRotate } from "../../src/rotation/types.js";
+import { rotationOf } from "../../src/rotation/types.js";
 import { tmpdir } from "../helpers/tmpdir.js";
 
 async function storeWith(value: string) {
@@ -16,21 +16,22 @@ async function storeWith(value: string) {
 const until = new Date("2026-01-02T00:00:00Z");
 
 describe("local RotatingStore", () => {
-  it("is detected by canRotate", async () => {
-    expect(canRotate(await storeWith("v1"))).toBe(true);
+  it("is found by rotationOf", async () => {
+    const store = await storeWith("v1");
+    expect(rotationOf(store)).toBe(store.rotation);
   });
 
   it("pending → promote moves labels, keeps previous with its grace end, drops the older previous", async () => {
     const store = await storeWith("v1");
     for (const [i, value] of ["v2", "v3"].entries()) {
       const runId = `r${i}`;
-      const version = await store.putPending("S", value, runId);
-      expect(await store.putPending("S", value, runId)).toBe(version); // idempotent for the same run
-      expect((await store.readLabels("S"))?.current.value).toBe(i === 0 ? "v1" : "v2");
-      await store.promote({ name: "S", pendingVersion: version, graceUntil: until, runId, notes: { strategy: "generic" } });
-      await store.promote({ name: "S", pendingVersion: version, graceUntil: until, runId, notes: {} }); // idempotent
+      const version = await store.rotation.putPending("S", value, runId);
+      expect(await store.rotation.putPending("S", value, runId)).toBe(version); // idempotent for the same run
+      expect((await store.rotation.readLabels("S"))?.current.value).toBe(i === 0 ? "v1" : "v2");
+      await store.rotation.promote({ name: "S", pendingVersion: version, graceUntil: until, runId, notes: { strategy: "generic" } });
+      await store.rotation.promote({ name: "S", pendingVersion: version, graceUntil: until, runId, notes: {} }); // idempotent
     }
-    const labels = await store.readLabels("S");
+    const labels = await store.rotation.readLabels("S");
     expect(labels).toMatchObject({
       current: { value: "v3", version: "3", runId: "r1" },
       previous: { value: "v2", version: "2" },
@@ -38,32 +39,32 @@ describe("local RotatingStore", () => {
       notes: { strategy: "generic" },
     });
     expect(labels?.pending).toBeUndefined();
-    expect(await store.listGrace()).toEqual([{ name: "S", previousVersion: "2", graceUntil: until, notes: { strategy: "generic" } }]);
+    expect(await store.rotation.listGrace()).toEqual([{ name: "S", previousVersion: "2", graceUntil: until, notes: { strategy: "generic" } }]);
     await store.close();
   });
 
   it("a pending version of another run is a conflict; discard only removes your own unless forced", async () => {
     const store = await storeWith("v1");
-    await store.putPending("S", "v2", "a");
-    await expect(store.putPending("S", "x", "b")).rejects.toBeInstanceOf(ConflictError);
-    expect(await store.discardPending("S", "b")).toBe(false);
-    expect(await store.discardPending("S")).toBe(true);
-    expect(await store.readLabels("S")).toMatchObject({ current: { value: "v1" } });
-    expect((await store.readLabels("S"))?.pending).toBeUndefined();
+    await store.rotation.putPending("S", "v2", "a");
+    await expect(store.rotation.putPending("S", "x", "b")).rejects.toBeInstanceOf(ConflictError);
+    expect(await store.rotation.discardPending("S", "b")).toBe(false);
+    expect(await store.rotation.discardPending("S")).toBe(true);
+    expect(await store.rotation.readLabels("S")).toMatchObject({ current: { value: "v1" } });
+    expect((await store.rotation.readLabels("S"))?.pending).toBeUndefined();
     await store.close();
   });
 
   it("dropPrevious removes only the named previous and its grace record", async () => {
     const store = await storeWith("v1");
-    const v = await store.putPending("S", "v2", "a");
-    await store.promote({ name: "S", pendingVersion: v, graceUntil: until, runId: "a", notes: { role: "x" } });
-    expect(await store.dropPrevious("S", "9")).toBe(false);
-    expect(await store.dropPrevious("S", "1")).toBe(true);
-    expect(await store.dropPrevious("S", "1")).toBe(false);
-    const labels = await store.readLabels("S");
+    const v = await store.rotation.putPending("S", "v2", "a");
+    await store.rotation.promote({ name: "S", pendingVersion: v, graceUntil: until, runId: "a", notes: { role: "x" } });
+    expect(await store.rotation.dropPrevious("S", "9")).toBe(false);
+    expect(await store.rotation.dropPrevious("S", "1")).toBe(true);
+    expect(await store.rotation.dropPrevious("S", "1")).toBe(false);
+    const labels = await store.rotation.readLabels("S");
     expect(labels?.previous).toBeUndefined();
     expect(labels?.graceUntil).toBeUndefined();
-    expect(await store.listGrace()).toEqual([]);
+    expect(await store.rotation.listGrace()).toEqual([]);
     await store.close();
   });
 
@@ -73,8 +74,8 @@ describe("local RotatingStore", () => {
     // The store file becomes a directory: the atomic rename onto it fails, as a full disk would.
     await rm(path);
     await mkdir(path);
-    await expect(store.putPending("S", "v2", "a")).rejects.toThrow();
-    expect((await store.readLabels("S"))?.pending).toBeUndefined();
+    await expect(store.rotation.putPending("S", "v2", "a")).rejects.toThrow();
+    expect((await store.rotation.readLabels("S"))?.pending).toBeUndefined();
     await store.close();
   });
 });
