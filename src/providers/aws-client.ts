@@ -115,7 +115,8 @@ export async function createSdkApi(config: AwsClientConfig): Promise<SecretsMana
 }
 
 type Method = Exclude<keyof SecretsManagerApi, "check" | "destroy">;
-const METHODS: readonly Method[] = [
+/** The request methods: each call is one API request (`countCalls`). */
+export const REQUESTS: readonly Method[] = [
   "listSecrets",
   "batchGetSecretValue",
   "getSecretValue",
@@ -129,15 +130,3 @@ const METHODS: readonly Method[] = [
   "tagResource",
   "untagResource",
 ];
-
-/** Wraps `api` so each request is counted (`stats.apiCalls`). */
-export function countingApi(api: SecretsManagerApi, count: () => void): SecretsManagerApi {
-  const wrapped: Record<string, unknown> = { check: () => api.check(), destroy: () => api.destroy() };
-  for (const m of METHODS) {
-    wrapped[m] = (input: unknown) => {
-      count();
-      return (api[m] as (i: unknown) => Promise<unknown>)(input);
-    };
-  }
-  return wrapped as unknown as SecretsManagerApi;
-}

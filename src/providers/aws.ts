@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import { AdaptiveLimiter } from "../core/adaptive-limiter.js";
 import { CliError, ExitCode } from "../core/errors.js";
-import { countingApi, createSdkApi, type SecretsManagerApi } from "./aws-client.js";
+import { createSdkApi, REQUESTS, type SecretsManagerApi } from "./aws-client.js";
 import { errorName, isThrottle, toCliError } from "./aws-errors.js";
 import { AwsReader, CURRENT } from "./aws-read.js";
 import { AwsRotation } from "./aws-rotation.js";
 import { type AwsSettings, resolveAwsSettings } from "./aws-settings.js";
 import type { ProviderContext } from "./context.js";
+import { countCalls } from "./count-calls.js";
 import {
   ConflictError,
   type CurrentSecret,
@@ -52,7 +53,7 @@ export class AwsStore implements SecretStore {
     private readonly settings: AwsSettings,
     ctx: Pick<ProviderContext, "concurrency" | "onEvent">,
   ) {
-    this.api = countingApi(api, () => this.stats.apiCalls++);
+    this.api = countCalls(api, REQUESTS, () => this.stats.apiCalls++);
     const onThrottle = (retryInMs: number) => ctx.onEvent({ type: "throttled", retryInMs });
     this.writes = new AdaptiveLimiter({ maxConcurrency: ctx.concurrency ?? this.defaultConcurrency, isThrottle, onThrottle });
     // Reads have their own, larger quotas (ListSecrets/BatchGet 100/s, Describe 40,000/s).

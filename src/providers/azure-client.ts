@@ -112,15 +112,3 @@ export function unconfiguredApi(error: () => Error): KeyVaultApi {
   const fail = () => Promise.reject(error());
   return { get: fail, set: fail, list: fail, getDeleted: fail, remove: fail, recover: fail, purge: fail };
 }
-
-/** Wraps `api` so each call is counted (`stats.apiCalls`). */
-export function countingApi(api: KeyVaultApi, count: () => void): KeyVaultApi {
-  const wrapped: Record<string, unknown> = {};
-  for (const [m, fn] of Object.entries(api)) {
-    wrapped[m] = (...args: unknown[]) => {
-      count();
-      return (fn as (...a: unknown[]) => Promise<unknown>)(...args);
-    };
-  }
-  return wrapped as unknown as KeyVaultApi;
-}

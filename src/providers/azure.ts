@@ -1,13 +1,14 @@
 import { AdaptiveLimiter } from "../core/adaptive-limiter.js";
 import type { Clock } from "../core/deps.js";
 import { type CliError, usageError } from "../core/errors.js";
-import { countingApi, createKeyVaultApi, type KeyVaultApi, unconfiguredApi } from "./azure-client.js";
+import { createKeyVaultApi, type KeyVaultApi, unconfiguredApi } from "./azure-client.js";
 import { isThrottle, retryAfterMs, statusOf, toCliError } from "./azure-errors.js";
 import { checkAzureName, collisions, nameOf, runTags, TAG_RUN, toVaultName } from "./azure-names.js";
 import { AzureReader, DELETED_HINT } from "./azure-read.js";
 import { revertAzure } from "./azure-revert.js";
 import { type AzureSettings, missingVaultUrl, resolveAzureSettings } from "./azure-settings.js";
 import type { ProviderContext } from "./context.js";
+import { countCalls } from "./count-calls.js";
 import {
   ConflictError,
   type CurrentSecret,
@@ -37,7 +38,8 @@ export class AzureStore implements SecretStore {
     private readonly settings: AzureSettings,
     private readonly ctx: Pick<ProviderContext, "concurrency" | "onEvent"> & { clock: Clock },
   ) {
-    this.api = countingApi(api, () => this.stats.apiCalls++);
+    // Every Key Vault call is one request.
+    this.api = countCalls(api, Object.keys(api) as (keyof KeyVaultApi)[], () => this.stats.apiCalls++);
     this.vaultUrl = settings.vaultUrl?.href ?? "(no vault URL)";
     const onThrottle = (retryInMs: number) => ctx.onEvent({ type: "throttled", retryInMs });
     const limits = { isThrottle, retryAfterMs, onThrottle, maxDelayMs: 30_000 };

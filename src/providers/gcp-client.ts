@@ -118,7 +118,8 @@ export async function createGcpApi(config: GcpClientConfig): Promise<SecretManag
 }
 
 type Method = Exclude<keyof SecretManagerApi, "check" | "close">;
-const METHODS: readonly Method[] = [
+/** The request methods: each call is one API request (`countCalls`). */
+export const REQUESTS: readonly Method[] = [
   "getSecret",
   "listSecrets",
   "createSecret",
@@ -129,15 +130,3 @@ const METHODS: readonly Method[] = [
   "listVersions",
   "disableVersion",
 ];
-
-/** Wraps `api` so each request is counted (`stats.apiCalls`). */
-export function countingApi(api: SecretManagerApi, count: () => void): SecretManagerApi {
-  const wrapped: Record<string, unknown> = { check: () => api.check(), close: () => api.close() };
-  for (const m of METHODS) {
-    wrapped[m] = (...args: unknown[]) => {
-      count();
-      return (api[m] as (...a: unknown[]) => Promise<unknown>)(...args);
-    };
-  }
-  return wrapped as unknown as SecretManagerApi;
-}

@@ -1,7 +1,8 @@
 import { AdaptiveLimiter } from "../core/adaptive-limiter.js";
 import type { CliError } from "../core/errors.js";
 import type { ProviderContext } from "./context.js";
-import { countingApi, createGcpApi, type GcpClientConfig, type SecretManagerApi } from "./gcp-client.js";
+import { countCalls } from "./count-calls.js";
+import { createGcpApi, type GcpClientConfig, REQUESTS, type SecretManagerApi } from "./gcp-client.js";
 import { isThrottle, statusOf, toCliError } from "./gcp-errors.js";
 import { checkGcpName, fromSecretId, toSecretId } from "./gcp-names.js";
 import { GcpReader } from "./gcp-read.js";
@@ -36,7 +37,7 @@ export class GcpStore implements SecretStore {
   private readonly endpoint: string | undefined;
 
   constructor(api: SecretManagerApi, settings: Pick<GcpClientConfig, "endpoint">, ctx: Pick<ProviderContext, "concurrency" | "onEvent">) {
-    this.api = countingApi(api, () => this.stats.apiCalls++);
+    this.api = countCalls(api, REQUESTS, () => this.stats.apiCalls++);
     this.endpoint = settings.endpoint?.href;
     const onThrottle = (retryInMs: number) => ctx.onEvent({ type: "throttled", retryInMs });
     this.writes = new AdaptiveLimiter({
