@@ -1,21 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { AdaptiveLimiter } from "../../src/core/adaptive-limiter.js";
+import { fakeTime } from "../helpers/fake-time.js";
 
 const throttle = Object.assign(new Error("429"), { retryAfter: 3000 });
 const isThrottle = (e: unknown) => e === throttle;
-
-function fakeTime() {
-  let t = 0;
-  const slept: number[] = [];
-  return {
-    now: () => t,
-    sleep: async (ms: number) => {
-      slept.push(ms);
-      t += ms;
-    },
-    slept,
-  };
-}
 
 describe("AdaptiveLimiter quota options", () => {
   it("paces at maxRate from the first call and never climbs above it", async () => {

@@ -1,25 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { AdaptiveLimiter } from "../../src/core/adaptive-limiter.js";
+import { fakeTime } from "../helpers/fake-time.js";
 
 const throttle = Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });
 const isThrottle = (e: unknown) => e === throttle;
-
-/** A clock that only moves when someone sleeps. */
-function fakeTime() {
-  let t = 0;
-  const slept: number[] = [];
-  return {
-    now: () => t,
-    sleep: async (ms: number) => {
-      slept.push(ms);
-      t += ms;
-    },
-    advance: (ms: number) => {
-      t += ms;
-    },
-    slept,
-  };
-}
 
 describe("AdaptiveLimiter", () => {
   it("retries throttles with backoff, reports each wait, and gives up after maxRetries", async () => {
