@@ -1,7 +1,5 @@
 import { appendFile } from "node:fs/promises";
-import type { RenderedItem } from "./render-plan.js";
-
-const PROBLEMS = new Set(["conflict", "invalid", "failed", "missing", "different", "changed-since"]);
+import { PROBLEM_ACTIONS, type RenderedItem } from "./render-plan.js";
 
 /** Workflow-command escaping from the Actions toolkit: data and property values differ. */
 const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
@@ -19,7 +17,7 @@ const MESSAGES: Record<string, string> = {
 /** `::error file=.env,line=12::DB_PASSWORD differs from the vault` — names and reasons, never values. */
 export function annotations(items: readonly RenderedItem[]): string[] {
   return items
-    .filter((i) => PROBLEMS.has(i.action))
+    .filter((i) => PROBLEM_ACTIONS.has(i.action))
     .map((i) => {
       const isFile = !i.source.startsWith("(") && !i.source.startsWith("run ") && !i.source.includes("[key=");
       const props = isFile ? ` file=${escapeProperty(i.source)}${i.line === undefined ? "" : `,line=${i.line}`}` : "";
@@ -37,7 +35,7 @@ export function stepSummary(title: string, summary: Record<string, number>, item
       .filter(([, n]) => n > 0)
       .map(([k, n]) => `${n} ${k}`)
       .join(", ") || "nothing to do";
-  const rows = items.filter((i) => PROBLEMS.has(i.action) || i.action === "create" || i.action === "update").slice(0, 200);
+  const rows = items.filter((i) => PROBLEM_ACTIONS.has(i.action) || i.action === "create" || i.action === "update").slice(0, 200);
   const table =
     rows.length === 0
       ? []

@@ -1,12 +1,11 @@
 import type { OutputStream } from "../core/deps.js";
 import { isCliError } from "../core/errors.js";
-import { jsonItem, type RenderedItem } from "./render-plan.js";
+import { jsonItem, PROBLEM_ACTIONS, type RenderedItem } from "./render-plan.js";
 
 /** Rows kept for the human table; the rest are only counted (use --json for every row). */
 const HEAD = 200;
 /** Problem rows kept for annotations and the failure table, however many rows come before them. */
 const PROBLEMS = 1000;
-const PROBLEM_ACTIONS = new Set(["conflict", "invalid", "failed", "missing", "different", "changed-since"]);
 
 /**
  * Where a command's rows go as they are produced, so a million-row run never holds a million rows:

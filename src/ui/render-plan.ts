@@ -27,15 +27,14 @@ export function summaryLine(summary: Record<string, number>): string {
   );
 }
 
+/** Actions that need someone's attention: red in the table, annotated in CI, an `error` in JSON. */
+export const PROBLEM_ACTIONS: ReadonlySet<string> = new Set(["conflict", "invalid", "failed", "missing", "different", "changed-since"]);
+
 /** The human view of a plan or a result. `limit` keeps a million-row run from flooding a terminal. */
 export function renderItems(reporter: Reporter, items: readonly RenderedItem[], total = items.length, limit = 200): void {
   if (items.length === 0) return;
   const colour = (action: string) =>
-    action === "conflict" || action === "invalid" || action === "failed" || action === "missing" || action === "different"
-      ? reporter.paint.red
-      : action === "unchanged" || action === "extra"
-        ? reporter.paint.dim
-        : reporter.paint.green;
+    PROBLEM_ACTIONS.has(action) ? reporter.paint.red : action === "unchanged" || action === "extra" ? reporter.paint.dim : reporter.paint.green;
   const shown = items.slice(0, limit);
   const rows = shown.map((i) => [
     i.name,
@@ -60,5 +59,4 @@ export function jsonItem(i: RenderedItem): Record<string, unknown> {
   };
 }
 
-const problem = (i: RenderedItem): string | undefined => i.error ?? (PROBLEMS.has(i.action) ? i.reason : undefined);
-const PROBLEMS = new Set(["conflict", "invalid", "missing", "different", "changed-since"]);
+const problem = (i: RenderedItem): string | undefined => i.error ?? (PROBLEM_ACTIONS.has(i.action) ? i.reason : undefined);
