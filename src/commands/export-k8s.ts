@@ -6,6 +6,7 @@ import { readInventory } from "../core/inventory.js";
 import { checkTemplate } from "../core/naming.js";
 import { deriveSecretName, dnsSubdomainProblem, keyProblem, toKey } from "../providers/k8s-names.js";
 import type { SecretStore } from "../providers/types.js";
+import { at } from "../sources/origin.js";
 import { type CommonOptions, reporterFor, stateDirOf } from "./common.js";
 import { ESO_PROVIDERS, type EsoEntry, type EsoProvider, esoManifests, toYaml } from "./export-k8s-manifests.js";
 import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "./sources.js";
@@ -31,7 +32,7 @@ export async function exportK8s(options: ExportK8sOptions, deps: Deps): Promise<
   let names: string[];
   try {
     const inventory = await readInventory(sources, { prefix: options.prefix, template: options.nameTemplate, env: options.env }, options);
-    for (const w of inventory.warnings) reporter.warn(`${w.source}${w.line === undefined ? "" : `:${w.line}`}: ${w.message}`);
+    for (const w of inventory.warnings) reporter.warn(`${at(w)}: ${w.message}`);
     names = [...new Set(inventory.desired.map((d) => d.name))].sort();
   } finally {
     await closeSources(sources);

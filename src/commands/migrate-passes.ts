@@ -4,6 +4,7 @@ import type { Journal } from "../core/journal.js";
 import type { PlannedBatch } from "../core/plan-stream.js";
 import type { SecretStore } from "../providers/types.js";
 import type { ScrubCell } from "../sources/database.js";
+import { at } from "../sources/origin.js";
 import type { ItemSink } from "../ui/item-sink.js";
 import { mask } from "../ui/mask.js";
 import type { RenderedItem } from "../ui/render-plan.js";
@@ -14,7 +15,7 @@ import type { ColumnStep } from "./scrub-step.js";
 const PREVIEWS = 200;
 
 const warn = (reporter: Reporter, b: PlannedBatch) => {
-  for (const w of b.warnings) reporter.warn(`${w.source}${w.line === undefined ? "" : `:${w.line}`}: ${w.message}`);
+  for (const w of b.warnings) reporter.warn(`${at(w)}: ${w.message}`);
 };
 
 function withPreviews(b: PlannedBatch, shown: number): RenderedItem[] {

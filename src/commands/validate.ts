@@ -5,6 +5,7 @@ import { desiredBatches } from "../core/inventory.js";
 import { checkTemplate } from "../core/naming.js";
 import { checkReferences, splitReferenceCells } from "../core/secret-reference.js";
 import type { ProviderName, SecretStore } from "../providers/types.js";
+import { at } from "../sources/origin.js";
 import type { SecretSource } from "../sources/types.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { ItemSink } from "../ui/item-sink.js";
@@ -90,7 +91,7 @@ async function compareBatches(
   const known = new Set<string>();
   const naming = { prefix: options.prefix, template: options.nameTemplate, env: options.env };
   for await (const batch of desiredBatches(sources, naming, options)) {
-    for (const w of batch.warnings) reporter.warn(`${w.source}${w.line === undefined ? "" : `:${w.line}`}: ${w.message}`);
+    for (const w of batch.warnings) reporter.warn(`${at(w)}: ${w.message}`);
     // After `--scrub reference` a cell holds `secret:<provider>:<name>`: check that secret exists instead of comparing.
     const { values, references } = splitReferenceCells(batch.desired);
     const referenced = references.filter((r) => r.target.provider === provider).map((r) => r.target.name);

@@ -1,4 +1,5 @@
 import type { CurrentSecret } from "../providers/types.js";
+import { lineOf } from "../sources/origin.js";
 import type { DesiredSecret, PlanItem } from "./plan.js";
 
 export type DriftAction = "in-sync" | "missing" | "different" | "extra" | "conflict";
@@ -17,7 +18,7 @@ export function compareState(desired: readonly DesiredSecret[], current: Readonl
   const items: DriftItem[] = [];
   for (const [name, group] of byName) {
     const want = group[group.length - 1] as DesiredSecret;
-    const base = { name, source: want.origin.source, ...(want.origin.line === undefined ? {} : { line: want.origin.line }) };
+    const base = { name, source: want.origin.source, ...lineOf(want.origin) };
     const have = current.get(name);
     if (new Set(group.map((d) => d.value)).size > 1) items.push({ ...base, action: "conflict", reason: "defined with different values in several sources" });
     else if (!have || have.deleted) items.push({ ...base, action: "missing", reason: have?.deleted ? "scheduled for deletion" : "not in the provider" });

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { CurrentSecret, SecretStore } from "../providers/types.js";
+import { at, lineOf } from "../sources/origin.js";
 import type { SecretSource, SourceWarning } from "../sources/types.js";
 import type { NameFilter } from "./glob.js";
 import { desiredBatches } from "./inventory.js";
@@ -47,8 +48,6 @@ class SeenNames {
   }
 }
 
-const place = (d: DesiredSecret) => (d.origin.line === undefined ? d.origin.source : `${d.origin.source}:${d.origin.line}`);
-
 /**
  * Reads every source batch by batch and plans each batch against the provider's current state, so
  * memory is bounded by the batch size whatever the table size. A name repeated in a later batch
@@ -76,7 +75,7 @@ const crossConflict = (d: DesiredSecret, first: string): PlanItem => ({
   name: d.name,
   action: "conflict",
   source: d.origin.source,
-  ...(d.origin.line === undefined ? {} : { line: d.origin.line }),
-  reason: `defined with different values in ${first}, ${place(d)}`,
+  ...lineOf(d.origin),
+  reason: `defined with different values in ${first}, ${at(d.origin)}`,
   hint: "keep one definition, or --exclude it",
 });

@@ -1,4 +1,5 @@
 import type { CurrentSecret, NameCheck, WriteOp } from "../providers/types.js";
+import { at, lineOf } from "../sources/origin.js";
 import type { Origin } from "../sources/types.js";
 
 export type PlanAction = "create" | "update" | "unchanged" | "skip" | "conflict" | "invalid";
@@ -43,8 +44,6 @@ export interface PlanOptions {
   readonly checkBatch?: (writes: readonly WriteOp[]) => ReadonlyMap<string, string>;
 }
 
-const where = (o: Origin) => (o.line === undefined ? {} : { line: o.line });
-
 /** Pure: the same inputs always give the same plan, and nothing here does I/O. */
 export function planMigration(desired: readonly DesiredSecret[], current: ReadonlyMap<string, CurrentSecret>, options: PlanOptions): Plan {
   const byName = new Map<string, DesiredSecret[]>();
@@ -55,7 +54,7 @@ export function planMigration(desired: readonly DesiredSecret[], current: Readon
   for (const [name, group] of byName) {
     const want = group[group.length - 1] as DesiredSecret;
     const stored = options.checkName(name).stored;
-    const base = { name, source: want.origin.source, ...where(want.origin), ...(stored === name ? {} : { stored }) };
+    const base = { name, source: want.origin.source, ...lineOf(want.origin), ...(stored === name ? {} : { stored }) };
     const item = classify(name, group, want, current.get(name), options);
     items.push({ ...base, ...item.row });
     if (item.op) ops.push(item.op);
@@ -87,7 +86,7 @@ interface Classified {
 function classify(name: string, group: DesiredSecret[], want: DesiredSecret, have: CurrentSecret | undefined, options: PlanOptions): Classified {
   const distinct = new Set(group.map((d) => d.value));
   if (distinct.size > 1) {
-    const places = group.map((d) => (d.origin.line === undefined ? d.origin.source : `${d.origin.source}:${d.origin.line}`));
+    const places = group.map((d) => at(d.origin));
     return { row: { action: "conflict", reason: `defined with different values in ${places.join(", ")}`, hint: "keep one definition, or --exclude it" } };
   }
   const nameCheck = options.checkName(name);

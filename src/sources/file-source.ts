@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { CliError, usageError } from "../core/errors.js";
 import { parseDotenv } from "./dotenv.js";
+import { at } from "./origin.js";
 import { parseStructured } from "./structured.js";
 import type { SecretSource, SourceBatch } from "./types.js";
 
@@ -45,7 +46,7 @@ export class FileSource implements SecretSource {
       format === "dotenv" ? parseDotenv(text, this.label, { expand: this.options.expand, env: this.options.env }) : parseStructured(text, this.label, format);
     const first = batch.warnings[0];
     if (this.options.strict && first) {
-      const where = first.line === undefined ? first.source : `${first.source}:${first.line}`;
+      const where = at(first);
       const more = batch.warnings.length > 1 ? ` (and ${batch.warnings.length - 1} more)` : "";
       throw usageError("SOURCE_INVALID", `${where}: ${first.message}${more}`, "fix the file, or run without --strict to skip what cannot be read");
     }

@@ -1,5 +1,6 @@
 import { usageError } from "../core/errors.js";
 import { parseJsonTree } from "./json-tree.js";
+import { at } from "./origin.js";
 import type { TreeEntry } from "./tree.js";
 import type { SourceEntry, SourceWarning } from "./types.js";
 import { parseYamlTree } from "./yaml-tree.js";
@@ -30,7 +31,7 @@ export function parseStructured(text: string, file: string, format: StructuredFo
 function flatten(items: readonly TreeEntry[], prefix: string, file: string, out: Map<string, SourceEntry>, warnings: SourceWarning[]): void {
   for (const { key, line, node } of items) {
     const path = prefix === "" ? key : `${prefix}/${key}`;
-    const where = line === undefined ? file : `${file}:${line}`;
+    const where = at({ source: file, line });
     if (key === "") {
       throw usageError("SOURCE_INVALID", `${where}: an empty key ${prefix === "" ? "at the top level" : `under ${prefix}`}; every key needs a name`);
     }

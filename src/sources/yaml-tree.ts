@@ -1,5 +1,6 @@
 import { type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { usageError } from "../core/errors.js";
+import { at } from "./origin.js";
 import type { TreeNode } from "./tree.js";
 
 /**
@@ -51,7 +52,7 @@ function convert(node: unknown, context: Context): TreeNode {
     const keyNode = pair.key;
     const line = lineOf(keyNode, context) ?? lineOf(pair.value, context);
     if (!isScalar(keyNode)) {
-      const where = line === undefined ? context.file : `${context.file}:${line}`;
+      const where = at({ source: context.file, line });
       throw usageError("SOURCE_INVALID", `${where}: a key that is not a plain value; keys must be text`);
     }
     const key = typeof keyNode.value === "string" ? keyNode.value : (keyNode.source ?? String(keyNode.value));

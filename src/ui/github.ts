@@ -1,4 +1,5 @@
 import { appendFile } from "node:fs/promises";
+import { at } from "../sources/origin.js";
 import { PROBLEM_ACTIONS, type RenderedItem } from "./render-plan.js";
 
 /** Workflow-command escaping from the Actions toolkit: data and property values differ. */
@@ -43,10 +44,7 @@ export function stepSummary(title: string, summary: Record<string, number>, item
           "",
           "| name | action | source | note |",
           "|---|---|---|---|",
-          ...rows.map(
-            (i) =>
-              `| ${cell(i.name)} | ${i.action} | ${cell(i.line === undefined ? i.source : `${i.source}:${i.line}`)} | ${cell(i.error ?? i.reason ?? "")} |`,
-          ),
+          ...rows.map((i) => `| ${cell(i.name)} | ${i.action} | ${cell(at(i))} | ${cell(i.error ?? i.reason ?? "")} |`),
         ];
   return [`### ${title}`, "", counts, ...table, ""].join("\n");
 }

@@ -1,3 +1,4 @@
+import { at } from "../sources/origin.js";
 import type { Reporter } from "./reporter.js";
 import { table } from "./table.js";
 
@@ -36,13 +37,7 @@ export function renderItems(reporter: Reporter, items: readonly RenderedItem[], 
   const colour = (action: string) =>
     PROBLEM_ACTIONS.has(action) ? reporter.paint.red : action === "unchanged" || action === "extra" ? reporter.paint.dim : reporter.paint.green;
   const shown = items.slice(0, limit);
-  const rows = shown.map((i) => [
-    i.name,
-    i.action,
-    i.line === undefined ? i.source : `${i.source}:${i.line}`,
-    i.preview ?? "",
-    i.error ?? i.reason ?? (i.stored === undefined ? "" : `stored as ${i.stored}`),
-  ]);
+  const rows = shown.map((i) => [i.name, i.action, at(i), i.preview ?? "", i.error ?? i.reason ?? (i.stored === undefined ? "" : `stored as ${i.stored}`)]);
   reporter.out(table(["NAME", "ACTION", "SOURCE", "VALUE", "NOTE"], rows, (col, cell) => (col === 1 ? colour(cell.trim())(cell) : cell)));
   if (total > shown.length) reporter.out(`… and ${total - shown.length} more (use --json for the full list)`);
 }
@@ -52,7 +47,7 @@ export function jsonItem(i: RenderedItem): Record<string, unknown> {
   return {
     name: i.name,
     action: i.action,
-    source: i.line === undefined ? i.source : `${i.source}:${i.line}`,
+    source: at(i),
     ...(i.version === undefined ? {} : { version: i.version }),
     ...(i.stored === undefined ? {} : { stored: i.stored }),
     ...(problem(i) === undefined ? {} : { error: problem(i) }),
