@@ -33,10 +33,12 @@ export class LocalStore implements SecretStore {
   readonly defaultConcurrency = 1;
   readonly stats: ProviderStats = { apiCalls: 0 };
   private staged: LocalDocument | undefined;
+  /** The file as first read, reused by every later read of this run (a batched run reads once per batch). */
+  private loaded: LocalDocument | undefined;
   private release: (() => Promise<void>) | undefined;
   /** Label moves for rotate, cleanup and get (src/providers/local-rotation.ts); each call is durable on return. */
   readonly rotation = new LocalRotation({
-    read: async () => this.staged ?? (await loadDocument(this.path)),
+    read: () => this.current(),
     commit: (change) => this.commit(change),
     open: (name, version, sealed) => open(this.requireKey(), sealed, aad(name, version), `secret ${name} v${version}`).toString("utf8"),
     seal: (name, version, value) => seal(this.requireKey(), value, aad(name, version)),
@@ -63,7 +65,7 @@ export class LocalStore implements SecretStore {
   }
 
   async readMany(names: readonly string[]): Promise<Map<string, CurrentSecret>> {
-    const doc = this.staged ?? (await loadDocument(this.path));
+    const doc = await this.current();
     const out = new Map<string, CurrentSecret>();
     for (const name of names) {
       const current = this.reveal(doc, name, "current");
@@ -73,7 +75,7 @@ export class LocalStore implements SecretStore {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const doc = this.staged ?? (await loadDocument(this.path));
+    const doc = await this.current();
     return Object.keys(doc.secrets)
       .filter((n) => n.startsWith(prefix) && doc.secrets[n]?.labels.current !== undefined)
       .sort();
@@ -144,6 +146,7 @@ export class LocalStore implements SecretStore {
 
   async close(): Promise<void> {
     this.staged = undefined;
+    this.loaded = undefined;
     const release = this.release;
     this.release = undefined;
     if (release) await release();
@@ -158,7 +161,14 @@ export class LocalStore implements SecretStore {
     return result;
   }
 
-  /** First write of a run: take the store lock, then load the file fresh. */
+  /** What reads see: the staged copy once the run writes, else the file as read the first time. */
+  private async current(): Promise<LocalDocument> {
+    if (this.staged) return this.staged;
+    this.loaded ??= await loadDocument(this.path);
+    return this.loaded;
+  }
+
+  /** First write of a run: take the store lock, then load the file fresh (never the cached read). */
   async stage(): Promise<LocalDocument> {
     if (!this.staged) {
       this.requireKey();
