@@ -20,7 +20,7 @@ let seq = 0;
 
 beforeAll(async () => {
   h = await startAwsHarness();
-  target = { provider: "aws", env: h.env, args: [], options: h.options };
+  target = { provider: "aws", env: h.env, args: [], options: h.options, server: h.server };
 });
 afterAll(() => h?.stop());
 

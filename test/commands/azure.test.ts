@@ -4,18 +4,26 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDotenv } from "../../src/sources/dotenv.js";
 import { type AzureHarness, startAzureHarness } from "../helpers/azure-harness.js";
 import { commandSuite } from "../helpers/command-suite.js";
+import { type Target, snapshot } from "../helpers/provider-snapshot.js";
 import { parseJson, runSecrets } from "../helpers/run-cli.js";
 import { spawnSecrets } from "../helpers/spawn-cli.js";
 import { tmpdir } from "../helpers/tmpdir.js";
+import { type AzureServerOptions, FAITHFUL_AZURE } from "../servers/azure-key-vault.js";
 
-commandSuite({
-  label: "azure (HTTPS Key Vault, client-secret credential via the tenant's token endpoint)",
-  start: async () => {
-    const h = await startAzureHarness();
-    // Key Vault cannot make an old version current again: a restore sets the old value as a new version.
-    return { provider: "azure", env: h.env, args: [], options: h.options, versionsAdvanceOnRestore: true, stop: h.stop };
-  },
-});
+for (const [label, options] of [
+  ["azure (HTTPS Key Vault, client-secret credential via the tenant's token endpoint)", {}],
+  ["azure as documented: deletes, purges and recoveries finishing 1.5 s later", FAITHFUL_AZURE],
+] as [string, AzureServerOptions][]) {
+  commandSuite({
+    label,
+    start: async () => {
+      const h = await startAzureHarness(options);
+      // Key Vault cannot make an old version current again: a restore sets the old value as a new version.
+      const common = { provider: "azure" as const, env: h.env, args: [], options: h.options, server: h.server, stop: h.stop };
+      return { ...common, versionsAdvanceOnRestore: true, rollbackFrees: ["--purge"] };
+    },
+  });
+}
 
 type Item = { name: string; action: string; stored?: string; error?: string };
 
@@ -99,11 +107,8 @@ describe("azure specifics", () => {
     expect(clash.code).toBe(1);
     expect((parseJson(clash).items as Item[])[0]).toMatchObject({ action: "invalid", error: expect.stringMatching(/already holds .*APP_KEY/) });
     expect(p.stored("APP_KEY")?.versions).toHaveLength(1);
-    expect(await (await import("../helpers/provider-snapshot.js")).snapshot({ provider: "azure", env: h.env, args: [], options: {} }, p.cwd, p.prefix)).toEqual(
-      {
-        [`${p.prefix}APP_KEY`]: { value: "app-key-value-000000000", version: expect.any(String) },
-      },
-    );
+    const target: Target = { provider: "azure", env: h.env, args: [], options: {}, server: h.server };
+    expect(await snapshot(target, p.cwd, p.prefix)).toEqual({ [`${p.prefix}APP_KEY`]: { value: "app-key-value-000000000", version: expect.any(String) } });
   });
 
   it("lists across pages (nextLink) and reads exact names back from their tags for validate --exact", async () => {
