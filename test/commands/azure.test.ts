@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDotenv } from "../../src/sources/dotenv.js";
 import { type AzureHarness, startAzureHarness } from "../helpers/azure-harness.js";
 import { commandSuite } from "../helpers/command-suite.js";
-import { type Target, snapshot } from "../helpers/provider-snapshot.js";
+import { snapshot, type Target } from "../helpers/provider-snapshot.js";
 import { parseJson, runSecrets } from "../helpers/run-cli.js";
 import { spawnSecrets } from "../helpers/spawn-cli.js";
 import { tmpdir } from "../helpers/tmpdir.js";

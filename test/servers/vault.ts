@@ -4,8 +4,8 @@ import { closeServer } from "./close-server.js";
 import { denied, fail, type Reply, readJson, send, startListMethodProxy } from "./vault-http.js";
 import { type Capability, KvV1Engine } from "./vault-kv1.js";
 import { KvV2Engine } from "./vault-kv2.js";
-import { findMount, type MountTable, policyMatch, statusRoute, sysRoute } from "./vault-sys.js";
 import { vaultSnapshot } from "./vault-snapshot.js";
+import { findMount, type MountTable, policyMatch, statusRoute, sysRoute } from "./vault-sys.js";
 import { TokenStore } from "./vault-tokens.js";
 import { type WireState, WriteLog } from "./wire-writes.js";
 
