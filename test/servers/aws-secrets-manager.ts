@@ -32,6 +32,8 @@ export interface AwsServerOptions {
   asyncDeleteMs?: number;
   /** CreateSecret on an existing name is always ResourceExistsException, even with a matching token and value. */
   strictCreate?: boolean;
+  /** The server's clock (epoch ms): dates it stamps, listing lag, deletions finishing. */
+  now?: () => number;
 }
 
 /**
@@ -188,7 +190,7 @@ export async function startAwsServer(initial: AwsServerOptions = {}): Promise<Aw
     try {
       const id = String(input.SecretId ?? input.Name ?? "*");
       authorize(op, id);
-      const now = new Date();
+      const now = new Date(options.now?.() ?? Date.now());
       settle(now.getTime());
       const ctx: OpContext = {
         model,
@@ -228,7 +230,7 @@ export async function startAwsServer(initial: AwsServerOptions = {}): Promise<Aw
     },
     onWrite: (n, fn) => writes.onWrite(n, fn),
     snapshot() {
-      settle(Date.now());
+      settle(options.now?.() ?? Date.now());
       return Object.fromEntries(
         [...model.secrets.values()].map((s) => [
           s.name,
