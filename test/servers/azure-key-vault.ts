@@ -21,6 +21,8 @@ export interface AzureServerOptions {
   pageSize?: number;
   /** Delete, purge and recover finish this long after the request, as the service's do (VaultModel). */
   asyncMs?: number;
+  /** The clock (epoch ms) those background operations follow. */
+  now?: () => number;
 }
 
 /** Key Vault as it behaves: deletes, purges and recoveries that take their time. */
@@ -73,6 +75,7 @@ export async function startAzureServer(initial: AzureServerOptions = {}): Promis
   const apply = (patch: Partial<AzureServerOptions>) => {
     options = { ...options, ...patch };
     model.asyncMs = options.asyncMs ?? 0;
+    model.clock = options.now ?? Date.now;
   };
   apply({});
 
@@ -184,7 +187,7 @@ export async function startAzureServer(initial: AzureServerOptions = {}): Promis
       const body = text.trim() === "" ? {} : (JSON.parse(text) as Record<string, unknown>);
       const [op, run] = routes(req.method ?? "GET", parts, url, body);
       counts[op] = (counts[op] ?? 0) + 1;
-      model.settle(Date.now());
+      model.settle(model.clock());
       if (WRITES.has(op)) written = true;
       if (throttled()) {
         stats.throttled++;
@@ -220,7 +223,7 @@ export async function startAzureServer(initial: AzureServerOptions = {}): Promis
     },
     onWrite: (n, fn) => writes.onWrite(n, fn),
     snapshot() {
-      model.settle(Date.now());
+      model.settle(model.clock());
       const state = (s: KvSecret) => s.pending?.state ?? (s.deleted ? "deleted" : "live");
       return Object.fromEntries(
         [...model.secrets.values()].map((s) => [

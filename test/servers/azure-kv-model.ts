@@ -58,6 +58,7 @@ const busy = (s: KvSecret, state: Pending) =>
 export class VaultModel {
   readonly secrets = new Map<string, KvSecret>();
   asyncMs = 0;
+  clock: () => number = Date.now;
 
   /** Finishes the background work due by `nowMs`. */
   settle(nowMs: number): void {
@@ -70,7 +71,7 @@ export class VaultModel {
   }
 
   private later(s: KvSecret, state: Pending, done: () => void): void {
-    if (this.asyncMs > 0) s.pending = { state, until: Date.now() + this.asyncMs };
+    if (this.asyncMs > 0) s.pending = { state, until: this.clock() + this.asyncMs };
     else done();
   }
 
