@@ -42,7 +42,10 @@ describe("aws test server modes", () => {
     expect(await listed()).toEqual([]);
     expect((await sm.send(new GetSecretValueCommand({ SecretId: "a" }))).SecretString).toBe("v1");
     const batch = await sm.send(new BatchGetSecretValueCommand({ SecretIdList: ["a", "b"] }));
-    expect([batch.SecretValues?.map((v) => v.Name), batch.Errors?.map((e) => [e.SecretId, e.ErrorCode])]).toEqual([["a"], [["b", "ResourceNotFoundException"]]]);
+    expect([batch.SecretValues?.map((v) => v.Name), batch.Errors?.map((e) => [e.SecretId, e.ErrorCode])]).toEqual([
+      ["a"],
+      [["b", "ResourceNotFoundException"]],
+    ]);
     clock += 5000;
     expect(await listed()).toEqual(["a"]);
     await sm.send(new DeleteSecretCommand({ SecretId: "a", ForceDeleteWithoutRecovery: true }));
