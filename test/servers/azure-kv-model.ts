@@ -51,9 +51,10 @@ const busy = (s: KvSecret, state: Pending) =>
 /**
  * One vault's secrets with Key Vault's rules: case-insensitive names, versions, soft delete, recover,
  * purge. With `asyncMs` > 0, delete, purge and recover finish that long after the request, as the
- * service's do ("the delete operation is an async operation inside the backend"; the SDK's pollers
- * wait for them): meanwhile the name reads as absent (404 on get and get-deleted) and a set, purge
- * or recover is refused with 409 ObjectIsBeingDeleted / ObjectIsBeingRecovered.
+ * service's do ("Azure Key Vault will return a DeletedSecret immediately but may take time to actually
+ * delete the secret", SDK reference; delete and recover are long-running operations the SDK polls):
+ * meanwhile the name reads as absent (404 on get and get-deleted) and a set, purge or recover is
+ * refused with 409 ObjectIsBeingDeleted / ObjectIsBeingRecovered ("…cannot be re-created; retry later").
  */
 export class VaultModel {
   readonly secrets = new Map<string, KvSecret>();
