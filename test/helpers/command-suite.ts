@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDotenv } from "../../src/sources/dotenv.js";
 import { failingOnWrite, snapshot, type Target, writeMark } from "./provider-snapshot.js";
 import { parseJson, runSecrets } from "./run-cli.js";
-import { allFiles } from "./state-files.js";
+import { allFiles, valuesOf } from "./state-files.js";
 import { tmpdir } from "./tmpdir.js";
 
 export interface SuiteHarness {
@@ -64,7 +64,6 @@ export function commandSuite(harness: SuiteHarness): void {
       const values = { FIRST: "first-value-0123456789", SECOND: "second-value-9876543210" };
       await p.writeEnv(values);
       const expected = Object.fromEntries(Object.entries(values).map(([k, v]) => [`${p.prefix}${k}`, v]));
-      const valuesNow = async () => Object.fromEntries(Object.entries(await p.state()).map(([k, v]) => [k, v.value]));
       const first = await p.withPrefix("migrate", target.provider, "--yes", "--json");
       expect(first.code, first.stderr).toBe(0);
       const check = await p.withPrefix("validate", target.provider, "--json");
@@ -78,7 +77,7 @@ export function commandSuite(harness: SuiteHarness): void {
       const recreated = await p.withPrefix("migrate", target.provider, "--yes", "--json");
       expect(recreated.code, recreated.stdout + recreated.stderr).toBe(0);
       expect(parseJson(recreated).summary).toMatchObject({ create: 2, failed: 0 });
-      expect(await valuesNow()).toEqual(expected);
+      expect(valuesOf(await p.state())).toEqual(expected);
       expect((await p.withPrefix("validate", target.provider)).code).toBe(0);
     });
 
@@ -89,7 +88,7 @@ export function commandSuite(harness: SuiteHarness): void {
       expect(first.code, first.stderr).toBe(0);
       expect(parseJson(first).summary).toMatchObject({ create: 3, failed: 0 });
       const state = await p.state();
-      expect(Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v.value]))).toEqual({
+      expect(valuesOf(state)).toEqual({
         [`${p.prefix}API_KEY`]: "sk-live-0123456789abcdef",
         [`${p.prefix}DB_PASSWORD`]: "pa$$word-that-is-long",
         [`${p.prefix}MULTI`]: "line one\nline two",
