@@ -1,4 +1,3 @@
-import type { SecretListEntry } from "@aws-sdk/client-secrets-manager";
 import type { AdaptiveLimiter } from "../core/adaptive-limiter.js";
 import type { SecretsManagerApi } from "./aws-client.js";
 import { errorName, toCliError } from "./aws-errors.js";
@@ -6,6 +5,10 @@ import type { CurrentSecret } from "./types.js";
 
 export const CURRENT = "AWSCURRENT";
 const BATCH = 20;
+/** A deletion date this close (or past) means a force delete the service is still carrying out. */
+const IMMINENT_MS = 60_000;
+
+export const RESTORE_HINT = "--restore-deleted restores it (RestoreSecret) before writing";
 
 /** The version holding AWSCURRENT in a `{versionId: stages}` map (DescribeSecret, ListSecrets). */
 export function currentVersion(stages: Record<string, string[]> | undefined): string | undefined {
@@ -13,89 +16,73 @@ export function currentVersion(stages: Record<string, string[]> | undefined): st
   return undefined;
 }
 
-/** The names' common prefix cut back to a folder (`app/KEY_` → `app/`), so a later `list` of that folder can reuse the listing. */
-function commonFolder(names: readonly string[]): string {
-  let prefix = names[0] ?? "";
-  for (const n of names) while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
-  return prefix.slice(0, prefix.lastIndexOf("/") + 1);
-}
-
 const secretText = (v: { SecretString?: string; SecretBinary?: Uint8Array }): string =>
   v.SecretString ?? (v.SecretBinary ? Buffer.from(v.SecretBinary).toString("base64") : "");
 
+export interface Described {
+  readonly current?: string;
+  readonly versions: Set<string>;
+  readonly deleted: boolean;
+  /** Marked for deletion with a date that has come: a force delete finishing in the background, the name free shortly. */
+  readonly going: boolean;
+}
+
 /**
- * Bulk reads: ListSecrets (100 a page, filtered by the names' common folder) says which names exist
- * and which are scheduled for deletion; BatchGetSecretValue fetches 20 values a call. GetSecretValue
- * one by one only when the batch call is denied.
+ * Reads by id, which see a write at once: BatchGetSecretValue fetches 20 names a call and says in
+ * `Errors` which are absent (ResourceNotFoundException) or marked for deletion (InvalidRequestException);
+ * only those few are described (DescribeSecret) for their deletion date. ListSecrets "might not
+ * reflect changes from the last five minutes" (API reference), so it only discovers names
+ * (`validate`'s extra check). GetSecretValue one by one when the batch call is denied.
  */
 export class AwsReader {
   private batchDenied = false;
-  /** Listings already fetched; `validate` lists right after reading, and must not pay for the pages twice. */
-  private listings: { prefix: string; includeDeleted: boolean; entries: SecretListEntry[] }[] = [];
 
   constructor(
     private readonly api: SecretsManagerApi,
     private readonly reads: AdaptiveLimiter,
     private readonly endpoint: string | undefined,
+    private readonly now: () => Date,
   ) {}
 
-  /** Raw errors: the caller decides what a denial means. */
-  async entries(prefix: string, includeDeleted: boolean): Promise<SecretListEntry[]> {
-    const cached = this.listings.find((l) => prefix.startsWith(l.prefix) && (l.includeDeleted || !includeDeleted));
-    if (cached) return cached.entries.filter((e) => e.Name?.startsWith(prefix) && (includeDeleted || !e.DeletedDate));
-    const out: SecretListEntry[] = [];
+  /** Every name ListSecrets shows under `prefix` (not those marked for deletion). */
+  async names(prefix: string): Promise<string[]> {
+    const out: string[] = [];
     let NextToken: string | undefined;
     do {
-      const page = await this.reads.run(() =>
-        this.api.listSecrets({
-          MaxResults: 100,
-          NextToken,
-          IncludePlannedDeletion: includeDeleted,
-          Filters: prefix === "" ? undefined : [{ Key: "name", Values: [prefix] }],
-        }),
-      );
-      out.push(...(page.SecretList ?? []));
+      const page = await this.reads
+        .run(() => this.api.listSecrets({ MaxResults: 100, NextToken, Filters: prefix === "" ? undefined : [{ Key: "name", Values: [prefix] }] }))
+        .catch((e) => {
+          throw toCliError(e, { op: "ListSecrets", endpoint: this.endpoint });
+        });
+      for (const e of page.SecretList ?? []) if (e.Name?.startsWith(prefix)) out.push(e.Name);
       NextToken = page.NextToken;
     } while (NextToken);
-    this.listings.push({ prefix, includeDeleted, entries: out });
     return out;
-  }
-
-  /** After a write the cached listings may be stale. */
-  forgetListings(): void {
-    this.listings = [];
   }
 
   async readMany(names: readonly string[]): Promise<Map<string, CurrentSecret>> {
     const result = new Map<string, CurrentSecret>();
-    if (names.length === 0) return result;
-    const wanted = new Set(names);
-    let toFetch: string[];
-    try {
-      const entries = await this.entries(commonFolder(names), true);
-      toFetch = [];
-      for (const e of entries) {
-        if (e.Name === undefined || !wanted.has(e.Name)) continue;
-        if (e.DeletedDate) result.set(e.Name, deletedSecret(e.Name, currentVersion(e.SecretVersionsToStages)));
-        else toFetch.push(e.Name);
-      }
-    } catch (e) {
-      // Without ListSecrets, asking for every name still works: missing ones come back as errors.
-      if (errorName(e) !== "AccessDeniedException") throw toCliError(e, { op: "ListSecrets", endpoint: this.endpoint });
-      toFetch = [...wanted];
-    }
+    const marked: string[] = [];
     const chunks: string[][] = [];
-    for (let i = 0; i < toFetch.length; i += BATCH) chunks.push(toFetch.slice(i, i + BATCH));
-    await Promise.all(chunks.map((chunk) => this.fetch(chunk, result)));
+    for (let i = 0; i < names.length; i += BATCH) chunks.push(names.slice(i, i + BATCH));
+    await Promise.all(chunks.map((chunk) => this.fetch(chunk, result, marked)));
+    await Promise.all(
+      marked.map(async (name) => {
+        const d = await this.describe(name);
+        // Gone by now, or about to be: the name is free for a create (which waits for it if need be).
+        if (!d?.deleted || d.going) return;
+        result.set(name, { name, value: "", version: d.current ?? "", deleted: true, hint: RESTORE_HINT });
+      }),
+    );
     return result;
   }
 
-  private async fetch(ids: string[], into: Map<string, CurrentSecret>): Promise<void> {
+  private async fetch(ids: string[], into: Map<string, CurrentSecret>, marked: string[]): Promise<void> {
     if (!this.batchDenied) {
       try {
         const out = await this.reads.run(() => this.api.batchGetSecretValue({ SecretIdList: ids }));
         for (const v of out.SecretValues ?? []) if (v.Name) into.set(v.Name, { name: v.Name, value: secretText(v), version: v.VersionId ?? "" });
-        for (const err of out.Errors ?? []) this.absorb(err.SecretId ?? "", err.ErrorCode ?? "", err.Message, into);
+        for (const err of out.Errors ?? []) this.absorb(err.SecretId ?? "", err.ErrorCode ?? "", err.Message, marked);
         return;
       } catch (e) {
         if (errorName(e) !== "AccessDeniedException") throw toCliError(e, { op: "BatchGetSecretValue", endpoint: this.endpoint });
@@ -108,7 +95,7 @@ export class AwsReader {
           const v = await this.reads.run(() => this.api.getSecretValue({ SecretId: id }));
           into.set(id, { name: id, value: secretText(v), version: v.VersionId ?? "" });
         } catch (e) {
-          this.absorb(id, errorName(e), e instanceof Error ? e.message : undefined, into);
+          this.absorb(id, errorName(e), e instanceof Error ? e.message : undefined, marked);
         }
       }),
     );
@@ -130,13 +117,15 @@ export class AwsReader {
   }
 
   /** Current version, labelled versions and deletion state; undefined when the secret does not exist. */
-  async describe(name: string): Promise<{ current?: string; versions: Set<string>; deleted: boolean } | undefined> {
+  async describe(name: string): Promise<Described | undefined> {
     try {
       const d = await this.reads.run(() => this.api.describeSecret({ SecretId: name }));
+      const deletedAt = d.DeletedDate?.getTime();
       return {
         current: currentVersion(d.VersionIdsToStages),
         versions: new Set(Object.keys(d.VersionIdsToStages ?? {})),
-        deleted: d.DeletedDate !== undefined,
+        deleted: deletedAt !== undefined,
+        going: deletedAt !== undefined && deletedAt <= this.now().getTime() + IMMINENT_MS,
       };
     } catch (e) {
       if (errorName(e) === "ResourceNotFoundException") return undefined;
@@ -144,17 +133,14 @@ export class AwsReader {
     }
   }
 
-  /** A per-secret failure: absent and deleted are states; anything else (AccessDenied above all) is an error. */
-  private absorb(id: string, code: string, message: string | undefined, into: Map<string, CurrentSecret>): void {
+  /** A per-secret failure: absent and marked for deletion are states; anything else (AccessDenied above all) is an error. */
+  private absorb(id: string, code: string, message: string | undefined, marked: string[]): void {
     if (code === "ResourceNotFoundException") return;
     if (code === "InvalidRequestException" && /delet/i.test(message ?? "")) {
-      into.set(id, deletedSecret(id, undefined));
+      marked.push(id);
       return;
     }
     const err = Object.assign(new Error(message ?? code), { name: code });
     throw toCliError(err, { op: "GetSecretValue", name: id, endpoint: this.endpoint });
   }
 }
-
-/** Scheduled for deletion: its value cannot be read, and the plan must not write to it blindly. */
-const deletedSecret = (name: string, version: string | undefined): CurrentSecret => ({ name, value: "", version: version ?? "", deleted: true });

@@ -3,11 +3,12 @@ import { AdaptiveLimiter } from "../core/adaptive-limiter.js";
 import { CliError, ExitCode } from "../core/errors.js";
 import { createSdkApi, REQUESTS, type SecretsManagerApi } from "./aws-client.js";
 import { errorName, isThrottle, toCliError } from "./aws-errors.js";
-import { AwsReader, CURRENT } from "./aws-read.js";
+import { AwsReader, CURRENT, RESTORE_HINT } from "./aws-read.js";
 import { AwsRotation } from "./aws-rotation.js";
 import { type AwsSettings, resolveAwsSettings } from "./aws-settings.js";
 import type { ProviderContext } from "./context.js";
 import { countCalls } from "./count-calls.js";
+import { type Settling, untilSettled } from "./settling.js";
 import {
   ConflictError,
   type CurrentSecret,
@@ -44,21 +45,20 @@ export class AwsStore implements SecretStore {
   private readonly api: SecretsManagerApi;
   private readonly writes: AdaptiveLimiter;
   private readonly reader: AwsReader;
-  /** Rotation on staging labels (src/providers/aws-rotation.ts). */
-  /** How this provider rotates (src/rotation/types.ts); the rotate, cleanup and get commands use it. */
+  /** How this provider rotates on staging labels (src/providers/aws-rotation.ts); rotate, cleanup and get use it. */
   readonly rotation: AwsRotation;
 
   constructor(
     api: SecretsManagerApi,
     private readonly settings: AwsSettings,
-    ctx: Pick<ProviderContext, "concurrency" | "onEvent">,
+    private readonly ctx: Pick<ProviderContext, "concurrency" | "onEvent" | "clock">,
   ) {
     this.api = countCalls(api, REQUESTS, () => this.stats.apiCalls++);
     const onThrottle = (retryInMs: number) => ctx.onEvent({ type: "throttled", retryInMs });
     this.writes = new AdaptiveLimiter({ maxConcurrency: ctx.concurrency ?? this.defaultConcurrency, isThrottle, onThrottle });
     // Reads have their own, larger quotas (ListSecrets/BatchGet 100/s, Describe 40,000/s).
     const reads = new AdaptiveLimiter({ maxConcurrency: 8, isThrottle, onThrottle });
-    this.reader = new AwsReader(this.api, reads, settings.endpoint);
+    this.reader = new AwsReader(this.api, reads, settings.endpoint, () => ctx.clock.now());
     this.rotation = new AwsRotation({ api: this.api, writes: this.writes, reads, endpoint: settings.endpoint });
   }
 
@@ -87,20 +87,23 @@ export class AwsStore implements SecretStore {
     return this.reader.readMany(names);
   }
 
-  async list(prefix: string): Promise<string[]> {
-    const entries = await this.reader.entries(prefix, false).catch((e) => {
-      throw toCliError(e, { op: "ListSecrets", endpoint: this.settings.endpoint });
-    });
-    return entries.flatMap((e) => (e.Name?.startsWith(prefix) ? [e.Name] : []));
+  /** Names only: ListSecrets is eventually consistent, so what it shows is never taken as a secret's state. */
+  list(prefix: string): Promise<string[]> {
+    return this.reader.names(prefix);
   }
 
   async write(op: WriteOp): Promise<WriteResult> {
     const token = requestToken(op.runId, op.name);
-    this.reader.forgetListings();
     return op.kind === "create" ? this.create(op, token) : this.update(op, token);
   }
 
-  private async create(op: WriteOp, token: string): Promise<WriteResult> {
+  /** A create waits (bounded) while the name is held by a force delete AWS is still finishing. */
+  private create(op: WriteOp, token: string): Promise<WriteResult> {
+    const gaveUp = () => new ConflictError(op.name, `${op.name} is still being deleted in AWS Secrets Manager; run again in a few minutes`);
+    return untilSettled(() => this.tryCreate(op, token), this.settling(op.name), gaveUp);
+  }
+
+  private async tryCreate(op: WriteOp, token: string): Promise<WriteResult | undefined> {
     const { kmsKeyId, description } = this.settings;
     try {
       const out = await this.writes.run(() =>
@@ -116,14 +119,34 @@ export class AwsStore implements SecretStore {
       return { version: out.VersionId ?? token };
     } catch (e) {
       const type = errorName(e);
-      if (type !== "ResourceExistsException" && type !== "InvalidRequestException") throw this.fail(e, "CreateSecret", op);
+      if (type === "ResourceExistsException") return this.alreadyThere(op, token);
+      if (type !== "InvalidRequestException") throw this.fail(e, "CreateSecret", op);
+      // "already scheduled for deletion": gone by now, going (wait), or in its recovery window.
       const state = await this.reader.describe(op.name);
-      if (state?.deleted) return this.onDeleted(op, token);
-      if (type === "InvalidRequestException") throw this.fail(e, "CreateSecret", op);
-      // This run's own version already current: an earlier attempt went through.
-      if (state?.current === token) return { version: token };
-      throw new ConflictError(op.name, `${op.name} already exists in AWS Secrets Manager`);
+      if (!state || state.going) return undefined;
+      if (state.deleted) return this.onDeleted(op, token);
+      throw this.fail(e, "CreateSecret", op);
     }
+  }
+
+  /**
+   * CreateSecret found the name taken: an earlier attempt whose response was lost, or someone who
+   * created it since the plan read it. Re-read and re-plan the item: our version or our value there
+   * means done; another value is a conflict the next run plans afresh.
+   */
+  private async alreadyThere(op: WriteOp, token: string): Promise<WriteResult | undefined> {
+    const state = await this.reader.describe(op.name);
+    if (!state) return undefined;
+    if (state.current === token) return { version: token };
+    if (state.deleted) return state.going ? undefined : this.onDeleted(op, token);
+    const now = (await this.reader.readMany([op.name])).get(op.name);
+    if (now && !now.deleted && now.value === op.value) return { version: now.version };
+    throw new ConflictError(op.name, `${op.name} was created in AWS Secrets Manager with another value after it was read; run again to re-plan it`);
+  }
+
+  private settling(name: string): Settling {
+    const reason = `${name} is still being deleted by AWS`;
+    return { clock: this.ctx.clock, onWait: (retryInMs) => this.ctx.onEvent({ type: "retry", reason, retryInMs }) };
   }
 
   private async update(op: WriteOp, token: string): Promise<WriteResult> {
@@ -131,6 +154,7 @@ export class AwsStore implements SecretStore {
     if (op.expectedVersion !== undefined || this.settings.restoreDeleted) {
       const state = await this.reader.describe(op.name);
       if (!state) throw new ConflictError(op.name, `${op.name} no longer exists in AWS Secrets Manager`);
+      if (state.going) throw new ConflictError(op.name, `${op.name} is being deleted in AWS Secrets Manager`);
       if (state.deleted) return this.onDeleted(op, token);
       if (state.current === token) return { version: token };
       if (op.expectedVersion !== undefined && state.current !== op.expectedVersion) {
@@ -155,7 +179,7 @@ export class AwsStore implements SecretStore {
 
   private async onDeleted(op: WriteOp, token: string): Promise<WriteResult> {
     if (!this.settings.restoreDeleted) {
-      throw new ConflictError(op.name, `${op.name} is scheduled for deletion in AWS Secrets Manager (--restore-deleted restores it first)`);
+      throw new ConflictError(op.name, `${op.name} is scheduled for deletion in AWS Secrets Manager (${RESTORE_HINT})`);
     }
     await this.writes
       .run(() => this.api.restoreSecret({ SecretId: op.name }))
@@ -168,7 +192,6 @@ export class AwsStore implements SecretStore {
   async revert(op: RevertOp): Promise<RevertOutcome> {
     const ours = new Set([requestToken(op.runId, op.name), ...(op.writtenVersion ? [op.writtenVersion] : [])]);
     const restoreToken = requestToken(`${op.runId}:revert`, op.name);
-    this.reader.forgetListings();
     const state = await this.reader.describe(op.name);
     if (!op.prior.existed) {
       if (!state || state.deleted) return "already";

@@ -6,6 +6,8 @@ interface Shape {
   statusCode?: unknown;
   message?: unknown;
   response?: { headers?: { get?(name: string): string | undefined } };
+  /** The SDK's parsed error body: `{ error: { code, message, innerError: { code } } }`. */
+  details?: { error?: { innerError?: { code?: unknown } } };
 }
 
 const shape = (e: unknown): Shape => (typeof e === "object" && e !== null ? (e as Shape) : {});
@@ -17,6 +19,19 @@ export const statusOf = (e: unknown): number | undefined => (typeof shape(e).sta
 export const codeOf = (e: unknown): string => (typeof shape(e).code === "string" ? (shape(e).code as string) : "");
 
 export const isThrottle = (e: unknown): boolean => statusOf(e) === 429;
+
+/**
+ * What a 409 on a secret's name says (its `innererror` code, else its message): `deleted` — soft
+ * deleted, to recover or purge (ObjectIsDeletedButRecoverable); `busy` — a delete, purge or recovery
+ * the vault is still carrying out (ObjectIsBeingDeleted / ObjectIsBeingRecovered: "retry later").
+ */
+export function conflictOf(e: unknown): "deleted" | "busy" | undefined {
+  if (statusOf(e) !== 409) return undefined;
+  const inner = shape(e).details?.error?.innerError?.code;
+  const text = `${typeof inner === "string" ? inner : ""} ${typeof shape(e).message === "string" ? shape(e).message : ""}`;
+  if (/ObjectIsBeing|being (deleted|recovered)/i.test(text)) return "busy";
+  return "deleted";
+}
 
 /** What a 429 asks for: `Retry-After` in seconds (or an HTTP date), or `retry-after-ms`. */
 export function retryAfterMs(e: unknown): number | undefined {

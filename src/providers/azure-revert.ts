@@ -1,9 +1,10 @@
 import type { AdaptiveLimiter } from "../core/adaptive-limiter.js";
 import { CliError, ExitCode } from "../core/errors.js";
 import type { KeyVaultApi } from "./azure-client.js";
-import { toCliError } from "./azure-errors.js";
+import { conflictOf, statusOf, toCliError } from "./azure-errors.js";
 import { runTags, TAG_RUN, toVaultName } from "./azure-names.js";
 import type { AzureReader } from "./azure-read.js";
+import { type Settling, untilSettled } from "./settling.js";
 import type { RevertOp, RevertOutcome } from "./types.js";
 
 export interface AzureRevertContext {
@@ -13,6 +14,8 @@ export interface AzureRevertContext {
   readonly vaultUrl: string;
   /** `--purge`: a deleted secret is purged too, so its name is free at once. */
   readonly purge: boolean;
+  /** How to wait while the vault still finishes the delete a purge must follow. */
+  readonly settling: Settling;
 }
 
 /**
@@ -30,6 +33,25 @@ export async function revertAzure(c: AzureRevertContext, op: RevertOp): Promise<
       throw toCliError(e, { op: name, name: op.name, vaultUrl: c.vaultUrl, ...(value === undefined ? {} : { value }) });
     }
   };
+  // A purge right after a delete meets "currently being deleted" (409) until the vault is done; gone already is fine.
+  const purgeOnce = () =>
+    c.writes
+      .run(() => c.api.purge(stored))
+      .then(
+        () => true,
+        (e) =>
+          statusOf(e) === 404
+            ? true
+            : conflictOf(e) === "busy"
+              ? undefined
+              : Promise.reject(toCliError(e, { op: "PurgeDeletedSecret", name: op.name, vaultUrl: c.vaultUrl })),
+      );
+  const stillDeleting = () =>
+    new CliError("AZURE_STILL_DELETING", `${op.name} is still being deleted by Azure Key Vault`, {
+      exitCode: ExitCode.failed,
+      hint: "run the rollback again with --purge in a few minutes",
+    });
+  const purge = () => untilSettled(purgeOnce, c.settling, stillDeleting);
   const live = await c.reader.find(stored);
   const ours = live !== undefined && (live.tags[TAG_RUN] === op.runId || live.version === op.writtenVersion);
 
@@ -37,12 +59,12 @@ export async function revertAzure(c: AzureRevertContext, op: RevertOp): Promise<
     if (!live) {
       // An earlier rollback deleted it; with --purge, finish what it may not have.
       const gone = c.purge ? await c.reader.deleted(stored) : undefined;
-      if (gone?.tags[TAG_RUN] === op.runId) await call("PurgeDeletedSecret", () => c.api.purge(stored));
+      if (gone?.tags[TAG_RUN] === op.runId) await purge();
       return "already";
     }
     if (!ours) return "changed-since";
     await call("DeleteSecret", () => c.api.remove(stored));
-    if (c.purge) await call("PurgeDeletedSecret", () => c.api.purge(stored));
+    if (c.purge) await purge();
     return "reverted";
   }
 

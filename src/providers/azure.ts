@@ -2,13 +2,14 @@ import { AdaptiveLimiter } from "../core/adaptive-limiter.js";
 import type { Clock } from "../core/deps.js";
 import { type CliError, usageError } from "../core/errors.js";
 import { createKeyVaultApi, type KeyVaultApi, unconfiguredApi } from "./azure-client.js";
-import { isThrottle, retryAfterMs, statusOf, toCliError } from "./azure-errors.js";
+import { conflictOf, isThrottle, retryAfterMs, statusOf, toCliError } from "./azure-errors.js";
 import { checkAzureName, collisions, nameOf, runTags, TAG_RUN, toVaultName } from "./azure-names.js";
 import { AzureReader, DELETED_HINT } from "./azure-read.js";
 import { revertAzure } from "./azure-revert.js";
 import { type AzureSettings, missingVaultUrl, resolveAzureSettings } from "./azure-settings.js";
 import type { ProviderContext } from "./context.js";
 import { countCalls } from "./count-calls.js";
+import { type Settling, untilSettled } from "./settling.js";
 import {
   ConflictError,
   type CurrentSecret,
@@ -87,16 +88,32 @@ export class AzureStore implements SecretStore {
     return items.map((i) => nameOf(i.name, i.tags)).filter((n) => n.startsWith(prefix));
   }
 
-  async write(op: WriteOp): Promise<WriteResult> {
+  /** Waits (bounded) while the vault still deletes, purges or recovers the name, then re-reads and re-plans the item. */
+  write(op: WriteOp): Promise<WriteResult> {
+    const gaveUp = () => new ConflictError(op.name, `${op.name} is still being deleted or recovered in Azure Key Vault; run again in a few minutes`);
+    return untilSettled(() => this.tryWrite(op), this.settling(op.name), gaveUp);
+  }
+
+  private async tryWrite(op: WriteOp): Promise<WriteResult | undefined> {
     const stored = toVaultName(op.name);
     let live = await this.reader.find(stored);
-    if (!live && op.kind === "update" && this.settings.recoverDeleted && (await this.reader.deleted(stored))) {
-      await this.call("RecoverDeletedSecret", op, () => this.writes.run(() => this.api.recover(stored)));
+    // With --recover-deleted, a name soft-deleted since the plan read it (the vault was still deleting it) is recovered too.
+    const recovering = !live && this.settings.recoverDeleted && (await this.reader.deleted(stored)) !== undefined;
+    if (recovering) {
+      const busy = await this.call("RecoverDeletedSecret", op, () =>
+        this.writes
+          .run(() => this.api.recover(stored))
+          .then(
+            () => false,
+            (e) => (conflictOf(e) === "busy" ? true : Promise.reject(e)),
+          ),
+      );
+      if (busy) return undefined;
       live = await this.reader.find(stored);
     }
     // An earlier attempt of this write went through (the version carries this run's tag and value).
     if (live && live.tags[TAG_RUN] === op.runId && live.value === op.value) return { version: live.version };
-    if (op.kind === "create" && live) throw new ConflictError(op.name, `${op.name} already exists in Azure Key Vault`);
+    if (op.kind === "create" && live && !recovering) throw new ConflictError(op.name, `${op.name} already exists in Azure Key Vault`);
     if (op.kind === "update") {
       if (!live) throw new ConflictError(op.name, `${op.name} no longer exists in Azure Key Vault`);
       // No compare-and-set in Key Vault: the version is checked right before writing.
@@ -106,27 +123,41 @@ export class AzureStore implements SecretStore {
     return this.put(op, stored);
   }
 
-  private async put(op: WriteOp, stored: string, attempt = 0): Promise<WriteResult> {
+  /** The set itself; undefined while the name is busy (or being purged for `--purge-deleted`), to try again shortly. */
+  private async put(op: WriteOp, stored: string): Promise<WriteResult | undefined> {
     try {
       const out = await this.writes.run(() => this.api.set(stored, op.value, runTags(op.name, op.runId)));
       return { version: out.version };
     } catch (e) {
-      if (statusOf(e) !== 409) throw this.fail(e, "SetSecret", op);
-      if (!this.settings.purgeDeleted || op.kind !== "create" || attempt >= 10) {
+      const conflict = conflictOf(e);
+      if (conflict === undefined) throw this.fail(e, "SetSecret", op);
+      if (conflict === "busy") return undefined;
+      if (!this.settings.purgeDeleted || op.kind !== "create") {
         throw new ConflictError(op.name, `${op.name} is held by a soft-deleted secret in Azure Key Vault (${DELETED_HINT})`);
       }
       // Purging finishes in the background; the name is free once the deleted secret is gone.
-      if (attempt === 0)
-        await this.call("PurgeDeletedSecret", op, () =>
-          this.writes.run(() => this.api.purge(stored)).catch((p) => (statusOf(p) === 404 ? undefined : Promise.reject(p))),
-        );
-      else await this.ctx.clock.sleep(1000);
-      return this.put(op, stored, attempt + 1);
+      await this.call("PurgeDeletedSecret", op, () =>
+        this.writes.run(() => this.api.purge(stored)).catch((p) => (statusOf(p) === 404 || conflictOf(p) === "busy" ? undefined : Promise.reject(p))),
+      );
+      return undefined;
     }
   }
 
   revert(op: RevertOp): Promise<RevertOutcome> {
-    return revertAzure({ api: this.api, reader: this.reader, writes: this.writes, vaultUrl: this.vaultUrl, purge: this.settings.purge }, op);
+    const c = {
+      api: this.api,
+      reader: this.reader,
+      writes: this.writes,
+      vaultUrl: this.vaultUrl,
+      purge: this.settings.purge,
+      settling: this.settling(op.name),
+    };
+    return revertAzure(c, op);
+  }
+
+  private settling(name: string): Settling {
+    const reason = `${name} is still being deleted or recovered by Azure Key Vault`;
+    return { clock: this.ctx.clock, onWait: (retryInMs) => this.ctx.onEvent({ type: "retry", reason, retryInMs }) };
   }
 
   async flush(): Promise<void> {}

@@ -8,6 +8,7 @@ import { parseJson, type RunOptions, runSecrets } from "../helpers/run-cli.js";
 import { spawnSecrets } from "../helpers/spawn-cli.js";
 import { valuesOf } from "../helpers/state-files.js";
 import { tmpdir } from "../helpers/tmpdir.js";
+import { FAITHFUL_AWS } from "../servers/aws-secrets-manager.js";
 
 /**
  * The aws provider through the CLI against the wire-level Secrets Manager: throttling, a SIGKILL
@@ -20,7 +21,7 @@ let seq = 0;
 
 beforeAll(async () => {
   h = await startAwsHarness();
-  target = { provider: "aws", env: h.env, args: [], options: h.options };
+  target = { provider: "aws", env: h.env, args: [], options: h.options, server: h.server };
 });
 afterAll(() => h?.stop());
 
@@ -140,12 +141,72 @@ describe("aws through the CLI", () => {
     expect(m.code, m.stderr).toBe(0);
     const stats = parseJson(m).stats as { apiCalls: number };
     expect(stats.apiCalls).toBeGreaterThanOrEqual(n);
+    // The budget is counted by the server, not by the client under test.
+    const before = h.server.stats.requests;
     const v = await p.run(["validate", "aws", "--json", "--prefix", p.prefix]);
     expect(v.code, v.stderr).toBe(0);
+    const calls = h.server.stats.requests - before;
     const doc = parseJson(v) as { summary: Record<string, number>; stats: { apiCalls: number } };
     expect(doc.summary["in-sync"]).toBe(n);
-    expect(doc.stats.apiCalls).toBeGreaterThan(0);
-    expect(doc.stats.apiCalls / n).toBeLessThanOrEqual(0.06);
+    expect(calls / n).toBeLessThanOrEqual(0.06);
+    expect(doc.stats.apiCalls).toBe(calls);
+    expect(h.server.counts).toMatchObject({ BatchGetSecretValue: expect.any(Number), ListSecrets: expect.any(Number) });
+  });
+
+  it("validate --exact confirms by name what a lagging listing shows: a secret deleted a moment ago is not extra", async () => {
+    const p = await project();
+    let clock = Date.now();
+    h.server.setOptions({ listingLagMs: 5000, now: () => clock });
+    try {
+      await p.writeEnv(entries(2, "kept"));
+      expect((await p.run(["migrate", "aws", "--yes", "--prefix", p.prefix])).code).toBe(0);
+      await p.writeEnv(entries(3, "kept"));
+      expect((await p.run(["migrate", "aws", "--yes", "--prefix", p.prefix])).code).toBe(0);
+      clock += 10_000;
+      expect((await p.run(["rollback", "aws", "--last", "--yes"])).code).toBe(0);
+      expect(Object.keys(await p.state())).toHaveLength(2);
+      await p.writeEnv(entries(2, "kept"));
+      // ListSecrets answers as of 5 s ago, when KEY_0002 still existed.
+      const listed = h.server.counts.ListSecrets ?? 0;
+      const r = await p.run(["validate", "aws", "--exact", "--json", "--prefix", p.prefix]);
+      expect(h.server.counts.ListSecrets).toBe(listed + 1);
+      expect(parseJson(r).summary).toMatchObject({ "in-sync": 2, extra: 0 });
+      expect(r.code, r.stdout).toBe(0);
+    } finally {
+      h.server.setOptions({ listingLagMs: 0, now: undefined });
+    }
+  });
+
+  it("with a 5 s listing lag and asynchronous force-delete, migrate → validate → re-run → rollback → migrate are exact back to back", async () => {
+    const p = await project();
+    h.server.setOptions(FAITHFUL_AWS);
+    try {
+      const n = 45;
+      await p.writeEnv(entries(n, "one"));
+      const first = await p.run(["migrate", "aws", "--yes", "--json", "--prefix", p.prefix]);
+      expect(parseJson(first).summary).toMatchObject({ create: n, failed: 0 });
+      const afterFirst = await p.state();
+      const check = await p.run(["validate", "aws", "--exact", "--json", "--prefix", p.prefix]);
+      expect(check.code, check.stdout).toBe(0);
+      expect(parseJson(check).summary).toMatchObject({ "in-sync": n });
+      // A second run changes 15 values and adds 15 names; its re-run finds nothing left to do.
+      await p.writeEnv([...entries(15, "two"), ...entries(n - 15, "one", 15), ...entries(15, "new", n)]);
+      const second = await p.run(["migrate", "aws", "--yes", "--json", "--on-conflict", "overwrite", "--prefix", p.prefix]);
+      expect(parseJson(second).summary).toMatchObject({ update: 15, create: 15, failed: 0 });
+      const rerun = await p.run(["migrate", "aws", "--yes", "--json", "--on-conflict", "overwrite", "--prefix", p.prefix]);
+      expect(parseJson(rerun).summary).toMatchObject({ unchanged: n + 15, update: 0, create: 0 });
+      expect((await p.run(["rollback", "aws", "--last", "--yes"])).code).toBe(0);
+      expect(await p.state()).toEqual(afterFirst);
+      // The 15 names the rollback force-deleted are still being deleted; the next migrate waits for them.
+      const again = await p.run(["migrate", "aws", "--yes", "--json", "--on-conflict", "overwrite", "--prefix", p.prefix]);
+      expect(again.code, again.stdout).toBe(0);
+      expect(parseJson(again).summary).toMatchObject({ update: 15, create: 15, failed: 0, conflict: 0 });
+      const exact = await p.run(["validate", "aws", "--exact", "--json", "--prefix", p.prefix]);
+      expect(exact.code, exact.stdout).toBe(0);
+      expect(parseJson(exact).summary).toMatchObject({ "in-sync": n + 15 });
+    } finally {
+      h.server.setOptions({ listingLagMs: 0, asyncDeleteMs: 0, strictCreate: false });
+    }
   });
 });
 

@@ -4,18 +4,26 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDotenv } from "../../src/sources/dotenv.js";
 import { type AzureHarness, startAzureHarness } from "../helpers/azure-harness.js";
 import { commandSuite } from "../helpers/command-suite.js";
+import { snapshot, type Target } from "../helpers/provider-snapshot.js";
 import { parseJson, runSecrets } from "../helpers/run-cli.js";
 import { spawnSecrets } from "../helpers/spawn-cli.js";
 import { tmpdir } from "../helpers/tmpdir.js";
+import { type AzureServerOptions, FAITHFUL_AZURE } from "../servers/azure-key-vault.js";
 
-commandSuite({
-  label: "azure (HTTPS Key Vault, client-secret credential via the tenant's token endpoint)",
-  start: async () => {
-    const h = await startAzureHarness();
-    // Key Vault cannot make an old version current again: a restore sets the old value as a new version.
-    return { provider: "azure", env: h.env, args: [], options: h.options, versionsAdvanceOnRestore: true, stop: h.stop };
-  },
-});
+for (const [label, options] of [
+  ["azure (HTTPS Key Vault, client-secret credential via the tenant's token endpoint)", {}],
+  ["azure as documented: deletes, purges and recoveries finishing 1.5 s later", FAITHFUL_AZURE],
+] as [string, AzureServerOptions][]) {
+  commandSuite({
+    label,
+    start: async () => {
+      const h = await startAzureHarness(options);
+      // Key Vault cannot make an old version current again: a restore sets the old value as a new version.
+      const common = { provider: "azure" as const, env: h.env, args: [], options: h.options, server: h.server, stop: h.stop };
+      return { ...common, versionsAdvanceOnRestore: true, rollbackFrees: ["--purge"] };
+    },
+  });
+}
 
 type Item = { name: string; action: string; stored?: string; error?: string };
 
@@ -78,6 +86,37 @@ describe("azure specifics", () => {
     expect(p.stored("API_TOKEN")).toBeUndefined();
   });
 
+  it("with deletes, purges and recoveries that take 1.5 s, --purge-deleted and --recover-deleted wait for the vault instead of failing", async () => {
+    h.server.setOptions(FAITHFUL_AZURE);
+    try {
+      const p = await project({ API_TOKEN: "first-token-00000000000" });
+      expect((await p.withPrefix("migrate", "azure", "--yes")).code).toBe(0);
+      expect((await p.run("rollback", "azure", "--last", "--yes")).code).toBe(0);
+      // Rollback waited for the delete; the purge --purge-deleted sends first finishes in the background.
+      expect(p.stored("API_TOKEN")?.deleted).toBeDefined();
+      await p.writeEnv({ API_TOKEN: "second-token-1111111111" });
+      const sets = h.server.counts.SetSecret ?? 0;
+      const purged = await p.withPrefix("migrate", "azure", "--yes", "--json", "--purge-deleted");
+      expect(purged.code, purged.stdout).toBe(0);
+      expect(parseJson(purged).summary).toMatchObject({ create: 1 });
+      // Refused while soft-deleted, then while the purge ran, then accepted.
+      expect((h.server.counts.SetSecret ?? 0) - sets).toBeGreaterThanOrEqual(3);
+      expect(p.stored("API_TOKEN")?.versions.map((v) => v.value)).toEqual(["second-token-1111111111"]);
+
+      // Someone deletes it and the vault is still at it: neither a live nor a deleted secret can be read yet.
+      h.server.model.remove(`${p.prefix}API_TOKEN`.replaceAll("/", "--").replaceAll("_", "-"), 90);
+      expect(p.stored("API_TOKEN")?.pending?.state).toBe("deleting");
+      await p.writeEnv({ API_TOKEN: "third-token-222222222222" });
+      const recovered = await p.withPrefix("migrate", "azure", "--yes", "--json", "--recover-deleted");
+      expect(recovered.code, recovered.stdout).toBe(0);
+      expect(h.server.counts.RecoverDeletedSecret).toBeGreaterThan(0);
+      expect(p.stored("API_TOKEN")?.deleted).toBeUndefined();
+      expect(p.stored("API_TOKEN")?.versions.map((v) => v.value)).toEqual(["second-token-1111111111", "third-token-222222222222"]);
+    } finally {
+      h.server.setOptions({ asyncMs: 0 });
+    }
+  });
+
   it("names that would share a vault name are invalid before any write, within a run and against what the vault holds", async () => {
     const p = await project({ Mixed_Case: "value-one-000000000000", MIXED_CASE: "value-two-000000000000", "ok.key": "value-three-0000000000" });
     const r = await p.withPrefix("migrate", "azure", "--yes", "--json");
@@ -99,11 +138,8 @@ describe("azure specifics", () => {
     expect(clash.code).toBe(1);
     expect((parseJson(clash).items as Item[])[0]).toMatchObject({ action: "invalid", error: expect.stringMatching(/already holds .*APP_KEY/) });
     expect(p.stored("APP_KEY")?.versions).toHaveLength(1);
-    expect(await (await import("../helpers/provider-snapshot.js")).snapshot({ provider: "azure", env: h.env, args: [], options: {} }, p.cwd, p.prefix)).toEqual(
-      {
-        [`${p.prefix}APP_KEY`]: { value: "app-key-value-000000000", version: expect.any(String) },
-      },
-    );
+    const target: Target = { provider: "azure", env: h.env, args: [], options: {}, server: h.server };
+    expect(await snapshot(target, p.cwd, p.prefix)).toEqual({ [`${p.prefix}APP_KEY`]: { value: "app-key-value-000000000", version: expect.any(String) } });
   });
 
   it("lists across pages (nextLink) and reads exact names back from their tags for validate --exact", async () => {

@@ -12,7 +12,7 @@ commandSuite({
   start: async () => {
     const h = await startGcpHarness();
     // GCP cannot make an old version current again: a restore adds the old payload as a new version.
-    return { provider: "gcp", env: h.env, args: h.args, options: h.options, versionsAdvanceOnRestore: true, stop: h.stop };
+    return { provider: "gcp", env: h.env, args: h.args, options: h.options, server: h.server, versionsAdvanceOnRestore: true, stop: h.stop };
   },
 });
 

@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(async () => harness?.stop());
 
 it("Ctrl-C during a live migrate: in-flight writes finish and are journalled, nothing new starts, exit 130, rollback restores", async () => {
-  const target: Target = { provider: "aws", env: harness.env, args: [], options: harness.options };
+  const target: Target = { provider: "aws", env: harness.env, args: [], options: harness.options, server: harness.server };
   const cwd = await tmpdir();
   const prefix = `int${process.pid}/`;
   await writeFile(join(cwd, ".env"), `${Array.from({ length: 200 }, (_, i) => `K${i}=value-${i}-abcdefghijklmnopqrstuvwxyz`).join("\n")}\n`);

@@ -13,7 +13,7 @@ commandSuite({
   label: "k8s, one Secret (wire-level Kubernetes API)",
   start: async () => {
     const h = await startK8sHarness();
-    return { provider: "k8s", env: h.env, args: h.args, options: h.options, stop: h.stop };
+    return { provider: "k8s", env: h.env, args: h.args, options: h.options, server: h.server, stop: h.stop };
   },
 });
 

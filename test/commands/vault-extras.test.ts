@@ -35,7 +35,14 @@ async function project(kv: Kv, env: Record<string, string> = {}) {
   const prefix = `x${process.pid}n${seq++}/`;
   const allEnv = { ...h.env, ...env };
   const mountArgs = ["--mount", mountOf(kv)];
-  const target: Target = { provider: "vault", env: h.env, args: mountArgs, options: { mount: mountOf(kv) }, versionsAdvanceOnRestore: kv === 2 };
+  const target: Target = {
+    provider: "vault",
+    env: h.env,
+    args: mountArgs,
+    options: { mount: mountOf(kv) },
+    server: h.server,
+    versionsAdvanceOnRestore: kv === 2,
+  };
   const run = (args: string[], more: Partial<RunOptions> = {}) => runSecrets([...args, ...mountArgs], { cwd, env: allEnv, ...more });
   const migrate = (...args: string[]) => run(["migrate", "vault", "--yes", "--prefix", prefix, ...args]);
   expect((await run(["init"])).code).toBe(0);

@@ -6,7 +6,7 @@ for (const kvVersion of [2, 1] as const) {
     label: `vault KV v${kvVersion} (wire-level Vault)`,
     start: async () => {
       const h = await startVaultHarness({ kvVersion });
-      return { provider: "vault", env: h.env, args: h.args, options: h.options, versionsAdvanceOnRestore: kvVersion === 2, stop: h.stop };
+      return { provider: "vault", env: h.env, args: h.args, options: h.options, server: h.server, versionsAdvanceOnRestore: kvVersion === 2, stop: h.stop };
     },
   });
 }

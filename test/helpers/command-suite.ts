@@ -2,9 +2,9 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDotenv } from "../../src/sources/dotenv.js";
-import { failingOnWrite, snapshot, type Target } from "./provider-snapshot.js";
+import { failingOnWrite, snapshot, type Target, writeMark } from "./provider-snapshot.js";
 import { parseJson, runSecrets } from "./run-cli.js";
-import { allFiles } from "./state-files.js";
+import { allFiles, valuesOf } from "./state-files.js";
 import { tmpdir } from "./tmpdir.js";
 
 export interface SuiteHarness {
@@ -18,7 +18,9 @@ export const canary = (tag: string) => `CANARY${tag}${(canaryCount++).toString(3
 
 /**
  * The command behaviour every provider must share: migrate, re-run no-op, conflicts, dry-run,
- * validate drift, rollback of a complete and of a half-failed run, and the leak canary.
+ * validate drift, rollback of a complete and of a half-failed run, back-to-back runs, and the leak
+ * canary. State is judged from the test server's own snapshot and write counter (the local store:
+ * its file, decrypted by the test), never through the provider under test.
  */
 export function commandSuite(harness: SuiteHarness): void {
   describe(`commands against ${harness.label}`, () => {
@@ -39,19 +41,44 @@ export function commandSuite(harness: SuiteHarness): void {
       const writeEnv = (pairs: Record<string, string>) =>
         writeFile(join(cwd, ".env"), formatDotenv(Object.entries(pairs).map(([key, value]) => ({ key, value }))));
       const state = () => snapshot(target, cwd, prefix);
-      return { cwd, prefix, run, withPrefix, writeEnv, state };
+      const mark = () => writeMark(target, cwd);
+      return { cwd, prefix, run, withPrefix, writeEnv, state, mark };
     }
 
     it("dry-run plans creates and writes nothing anywhere", async () => {
       const p = await project();
       await p.writeEnv({ API_KEY: "sk-live-0123456789abcdef", DB_PASSWORD: "pa$$word-that-is-long" });
+      const before = await p.mark();
       const r = await p.withPrefix("migrate", target.provider, "--dry-run", "--json");
       expect(r.code).toBe(0);
       const doc = parseJson(r);
       expect(doc.dryRun).toBe(true);
       expect(doc.summary).toMatchObject({ create: 2, update: 0 });
+      expect(await p.mark()).toBe(before);
       expect(await p.state()).toEqual({});
       expect(await readdir(join(p.cwd, ".secrets"))).not.toContain("journal.jsonl");
+    });
+
+    it("back to back, migrate → validate → re-run → rollback → migrate again are exact", async () => {
+      const p = await project();
+      const values = { FIRST: "first-value-0123456789", SECOND: "second-value-9876543210" };
+      await p.writeEnv(values);
+      const expected = Object.fromEntries(Object.entries(values).map(([k, v]) => [`${p.prefix}${k}`, v]));
+      const first = await p.withPrefix("migrate", target.provider, "--yes", "--json");
+      expect(first.code, first.stderr).toBe(0);
+      const check = await p.withPrefix("validate", target.provider, "--json");
+      expect(check.code, check.stdout).toBe(0);
+      expect(parseJson(check).summary).toMatchObject({ "in-sync": 2 });
+      const again = await p.withPrefix("migrate", target.provider, "--yes", "--json");
+      expect(parseJson(again).summary).toMatchObject({ unchanged: 2, create: 0, failed: 0 });
+      const back = await p.run("rollback", target.provider, "--last", "--yes", ...(target.rollbackFrees ?? []));
+      expect(back.code, back.stderr).toBe(0);
+      expect(await p.state()).toEqual({});
+      const recreated = await p.withPrefix("migrate", target.provider, "--yes", "--json");
+      expect(recreated.code, recreated.stdout + recreated.stderr).toBe(0);
+      expect(parseJson(recreated).summary).toMatchObject({ create: 2, failed: 0 });
+      expect(valuesOf(await p.state())).toEqual(expected);
+      expect((await p.withPrefix("validate", target.provider)).code).toBe(0);
     });
 
     it("migrates, validates, and a re-run is a no-op", async () => {
@@ -61,7 +88,7 @@ export function commandSuite(harness: SuiteHarness): void {
       expect(first.code, first.stderr).toBe(0);
       expect(parseJson(first).summary).toMatchObject({ create: 3, failed: 0 });
       const state = await p.state();
-      expect(Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v.value]))).toEqual({
+      expect(valuesOf(state)).toEqual({
         [`${p.prefix}API_KEY`]: "sk-live-0123456789abcdef",
         [`${p.prefix}DB_PASSWORD`]: "pa$$word-that-is-long",
         [`${p.prefix}MULTI`]: "line one\nline two",
@@ -78,11 +105,13 @@ export function commandSuite(harness: SuiteHarness): void {
       await p.writeEnv({ A_KEY: "first-value-aaaaaaaaaaaa", B_KEY: "second-value-bbbbbbbbbb" });
       expect((await p.withPrefix("migrate", target.provider, "--yes")).code).toBe(0);
       const before = await p.state();
+      const mark = await p.mark();
       await p.writeEnv({ A_KEY: "changed-value-cccccccccc", B_KEY: "second-value-bbbbbbbbbb", C_KEY: "new-value-dddddddddddddd" });
       const r = await p.withPrefix("migrate", target.provider, "--yes", "--json");
       expect(r.code).toBe(1);
       const doc = parseJson(r);
       expect(doc.summary).toMatchObject({ conflict: 1, create: 1 });
+      expect(await p.mark()).toBe(mark);
       expect(await p.state()).toEqual(before);
       const drift = await p.withPrefix("validate", target.provider, "--json");
       expect(drift.code).toBe(1);
@@ -145,6 +174,7 @@ export function commandSuite(harness: SuiteHarness): void {
     it("never prints or stores a canary value in plaintext", async () => {
       const p = await project();
       const values = { CANARY_A: canary("a"), CANARY_B: canary("b"), CANARY_SHORT: "c4n4ry!" };
+      const overwrite = canary("c");
       await p.writeEnv(values);
       const outputs = [
         await p.withPrefix("migrate", target.provider, "--dry-run"),
@@ -152,14 +182,17 @@ export function commandSuite(harness: SuiteHarness): void {
         await p.withPrefix("migrate", target.provider, "--yes", "--verbose"),
         await p.withPrefix("validate", target.provider, "--json"),
       ];
-      await p.writeEnv({ ...values, CANARY_A: canary("c") });
+      await p.writeEnv({ ...values, CANARY_A: overwrite });
       outputs.push(await p.withPrefix("migrate", target.provider, "--yes", "--json"));
       outputs.push(await p.withPrefix("validate", target.provider));
       outputs.push(await p.withPrefix("migrate", target.provider, "--yes", "--on-conflict", "overwrite"));
+      expect((await p.state())[`${p.prefix}CANARY_A`]?.value).toBe(overwrite);
       outputs.push(await p.run("rollback", target.provider, "--last", "--yes", "--verbose"));
       outputs.push(await p.run("journal", "list"));
       outputs.push(await p.run("journal", "show", "nope"));
-      const canaries = [...Object.values(values), canary("c").slice(0, 0)].filter(Boolean);
+      // Every value the test wrote: the first ones, and the one that overwrote CANARY_A and was rolled back.
+      const canaries = [...Object.values(values), overwrite];
+      expect(canaries.every((c) => c.length >= 7)).toBe(true);
       const everything = [...outputs.flatMap((o) => [o.stdout, o.stderr])];
       for (const file of await allFiles(join(p.cwd, ".secrets"))) everything.push((await readFile(file)).toString("latin1"));
       for (const text of everything) for (const c of canaries) expect(text).not.toContain(c);

@@ -67,8 +67,8 @@ describe("aws provider", () => {
     const b = await store.write(update("app/a", "alpha2", a.version));
     expect((await store.readMany(["app/a"])).get("app/a")).toEqual({ name: "app/a", value: "alpha2", version: b.version });
     expect(h.server.state.find("app/a")?.tags.get("managed-by")).toBe("secretshift");
-    // The read's listing of app/ serves the list() after it; the write in between discards it.
-    expect(h.server.counts).toMatchObject({ ListSecrets: 2, BatchGetSecretValue: 2, CreateSecret: 3, PutSecretValue: 1 });
+    // Reads by id (BatchGetSecretValue); only list() asks ListSecrets.
+    expect(h.server.counts).toMatchObject({ ListSecrets: 1, BatchGetSecretValue: 2, CreateSecret: 3, PutSecretValue: 1 });
     expect(store.stats.apiCalls).toBe(h.server.stats.requests);
   });
 
@@ -93,6 +93,48 @@ describe("aws provider", () => {
     await retrying.close();
     for (const n of names) expect(h.server.versions(n)).toHaveLength(1);
     expect(h.server.stats.faults).toBeGreaterThan(0);
+  });
+
+  it("reads by id, so a listing that lags five seconds never hides a write", async () => {
+    h.server.setOptions({ listingLagMs: 5000 });
+    const a = await store.write(create("lag/a", "alpha"));
+    expect((await store.readMany(["lag/a", "lag/b"])).get("lag/a")).toEqual({ name: "lag/a", value: "alpha", version: a.version });
+    // ListSecrets has not caught up: list() only discovers names, and is the one place that shows it.
+    expect(await store.list("lag/")).toEqual([]);
+    const b = await store.write(update("lag/a", "alpha2", a.version));
+    expect((await store.readMany(["lag/a"])).get("lag/a")?.value).toBe("alpha2");
+    expect(b.version).not.toBe(a.version);
+  });
+
+  it("a create right after a force delete waits for AWS to finish it", async () => {
+    h.server.setOptions({ asyncDeleteMs: 1200 });
+    await store.write(create("again", "v1"));
+    expect(await store.revert({ name: "again", prior: { name: "again", existed: false }, runId: "run-1" })).toBe("reverted");
+    expect(h.server.snapshot().again).toMatchObject({ forceDeleted: true });
+    // The plan sees a name about to be free, not a secret to restore.
+    expect(await store.readMany(["again"])).toEqual(new Map());
+    const made = await store.write(create("again", "v2", "run-2"));
+    expect(made.version).toBe(requestToken("run-2", "again"));
+    expect(current("again")?.value).toBe("v2");
+    expect(h.server.counts.CreateSecret).toBeGreaterThan(2);
+    expect(events.filter((e) => e.type === "retry").map((e) => (e as { reason: string }).reason)).toContain("again is still being deleted by AWS");
+  });
+
+  it("takes CreateSecret's ResourceExistsException as the state it reveals: our version or our value is done, another value a conflict", async () => {
+    h.server.setOptions({ strictCreate: true, fault: { every: 2, kind: "reset-after" } });
+    const retrying = await connectStore({ maxAttempts: "4" });
+    // Every 2nd request's response is lost; the SDK's retry then meets the secret its first attempt made.
+    const names = Array.from({ length: 6 }, (_, i) => `lost/${i}`);
+    await pool(names, 2, (n) => retrying.write(create(n, `value-${n}`)));
+    await retrying.close();
+    h.server.setOptions({ fault: undefined });
+    expect(h.server.counts.CreateSecret).toBeGreaterThan(names.length);
+    for (const n of names) expect(h.server.versions(n), n).toEqual([{ id: requestToken("run-1", n), stages: ["AWSCURRENT"], value: `value-${n}` }]);
+
+    const theirs = await store.write(create("raced", "same-value", "someone-else"));
+    expect(await store.write(create("raced", "same-value", "run-7"))).toEqual(theirs);
+    expect(await caught(store.write(create("raced", "other-value", "run-8")))).toMatchObject({ message: expect.stringMatching(/another value .*run again/) });
+    expect(h.server.versions("raced")).toHaveLength(1);
   });
 
   it("reports a secret scheduled for deletion as deleted, and restores it only when asked", async () => {

@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ListingLog } from "./aws-sm-listing.js";
 import { AwsError, SecretsModel } from "./aws-sm-model.js";
 import { type OpContext, operations, WRITE_OPS } from "./aws-sm-ops.js";
 import { closeServer } from "./close-server.js";
+import { type WireState, WriteLog } from "./wire-writes.js";
 
 /**
  * A loopback AWS Secrets Manager speaking the JSON 1.1 protocol the SDK uses, with the service's
@@ -24,7 +26,21 @@ export interface AwsServerOptions {
   /** When set, any other access key id is refused as an invalid security token. */
   accessKeys?: string[];
   maxVersions?: number;
+  /** ListSecrets (and BatchGetSecretValue with Filters) sees the state of this long ago: eventual consistency. */
+  listingLagMs?: number;
+  /** ForceDeleteWithoutRecovery completes this long after the request; meanwhile the name is marked for deletion. */
+  asyncDeleteMs?: number;
+  /** CreateSecret on an existing name is always ResourceExistsException, even with a matching token and value. */
+  strictCreate?: boolean;
+  /** The server's clock (epoch ms): dates it stamps, listing lag, deletions finishing. */
+  now?: () => number;
 }
+
+/**
+ * The service as its documentation describes it rather than as a client would hope: a listing five
+ * seconds behind, force deletion finishing 1.5 s later, no second chance for a CreateSecret.
+ */
+export const FAITHFUL_AWS: AwsServerOptions = { listingLagMs: 5000, asyncDeleteMs: 1500, strictCreate: true };
 
 export interface Quota {
   perSecond: number;
@@ -37,7 +53,11 @@ export interface VersionView {
   value: string | undefined;
 }
 
-export interface AwsServer {
+/**
+ * `snapshot()`: `{ [name]: { arn, deletedDate?, forceDeleted?, tags, versions: [{ id, value, stages }] } }`,
+ * oldest version first; `writes`/`onWrite` count the mutating operations (WRITE_OPS).
+ */
+export interface AwsServer extends WireState {
   readonly url: string;
   readonly state: SecretsModel;
   /** Requests received per operation (throttled and failed ones included). */
@@ -81,8 +101,6 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-const sendError = (res: ServerResponse, e: AwsError) => send(res, e.status, { __type: e.type, message: e.message });
-
 export async function startAwsServer(initial: AwsServerOptions = {}): Promise<AwsServer> {
   let options: AwsServerOptions = { ...initial };
   const model = new SecretsModel(options.region ?? "us-east-1");
@@ -90,7 +108,14 @@ export async function startAwsServer(initial: AwsServerOptions = {}): Promise<Aw
   let readBucket = options.readQuota && new Bucket(options.readQuota);
   const counts: Record<string, number> = {};
   const stats = { requests: 0, throttled: 0, faults: 0 };
+  const writes = new WriteLog();
+  const listing = new ListingLog();
   let throttleDebt = 0;
+
+  /** Background work due by now: force deletions that finished leave the listing too. */
+  const settle = (now: number) => {
+    for (const name of model.sweep(now)) listing.record(name, undefined, now);
+  };
 
   const apply = (patch: Partial<AwsServerOptions>) => {
     options = { ...options, ...patch };
@@ -135,37 +160,57 @@ export async function startAwsServer(initial: AwsServerOptions = {}): Promise<Aw
     const faulty = fault !== undefined && fault.every > 0 && stats.requests % fault.every === 0;
     if (faulty) stats.faults++;
     if (faulty && fault.kind === "reset") return void req.socket.destroy();
-    if (faulty && fault.kind === "500") return sendError(res, new AwsError("InternalServiceError", "An error occurred on the server side.", 500));
+    const answer = (status: number, output: unknown) => {
+      if (WRITE_OPS.has(op)) writes.handled();
+      send(res, status, output);
+    };
+    const fail = (e: AwsError) => answer(e.status, { __type: e.type, message: e.message });
+    if (faulty && fault.kind === "500") return fail(new AwsError("InternalServiceError", "An error occurred on the server side.", 500));
 
     const auth = String(req.headers.authorization ?? "");
-    if (req.method !== "POST" || req.url !== "/") return sendError(res, new AwsError("UnknownOperationException", "Only POST / is supported."));
-    if (!auth) return sendError(res, new AwsError("UnrecognizedClientException", "Missing Authentication Token"));
+    if (req.method !== "POST" || req.url !== "/") return fail(new AwsError("UnknownOperationException", "Only POST / is supported."));
+    if (!auth) return fail(new AwsError("UnrecognizedClientException", "Missing Authentication Token"));
     const keyId = /Credential=([^/]+)\//.exec(auth)?.[1];
     if (options.accessKeys && (!keyId || !options.accessKeys.includes(keyId))) {
-      return sendError(res, new AwsError("UnrecognizedClientException", "The security token included in the request is invalid."));
+      return fail(new AwsError("UnrecognizedClientException", "The security token included in the request is invalid."));
     }
     const handler = Object.hasOwn(operations, op) ? operations[op] : undefined;
-    if (!handler) return sendError(res, new AwsError("UnknownOperationException", `Unknown operation ${target}`));
+    if (!handler) return fail(new AwsError("UnknownOperationException", `Unknown operation ${target}`));
     if (throttled(op)) {
       stats.throttled++;
-      return sendError(res, new AwsError("ThrottlingException", "Rate exceeded"));
+      return fail(new AwsError("ThrottlingException", "Rate exceeded"));
     }
 
     let input: Record<string, unknown>;
     try {
       input = body ? JSON.parse(body) : {};
     } catch {
-      return sendError(res, new AwsError("SerializationException", "Request body is not valid JSON."));
+      return fail(new AwsError("SerializationException", "Request body is not valid JSON."));
     }
     try {
-      authorize(op, String(input.SecretId ?? input.Name ?? "*"));
-      const ctx: OpContext = { model, now: new Date(), authorize };
+      const id = String(input.SecretId ?? input.Name ?? "*");
+      authorize(op, id);
+      const now = new Date(options.now?.() ?? Date.now());
+      settle(now.getTime());
+      const ctx: OpContext = {
+        model,
+        now,
+        authorize,
+        listed: () => listing.view(model.secrets.values(), now.getTime(), options.listingLagMs ?? 0),
+        asyncDeleteMs: options.asyncDeleteMs ?? 0,
+        strictCreate: options.strictCreate ?? false,
+      };
+      const name = id === "*" ? undefined : (model.find(id)?.name ?? id);
       const output = handler(input, ctx);
-      if (faulty && fault.kind === "reset-after") return void req.socket.destroy();
-      send(res, 200, output);
+      if (name !== undefined && WRITE_OPS.has(op)) listing.record(name, model.find(name), now.getTime());
+      if (faulty && fault.kind === "reset-after") {
+        if (WRITE_OPS.has(op)) writes.handled();
+        return void req.socket.destroy();
+      }
+      answer(200, output);
     } catch (e) {
-      if (e instanceof AwsError) return sendError(res, e);
-      sendError(res, new AwsError("InternalServiceError", "An error occurred on the server side.", 500));
+      if (e instanceof AwsError) return fail(e);
+      fail(new AwsError("InternalServiceError", "An error occurred on the server side.", 500));
     }
   }
 
@@ -180,6 +225,24 @@ export async function startAwsServer(initial: AwsServerOptions = {}): Promise<Aw
     state: model,
     counts,
     stats,
+    get writes() {
+      return writes.count;
+    },
+    onWrite: (n, fn) => writes.onWrite(n, fn),
+    snapshot() {
+      settle(options.now?.() ?? Date.now());
+      return Object.fromEntries(
+        [...model.secrets.values()].map((s) => [
+          s.name,
+          {
+            arn: s.arn,
+            ...(s.deletedDate ? { deletedDate: s.deletedDate.toISOString(), forceDeleted: s.purgeAt !== undefined } : {}),
+            tags: Object.fromEntries(s.tags),
+            versions: [...s.versions.values()].map((v) => ({ id: v.id, value: v.string ?? v.binary, stages: [...v.stages].sort() })),
+          },
+        ]),
+      );
+    },
     versions(name) {
       const s = model.find(name);
       return s ? [...s.versions.values()].map((v) => ({ id: v.id, stages: [...v.stages], value: v.string ?? v.binary })) : [];

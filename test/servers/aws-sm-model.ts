@@ -31,6 +31,8 @@ export interface StoredSecret {
   readonly created: Date;
   lastChanged: Date;
   deletedDate?: Date;
+  /** Force-deleted: gone for good at this time (ms); until then it is "marked for deletion". */
+  purgeAt?: number;
 }
 
 export const CURRENT = "AWSCURRENT";
@@ -109,6 +111,13 @@ export class SecretsModel {
     const s = this.find(id);
     if (!s) throw new AwsError("ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
     return s;
+  }
+
+  /** Finishes the force deletions whose time has come; returns the names that went. */
+  sweep(now: number): string[] {
+    const gone = [...this.secrets.values()].filter((s) => s.purgeAt !== undefined && s.purgeAt <= now).map((s) => s.name);
+    for (const name of gone) this.secrets.delete(name);
+    return gone;
   }
 
   /** A secret that accepts changes: not scheduled for deletion. */

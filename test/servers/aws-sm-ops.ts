@@ -1,3 +1,4 @@
+import type { ListedSecret } from "./aws-sm-listing.js";
 import { AwsError, CURRENT, checkSecretName, checkToken, epoch, readValue, type SecretsModel, sameValue, validationError } from "./aws-sm-model.js";
 import { describe, type Input, matchesFilters, type Output, page } from "./aws-sm-views.js";
 
@@ -6,6 +7,12 @@ export interface OpContext {
   readonly now: Date;
   /** Throws AccessDeniedException when `op` on `secretId` is in the server's denied set. */
   authorize(op: string, secretId: string): void;
+  /** What a listing sees now: the live state, or the state of a while ago when listings lag. */
+  listed(): ListedSecret[];
+  /** Force deletion finishes this long after the request (0: at once). */
+  readonly asyncDeleteMs: number;
+  /** CreateSecret on an existing name is ResourceExistsException even for a matching token and value. */
+  readonly strictCreate: boolean;
 }
 
 type Handler = (input: Input, ctx: OpContext) => Output;
@@ -40,8 +47,10 @@ export const operations: Record<string, Handler> = {
       throw new AwsError("InvalidRequestException", "You can't create this secret because a secret with this name is already scheduled for deletion.");
     }
     if (existing) {
+      // The API reference ignores a repeat with the same token and value; AWS-validated emulator
+      // tests (LocalStack) record ResourceExistsException whenever the name exists: `strictCreate`.
       const prior = existing.versions.get(token);
-      if (prior && value && sameValue(prior, value)) return { ARN: existing.arn, Name: name, VersionId: prior.id };
+      if (!ctx.strictCreate && prior && value && sameValue(prior, value)) return { ARN: existing.arn, Name: name, VersionId: prior.id };
       throw new AwsError("ResourceExistsException", `The operation failed because the secret ${name} already exists.`);
     }
     const s = ctx.model.create(name, ctx.now);
@@ -78,7 +87,7 @@ export const operations: Record<string, Handler> = {
     let NextToken: string | undefined;
     if (!ids) {
       ctx.authorize("ListSecrets", "*");
-      const all = [...ctx.model.secrets.values()].filter((s) => !s.deletedDate && matchesFilters(s, input.Filters));
+      const all = ctx.listed().filter((s) => !s.deleted && matchesFilters(s, input.Filters));
       const p = page(all, input, 20, 20);
       targets = p.items.map((s) => s.name);
       NextToken = p.NextToken;
@@ -99,11 +108,11 @@ export const operations: Record<string, Handler> = {
   },
 
   ListSecrets(input, ctx) {
-    const all = [...ctx.model.secrets.values()].filter((s) => (input.IncludePlannedDeletion || !s.deletedDate) && matchesFilters(s, input.Filters));
+    const all = ctx.listed().filter((s) => (input.IncludePlannedDeletion || !s.deleted) && matchesFilters(s, input.Filters));
     if (input.SortOrder === "desc") all.reverse();
     const p = page(all, input, 100, 100);
     const SecretList = p.items.map((s) => {
-      const { VersionIdsToStages, RotationEnabled: _, ...rest } = describe(s);
+      const { VersionIdsToStages, RotationEnabled: _, ...rest } = s.entry;
       return { ...rest, SecretVersionsToStages: VersionIdsToStages };
     });
     return { SecretList, NextToken: p.NextToken };
@@ -112,7 +121,7 @@ export const operations: Record<string, Handler> = {
   DescribeSecret: (input, ctx) => describe(ctx.model.get(input.SecretId)),
 
   ListSecretVersionIds(input, ctx) {
-    const s = ctx.model.get(input.SecretId);
+    const s = ctx.model.live(input.SecretId);
     const versions = [...s.versions.values()].filter((v) => input.IncludeDeprecated || v.stages.size > 0);
     const p = page(versions, input, 100, 100);
     const Versions = p.items.map((v) => ({ VersionId: v.id, VersionStages: [...v.stages], CreatedDate: epoch(v.created) }));
@@ -161,7 +170,12 @@ export const operations: Record<string, Handler> = {
     }
     if (s.deletedDate && !force) throw new AwsError("InvalidRequestException", "You can't delete secret because it is already scheduled for deletion.");
     if (force) {
-      ctx.model.secrets.delete(s.name);
+      // "Secrets Manager performs the actual deletion with an asynchronous background process"
+      // (API reference, DeleteSecret): until then the name is marked for deletion and cannot be reused.
+      if (ctx.asyncDeleteMs > 0) {
+        s.deletedDate = ctx.now;
+        s.purgeAt ??= ctx.now.getTime() + ctx.asyncDeleteMs;
+      } else ctx.model.secrets.delete(s.name);
       return { ARN: s.arn, Name: s.name, DeletionDate: epoch(ctx.now) };
     }
     s.deletedDate = new Date(ctx.now.getTime() + (windowDays ?? 30) * 86400_000);
@@ -170,6 +184,9 @@ export const operations: Record<string, Handler> = {
 
   RestoreSecret(input, ctx) {
     const s = ctx.model.get(input.SecretId);
+    // "If you delete a secret with the ForceDeleteWithoutRecovery parameter, then you have no opportunity to recover the secret."
+    if (s.purgeAt !== undefined)
+      throw new AwsError("InvalidRequestException", "You can't restore this secret because it was deleted without a recovery window.");
     s.deletedDate = undefined;
     return { ARN: s.arn, Name: s.name };
   },

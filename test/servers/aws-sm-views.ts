@@ -39,7 +39,7 @@ export function page<T>(items: T[], input: Input, max: number, fallback: number)
   return { items: items.slice(start, end), NextToken: end < items.length ? Buffer.from(String(end)).toString("base64url") : undefined };
 }
 
-export function matchesFilters(s: StoredSecret, filters: Input[] | undefined): boolean {
+export function matchesFilters(s: Pick<StoredSecret, "name" | "description" | "tags">, filters: Input[] | undefined): boolean {
   for (const f of filters ?? []) {
     const values: string[] = f.Values ?? [];
     const hit = values.some((raw) => {

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { type Certificate, makeCertificate, Tenant } from "./azure-kv-auth.js";
 import { KvError, type KvSecret, type KvVersion, VaultModel } from "./azure-kv-model.js";
 import { closeServer } from "./close-server.js";
+import { type WireState, WriteLog } from "./wire-writes.js";
 
 /**
  * A loopback Key Vault (HTTPS, self-signed) speaking the secrets REST API the SDK uses:
@@ -18,9 +19,22 @@ export interface AzureServerOptions {
   throttle?: { limit: number; windowMs: number; retryAfterSeconds: number } | undefined;
   /** Page size of list calls, whatever maxresults asks. */
   pageSize?: number;
+  /** Delete, purge and recover finish this long after the request, as the service's do (VaultModel). */
+  asyncMs?: number;
+  /** The clock (epoch ms) those background operations follow. */
+  now?: () => number;
 }
 
-export interface AzureServer {
+/** Key Vault as it behaves: deletes, purges and recoveries that take their time. */
+export const FAITHFUL_AZURE: AzureServerOptions = { asyncMs: 1500 };
+
+const WRITES = new Set(["SetSecret", "DeleteSecret", "RecoverDeletedSecret", "PurgeDeletedSecret"]);
+
+/**
+ * `snapshot()`: `{ [name]: { state: "live" | "deleted" | "deleting" | "purging" | "recovering",
+ * versions: [{ id, value, tags }] } }`, oldest version first (the last is what a plain get returns).
+ */
+export interface AzureServer extends WireState {
   readonly url: string;
   readonly tenant: Tenant;
   readonly certificate: Certificate;
@@ -56,7 +70,14 @@ export async function startAzureServer(initial: AzureServerOptions = {}): Promis
   const counts: Record<string, number> = {};
   const stats = { requests: 0, throttled: 0, challenged: 0, tokens: 0 };
   const recent: number[] = [];
+  const writes = new WriteLog();
   let base = "";
+  const apply = (patch: Partial<AzureServerOptions>) => {
+    options = { ...options, ...patch };
+    model.asyncMs = options.asyncMs ?? 0;
+    model.clock = options.now ?? Date.now;
+  };
+  apply({});
 
   const attributes = (v: KvVersion) => ({ enabled: true, created: v.created, updated: v.created, recoveryLevel: "Recoverable+Purgeable", recoverableDays: 90 });
   const latest = (s: KvSecret) => s.versions.at(-1) as KvVersion;
@@ -81,7 +102,7 @@ export async function startAzureServer(initial: AzureServerOptions = {}): Promis
     return { value: all.slice(start, start + size), nextLink: next };
   };
   const live = () => [...model.secrets.values()].filter((s) => !s.deleted);
-  const deleted = () => [...model.secrets.values()].filter((s) => s.deleted);
+  const deleted = () => [...model.secrets.values()].filter((s) => s.deleted && !s.pending);
 
   function routes(method: string, parts: string[], url: URL, body: Record<string, unknown>): [string, () => [number, unknown?]] {
     const [collection, name, extra] = parts;
@@ -135,6 +156,11 @@ export async function startAzureServer(initial: AzureServerOptions = {}): Promis
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let written = false;
+    const reply = (status: number, body?: unknown, headers?: Record<string, string>) => {
+      if (written) writes.handled();
+      send(res, status, body, headers);
+    };
     stats.requests++;
     const url = new URL(req.url ?? "/", base);
     const text = await readText(req);
@@ -161,21 +187,22 @@ export async function startAzureServer(initial: AzureServerOptions = {}): Promis
       const body = text.trim() === "" ? {} : (JSON.parse(text) as Record<string, unknown>);
       const [op, run] = routes(req.method ?? "GET", parts, url, body);
       counts[op] = (counts[op] ?? 0) + 1;
+      model.settle(model.clock());
+      if (WRITES.has(op)) written = true;
       if (throttled()) {
         stats.throttled++;
         const retryAfter = String(options.throttle?.retryAfterSeconds ?? 1);
-        return send(
-          res,
+        return reply(
           429,
           { error: { code: "Throttled", message: "Request was not processed because too many requests were received. Reason: A" } },
           { "Retry-After": retryAfter },
         );
       }
       const [status, out] = run();
-      send(res, status, out);
+      reply(status, out);
     } catch (e) {
       const err = e instanceof KvError ? e : new KvError(500, "InternalServerError", String(e));
-      send(res, err.http, { error: { code: err.code, message: err.message, ...(err.inner ? { innererror: { code: err.inner } } : {}) } });
+      reply(err.http, { error: { code: err.code, message: err.message, ...(err.inner ? { innererror: { code: err.inner } } : {}) } });
     }
   }
 
@@ -191,9 +218,21 @@ export async function startAzureServer(initial: AzureServerOptions = {}): Promis
     model,
     counts,
     stats,
-    setOptions: (patch) => {
-      options = { ...options, ...patch };
+    get writes() {
+      return writes.count;
     },
+    onWrite: (n, fn) => writes.onWrite(n, fn),
+    snapshot() {
+      model.settle(model.clock());
+      const state = (s: KvSecret) => s.pending?.state ?? (s.deleted ? "deleted" : "live");
+      return Object.fromEntries(
+        [...model.secrets.values()].map((s) => [
+          s.name,
+          { state: state(s), versions: s.versions.map(({ id, value, tags }) => ({ id, value, tags: { ...tags } })) },
+        ]),
+      );
+    },
+    setOptions: apply,
     stop: () => closeServer(server),
   };
 }

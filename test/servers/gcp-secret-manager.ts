@@ -5,6 +5,7 @@ import { closeServer } from "./close-server.js";
 import { jwtProblem, makeServiceAccount, type ServiceAccount } from "./gcp-sm-auth.js";
 import { GcpError, SecretManagerModel } from "./gcp-sm-model.js";
 import { makeRouter } from "./gcp-sm-routes.js";
+import { type WireState, WriteLog } from "./wire-writes.js";
 
 /**
  * A loopback Secret Manager speaking the v1 REST API (the client library's REST transport): secrets,
@@ -21,7 +22,12 @@ export interface GcpServerOptions {
   maxPageSize?: number;
 }
 
-export interface GcpServer {
+/**
+ * `snapshot()`: `{ [secretId]: { labels, versions: [{ number, state, value }] } }`, oldest version
+ * first (`latest` is the last, whatever its state); `writes` counts create, add version, disable,
+ * enable and delete requests.
+ */
+export interface GcpServer extends WireState {
   readonly url: string;
   readonly projectId: string;
   readonly projectNumber: string;
@@ -50,6 +56,7 @@ export async function startGcpServer(initial: GcpServerOptions = {}): Promise<Gc
   const stats = { requests: 0, writes: 0, throttled: 0, unauthenticated: 0 };
   const issued = new Set<string>();
   const writeTimes: number[] = [];
+  const writes = new WriteLog();
   let account: ServiceAccount | undefined;
   const route = makeRouter({ model, projectId, projectNumber, maxPageSize: () => options.maxPageSize ?? 250 });
 
@@ -102,15 +109,21 @@ export async function startGcpServer(initial: GcpServerOptions = {}): Promise<Gc
     stats.requests++;
     const url = new URL(req.url ?? "/", "http://localhost");
     if (req.method === "POST" && url.pathname === "/token") return token(req, res);
+    let write = false;
+    const reply = (status: number, body: unknown) => {
+      if (write) writes.handled();
+      send(res, status, body);
+    };
     try {
       const [method, run] = await route(req, url);
       counts[method] = (counts[method] ?? 0) + 1;
+      write = WRITES.has(method);
       authorize(req);
       throttle(method);
-      send(res, 200, await run());
+      reply(200, await run());
     } catch (e) {
       const err = e instanceof GcpError ? e : new GcpError(500, "INTERNAL", String(e));
-      send(res, err.http, { error: { code: err.http, message: err.message, status: err.status } });
+      reply(err.http, { error: { code: err.http, message: err.message, status: err.status } });
     }
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -124,6 +137,17 @@ export async function startGcpServer(initial: GcpServerOptions = {}): Promise<Gc
     model,
     counts,
     stats,
+    get writes() {
+      return writes.count;
+    },
+    onWrite: (n, fn) => writes.onWrite(n, fn),
+    snapshot: () =>
+      Object.fromEntries(
+        [...model.secrets.values()].map((s) => [
+          s.id,
+          { labels: { ...s.labels }, versions: s.versions.map((v) => ({ number: v.number, state: v.state, value: v.data?.toString("utf8") })) },
+        ]),
+      ),
     setOptions: (patch) => {
       options = { ...options, ...patch };
     },

@@ -93,6 +93,11 @@ export class SecretStoreModel {
 
   private id = (ns: string, name: string) => `${ns}/${name}`;
 
+  /** Every Secret of every namespace, copied. */
+  all(): StoredSecret[] {
+    return [...this.secrets.values()].map((s) => structuredClone(s));
+  }
+
   peek(ns: string, name: string): StoredSecret | undefined {
     const s = this.secrets.get(this.id(ns, name));
     return s && structuredClone(s);

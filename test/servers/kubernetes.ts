@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { closeServer } from "./close-server.js";
 import { SecretStoreModel } from "./kubernetes-secrets.js";
 import { badRequest, forbidden, type Reply, status, unauthorized } from "./kubernetes-status.js";
+import { type WireState, WriteLog } from "./wire-writes.js";
 
 export type Verb = "get" | "list" | "create" | "update" | "patch" | "delete";
 
@@ -24,7 +25,11 @@ export interface RequestInfo {
   readonly name?: string;
 }
 
-export interface KubernetesServer {
+/**
+ * `snapshot()`: `{ "<namespace>/<name>": { labels, annotations, resourceVersion, data } }` with the
+ * data decoded to UTF-8; `writes` counts create, update, patch and delete requests.
+ */
+export interface KubernetesServer extends WireState {
   readonly url: string;
   readonly token: string;
   readonly secrets: SecretStoreModel;
@@ -81,6 +86,7 @@ export async function startKubernetesServer(options: KubernetesServerOptions = {
   const tokens = options.tokens ?? { [token]: { user: "system:serviceaccount:secretshift-test:migrator" } };
   const secrets = new SecretStoreModel(new Set(options.namespaces ?? ["default", "secretshift-test"]));
   const counts: Record<Verb, number> = { get: 0, list: 0, create: 0, update: 0, patch: 0, delete: 0 };
+  const writes = new WriteLog();
 
   const handle = async (req: IncomingMessage): Promise<Reply> => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -123,11 +129,13 @@ export async function startKubernetesServer(options: KubernetesServerOptions = {
     }
   };
 
+  const isWrite = (req: IncomingMessage) => ["POST", "PUT", "PATCH", "DELETE"].includes(req.method ?? "") && ROUTE.test(req.url?.split("?")[0] ?? "");
   const http = createServer((req, res) => {
-    handle(req).then(
-      (reply) => send(res, reply),
-      (error: unknown) => send(res, status(500, "InternalError", `Internal error occurred: ${(error as Error).message}`)),
-    );
+    const reply = (r: Reply) => {
+      if (isWrite(req)) writes.handled();
+      send(res, r);
+    };
+    handle(req).then(reply, (error: unknown) => reply(status(500, "InternalError", `Internal error occurred: ${(error as Error).message}`)));
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const { port } = http.address() as AddressInfo;
@@ -136,6 +144,22 @@ export async function startKubernetesServer(options: KubernetesServerOptions = {
     token: Object.keys(tokens)[0] ?? token,
     secrets,
     counts,
+    get writes() {
+      return writes.count;
+    },
+    onWrite: (n, fn) => writes.onWrite(n, fn),
+    snapshot: () =>
+      Object.fromEntries(
+        secrets.all().map((s) => [
+          `${s.metadata.namespace}/${s.metadata.name}`,
+          {
+            labels: s.metadata.labels ?? {},
+            annotations: s.metadata.annotations ?? {},
+            resourceVersion: s.metadata.resourceVersion,
+            data: Object.fromEntries(Object.entries(s.data).map(([k, b64]) => [k, Buffer.from(b64, "base64").toString("utf8")])),
+          },
+        ]),
+      ),
     beforeWrite: undefined,
     stop: () => closeServer(http),
   };

@@ -4,8 +4,10 @@ import { closeServer } from "./close-server.js";
 import { denied, fail, type Reply, readJson, send, startListMethodProxy } from "./vault-http.js";
 import { type Capability, KvV1Engine } from "./vault-kv1.js";
 import { KvV2Engine } from "./vault-kv2.js";
+import { vaultSnapshot } from "./vault-snapshot.js";
 import { findMount, type MountTable, policyMatch, statusRoute, sysRoute } from "./vault-sys.js";
 import { TokenStore } from "./vault-tokens.js";
+import { type WireState, WriteLog } from "./wire-writes.js";
 
 /** Deny `capabilities` (all when omitted) on `path`: a Vault policy path, `*` suffix glob and `+` segment allowed. */
 export interface DenyRule {
@@ -57,7 +59,12 @@ export interface RequestLog {
   readonly namespace?: string;
 }
 
-export interface VaultServer {
+/**
+ * `snapshot()`: `{ "<mount>/<path>": { kv: 2, current, custom_metadata, versions: { n: { data, deleted,
+ * destroyed } } } | { kv: 1, data } }` (vault-snapshot.ts); `writes` counts every
+ * POST/PUT/PATCH/DELETE on a KV mount.
+ */
+export interface VaultServer extends WireState {
   readonly url: string;
   readonly rootToken: string;
   readonly approle: { readonly roleId: string; readonly secretId: string; readonly mount: string };
@@ -96,6 +103,7 @@ export async function startVaultServer(initial: VaultServerOptions = {}): Promis
   const count = (name: string) => {
     counts[name] = (counts[name] ?? 0) + 1;
   };
+  const writes = new WriteLog();
   let window = { start: 0, used: 0 };
   const engines: MountTable = [
     [mounts.kv2, kv2],
@@ -117,6 +125,12 @@ export async function startVaultServer(initial: VaultServerOptions = {}): Promis
   }
 
   function handleRequest(method: string, path: string, list: boolean, req: IncomingMessage, body: Record<string, unknown>): Reply {
+    const reply = serve(method, path, list, req, body);
+    if (!list && method !== "GET" && findMount(engines, path)) writes.handled();
+    return reply;
+  }
+
+  function serve(method: string, path: string, list: boolean, req: IncomingMessage, body: Record<string, unknown>): Reply {
     const status = statusRoute(path, !!opts.sealed);
     if (status) return status;
     if (opts.sealed) return fail(503, "Vault is sealed");
@@ -198,6 +212,11 @@ export async function startVaultServer(initial: VaultServerOptions = {}): Promis
     counts,
     log,
     tokens,
+    get writes() {
+      return writes.count;
+    },
+    onWrite: (n, fn) => writes.onWrite(n, fn),
+    snapshot: () => vaultSnapshot(mounts, kv2, kv1),
     setOptions(patch) {
       opts = { ...opts, ...patch };
       applyEngineConfig();
