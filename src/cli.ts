@@ -61,8 +61,8 @@ function common(cmd: Command, { writes = true } = {}): Command {
 function sourcing(cmd: Command): Command {
   return cmd
     .option("--from <file>", ".env, .json or .yaml file (repeatable)", collect)
-    .option("--expand", "expand $VAR references (braced too) in .env values")
-    .option("--strict", "treat unparsable .env lines as errors")
+    .option("--expand", "expand $VAR references in .env values exactly as dotenv-expand does")
+    .option("--strict", "make every .env warning an error")
     .option("--db <url>", "database: postgres://… or sqlite:<path>")
     .option("--table <name>", "table holding the secret columns")
     .option("--columns <list>", "comma-separated secret columns")

@@ -18,7 +18,7 @@ export interface ValidateOptions extends CommonOptions, SourceOptions, Selection
   readonly exact?: boolean;
 }
 
-const ACTIONS = ["in-sync", "missing", "different", "extra", "conflict"];
+const ACTIONS = ["in-sync", "missing", "different", "extra", "conflict", "skip"];
 
 /**
  * Does the vault hold exactly what the source holds? Reads only; exit 1 on drift. Batch by batch,

@@ -1,4 +1,6 @@
-import type { SecretSource, SourceWarning } from "../sources/types.js";
+import { at } from "../sources/origin.js";
+import type { SecretSource, SourceEntry, SourceWarning } from "../sources/types.js";
+import { usageError } from "./errors.js";
 import { makeNameFilter, type NameFilter } from "./glob.js";
 import { type NamingOptions, secretName } from "./naming.js";
 import type { DesiredSecret } from "./plan.js";
@@ -29,15 +31,29 @@ export async function* desiredBatches(
   for (const [sourceIndex, source] of sources.entries()) {
     for await (const batch of source.read()) {
       const desired: DesiredSecret[] = [];
+      const refused: { name: string; entry: SourceEntry }[] = [];
       let filtered = 0;
       for (const entry of batch.entries) {
         const d = { name: secretName(entry, naming), value: entry.value, origin: entry.origin };
-        if (keep(d.name) && !skip?.(d)) desired.push(d);
-        else filtered++;
+        if (!keep(d.name) || skip?.(d)) filtered++;
+        else if (entry.refused !== undefined) refused.push({ name: d.name, entry });
+        else desired.push(d);
       }
+      if (refused.length > 0) throw refusal(refused);
       yield { desired, warnings: batch.warnings, filtered, sourceIndex };
     }
   }
+}
+
+/** Entries that cannot be secrets and that the selection kept: the first one named, with the way out. */
+function refusal(refused: readonly { name: string; entry: SourceEntry }[]) {
+  const [{ name, entry }] = refused as [{ name: string; entry: SourceEntry }];
+  const more = refused.length > 1 ? ` (and ${refused.length - 1} more)` : "";
+  return usageError(
+    "SOURCE_INVALID",
+    `${at(entry.origin)}: ${entry.refused}${more}`,
+    `store it as one string (for example JSON-encoded), or --exclude '${name}'`,
+  );
 }
 
 /** Read every source to the end and name each entry, for commands that need everything at once. */

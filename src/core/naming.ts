@@ -25,15 +25,16 @@ export function secretName(entry: SourceEntry, options: NamingOptions): string {
   const { origin } = entry;
   const fromColumn = origin.table !== undefined;
   const template = options.template ?? (fromColumn ? "{table}/{row}/{column}" : "{key}");
-  const fields: Record<string, string | undefined> = {
-    key: entry.key,
-    table: origin.table,
-    row: origin.row,
-    column: origin.column,
-    env: options.env,
-  };
+  // A Map, so a placeholder such as {constructor} finds nothing rather than Object's constructor.
+  const fields = new Map([
+    ["key", entry.key],
+    ["table", origin.table],
+    ["row", origin.row],
+    ["column", origin.column],
+    ["env", options.env],
+  ]);
   const body = template.replace(PLACEHOLDER, (_whole, field: string) => {
-    const value = fields[field];
+    const value = fields.get(field);
     if (value === undefined) {
       throw usageError("BAD_TEMPLATE", `--name-template needs {${field}}, which ${origin.source} does not provide`);
     }

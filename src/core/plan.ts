@@ -78,6 +78,9 @@ function refuse(items: PlanItem[], ops: WriteOp[], refused: ReadonlyMap<string, 
   return { items: rows, ops: ops.filter((op) => !refused.has(op.name)), blocked: true };
 }
 
+export const EMPTY_REASON = "empty value: not migrated";
+const excludeHint = (name: string) => `--exclude '${name}' to leave it out of this run`;
+
 interface Classified {
   readonly row: Omit<PlanItem, "name" | "source" | "line">;
   readonly op?: WriteOp;
@@ -89,10 +92,12 @@ function classify(name: string, group: DesiredSecret[], want: DesiredSecret, hav
     const places = group.map((d) => at(d.origin));
     return { row: { action: "conflict", reason: `defined with different values in ${places.join(", ")}`, hint: "keep one definition, or --exclude it" } };
   }
+  // An empty value is not a secret: nothing to migrate, and nothing for a provider to refuse.
+  if (want.value === "") return { row: { action: "skip", ...(have ? { version: have.version } : {}), reason: EMPTY_REASON } };
   const nameCheck = options.checkName(name);
-  if (nameCheck.invalid) return { row: { action: "invalid", reason: nameCheck.invalid } };
+  if (nameCheck.invalid) return { row: { action: "invalid", reason: nameCheck.invalid, hint: excludeHint(name) } };
   const valueRule = options.checkValue(want.value);
-  if (valueRule) return { row: { action: "invalid", reason: valueRule } };
+  if (valueRule) return { row: { action: "invalid", reason: valueRule, hint: excludeHint(name) } };
 
   if (have?.deleted && options.restoreDeleted) {
     return {

@@ -28,7 +28,17 @@ export interface LocalDocument {
   secrets: Record<string, LocalSecret>;
 }
 
-export const emptyDocument = (): LocalDocument => ({ format: "secretshift-store/1", secrets: {} });
+export const emptyDocument = (): LocalDocument => ({ format: "secretshift-store/1", secrets: Object.create(null) });
+
+/**
+ * `secrets` is indexed by secret names, and a name can be anything a provider allows: `constructor`
+ * or `__proto__` must find a secret (or nothing), never a property every object has. So the index
+ * has no prototype, also after JSON.parse or structuredClone (which both give it one back).
+ */
+export function withBareIndex(doc: LocalDocument): LocalDocument {
+  doc.secrets = Object.assign(Object.create(null), doc.secrets);
+  return doc;
+}
 
 export async function loadDocument(path: string): Promise<LocalDocument> {
   let text: string;
@@ -40,8 +50,8 @@ export async function loadDocument(path: string): Promise<LocalDocument> {
   }
   try {
     const doc = JSON.parse(text) as LocalDocument;
-    if (doc.format !== "secretshift-store/1" || typeof doc.secrets !== "object") throw new Error("format");
-    return doc;
+    if (doc.format !== "secretshift-store/1" || typeof doc.secrets !== "object" || doc.secrets === null) throw new Error("format");
+    return withBareIndex(doc);
   } catch {
     throw usageError("STORE_CORRUPT", `${path} is not a secretshift store`, "restore it from a copy, or point --store at another file");
   }

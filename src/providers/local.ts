@@ -4,7 +4,7 @@ import { open, seal } from "../core/crypto.js";
 import { usageError } from "../core/errors.js";
 import { acquireLock } from "../core/lock.js";
 import type { ProviderContext } from "./context.js";
-import { type LocalDocument, type LocalSecret, type LocalVersion, loadDocument, saveDocument } from "./local-document.js";
+import { type LocalDocument, type LocalSecret, type LocalVersion, loadDocument, saveDocument, withBareIndex } from "./local-document.js";
 import { LocalRotation } from "./local-rotation.js";
 import {
   ConflictError,
@@ -154,7 +154,7 @@ export class LocalStore implements SecretStore {
 
   /** One durable change outside a batch: made on a copy, kept in memory only once it is on disk. */
   private async commit<T>(change: (doc: LocalDocument) => T): Promise<T> {
-    const next = structuredClone(await this.stage());
+    const next = withBareIndex(structuredClone(await this.stage()));
     const result = change(next);
     await saveDocument(this.path, next);
     this.staged = next;

@@ -1,77 +1,72 @@
+import { expand } from "dotenv-expand";
+import { usageError } from "../core/errors.js";
+import { mask } from "../ui/mask.js";
+
+/** Names a plain JavaScript object answers for without holding them (`constructor`, `toString`, `__proto__`, …). */
+const BUILT_IN = Object.getOwnPropertyNames(Object.prototype);
+// dotenv-expand's own reference pattern (lib/main.js), to name unset variables in warnings.
+const REFERENCE = /(?<!\\)\${([^{}]+)}|(?<!\\)\$([A-Za-z_][A-Za-z0-9_]*)/g;
+const NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
+
+export interface ExpandNote {
+  readonly key: string;
+  readonly message: string;
+}
+
 /**
- * dotenv-expand style substitution, only when asked for (`expand: true`): off by default so a value
- * like `pa$$word` is migrated byte for byte. Supported: `$VAR`, `${VAR}`, `${VAR:-default}` (unset or
- * empty), `${VAR-default}` (unset), `\$` for a literal dollar. Anything else stays as written.
+ * `--expand`: exactly what dotenv-expand gives the application, computed on a copy of the environment
+ * (dotenv-expand writes every key into the environment it is given; the real process.env is never
+ * touched). Like dotenv-expand, a variable already set in the environment wins over the file: that
+ * is reported, because the value migrated is then not the one written in the file.
  */
-
-/** Returns the value a name has at this point, or undefined when it is not set. */
-export type Lookup = (name: string) => string | undefined;
-
-const BRACED_NAME = /[A-Za-z_][A-Za-z0-9_.]*/y;
-const BARE_NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
-
-/** `report` receives variable names and rule descriptions only, never a value. */
-export function expandValue(raw: string, lookup: Lookup, report: (message: string) => void): string {
-  let out = "";
-  let at = 0;
-  while (at < raw.length) {
-    const char = raw[at];
-    if (char === "\\" && raw[at + 1] === "$") {
-      out += "$";
-      at += 2;
-    } else if (char === "$" && raw[at + 1] === "{") {
-      const braced = expandBraced(raw, at, lookup, report);
-      out += braced.text;
-      at = braced.next;
-    } else {
-      const name = char === "$" ? matchAt(BARE_NAME, raw, at + 1) : undefined;
-      out += name === undefined ? char : resolve(name, lookup, report);
-      at += name === undefined ? 1 : 1 + name.length;
+export function expandDotenv(
+  parsed: Readonly<Record<string, string>>,
+  environment: Readonly<Record<string, string | undefined>>,
+): { values: Map<string, string>; notes: ExpandNote[] } {
+  const processEnv: Record<string, string | undefined> = Object.create(null);
+  for (const [name, value] of Object.entries(environment)) if (value !== undefined) processEnv[name] = value;
+  const notes: ExpandNote[] = [];
+  for (const [key, value] of Object.entries(parsed)) {
+    const outside = processEnv[key];
+    if (outside && outside !== value)
+      notes.push({ key, message: `also set in the environment; --expand, like dotenv-expand, takes that value, ${mask(outside)}` });
+    for (const name of references(value)) {
+      if (!processEnv[name] && !Object.hasOwn(parsed, name))
+        notes.push({ key, message: `\${${NAME.test(name) ? name : "…"}} is not set in the file or the environment, so it expands to an empty string` });
     }
   }
-  return out;
+  guardBuiltIns(parsed, processEnv);
+  const { parsed: expanded } = expand({ parsed: { ...parsed }, processEnv: processEnv as Record<string, string> });
+  return { values: new Map(Object.entries(expanded ?? {})), notes };
 }
 
-function expandBraced(raw: string, at: number, lookup: Lookup, report: (message: string) => void): { text: string; next: number } {
-  const literal = { text: "$", next: at + 1 };
-  const name = matchAt(BRACED_NAME, raw, at + 2);
-  if (name === undefined) return literal;
-  const afterName = at + 2 + name.length;
-  if (raw[afterName] === "}") return { text: resolve(name, lookup, report), next: afterName + 1 };
-
-  const operator = raw.startsWith(":-", afterName) ? ":-" : raw[afterName] === "-" ? "-" : undefined;
-  const close = operator === undefined ? -1 : matchingBrace(raw, afterName + operator.length);
-  if (operator === undefined || close === -1) {
-    report(`\${${name}…} is not a form we expand (use \${NAME}, \${NAME:-default} or \${NAME-default}); it was kept as written`);
-    return literal;
-  }
-  const current = lookup(name);
-  const useDefault = current === undefined || (operator === ":-" && current === "");
-  const text = useDefault ? expandValue(raw.slice(afterName + operator.length, close), lookup, report) : (current ?? "");
-  return { text, next: close + 1 };
-}
-
-function resolve(name: string, lookup: Lookup, report: (message: string) => void): string {
-  const value = lookup(name);
-  if (value === undefined) report(`\${${name}} is not set, so it expands to an empty string`);
-  return value ?? "";
-}
-
-/** Index of the `}` closing a `${`, counting nested `${…}` in a default. */
-function matchingBrace(raw: string, from: number): number {
-  let depth = 1;
-  for (let at = from; at < raw.length; at++) {
-    if (raw[at] === "$" && raw[at + 1] === "{") {
-      depth++;
-      at++;
-    } else if (raw[at] === "}" && --depth === 0) {
-      return at;
+/**
+ * dotenv-expand looks names up in a plain object, where `constructor` and friends always exist: a
+ * reference to one never set would hang it. Unset is the same as empty to dotenv-expand, so such names
+ * are set empty on the copy. A file that defines one and refers to it is refused rather than guessed.
+ */
+function guardBuiltIns(parsed: Readonly<Record<string, string>>, processEnv: Record<string, string | undefined>): void {
+  const texts = [...Object.values(parsed), ...Object.values(processEnv)];
+  for (const name of BUILT_IN) {
+    if (Object.hasOwn(processEnv, name)) continue;
+    if (!Object.hasOwn(parsed, name)) {
+      processEnv[name] = "";
+    } else if (texts.some((text) => text?.includes("$") && text.includes(name))) {
+      throw usageError(
+        "EXPAND_BUILT_IN_NAME",
+        `--expand: a value refers to ${name}, a name dotenv-expand cannot look up (it is built into every JavaScript object)`,
+        `rename ${name}, or run without --expand`,
+      );
     }
   }
-  return -1;
 }
 
-function matchAt(pattern: RegExp, text: string, at: number): string | undefined {
-  pattern.lastIndex = at;
-  return pattern.exec(text)?.[0];
+function references(value: string): string[] {
+  const names: string[] = [];
+  for (const m of value.matchAll(REFERENCE)) {
+    const expression = m[1] ?? m[2] ?? "";
+    // Only plain references: `${A:-default}`, `${A-default}` and `${A:+alt}` say what happens when A is unset.
+    if (!/:\+|\+|:-|-/.test(expression)) names.push(expression);
+  }
+  return names;
 }

@@ -1,47 +1,54 @@
+import dotenv from "dotenv";
 import { usageError } from "../core/errors.js";
-import { scanDotenv, VALID_KEY } from "./dotenv-scan.js";
 
 export interface DotenvPair {
   readonly key: string;
   readonly value: string;
 }
 
+const KEY = /^[\w.-]+$/;
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
- * Writes pairs so `parseDotenv` reads back exactly the same values. Each value gets the plainest
- * spelling dotenv itself reads the same way: bare, then 'single', "double" (`\n`, `\r` escapes),
- * `backtick`. Values containing `$` prefer single quotes so expanding readers leave them alone.
- * A value none of those can hold (say a carriage return next to a `"`, or all three quote kinds
- * and a newline) is written as `KEY:"<JSON string>"`, which only our parser reads; dotenv skips it.
+ * Writes pairs so that `dotenv.parse` reads back exactly the same keys and values. Each value gets the
+ * plainest spelling dotenv reads back unchanged: bare, then 'single', "double" (with `\n`, `\r`
+ * escapes), `backtick` (values with `$` prefer single quotes, which dotenvx leaves unexpanded).
+ * A value dotenv has no spelling for (a carriage return next to every quote kind, a lone surrogate…)
+ * or a name dotenv never gives (`__proto__`) is refused with UNSPELLABLE_VALUE: never written in a
+ * form dotenv would read as something else.
  */
 export function formatDotenv(pairs: readonly DotenvPair[]): string {
-  return pairs.map(({ key, value }) => `${formatLine(key, value)}\n`).join("");
+  const text = pairs.map(({ key, value }) => `${formatLine(key, value)}\n`).join("");
+  const back = dotenv.parse(text);
+  // Lines are checked one by one; this proves they also read back together.
+  const last = new Map(pairs.map((p) => [p.key, p.value]));
+  const differs = [...last].find(([key, value]) => !Object.hasOwn(back, key) || back[key] !== value);
+  if (differs) throw unspellable(differs[0]);
+  return text;
 }
 
 function formatLine(key: string, value: string): string {
-  if (!VALID_KEY.test(key)) {
-    throw usageError("INVALID_KEY", `cannot write key ${JSON.stringify(key)} to a .env file: keys match [A-Za-z_][A-Za-z0-9_.-]*`);
+  if (!KEY.test(key)) {
+    throw usageError("INVALID_KEY", `cannot write key ${JSON.stringify(key)} to a .env file: dotenv keys match [A-Za-z0-9_.-]+`);
   }
+  if (LONE_SURROGATE.test(value)) throw unspellable(key);
   const doubled = value.replace(/\n/g, "\\n").replace(/\r/g, "\\r");
-  const bare = `${key}=${value}`;
-  // A quoted spelling ending in a backslash escapes its own closing quote, so whatever line
-  // follows could extend the value; such values go bare or to JSON.
+  // A bare value starting with a quote could pair with a quote on a later line; a quoted one ending
+  // in a backslash escapes its own closing quote. Both are checked alone, so neither is offered.
+  const bare = /^['"`]/.test(value) ? [] : [`${key}=${value}`];
   const quoted = value.endsWith("\\") ? [] : [`${key}='${value}'`, `${key}="${doubled}"`, `${key}=\`${value}\``];
-  const spellings = value.includes("$") ? [...quoted, bare] : [bare, ...quoted];
-  // A lone surrogate cannot be written as UTF-8: JSON spells it as \uXXXX.
-  const chosen = LONE_SURROGATE.test(value) ? undefined : spellings.find((line) => readsBack(line, key, value));
-  return (
-    chosen ??
-    `${key}:${JSON.stringify(value)
-      .replace(/\u2028/g, "\\u2028")
-      .replace(/\u2029/g, "\\u2029")}`
-  );
+  const spellings = value.includes("$") ? [...quoted, ...bare] : [...bare, ...quoted];
+  const chosen = spellings.find((line) => {
+    const read = dotenv.parse(line);
+    return Object.keys(read).length === 1 && Object.hasOwn(read, key) && read[key] === value;
+  });
+  if (chosen === undefined) throw unspellable(key);
+  return chosen;
 }
 
-/** Every spelling is checked with the real parser, so the writer cannot drift from the reader. */
-function readsBack(line: string, key: string, value: string): boolean {
-  const { assignments, problems } = scanDotenv(line);
-  const only = assignments[0];
-  return problems.length === 0 && assignments.length === 1 && only?.key === key && only.value === value;
-}
+const unspellable = (key: string) =>
+  usageError(
+    "UNSPELLABLE_VALUE",
+    `cannot write ${key} to a .env file: dotenv has no spelling that reads back as its value`,
+    "keep this value out of .env files",
+  );

@@ -1,149 +1,121 @@
 /**
- * The dotenv grammar, read the way dotenv's own `parse` (v16+, its LINE regex) reads it, but line by
- * line so every problem has a line number. Where dotenv would silently guess (an unclosed quote,
- * text after a closing quote), we report a problem and skip the line instead of migrating a guess.
+ * Where each assignment of a .env file sits. It decides no value (dotenv.parse does): it finds the
+ * same assignments dotenv finds, with dotenv's own pattern, and records each one's line, the span of
+ * its value in the file (so a later rewrite can replace exactly that text) and what warnings need.
  */
 
-export type Quote = "'" | '"' | "`" | "" | "json";
+// dotenv 16's LINE (lib/main.js), plus `d` for match positions. The judge test feeds thousands of
+// files to this scanner and to dotenv.parse, so a dotenv upgrade that changes the pattern fails there.
+const LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/dgm;
+
+/** What dotenv's separator takes when no value follows: `=` after any blanks, or `:` and one blank. */
+const SEPARATOR = /^\s*=|^:\s/;
 
 export interface Assignment {
   readonly key: string;
-  readonly value: string;
+  /** Line of the key (1-based; LF, CRLF and a lone CR each end a line, as dotenv counts them). */
   readonly line: number;
-  readonly quote: Quote;
+  /** Line of the value's first non-blank character (later than `line` when the value starts on the next line). */
+  readonly valueLine: number;
+  /** Last line the value reaches. */
+  readonly lastLine: number;
+  /** The value as written, quotes included, trimmed (line endings as dotenv sees them: LF). */
+  readonly written: string;
+  /** `[start, end)` of the value as written, in the original text (UTF-16 offsets, before any CRLF change). */
+  readonly start: number;
+  readonly end: number;
+  /** The whole assignment as dotenv matched it: `dotenv.parse(matched)` is what this line alone gives. */
+  readonly matched: string;
+  /** An unquoted value cut short by a `#` with no blank before it (`KEY=abc#def`). */
+  readonly hashCut: boolean;
 }
 
-export interface Problem {
-  readonly line: number;
-  readonly message: string;
+export interface DotenvScan {
+  readonly assignments: Assignment[];
+  /** Lines dotenv skips that are neither blank nor comments. */
+  readonly ignored: number[];
 }
 
-export const VALID_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-
-// `KEY=`, `KEY =`, `export KEY=`, `KEY: ` (dotenv wants whitespace after the colon) and our own
-// `KEY:"json"` form, which dotenv ignores and formatDotenv uses only for values dotenv cannot hold.
-const HEAD = /^\s*(?:export\s+)?([^\s=:#]+)(?:\s*=|:(?=\s|"))/;
-const SKIP = /^\s*(?:#|$)/;
-const TAIL = /^\s*(?:#.*)?$/s;
-const LINE_END = /[\n\u2028\u2029]/g;
-
-export function scanDotenv(source: string): { assignments: Assignment[]; problems: Problem[] } {
-  const text = (source.startsWith("\uFEFF") ? source.slice(1) : source).replace(/\r\n?/g, "\n");
+export function scanDotenv(source: string): DotenvScan {
+  const text = source.replace(/\r\n?/g, "\n");
+  const lines = new LineIndex(text);
+  const toOriginal = originalOffsets(source);
   const assignments: Assignment[] = [];
-  const problems: Problem[] = [];
-  let pos = 0;
-  let line = 1;
-  while (pos < text.length) {
-    const next = readLine(text, pos, line, assignments, problems);
-    line += countNewlines(text, pos, next);
-    pos = next;
-  }
-  return { assignments, problems };
-}
-
-/** Reads the line starting at `pos` (and, for a quoted value, the lines it spans); returns where the next line starts. */
-function readLine(text: string, pos: number, line: number, out: Assignment[], problems: Problem[]): number {
-  const lineEnd = endOfLine(text, pos);
-  const lineText = text.slice(pos, lineEnd);
-  if (SKIP.test(lineText)) return lineEnd + 1;
-  const head = HEAD.exec(lineText);
-  if (!head) {
-    problems.push({ line, message: "not a KEY=value line" });
-    return lineEnd + 1;
-  }
-  const key = head[1] ?? "";
-  if (!VALID_KEY.test(key)) {
-    problems.push({ line, message: "not a valid key name (keys match [A-Za-z_][A-Za-z0-9_.-]*)" });
-    return lineEnd + 1;
-  }
-  let start = pos + head[0].length;
-  if (head[0].endsWith(":") && text[start] === '"') return readJson(text, key, start, line, out, problems);
-  // dotenv's value runs through U+2028/U+2029 (whitespace to a regex) up to the next real newline.
-  const valueEnd = endOfRow(text, start);
-  while (start < valueEnd && /\s/.test(text[start] ?? "")) start++;
-  const first = text[start];
-  if (first === "'" || first === '"' || first === "`") return readQuoted(text, key, start, line, out, problems);
-
-  const raw = text.slice(start, valueEnd);
-  const hash = raw.indexOf("#");
-  if (hash >= 0 && !/\s/.test(text[start + hash - 1] ?? "")) {
-    problems.push({
-      line,
-      message: `${key}: the unquoted value stops at '#' (dotenv reads the rest of the line as a comment); quote the value if the '#' belongs to it`,
+  const ignored: number[] = [];
+  let covered = 0;
+  LINE.lastIndex = 0;
+  for (let m = LINE.exec(text); m !== null; m = LINE.exec(text)) {
+    ignored.push(...ignoredLines(text, covered, m.index, lines));
+    covered = m.index + m[0].length;
+    const keyAt = m.indices?.[1]?.[0] ?? m.index;
+    const group = m.indices?.[2];
+    const keyEnd = m.indices?.[1]?.[1] ?? keyAt;
+    const from = group ? group[0] : keyEnd + (SEPARATOR.exec(text.slice(keyEnd, keyEnd + m[0].length))?.[0].length ?? 0);
+    const end = group ? group[1] : from;
+    const raw = text.slice(from, end);
+    const lead = raw.length - raw.trimStart().length;
+    const trail = raw.length - raw.trimEnd().length;
+    assignments.push({
+      key: m[1] ?? "",
+      line: lines.at(keyAt),
+      valueLine: lines.at(from + lead),
+      lastLine: lines.at(Math.max(from + lead, end - trail - 1)),
+      written: raw.trim(),
+      start: toOriginal(from + lead),
+      end: toOriginal(Math.max(from + lead, end - trail)),
+      matched: m[0],
+      hashCut: text[end] === "#" && !/\s/.test(text[end - 1] ?? "") && !/^['"`]/.test(raw.trimStart()),
     });
   }
-  out.push({ key, value: (hash >= 0 ? raw.slice(0, hash) : raw).trim(), line, quote: "" });
-  return hash >= 0 ? endOfLine(text, start + hash) + 1 : valueEnd + 1;
+  ignored.push(...ignoredLines(text, covered, text.length, lines));
+  return { assignments, ignored };
 }
 
-/**
- * dotenv's quoted alternatives (`'(?:\\'|[^'])*'`) let a backslash-quote pass as content, and the
- * regex backtracks to an earlier backslash-quote when the furthest one is followed by junk. We try
- * the same closing candidates in the same order, so both readers agree on where the value ends.
- */
-function readQuoted(text: string, key: string, open: number, line: number, out: Assignment[], problems: Problem[]): number {
-  const quote = text[open] as "'" | '"' | "`";
-  const candidates: number[] = [];
-  let closed = false;
-  for (let at = text.indexOf(quote, open + 1); at !== -1; at = text.indexOf(quote, at + 1)) {
-    candidates.push(at);
-    if (text[at - 1] !== "\\") {
-      closed = true;
-      break;
+/** Text between matches: whatever is not blank or a comment there is a line dotenv never reads. */
+function ignoredLines(text: string, from: number, to: number, lines: LineIndex): number[] {
+  const out: number[] = [];
+  // dotenv's `^` also starts a line after U+2028/U+2029, so those split pieces too.
+  const piece = /[^\n\u2028\u2029]+/g;
+  piece.lastIndex = from;
+  for (let m = piece.exec(text); m !== null && m.index < to; m = piece.exec(text)) {
+    const content = m[0].slice(0, to - m.index).trim();
+    const line = lines.at(m.index);
+    if (content !== "" && !content.startsWith("#") && out[out.length - 1] !== line) out.push(line);
+  }
+  return out;
+}
+
+class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(text: string) {
+    for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) this.starts.push(at + 1);
+  }
+
+  at(offset: number): number {
+    let low = 0;
+    let high = this.starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((this.starts[mid] ?? 0) <= offset) low = mid;
+      else high = mid - 1;
     }
+    return low + 1;
   }
-  for (const close of candidates.reverse()) {
-    const end = endOfLine(text, close);
-    if (!TAIL.test(text.slice(close + 1, end))) continue;
-    let value = text.slice(open + 1, close);
-    if (quote === '"') value = value.replace(/\\n/g, "\n").replace(/\\r/g, "\r");
-    out.push({ key, value, line, quote });
-    return end + 1;
-  }
-  problems.push({
-    line,
-    message: closed
-      ? `${key}: unexpected text after the closing ${quote}; the line was skipped`
-      : `${key}: the opening ${quote} is never closed; the line was skipped`,
-  });
-  return endOfLine(text, open) + 1;
 }
 
-/** `KEY:"…"`: one JSON string literal, so any value (a carriage return, every quote kind) has a spelling. */
-function readJson(text: string, key: string, open: number, line: number, out: Assignment[], problems: Problem[]): number {
-  const lineEnd = endOfLine(text, open);
-  let close = open + 1;
-  while (close < lineEnd && text[close] !== '"') close += text[close] === "\\" ? 2 : 1;
-  let value: unknown;
-  try {
-    value = close < lineEnd ? JSON.parse(text.slice(open, close + 1)) : undefined;
-  } catch {
-    value = undefined;
-  }
-  if (typeof value !== "string" || !TAIL.test(text.slice(close + 1, lineEnd))) {
-    problems.push({ line, message: `${key}: not a valid JSON string after '${key}:'; the line was skipped` });
-  } else {
-    out.push({ key, value, line, quote: "json" });
-  }
-  return lineEnd + 1;
-}
-
-/**
- * Where dotenv's `$` sees a line end: JavaScript regexes also end lines at U+2028 and U+2029, so
- * dotenv starts a new assignment after one of those in a comment or after a closing quote.
- */
-function endOfLine(text: string, from: number): number {
-  LINE_END.lastIndex = from;
-  return LINE_END.exec(text)?.index ?? text.length;
-}
-
-function endOfRow(text: string, from: number): number {
-  const at = text.indexOf("\n", from);
-  return at === -1 ? text.length : at;
-}
-
-function countNewlines(text: string, from: number, to: number): number {
-  let count = 0;
-  for (let at = text.indexOf("\n", from); at !== -1 && at < to; at = text.indexOf("\n", at + 1)) count++;
-  return count;
+/** Maps an offset in the CRLF-normalised text back to the original: each CRLF before it was one character longer. */
+function originalOffsets(source: string): (offset: number) => number {
+  const collapsed: number[] = [];
+  for (let at = source.indexOf("\r\n"); at !== -1; at = source.indexOf("\r\n", at + 2)) collapsed.push(at - collapsed.length);
+  return (offset) => {
+    let low = 0;
+    let high = collapsed.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((collapsed[mid] ?? 0) < offset) low = mid + 1;
+      else high = mid;
+    }
+    return offset + low;
+  };
 }

@@ -1,41 +1,42 @@
-import { expandValue } from "./dotenv-expand.js";
+import dotenv from "dotenv";
+import { expandDotenv } from "./dotenv-expand.js";
 import { scanDotenv } from "./dotenv-scan.js";
+import { dotenvWarnings } from "./dotenv-warnings.js";
+import { lineOf } from "./origin.js";
 import type { SourceEntry, SourceWarning } from "./types.js";
 
 export { formatDotenv } from "./dotenv-format.js";
 
 export interface DotenvOptions {
-  /** Substitute `$VAR` / `${VAR}` like dotenv-expand. Off by default: values are taken byte for byte. */
+  /** Substitute `$VAR` / `${VAR}` exactly as dotenv-expand does. Off by default: values are what dotenv.parse gives. */
   readonly expand?: boolean;
-  /** Consulted after the file's own earlier keys when expanding (usually `process.env`). */
+  /** The environment dotenv-expand consults (a copy of it; never written). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
- * Reads dotenv text without ever throwing: lines we cannot read become warnings with their line
- * number, so a caller can decide (`--strict`) whether a half-readable file is acceptable.
+ * The keys and values of a .env text are `dotenv.parse`'s, for any input: what an application
+ * loading the file with dotenv gets. The scanner only adds where each key is (`file:line`) and
+ * warnings for lines whose meaning is probably not what their author intended.
  */
 export function parseDotenv(text: string, file: string, options: DotenvOptions = {}): { entries: SourceEntry[]; warnings: SourceWarning[] } {
-  const { assignments, problems } = scanDotenv(text);
-  const warnings: SourceWarning[] = problems.map((problem) => ({ source: file, ...problem }));
-  const byKey = new Map<string, SourceEntry>();
-  const env = options.env ?? {};
-  const lookup = (name: string): string | undefined => byKey.get(name)?.value ?? (Object.hasOwn(env, name) ? env[name] : undefined);
+  const parsed = dotenv.parse(text);
+  const given = new Map(Object.entries(parsed));
+  const scan = scanDotenv(text);
+  const warnings: SourceWarning[] = dotenvWarnings(scan, given).map((p) => ({ source: file, ...p }));
 
-  for (const { key, value: raw, line, quote } of assignments) {
-    // Single quotes and our JSON form are literal even with expand, as in dotenvx.
-    const literal = !options.expand || quote === "'" || quote === "json";
-    const value = literal ? raw : expandValue(raw, lookup, (message) => warnings.push({ source: file, line, message: `${key}: ${message}` }));
-    const earlier = byKey.get(key);
-    if (earlier) {
-      warnings.push({
-        source: file,
-        line,
-        message: `${key} is set on line ${earlier.origin.line} and again on line ${line}; line ${line} wins`,
-      });
-    }
-    byKey.set(key, { key, value, origin: { source: file, line } });
+  // Each key in the order it first appears, at the line of its last assignment (the one dotenv keeps).
+  const lines = new Map<string, number | undefined>();
+  for (const a of scan.assignments) if (given.has(a.key)) lines.set(a.key, a.line);
+  for (const key of given.keys()) if (!lines.has(key)) lines.set(key, undefined);
+
+  let values = given;
+  if (options.expand) {
+    const expanded = expandDotenv(parsed, options.env ?? {});
+    values = expanded.values;
+    for (const { key, message } of expanded.notes) warnings.push({ source: file, ...lineOf({ line: lines.get(key) }), message: `${key}: ${message}` });
+    warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   }
-  warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  return { entries: [...byKey.values()], warnings };
+  const entries = [...lines].map(([key, line]) => ({ key, value: values.get(key) ?? "", origin: { source: file, ...lineOf({ line }) } }));
+  return { entries, warnings };
 }

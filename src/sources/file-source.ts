@@ -40,36 +40,43 @@ export class FileSource implements SecretSource {
   }
 
   async *read(): AsyncIterable<SourceBatch> {
-    const text = await this.readText();
-    const format = formatOf(this.label);
-    const batch =
-      format === "dotenv" ? parseDotenv(text, this.label, { expand: this.options.expand, env: this.options.env }) : parseStructured(text, this.label, format);
-    const first = batch.warnings[0];
-    if (this.options.strict && first) {
-      const where = at(first);
-      const more = batch.warnings.length > 1 ? ` (and ${batch.warnings.length - 1} more)` : "";
-      throw usageError("SOURCE_INVALID", `${where}: ${first.message}${more}`, "fix the file, or run without --strict to skip what cannot be read");
-    }
-    yield batch;
+    yield parseFileBytes(await this.readBytes(), this.label, this.options);
   }
 
   async close(): Promise<void> {}
 
-  private async readText(): Promise<string> {
-    let bytes: Buffer;
+  private async readBytes(): Promise<Buffer> {
     try {
-      bytes = await readFile(this.absolute);
+      return await readFile(this.absolute);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "ENOENT") throw usageError("SOURCE_NOT_FOUND", `${this.label}: no such file`, `looked for ${this.absolute}`);
       if (code === "EISDIR") throw usageError("SOURCE_INVALID", `${this.label}: is a directory, not a file`);
       throw new CliError("SOURCE_UNREADABLE", `${this.label}: cannot be read (${code ?? "unknown error"})`, { cause: error });
     }
-    // A lenient decode would turn bad bytes into U+FFFD and migrate a value that was never in the file.
-    try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    } catch {
-      throw usageError("SOURCE_INVALID", `${this.label}: is not valid UTF-8`, "save the file as UTF-8");
-    }
+  }
+}
+
+/** What a `--from` file holding these bytes yields: FileSource's work, without the file system. */
+export function parseFileBytes(bytes: Uint8Array, label: string, options: Omit<FileSourceOptions, "cwd">): SourceBatch {
+  const text = decode(bytes, label);
+  const format = formatOf(label);
+  const batch = format === "dotenv" ? parseDotenv(text, label, { expand: options.expand, env: options.env }) : parseStructured(text, label, format);
+  const first = batch.warnings[0];
+  if (options.strict && first) {
+    const where = at(first);
+    const more = batch.warnings.length > 1 ? ` (and ${batch.warnings.length - 1} more)` : "";
+    throw usageError("SOURCE_INVALID", `${where}: ${first.message}${more}`, "fix the file, or run without --strict to skip what cannot be read");
+  }
+  return batch;
+}
+
+function decode(bytes: Uint8Array, label: string): string {
+  // A lenient decode would turn bad bytes into U+FFFD and migrate a value that was never in the file.
+  // A BOM stays in the text, as in the string dotenv.parse makes of the same bytes.
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw usageError("SOURCE_INVALID", `${label}: is not valid UTF-8`, "save the file as UTF-8");
   }
 }

@@ -7,14 +7,12 @@ import { parseYamlTree } from "./yaml-tree.js";
 
 export type StructuredFormat = "json" | "yaml";
 
-const REFUSED_HINT = "store it as one string (for example JSON-encoded), or move it out of this file";
-
 /**
  * Flattens a JSON or YAML document into secrets: nested keys join with `/` (`db: {password: x}` →
  * `db/password`). Strings are taken as they are; numbers and booleans keep the exact text written
- * in the file (`0012`, `1.10`, `TRUE`), so nothing is rounded or reformatted. Arrays and nulls are
- * refused, because there is no single string to migrate; an empty nested object holds no secret and
- * only warns. The same flattened key twice (a duplicate, or `a/b` next to `a: {b: …}`): last wins, with a warning.
+ * in the file (`0012`, `1.10`, `TRUE`), so nothing is rounded or reformatted. Arrays and nulls come
+ * out `refused` (there is no single string to migrate), which stops a run only if the selection keeps
+ * them; an empty nested object holds no secret and only warns. The same flattened key twice (a duplicate, or `a/b` next to `a: {b: …}`): last wins, with a warning.
  */
 export function parseStructured(text: string, file: string, format: StructuredFormat): { entries: SourceEntry[]; warnings: SourceWarning[] } {
   const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
@@ -39,15 +37,25 @@ function flatten(items: readonly TreeEntry[], prefix: string, file: string, out:
       if (node.entries.length === 0) warnings.push({ source: file, line, message: `key ${path} is an empty object; nothing to migrate from it` });
       flatten(node.entries, path, file, out, warnings);
     } else if (node.kind === "scalar") {
-      const earlier = out.get(path);
-      if (earlier) {
-        const lines = `lines ${earlier.origin.line ?? "?"} and ${line ?? "?"}`;
-        warnings.push({ source: file, line, message: `key ${path} is given twice (${lines}); the later one wins` });
-      }
-      out.set(path, { key: path, value: node.text, origin: { source: file, line } });
+      remember(out, warnings, path, line, { key: path, value: node.text, origin: { source: file, line } });
     } else {
+      // Refused only if the selection keeps it (see desiredBatches): --exclude can leave it out.
       const what = node.kind === "list" ? "an array" : node.kind === "null" ? "null" : node.what;
-      throw usageError("SOURCE_INVALID", `${where}: key ${path} is ${what}; only strings, numbers and booleans can be secrets`, REFUSED_HINT);
+      remember(out, warnings, path, line, {
+        key: path,
+        value: "",
+        origin: { source: file, line },
+        refused: `key ${path} is ${what}; only strings, numbers and booleans can be secrets`,
+      });
     }
   }
+}
+
+function remember(out: Map<string, SourceEntry>, warnings: SourceWarning[], path: string, line: number | undefined, entry: SourceEntry): void {
+  const earlier = out.get(path);
+  if (earlier) {
+    const lines = `lines ${earlier.origin.line ?? "?"} and ${line ?? "?"}`;
+    warnings.push({ source: entry.origin.source, line, message: `key ${path} is given twice (${lines}); the later one wins` });
+  }
+  out.set(path, entry);
 }

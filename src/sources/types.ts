@@ -14,6 +14,8 @@ export interface SourceEntry {
   readonly key: string;
   readonly value: string;
   readonly origin: Origin;
+  /** Why this entry cannot be a secret (a YAML array or null); refused only if the selection keeps it. */
+  readonly refused?: string;
 }
 
 export interface SourceWarning {

@@ -1,16 +1,17 @@
 import { type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { usageError } from "../core/errors.js";
 import { at } from "./origin.js";
-import type { TreeNode } from "./tree.js";
+import type { TreeEntry, TreeNode } from "./tree.js";
 
 /**
- * YAML through the `yaml` package (YAML 1.2 core schema). Duplicate keys are let through so the
- * flattener treats them like dotenv does (last wins, with a warning). Errors give the position and
- * the package's error code only: its messages quote the offending text, which may be a secret.
+ * YAML through the `yaml` package (YAML 1.2 core schema, plus `<<` merge keys as Compose and Helm
+ * files use them). Duplicate keys are let through so the flattener treats them like dotenv does (last
+ * wins, with a warning). Errors give the position and the package's error code only: its messages
+ * quote the offending text, which may be a secret.
  */
 export function parseYamlTree(text: string, file: string): TreeNode {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, merge: true });
   const error = doc.errors[0];
   if (error) {
     const { line, col } = lines.linePos(error.pos[0]);
@@ -18,7 +19,7 @@ export function parseYamlTree(text: string, file: string): TreeNode {
     throw usageError("SOURCE_INVALID", `${file}:${line}:${col}: not valid YAML: ${reason}`);
   }
   if (doc.contents === null) return { kind: "map", entries: [] };
-  return convert(doc.contents, { doc, lines, file, open: new Set() });
+  return convert(doc.contents, { doc, lines, file, open: new Set(), budget: { left: 100_000 + 10 * text.length } });
 }
 
 interface Context {
@@ -27,9 +28,12 @@ interface Context {
   readonly file: string;
   /** Collections being converted right now: an alias back to one of them would never end. */
   readonly open: Set<unknown>;
+  /** Nodes left to convert: aliases of aliases can describe more than any file holds (a "billion laughs"). */
+  readonly budget: { left: number };
 }
 
 function convert(node: unknown, context: Context): TreeNode {
+  if (--context.budget.left < 0) throw usageError("SOURCE_INVALID", `${context.file}: its aliases expand to too many values`);
   if (isAlias(node)) {
     const target = node.resolve(context.doc);
     if (target === undefined || context.open.has(target)) return { kind: "other", what: "an alias that refers to itself" };
@@ -48,18 +52,40 @@ function convert(node: unknown, context: Context): TreeNode {
   if (!isMap(node)) return { kind: "other", what: "an unsupported YAML node" };
 
   context.open.add(node);
-  const entries = node.items.map((pair) => {
+  const explicit: TreeEntry[] = [];
+  const merged: TreeEntry[] = [];
+  for (const pair of node.items) {
     const keyNode = pair.key;
     const line = lineOf(keyNode, context) ?? lineOf(pair.value, context);
+    if (isScalar(keyNode) && typeof keyNode.value === "symbol") {
+      merged.push(...mergedEntries(pair.value, line, context));
+      continue;
+    }
     if (!isScalar(keyNode)) {
       const where = at({ source: context.file, line });
       throw usageError("SOURCE_INVALID", `${where}: a key that is not a plain value; keys must be text`);
     }
     const key = typeof keyNode.value === "string" ? keyNode.value : (keyNode.source ?? String(keyNode.value));
-    return { key, line, node: convert(pair.value, context) };
-  });
+    explicit.push({ key, line, node: convert(pair.value, context) });
+  }
   context.open.delete(node);
-  return { kind: "map", entries };
+  // The YAML merge-key rule, as the `yaml` package applies it: a key written in the map wins over a
+  // merged one wherever it stands, and among merged maps the first to give a key wins.
+  const taken = new Set(explicit.map((e) => e.key));
+  const fromMerges = merged.filter((e) => !taken.has(e.key) && Boolean(taken.add(e.key)));
+  return { kind: "map", entries: [...fromMerges, ...explicit] };
+}
+
+/** The entries a `<<` brings in: one mapping or a list of them, usually aliases (`<<: *common`). */
+function mergedEntries(value: unknown, line: number | undefined, context: Context): TreeEntry[] {
+  const sources = isSeq(value) ? value.items : [value];
+  return sources.flatMap((source) => {
+    const node = convert(source, context);
+    if (node.kind !== "map") {
+      throw usageError("SOURCE_INVALID", `${at({ source: context.file, line })}: a merge key (<<) must refer to a mapping or a list of mappings`);
+    }
+    return node.entries;
+  });
 }
 
 function lineOf(node: unknown, context: Context): number | undefined {

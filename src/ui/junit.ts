@@ -18,7 +18,7 @@ export function junitReport(suite: string, items: readonly RenderedItem[], exact
   const cases = items.map((i) => {
     const open = `    <testcase classname="${xml(suite)}" name="${xml(i.name)}" file="${xml(i.source)}"${i.line === undefined ? "" : ` line="${i.line}"`}`;
     if (fails(i)) return `${open}>\n      <failure message="${xml(`${i.action}: ${i.reason ?? i.error ?? ""}`)}" type="${xml(i.action)}"/>\n    </testcase>`;
-    if (i.action === "extra") return `${open}>\n      <skipped message="in the provider but not in the source"/>\n    </testcase>`;
+    if (i.action === "extra" || i.action === "skip") return `${open}>\n      <skipped message="${xml(i.reason ?? "")}"/>\n    </testcase>`;
     return `${open}/>`;
   });
   return [

@@ -51,6 +51,8 @@ export function jsonItem(i: RenderedItem): Record<string, unknown> {
     ...(i.version === undefined ? {} : { version: i.version }),
     ...(i.stored === undefined ? {} : { stored: i.stored }),
     ...(problem(i) === undefined ? {} : { error: problem(i) }),
+    // Why something was left out (an empty value, --on-conflict skip) is not an error but still worth saying.
+    ...(i.action === "skip" && i.reason !== undefined ? { reason: i.reason } : {}),
   };
 }
 

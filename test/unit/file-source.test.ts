@@ -84,12 +84,18 @@ describe("FileSource", () => {
   it("keeps warnings as warnings, unless strict", async () => {
     const cwd = await project({ ".env": 'A=1\nB="s3cr3t\nC=3\nA=4\n' });
     const [batch] = await readAll(new FileSource(".env", { cwd }));
-    expect(batch?.entries.map((entry) => entry.key)).toEqual(["A", "C"]);
+    expect(batch?.entries.map((entry) => [entry.key, entry.value])).toEqual([
+      ["A", "4"],
+      ["B", '"s3cr3t'],
+      ["C", "3"],
+    ]);
     expect(batch?.warnings.map((warning) => warning.line)).toEqual([2, 4]);
 
     const strict = new FileSource(".env", { cwd, strict: true });
     const error = await readAll(strict).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: "SOURCE_INVALID", exitCode: 2 });
-    expect((error as Error).message).toBe('.env:2: B: the opening " is never closed; the line was skipped (and 1 more)');
+    expect((error as Error).message).toBe(
+      '.env:2: B: the opening " is never closed, so dotenv keeps it as part of the value; dotenv gives the app •••• (7 chars) (and 1 more)',
+    );
   });
 });

@@ -30,6 +30,14 @@ describe("--only / --exclude globs", () => {
   });
 });
 
+describe("secretName with built-in object names", () => {
+  it("finds no placeholder named like an Object property, and keeps keys such as constructor as they are", () => {
+    const entry = { key: "constructor", value: "v", origin: { source: ".env" } };
+    expect(secretName(entry, {})).toBe("constructor");
+    expect(() => secretName(entry, { template: "{constructor}" })).toThrow(expect.objectContaining({ code: "BAD_TEMPLATE" }));
+  });
+});
+
 describe("mask", () => {
   it("shows head and tail of long values and nothing of short ones", () => {
     expect(mask("sk-0123456789abcdef0123456789abcdef0123f3a9")).toBe("sk-…f3a9 (43 chars)");

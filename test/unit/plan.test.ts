@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type DesiredSecret, planMigration } from "../../src/core/plan.js";
 import type { CurrentSecret } from "../../src/providers/types.js";
 
-const ok = { checkName: (n: string) => ({ stored: n }), checkValue: (v: string) => (v === "" ? "empty" : undefined) };
+const ok = { checkName: (n: string) => ({ stored: n }), checkValue: (v: string) => (v === "too-long-value" ? "at most 8 characters" : undefined) };
 const desired = (name: string, value: string, source = ".env"): DesiredSecret => ({ name, value, origin: { source } });
 const current = (entries: [string, string, string][]) =>
   new Map<string, CurrentSecret>(entries.map(([name, value, version]) => [name, { name, value, version }]));
@@ -15,12 +15,35 @@ describe("planMigration", () => {
       ["diff", "old", "3"],
       ["gone", "x", "9"],
     ]);
-    const want = [desired("same", "v1"), desired("diff", "new"), desired("new", "fresh"), desired("empty", "")];
+    const want = [desired("same", "v1"), desired("diff", "new"), desired("new", "fresh"), desired("long", "too-long-value")];
     const byAction = (onConflict: "fail" | "skip" | "overwrite") =>
       Object.fromEntries(planMigration(want, have, { ...ok, runId: "r", onConflict }).items.map((i) => [i.name, i.action]));
-    expect(byAction("fail")).toEqual({ same: "unchanged", diff: "conflict", new: "create", empty: "invalid" });
+    expect(byAction("fail")).toEqual({ same: "unchanged", diff: "conflict", new: "create", long: "invalid" });
     expect(byAction("skip").diff).toBe("skip");
     expect(byAction("overwrite").diff).toBe("update");
+  });
+
+  it("an empty value is skipped with its reason, never invalid and never blocking", () => {
+    const plan = planMigration([desired("EMPTY", ""), desired("had", ""), desired("A", "v")], current([["had", "old", "4"]]), {
+      ...ok,
+      checkValue: () => "this provider refuses everything",
+      runId: "r",
+      onConflict: "fail",
+    });
+    expect(plan.items.filter((i) => i.action === "skip")).toEqual([
+      { name: "EMPTY", action: "skip", source: ".env", reason: "empty value: not migrated" },
+      { name: "had", action: "skip", source: ".env", version: "4", reason: "empty value: not migrated" },
+    ]);
+    expect(plan.ops.map((op) => op.name)).toEqual([]);
+    expect(planMigration([desired("EMPTY", "")], new Map(), { ...ok, runId: "r", onConflict: "fail" }).blocked).toBe(false);
+  });
+
+  it("a value the provider cannot hold is invalid with the rule and a hint naming --exclude", () => {
+    const plan = planMigration([desired("app/BIG", "too-long-value")], new Map(), { ...ok, runId: "r", onConflict: "fail" });
+    expect(plan.items).toEqual([
+      { name: "app/BIG", action: "invalid", source: ".env", reason: "at most 8 characters", hint: "--exclude 'app/BIG' to leave it out of this run" },
+    ]);
+    expect(plan.blocked).toBe(true);
   });
 
   it("an update carries the planned version for compare-and-set", () => {

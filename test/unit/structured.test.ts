@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { stringify as toYaml } from "yaml";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { parseJsonTree } from "../../src/sources/json-tree.js";
 import { parseStructured, type StructuredFormat } from "../../src/sources/structured.js";
 
@@ -40,13 +40,20 @@ describe("parseStructured", () => {
     });
   });
 
+  it.each<[string, string, StructuredFormat, string, number]>([
+    ["a JSON array", '{\n  "a": {\n    "b": [1, 2]\n  }\n}', "json", "key a/b is an array; only strings, numbers and booleans can be secrets", 3],
+    ["a JSON null", '{"a": null}', "json", "key a is null; only strings, numbers and booleans can be secrets", 1],
+    ["a YAML list", "a:\n  b:\n    - 1\n", "yaml", "key a/b is an array; only strings, numbers and booleans can be secrets", 2],
+    ["a YAML empty value", "a:\n  b:\n", "yaml", "key a/b is null; only strings, numbers and booleans can be secrets", 2],
+  ])("marks %s as refused, with its path and line (the selection decides)", (_name, text, format, refused, line) => {
+    const [entry] = parseStructured(text, `secrets.${format}`, format).entries;
+    expect(entry).toMatchObject({ refused, origin: { source: `secrets.${format}`, line } });
+  });
+
   it.each<[string, string, StructuredFormat, string]>([
-    ["a JSON array", '{\n  "a": {\n    "b": [1, 2]\n  }\n}', "json", "secrets.json:3: key a/b is an array; only strings, numbers and booleans can be secrets"],
-    ["a JSON null", '{"a": null}', "json", "secrets.json:1: key a is null; only strings, numbers and booleans can be secrets"],
-    ["a YAML list", "a:\n  b:\n    - 1\n", "yaml", "secrets.yaml:2: key a/b is an array; only strings, numbers and booleans can be secrets"],
-    ["a YAML empty value", "a:\n  b:\n", "yaml", "secrets.yaml:2: key a/b is null; only strings, numbers and booleans can be secrets"],
     ["a top-level array", "[1]", "json", "secrets.json: the top level must be an object of keys to values"],
     ["an empty key", '{"a": {"": "x"}}', "json", "secrets.json:1: an empty key under a; every key needs a name"],
+    ["a merge of a scalar", "a: &s x\nb:\n  <<: *s\n", "yaml", "secrets.yaml:3: a merge key (<<) must refer to a mapping or a list of mappings"],
   ])("refuses %s, naming the path", (_name, text, format, message) => {
     expect(failure(() => parseStructured(text, `secrets.${format}`, format))).toMatchObject({ code: "SOURCE_INVALID", message });
   });
@@ -68,6 +75,51 @@ describe("parseStructured", () => {
 
   it("follows YAML aliases", () => {
     expect(flat("base: &b\n  user: u\ncopy: *b\n", "yaml")).toEqual({ "base/user": "u", "copy/user": "u" });
+  });
+
+  it("applies YAML merge keys as the yaml package does: written keys win, then the first merged map", () => {
+    const yaml = [
+      "common: &common",
+      "  user: app",
+      "  password: shared",
+      "  db: {host: h, port: 5432}",
+      "extra: &extra",
+      "  user: other",
+      "  region: eu",
+      "prod:",
+      "  password: prod-only",
+      "  <<: [*common, *extra]",
+      "  db: {host: prod-db}",
+      '"<<": not-a-merge',
+    ].join("\n");
+    const got = parseStructured(yaml, "s.yaml", "yaml").entries.filter((e) => e.key.startsWith("prod/"));
+    expect(Object.fromEntries(got.map((e) => [e.key, e.value]))).toEqual({
+      "prod/user": "app",
+      "prod/password": "prod-only",
+      "prod/region": "eu",
+      "prod/db/host": "prod-db",
+    });
+    expect(flat(yaml, "yaml")["<<"]).toBe("not-a-merge");
+    // The authority: the same document read by the yaml package with merge keys on.
+    const js = parseYaml(yaml, { merge: true }) as { prod: Record<string, unknown> };
+    expect(js.prod).toEqual({ user: "app", password: "prod-only", region: "eu", db: { host: "prod-db" } });
+    // Each merged key points at the line that wrote its value.
+    expect(got.find((e) => e.key === "prod/user")?.origin.line).toBe(2);
+    expect(parseStructured(yaml, "s.yaml", "yaml").warnings).toEqual([]);
+  });
+
+  it("refuses aliases that expand beyond any real file (a billion laughs) instead of running out of memory", () => {
+    const levels = [
+      "a: &a [x, x, x, x, x, x, x, x, x, x]",
+      ...Array.from(
+        { length: 8 },
+        (_, i) => `${"bcdefghij"[i]}: &${"bcdefghij"[i]} {${Array.from({ length: 10 }, (_, k) => `k${k}: *${"abcdefghij"[i]}`).join(", ")}}`,
+      ),
+    ];
+    expect(failure(() => parseStructured(levels.join("\n"), "bomb.yaml", "yaml"))).toMatchObject({
+      code: "SOURCE_INVALID",
+      message: "bomb.yaml: its aliases expand to too many values",
+    });
   });
 
   it("warns about empty objects and keys given twice; the later one wins", () => {
