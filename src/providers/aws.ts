@@ -100,6 +100,11 @@ export class AwsStore implements SecretStore {
     return op.kind === "create" ? this.create(op, token) : this.update(op, token);
   }
 
+  /** The request token becomes the version id, so the version a write creates is known before it is sent. */
+  nextVersion(op: WriteOp): string {
+    return requestToken(op.runId, op.name);
+  }
+
   private async create(op: WriteOp, token: string): Promise<WriteResult> {
     const { kmsKeyId, description } = this.settings;
     try {
