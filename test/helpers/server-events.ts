@@ -7,10 +7,10 @@ import { Server, type Socket } from "node:net";
  */
 
 /**
- * Calls `fn` at the n-th increment of any of `keys` in a server's request counters. The servers
- * count a request just before they handle it, so the request still lands but its answer is late.
+ * Calls `fn` with the running total at every increment of any of `keys` in a server's request
+ * counters. The servers count a request just before they handle it.
  */
-export function onCount(counts: Record<string, number>, keys: readonly string[], n: number, fn: () => void): void {
+export function everyCount(counts: Record<string, number>, keys: readonly string[], fn: (seen: number) => void): void {
   let seen = 0;
   for (const key of keys) {
     let value = counts[key] ?? 0;
@@ -20,10 +20,17 @@ export function onCount(counts: Record<string, number>, keys: readonly string[],
       get: () => value,
       set: (next: number) => {
         value = next;
-        if (++seen === n) fn();
+        fn(++seen);
       },
     });
   }
+}
+
+/** Calls `fn` at the n-th counted request: it still lands, but its answer comes only after `fn`. */
+export function onCount(counts: Record<string, number>, keys: readonly string[], n: number, fn: () => void): void {
+  everyCount(counts, keys, (seen) => {
+    if (seen === n) fn();
+  });
 }
 
 const OPEN = Symbol.for("secretshift.test.open-connections");
