@@ -49,6 +49,17 @@ describe("Ctrl-C", () => {
     expect(aws.state(p.prefix)).toEqual(before);
   });
 
+  it("while a live migrate plans: it stops before any write, journals the run as interrupted, exit 130", async () => {
+    const p = await project();
+    await writeEnv(p.cwd, entries(20, "value"));
+    const r = await p.run(["migrate", "aws", "--yes", "--json", "--prefix", p.prefix], { cwd: p.cwd, interruptAt: { method: "readMany", call: 1 } });
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain("interrupted while planning; nothing was written");
+    expect(parseJson(r)).toMatchObject({ interrupted: true });
+    expect(aws.state(p.prefix)).toEqual({});
+    expect(await lastRun(p.cwd)).toMatchObject({ command: "migrate", status: "interrupted", counts: { intent: 0 } });
+  });
+
   it("during rollback: the reverts in flight finish, the rest wait; the named command finishes the rollback exactly", async () => {
     const p = await project();
     await writeEnv(p.cwd, entries(30, "old"));
