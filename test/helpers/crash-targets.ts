@@ -60,34 +60,8 @@ export const CRASH_TARGETS: Record<string, () => Promise<CrashTarget>> = {
       stop: () => h.stop(),
     };
   },
-  async vault2() {
-    const h = await startVaultHarness({ kvVersion: 2 });
-    return {
-      label: "vault kv v2",
-      provider: "vault",
-      env: h.env,
-      args: h.args,
-      state: (prefix) =>
-        under(h.server.kv2.keys, prefix, (k) => {
-          const v = k.versions.get(k.current);
-          return v && !v.destroyed && v.deletion === "" && typeof v.data?.value === "string" ? v.data.value : undefined;
-        }),
-      onWrite: (n, fn) => onCount(h.server.counts, ["kv2.data.write"], n, fn),
-      stop: () => h.stop(),
-    };
-  },
-  async vault1() {
-    const h = await startVaultHarness({ kvVersion: 1 });
-    return {
-      label: "vault kv v1",
-      provider: "vault",
-      env: h.env,
-      args: h.args,
-      state: (prefix) => under(h.server.kv1.entries, prefix, (d) => (typeof d.value === "string" ? d.value : undefined)),
-      onWrite: (n, fn) => onCount(h.server.counts, ["kv1.write"], n, fn),
-      stop: () => h.stop(),
-    };
-  },
+  vault2: () => vaultTarget(2),
+  vault1: () => vaultTarget(1),
   async gcp() {
     const h = await startGcpHarness();
     return {
@@ -124,50 +98,60 @@ export const CRASH_TARGETS: Record<string, () => Promise<CrashTarget>> = {
       stop: () => h.stop(),
     };
   },
-  async k8s() {
-    const h = await startK8sHarness({ layout: "per-secret" });
-    const list = () =>
-      (h.server.secrets.list(h.namespace, () => true).body as { items: { metadata: { name: string }; data?: Record<string, string> }[] }).items;
-    return {
-      label: "k8s (per-secret)",
-      provider: "k8s",
-      env: h.env,
-      args: h.args,
-      state: (prefix) =>
-        under(
-          list().map((s) => [s.metadata.name, s.data?.value] as [string, string | undefined]),
-          prefix,
-          (b64) => (b64 === undefined ? undefined : Buffer.from(b64, "base64").toString("utf8")),
-        ),
-      onWrite: (n, fn) => {
-        let seen = 0;
-        h.server.beforeWrite = () => {
-          if (++seen === n) fn();
-        };
-      },
-      stop: () => h.stop(),
-    };
-  },
-  async k8sSingle() {
-    const h = await startK8sHarness({ layout: "single", secretName: "crash-suite" });
-    return {
-      label: "k8s (one Secret)",
-      provider: "k8s",
-      batched: true,
-      env: h.env,
-      args: h.args,
-      state: (prefix) =>
-        under(Object.entries(h.server.secrets.peek(h.namespace, "crash-suite")?.data ?? {}), prefix, (b64) => Buffer.from(b64, "base64").toString("utf8")),
-      onWrite: (n, fn) => {
-        let seen = 0;
-        h.server.beforeWrite = () => {
-          if (++seen === n) fn();
-        };
-      },
-      stop: () => h.stop(),
-    };
-  },
+  k8s: () => k8sTarget("per-secret"),
+  k8sSingle: () => k8sTarget("single"),
 };
+
+async function vaultTarget(kvVersion: 1 | 2): Promise<CrashTarget> {
+  const h = await startVaultHarness({ kvVersion });
+  const { kv1, kv2 } = h.server;
+  const field = (data: Record<string, unknown> | null | undefined) => (typeof data?.value === "string" ? data.value : undefined);
+  return {
+    label: `vault kv v${kvVersion}`,
+    provider: "vault",
+    env: h.env,
+    args: h.args,
+    state: (prefix) =>
+      kvVersion === 1
+        ? under(kv1.entries, prefix, field)
+        : under(kv2.keys, prefix, (k) => {
+            const v = k.versions.get(k.current);
+            return v && !v.destroyed && v.deletion === "" ? field(v.data) : undefined;
+          }),
+    onWrite: (n, fn) => onCount(h.server.counts, [kvVersion === 1 ? "kv1.write" : "kv2.data.write"], n, fn),
+    stop: () => h.stop(),
+  };
+}
+
+/** The per-secret layout (one Secret per name, key `value`) or one Secret holding every name, which a run writes in one request. */
+async function k8sTarget(layout: "per-secret" | "single"): Promise<CrashTarget> {
+  const h = await startK8sHarness({ layout, secretName: "crash-suite" });
+  const decode = (b64: string | undefined) => (b64 === undefined ? undefined : Buffer.from(b64, "base64").toString("utf8"));
+  const secrets = () =>
+    (h.server.secrets.list(h.namespace, () => true).body as { items: { metadata: { name: string }; data?: Record<string, string> }[] }).items;
+  return {
+    label: layout === "single" ? "k8s (one Secret)" : "k8s (per-secret)",
+    provider: "k8s",
+    batched: layout === "single",
+    env: h.env,
+    args: h.args,
+    state: (prefix) =>
+      layout === "single"
+        ? under(Object.entries(h.server.secrets.peek(h.namespace, "crash-suite")?.data ?? {}), prefix, decode)
+        : under(
+            secrets().map((s) => [s.metadata.name, s.data?.value] as [string, string | undefined]),
+            prefix,
+            decode,
+          ),
+    onWrite: (n, fn) => {
+      let seen = 0;
+      h.server.beforeWrite = () => {
+        if (++seen === n) fn();
+      };
+    },
+    stop: () => h.stop(),
+  };
+}
 
 interface LocalFile {
   secrets: Record<string, { labels: { current?: string }; versions: Record<string, { sealed: string }> }>;
