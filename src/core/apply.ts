@@ -71,7 +71,7 @@ export class Writer {
     });
   }
 
-  /** Journals `run-start` before the run reads or plans anything, so a crash at any later point is this run's. */
+  /** Journals `run-start`; a migrate starts its writer before it plans, so a crash at any later point is that run's. */
   static async start(deps: WriterDeps, header: RunHeader): Promise<Writer> {
     const writer = new Writer(deps);
     try {

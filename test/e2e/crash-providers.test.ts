@@ -22,7 +22,7 @@ describe.each(Object.keys(CRASH_TARGETS))("kill -9 during a live migrate of %s",
 
   it.each(Array.from({ length: TRIALS }, (_, i) => i))("trial %i: rollback --last and a re-run are exact", async (trial) => {
     const draw = random(SEED + trial + [...key].reduce((h, c) => h * 31 + c.charCodeAt(0), 0));
-    const updates = target.updates ?? 60;
+    const updates = target.updates ?? 40;
     const creates = updates / 2;
     const cwd = await tmpdir();
     const prefix = `c${trial}-`;

@@ -67,7 +67,7 @@ export const CRASH_TARGETS: Record<string, () => Promise<CrashTarget>> = {
     return {
       label: "gcp",
       provider: "gcp",
-      updates: 16,
+      updates: 12,
       env: h.env,
       args: h.args,
       // `latest` as a reader sees it: the newest enabled version; a secret without one is listed empty.
@@ -90,7 +90,7 @@ export const CRASH_TARGETS: Record<string, () => Promise<CrashTarget>> = {
     return {
       label: "azure",
       provider: "azure",
-      updates: 30,
+      updates: 24,
       env: h.env,
       args: [],
       state: (prefix) => under(h.server.model.secrets, prefix, (s) => (s.deleted ? undefined : s.versions.at(-1)?.value)),
