@@ -1,7 +1,7 @@
+import { type Step, Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { listBackups, removeBackup } from "../core/backup.js";
 import type { Deps } from "../core/deps.js";
-import { describeError } from "../core/describe-error.js";
 import { parseDuration } from "../core/duration.js";
 import { ExitCode } from "../core/errors.js";
 import { Journal } from "../core/journal.js";
@@ -26,7 +26,7 @@ export async function cleanup(provider: ProviderName, options: CleanupOptions, d
   const retentionMs = parseDuration(options.backupsOlderThan ?? "30d", "--backups-older-than");
   const db = options.db === undefined ? undefined : whereOfUrl(options.db);
   const reporter = reporterFor(deps, options);
-  const { store, stateDir } = await openProvider(deps, options, provider, reporter);
+  const { store, stateDir, key } = await openProvider(deps, options, provider, reporter);
   const cleanups: (() => Promise<void>)[] = [() => store.close()];
   try {
     if (!options.dryRun) {
@@ -46,55 +46,60 @@ export async function cleanup(provider: ProviderName, options: CleanupOptions, d
     }
 
     const runId = newRunId(deps);
-    const journal = await Journal.open(stateDir, deps.clock);
-    await journal.append([{ runId, type: "run-start", command: "cleanup", provider, data: { items: work.length } }]);
+    const writer = await Writer.start(
+      {
+        journal: await Journal.open(stateDir, deps.clock),
+        runId,
+        signals: deps.signals,
+        key,
+        warn: (m) => reporter.warn(m),
+        resume: `run \`secrets cleanup ${provider}\` again to finish`,
+      },
+      { command: "cleanup", provider, data: { items: work.length } },
+    );
+    cleanups.push(() => writer.close());
     let admin: Admin | undefined;
     cleanups.push(async () => void (await admin?.client.end().catch(() => {})));
-    const step = async (name: string, action: string, fn: () => Promise<boolean>, data?: Record<string, string>): Promise<boolean> => {
-      await journal.append([{ runId, type: "intent", name, action, ...(data ? { data } : {}) }]);
-      try {
-        const changed = await fn();
-        await journal.append([{ runId, type: "done", name, action, status: changed ? "removed" : "already" }]);
-        return changed;
-      } catch (e) {
-        await journal.append([{ runId, type: "failed", name, action, error: describeError(e) }]);
-        throw e;
+    const remove = async ({ item }: CleanupStep): Promise<{ outcome: string }> => {
+      if (item.kind === "backup") return { outcome: (await removeBackup(stateDir, item.runId)) ? "removed" : "already" };
+      // The role's password stops working before the version that holds it goes.
+      if (item.expireRole !== undefined && options.db !== undefined) {
+        admin ??= await connectAdmin(options.db);
+        await expireRole(admin, item.expireRole, deps.clock.now());
       }
+      const changed = rotation !== undefined && (await rotation.dropPrevious(item.name, item.version));
+      return { outcome: changed ? "removed" : "already" };
     };
-    const results: Result[] = [];
-    for (const item of work) {
-      try {
-        let changed: boolean;
-        if (item.kind === "backup") changed = await step(item.runId, "remove-backup", () => removeBackup(stateDir, item.runId));
-        else {
-          const role = item.expireRole;
-          if (role !== undefined && options.db !== undefined) {
-            admin ??= await connectAdmin(options.db);
-            const open = admin;
-            await step(item.name, "expire-role", async () => (await expireRole(open, role, deps.clock.now()), true), { role });
-          }
-          changed =
-            rotation !== undefined && (await step(item.name, "drop-previous", () => rotation.dropPrevious(item.name, item.version), { version: item.version }));
-        }
-        results.push({ ...item, result: changed ? "done" : "already" });
-      } catch (e) {
-        results.push({ ...item, result: "failed", error: describeError(e) });
-      }
-    }
+    const outcomes = await writer.apply(work.map(stepOf), remove, { concurrency: 1 });
+    const results: Result[] = work.map((item, i) => {
+      const r = outcomes[i];
+      if (r?.status === "done") return { ...item, result: r.outcome === "removed" ? "done" : "already" };
+      return { ...item, result: "failed", error: r?.error ?? "not started (interrupted)" };
+    });
     const failed = results.filter((r) => r.result === "failed").length;
-    await journal.append([{ runId, type: "run-end", status: failed > 0 ? "failed" : "ok", data: { failed } }]);
+    await writer.end(failed > 0 ? "failed" : "ok", { failed });
     const byKey = new Map(results.map((r) => [keyOf(r), r]));
-    return report(
-      reporter,
-      options,
-      provider,
-      plan.map((i) => byKey.get(keyOf(i)) ?? i),
-      runId,
+    return writer.exitCode(
+      report(
+        reporter,
+        options,
+        provider,
+        plan.map((i) => byKey.get(keyOf(i)) ?? i),
+        runId,
+      ),
     );
   } finally {
     for (const c of cleanups.reverse()) await c();
   }
 }
+
+type CleanupStep = Step & { readonly item: CleanupItem };
+
+/** One journalled step per item; a role to expire goes in the same step, before the version is dropped. */
+const stepOf = (item: CleanupItem): CleanupStep =>
+  item.kind === "backup"
+    ? { name: item.runId, action: "remove-backup", item }
+    : { name: item.name, action: "drop-previous", data: { version: item.version, ...(item.expireRole ? { role: item.expireRole } : {}) }, item };
 
 const keyOf = (i: CleanupItem) => (i.kind === "backup" ? `backup:${i.runId}` : `previous:${i.name}`);
 

@@ -1,6 +1,5 @@
-import { applyPlan, type StepResult } from "../core/apply.js";
+import type { StepResult, Writer } from "../core/apply.js";
 import type { BackupWriter } from "../core/backup.js";
-import type { Journal } from "../core/journal.js";
 import type { PlannedBatch } from "../core/plan-stream.js";
 import type { SecretStore } from "../providers/types.js";
 import type { ScrubCell } from "../sources/database.js";
@@ -33,13 +32,27 @@ export interface Survey {
   readonly scrubCells: number;
 }
 
+export interface SurveyOptions {
+  /** Warnings were shown by an earlier pass. */
+  readonly quiet?: boolean;
+  /** Checked between batches: a Ctrl-C while planning stops reading. */
+  readonly stop?: () => boolean;
+}
+
 /** Pass 1: plan every batch; rows go to the sink (value-free), so nothing is written before all is known. */
-export async function survey(batches: AsyncIterable<PlannedBatch>, sink: ItemSink, reporter: Reporter, columns: ColumnStep, quiet = false): Promise<Survey> {
+export async function survey(
+  batches: AsyncIterable<PlannedBatch>,
+  sink: ItemSink,
+  reporter: Reporter,
+  columns: ColumnStep,
+  options: SurveyOptions = {},
+): Promise<Survey> {
   let writes = 0;
   let blocked = false;
   let scrubCells = 0;
   for await (const b of batches) {
-    if (!quiet) warn(reporter, b);
+    if (options.stop?.()) break;
+    if (!options.quiet) warn(reporter, b);
     sink.add(withPreviews(b, sink.count));
     writes += b.plan.ops.length;
     blocked ||= b.plan.blocked;
@@ -51,11 +64,9 @@ export async function survey(batches: AsyncIterable<PlannedBatch>, sink: ItemSin
 
 export interface ApplyContext {
   readonly store: SecretStore;
-  readonly journal: Journal;
+  readonly writer: Writer;
   readonly backup: BackupWriter;
-  readonly runId: string;
   readonly concurrency: number;
-  readonly interrupted: () => boolean;
   readonly reporter: Reporter;
   readonly columns: ColumnStep;
   readonly total: number;
@@ -80,19 +91,15 @@ export async function applyBatches(batches: AsyncIterable<PlannedBatch>, ctx: Ap
   let drifted = 0;
   for await (const b of batches) {
     drifted += b.plan.items.filter((i) => i.action === "conflict" || i.action === "invalid").length;
-    if (ctx.interrupted()) {
+    if (ctx.writer.interrupted) {
       const skipped = new Set(b.plan.ops.map((op) => op.name));
       failed += skipped.size;
       ctx.sink.add(b.plan.items.map((i) => (skipped.has(i.name) ? { ...i, action: "failed", error: "not started (interrupted)" } : i)));
       continue;
     }
     await ctx.backup.append({ priors: b.plan.ops.map((op) => priorOf(op.name, b.current)) });
-    const results = await applyPlan(b.plan.ops, {
-      store: ctx.store,
-      journal: ctx.journal,
-      runId: ctx.runId,
+    const results = await ctx.writer.applyPlan(b.plan.ops, ctx.store, {
       concurrency: ctx.concurrency,
-      interrupted: ctx.interrupted,
       onProgress: (n) => ctx.reporter.progress(`migrating ${done + n}/${ctx.total}…`),
     });
     done += b.plan.ops.length;

@@ -1,3 +1,4 @@
+import { Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { BackupWriter } from "../core/backup.js";
 import type { Deps } from "../core/deps.js";
@@ -45,10 +46,19 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     const columns = await ColumnStep.prepare(sources, options, deps.cwd, provider, reporter);
     const { store, key, stateDir } = await openProvider(deps, options, provider, reporter);
     cleanups.push(() => store.close());
+    let writer: Writer | undefined;
     if (!options.dryRun) {
-      needKey(key);
+      const dataKey = needKey(key);
       await ensurePrivateDir(stateDir);
       cleanups.push(await acquireLock(`${stateDir}/lock`));
+      // Journalled before planning: a run killed from here on is the one `rollback --last` finds (with nothing to undo).
+      const resume = `run the same command again to finish, or \`secrets rollback ${provider} --run ${runId}\` to undo it`;
+      writer = await Writer.start(
+        { journal: await Journal.open(stateDir, deps.clock), runId, signals: deps.signals, key: dataKey, warn: (m) => reporter.warn(m), resume },
+        { command: "migrate", provider },
+      );
+      const opened = writer;
+      cleanups.push(() => opened.close());
     }
     let references = 0;
     const stream = () =>
@@ -76,13 +86,19 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     const output = new ItemSink(options.json ? deps.stdout : undefined, header, ACTIONS);
     sinks.push(output);
     const planSink = options.dryRun ? output : new ItemSink(undefined, header, ACTIONS);
-    const planned = await survey(stream(), planSink, reporter, columns);
+    const planned = await survey(stream(), planSink, reporter, columns, { stop: () => writer?.interrupted ?? false });
+    if (writer?.interrupted) {
+      await writer.end("interrupted", { writes: 0 });
+      output.close({ interrupted: true });
+      reporter.info("interrupted while planning; nothing was written");
+      return ExitCode.interrupted;
+    }
     if (!store.versioned && planned.writes > 0) reporter.info(`${provider} keeps no versions: a rollback of this run restores from its encrypted backup`);
     // Counted during the first pass only; the second pass skips the same cells again.
     if (references > 0) reporter.warn(`--db: ${references} cell(s) already hold a secret: reference (scrubbed earlier); not migrated again`);
     if (options.dryRun || planned.blocked || (planned.writes === 0 && planned.scrubCells === 0)) {
       // A live run that stops here shows its plan: read it once more into the output (no warnings twice).
-      if (planSink !== output) await survey(stream(), output, reporter, columns, true);
+      if (planSink !== output) await survey(stream(), output, reporter, columns, { quiet: true });
       const step = await columns.withoutRun(planned.scrubCells, planned.blocked, !options.dryRun);
       const note = options.dryRun
         ? "dry run: nothing was written"
@@ -90,44 +106,33 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
           ? "the plan has conflicts or invalid names; nothing was written"
           : undefined;
       const code = await finish(reporter, options, output, { provider, store: store.stats, note, extra: step.json, started }, deps);
-      return step.failed ? ExitCode.failed : code;
+      await writer?.end(planned.blocked ? "blocked" : step.failed ? "failed" : "ok", { writes: 0 });
+      const exit = step.failed ? ExitCode.failed : code;
+      return writer ? writer.exitCode(exit) : exit;
     }
+    const live = writer as Writer;
 
     // 3. Consent, then batch by batch: the backup of what it overwrites, then its writes.
     if (!options.json) renderItems(reporter, planSink.head, planSink.count);
     if (!(await confirmLive(deps, options, `Apply ${planned.writes} change(s) to ${provider}${columns.describe(planned.scrubCells)}?`))) {
       reporter.info("cancelled; nothing was written");
       output.close({ cancelled: true });
+      await live.end("cancelled", { writes: 0 });
       return ExitCode.failed;
     }
     const backup = await BackupWriter.create(stateDir, runId, needKey(key));
-    const journal = await Journal.open(stateDir, deps.clock);
-    await journal.append([{ runId, type: "run-start", command: "migrate", provider, data: { writes: planned.writes } }]);
-    let interrupted = false;
-    const stopListening = deps.signals.onInterrupt(() => {
-      interrupted = true;
-      reporter.warn("interrupted: finishing the writes in flight, then stopping");
+    const applied = await applyBatches(stream(), {
+      store,
+      writer: live,
+      backup,
+      concurrency: options.concurrency ?? store.defaultConcurrency,
+      reporter,
+      columns,
+      total: planned.writes,
+      sink: output,
     });
-    let applied: Awaited<ReturnType<typeof applyBatches>>;
-    try {
-      const concurrency = options.concurrency ?? store.defaultConcurrency;
-      applied = await applyBatches(stream(), {
-        store,
-        journal,
-        backup,
-        runId,
-        concurrency,
-        interrupted: () => interrupted,
-        reporter,
-        columns,
-        total: planned.writes,
-        sink: output,
-      });
-    } finally {
-      stopListening();
-    }
     const { failed, drifted } = applied;
-    const why = interrupted
+    const why = live.interrupted
       ? "the run was interrupted"
       : failed > 0
         ? `${failed} vault write(s) failed`
@@ -136,9 +141,8 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
           : undefined;
 
     // 4. Database columns, only after every write succeeded.
-    const step = await columns.afterRun({ ok: why === undefined, why, cells: applied.cells, runId, backup, journal });
-    const status = interrupted ? "interrupted" : why !== undefined || step.failed ? "failed" : "ok";
-    await journal.append([{ runId, type: "run-end", status, data: { failed } }]);
+    const step = await columns.afterRun({ ok: why === undefined, why, cells: applied.cells, writer: live, backup });
+    const status = await live.end(why !== undefined || step.failed ? "failed" : "ok", { writes: planned.writes, failed });
     const code = await finish(
       reporter,
       { ...options, dryRun: false },
@@ -146,8 +150,9 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
       { provider, store: store.stats, note: undefined, quietTable: true, extra: step.json, started },
       deps,
     );
-    if (status !== "ok") reporter.info(`to undo this run: secrets rollback ${provider} --run ${runId}`);
-    return interrupted ? ExitCode.interrupted : step.failed ? ExitCode.failed : code;
+    // After an interrupt the writer has said how to go on.
+    if (status === "failed") reporter.info(`to undo this run: secrets rollback ${provider} --run ${runId}`);
+    return live.exitCode(step.failed ? ExitCode.failed : code);
   } catch (error) {
     // Part of the JSON document may be on stdout already: end it with the error instead of starting a second one.
     for (const sink of sinks) sink.fail(error);

@@ -1,6 +1,6 @@
+import type { Writer } from "../core/apply.js";
 import type { Backup, ScrubbedCell } from "../core/backup.js";
 import { CliError, ExitCode } from "../core/errors.js";
-import type { Journal } from "../core/journal.js";
 import type { CellRef, DatabaseSource } from "../sources/database.js";
 import type { Reporter } from "../ui/reporter.js";
 import { SKIPPED_META } from "./scrub-step.js";
@@ -46,14 +46,17 @@ export async function openScrubbedTable(backup: Backup): Promise<DatabaseSource>
   return source;
 }
 
-/** One transaction: a cell goes back only while it still holds exactly what scrub wrote. */
+/**
+ * One transaction: a cell goes back only while it still holds exactly what scrub wrote. It does
+ * not start after a Ctrl-C; one that comes during it lets it finish and be journalled.
+ */
 export async function restoreScrubbedCells(
   source: DatabaseSource,
   cells: readonly ScrubbedCell[],
-  run: { journal: Journal; runId: string; reporter: Reporter },
+  run: { writer: Writer; reporter: Reporter },
 ): Promise<CellsReport> {
-  const note = (status: string, data: Record<string, number>) =>
-    run.journal.append([{ runId: run.runId, type: "note", action: "restore-cells", status, data: { table: source.table, ...data } }]);
+  if (run.writer.interrupted) return { restore: cells.length };
+  const note = (status: string, data: Record<string, number>) => run.writer.note("restore-cells", status, { table: source.table, ...data });
   await note("started", { cells: cells.length });
   const { restored, skipped } = await source.restoreCells(
     cells.map((c) => ({ key: c.key, column: c.column, expectedCurrent: c.replacement ?? null, value: c.value })),

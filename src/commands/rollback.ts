@@ -1,11 +1,12 @@
-import { applySteps } from "../core/apply.js";
+import { Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
-import { readBackup } from "../core/backup.js";
+import { type Backup, readBackup } from "../core/backup.js";
 import type { Deps } from "../core/deps.js";
-import { ExitCode, usageError } from "../core/errors.js";
+import { ExitCode, isCliError, usageError } from "../core/errors.js";
 import { entriesOf, Journal, type JournalEntry, readJournal, runsOf } from "../core/journal.js";
 import { acquireLock } from "../core/lock.js";
 import { planRollback, type RevertPlanItem } from "../core/rollback-plan.js";
+import { writeDigester } from "../core/write-digest.js";
 import type { ProviderName } from "../providers/types.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { jsonItem, renderItems } from "../ui/render-plan.js";
@@ -33,16 +34,19 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     const entries = await readJournal(stateDir);
     const target = pickRun(entries, provider, options);
     const steps = entriesOf(entries, target);
-    const backup = await readBackup(stateDir, target, needKey(key));
+    const dataKey = needKey(key);
     const names = [...new Set(steps.filter((e) => e.type === "intent" && e.name).map((e) => e.name as string))];
+    const backup = await backupOf(stateDir, target, dataKey, names.length > 0);
     const current = await store.readMany(names);
-    const plan = planRollback(steps, backup.priors, current, target);
+    const plan = planRollback(steps, backup.priors, current, target, writeDigester(dataKey));
     if (!options.json)
       reporter.info(`rolling back run ${target} on ${provider}${store.versioned ? "" : " (from the encrypted backup: this provider keeps no versions)"}`);
     const scrubbedCells = scrubbedCellsOf(backup);
     const scrubbed = scrubbedCells.length;
     let cells: CellsReport | undefined = scrubbed > 0 ? { restore: scrubbed } : undefined;
 
+    if (names.length === 0 && scrubbed === 0 && !options.json)
+      reporter.info(`run ${target} wrote nothing (it stopped before its first write); to undo an earlier run, name it with --run (\`secrets journal list\`)`);
     if (options.dryRun || (plan.every((i) => i.action === "unchanged") && scrubbed === 0))
       return await report(deps, reporter, options, provider, target, plan, undefined, undefined, cells);
     if (!options.json) renderItems(reporter, plan);
@@ -53,26 +57,27 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     }
     const table = scrubbed > 0 ? await openScrubbedTable(backup) : undefined;
     const runId = newRunId(deps);
-    const journal = await Journal.open(stateDir, deps.clock);
-    await journal.append([{ runId, type: "run-start", command: "rollback", provider, data: { target } }]);
+    const resume = `run \`secrets rollback ${provider} --run ${target}\` again to finish undoing run ${target}`;
+    const writer = await Writer.start(
+      { journal: await Journal.open(stateDir, deps.clock), runId, signals: deps.signals, key: dataKey, warn: (m) => reporter.warn(m), resume },
+      { command: "rollback", provider, data: { target } },
+    );
+    cleanups.push(() => writer.close());
     // Cells first: undoing the vault first would leave references that point at nothing.
-    if (table) cells = await restoreScrubbedCells(table, scrubbedCells, { journal, runId, reporter });
+    if (table) cells = await restoreScrubbedCells(table, scrubbedCells, { writer, reporter });
     const work = plan.filter((i) => i.action !== "unchanged" && i.op);
-    const results = await applySteps(
+    const results = await writer.apply(
       work.map((i) => ({ name: i.name, action: "revert", op: i.op as NonNullable<RevertPlanItem["op"]> })),
       async (s) => ({ outcome: await store.revert(s.op) }),
       {
-        store,
-        journal,
-        runId,
         concurrency: options.concurrency ?? store.defaultConcurrency,
-        interrupted: () => false,
+        ...(store.batched ? { batch: store } : {}),
         onProgress: (done, total) => reporter.progress(`reverting ${done}/${total}…`),
       },
     );
     const failed = results.filter((r) => r.status !== "done").length;
-    await journal.append([{ runId, type: "run-end", status: failed > 0 || cells?.changedSince ? "failed" : "ok", data: { target, failed } }]);
-    return await report(deps, reporter, options, provider, target, plan, new Map(results.map((r) => [r.name, r])), runId, cells);
+    await writer.end(failed > 0 || cells?.changedSince ? "failed" : "ok", { target, failed });
+    return writer.exitCode(await report(deps, reporter, options, provider, target, plan, new Map(results.map((r) => [r.name, r])), runId, cells));
   } finally {
     for (const c of cleanups.reverse()) await c();
   }
@@ -85,9 +90,11 @@ function pickRun(entries: readonly JournalEntry[], provider: ProviderName, optio
     return options.run;
   }
   if (!options.last) throw usageError("ROLLBACK_TARGET", "say which run to roll back", "use --last or --run <id>");
-  // The most recent writing run, even one with no intents yet (killed right after it started):
-  // skipping it would silently undo the run before it instead.
-  const runs = runsOf(entries).filter((r) => r.provider === provider && UNDOABLE.has(r.command ?? ""));
+  // The most recent run that may have written, even one with no intents yet (killed while planning):
+  // skipping it would silently undo the run before it instead. A run that ended having written
+  // nothing (blocked, cancelled, nothing to do) is passed over.
+  const wrote = new Set(entries.filter((e) => e.type === "intent" || e.type === "note").map((e) => e.runId));
+  const runs = runsOf(entries).filter((r) => r.provider === provider && UNDOABLE.has(r.command ?? "") && (wrote.has(r.runId) || r.endedAt === undefined));
   const last = runs[runs.length - 1];
   if (!last) throw usageError("RUN_NOT_FOUND", `no run on ${provider} to roll back`, "list runs with `secrets journal list`");
   return last.runId;
@@ -107,7 +114,7 @@ async function report(
   const items = plan.map((i) => {
     const r = results?.get(i.name);
     if (!r) return i;
-    if (r.status !== "done") return { ...i, action: "failed" as const, error: r.error };
+    if (r.status !== "done") return { ...i, action: "failed" as const, error: r.error ?? "not started (interrupted)" };
     return r.outcome === "changed-since" ? { ...i, action: "changed-since" as const, reason: "changed after the run; left alone" } : i;
   });
   const summary: Record<string, number> = { delete: 0, restore: 0, unchanged: 0, "changed-since": 0, skip: 0, failed: 0 };
@@ -141,4 +148,14 @@ async function report(
     reporter.out(`${options.dryRun ? "dry run: " : ""}${parts.join(", ") || "nothing to undo"}`);
   }
   return bad > 0 ? ExitCode.failed : ExitCode.ok;
+}
+
+/** The run's backup; a run that journalled no write and left no backup (killed while planning) has nothing to undo. */
+async function backupOf(stateDir: string, runId: string, key: Buffer, wrote: boolean): Promise<Backup> {
+  try {
+    return await readBackup(stateDir, runId, key);
+  } catch (e) {
+    if (wrote || !isCliError(e) || e.code !== "BACKUP_NOT_FOUND") throw e;
+    return { priors: new Map(), cells: [], meta: {}, frames: 0 };
+  }
 }

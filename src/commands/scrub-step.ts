@@ -1,9 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import type { Writer } from "../core/apply.js";
 import type { BackupWriter, ScrubbedCell } from "../core/backup.js";
 import { describeError } from "../core/describe-error.js";
 import { isCliError, usageError } from "../core/errors.js";
-import type { Journal } from "../core/journal.js";
 import type { DesiredSecret, Plan } from "../core/plan.js";
 import { formatReference, referenceInCell } from "../core/secret-reference.js";
 import type { ProviderName } from "../providers/types.js";
@@ -36,9 +36,9 @@ export interface FinishedRun {
   readonly why?: string;
   /** The cells `collect` gathered batch by batch while the run applied its writes. */
   readonly cells: readonly ScrubCell[];
-  readonly runId: string;
+  /** The run's writer: its journal, and whether a Ctrl-C came (then the scrub does not start). */
+  readonly writer: Writer;
   readonly backup: BackupWriter;
-  readonly journal: Journal;
 }
 
 export interface StepOutcome {
@@ -136,18 +136,18 @@ export class ColumnStep {
     const json: Record<string, unknown> = {};
     let failed = false;
     if (this.mode !== "none" && this.source) {
-      if (run.ok) {
+      // A Ctrl-C after the vault writes stops the scrub from starting; one during it lets the transaction finish.
+      const why = run.why ?? (run.writer.interrupted ? "the run was interrupted" : undefined);
+      if (why === undefined) {
         const result = await this.scrub(this.source, run);
         json.scrub = result;
         failed = result.error !== undefined;
       } else {
-        json.scrub = { mode: this.mode, scrubbed: 0, skipped: 0, error: `not scrubbed: ${run.why}` };
-        this.reporter.warn(
-          `${run.why}: nothing was scrubbed (every cell still holds its value); fix the cause, then run migrate again with --scrub ${this.mode}`,
-        );
+        json.scrub = { mode: this.mode, scrubbed: 0, skipped: 0, error: `not scrubbed: ${why}` };
+        this.reporter.warn(`${why}: nothing was scrubbed (every cell still holds its value); fix the cause, then run migrate again with --scrub ${this.mode}`);
       }
     }
-    const emitted = this.emitPath ? await this.emit(run.ok && !failed) : undefined;
+    const emitted = this.emitPath ? await this.emit(run.ok && !run.writer.interrupted && !failed) : undefined;
     if (emitted) json.emitSql = emitted;
     return { json, failed: failed || emitted?.error !== undefined };
   }
@@ -166,9 +166,7 @@ export class ColumnStep {
   private async scrub(source: DatabaseSource, run: FinishedRun) {
     const { mode } = this;
     const note = (status: string, data: Record<string, string | number>, error?: string) =>
-      run.journal.append([
-        { runId: run.runId, type: "note", action: "scrub", status, data: { mode, table: source.table, ...data }, ...(error ? { error } : {}) },
-      ]);
+      run.writer.note("scrub", status, { mode, table: source.table, ...data }, error);
 
     try {
       // 1. Every cell about to change goes into the encrypted backup first, with what rollback needs to reconnect.

@@ -12,24 +12,37 @@ export interface RevertPlanItem {
   readonly op?: RevertOp;
 }
 
+interface Written {
+  version?: string;
+  /** From the intent, for a write whose outcome never reached the journal. */
+  toVersion?: string;
+  digest?: string;
+}
+
 /**
  * Pure: which names of `target` need undoing, judged from the run's intents, the backup's
- * priors and the provider's current state. Intents without a `done` (a crash) are included:
- * the provider's revert checks whether the write really happened.
+ * priors and the provider's current state. Intents without a `done` (a crash) are included,
+ * with what the intent recorded to identify the write (`inFlight`): the provider's revert checks
+ * whether the write really happened. `digest` is the run's keyed digest (write-digest.ts).
  */
 export function planRollback(
   steps: readonly JournalEntry[],
   priors: ReadonlyMap<string, PriorState>,
   current: ReadonlyMap<string, CurrentSecret>,
   target: string,
+  digest: (name: string, value: string) => string,
 ): RevertPlanItem[] {
-  const written = new Map<string, string | undefined>();
+  const written = new Map<string, Written>();
   for (const e of steps) {
-    if (e.type === "intent" && e.name && !written.has(e.name)) written.set(e.name, undefined);
-    if (e.type === "done" && e.name && e.version) written.set(e.name, e.version);
+    if (e.type === "intent" && e.name && !written.has(e.name)) {
+      const { toVersion, digest: sent } = e.data ?? {};
+      written.set(e.name, { ...(typeof toVersion === "string" ? { toVersion } : {}), ...(typeof sent === "string" ? { digest: sent } : {}) });
+    }
+    const w = e.name ? written.get(e.name) : undefined;
+    if (e.type === "done" && w && e.version) w.version = e.version;
   }
   const items: RevertPlanItem[] = [];
-  for (const [name, version] of written) {
+  for (const [name, w] of written) {
     const prior = priors.get(name);
     const source = `run ${target}`;
     if (!prior) {
@@ -38,9 +51,15 @@ export function planRollback(
     }
     const have = current.get(name);
     const same = prior.existed ? have !== undefined && have.version === prior.version : have === undefined;
-    const op: RevertOp = { name, prior, runId: target, ...(version ? { writtenVersion: version } : {}) };
+    const op: RevertOp = { name, prior, runId: target, ...(w.version ? { writtenVersion: w.version } : inFlight(name, w, digest)) };
     if (same) items.push({ name, action: "unchanged", source });
     else items.push({ name, action: prior.existed ? "restore" : "delete", source, op });
   }
   return items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function inFlight(name: string, w: Written, digest: (name: string, value: string) => string): Pick<RevertOp, "inFlight"> {
+  if (w.digest === undefined && w.toVersion === undefined) return {};
+  const sent = (value: string) => w.digest !== undefined && digest(name, value) === w.digest;
+  return { inFlight: { ...(w.toVersion ? { toVersion: w.toVersion } : {}), sent } };
 }

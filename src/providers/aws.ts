@@ -97,6 +97,11 @@ export class AwsStore implements SecretStore {
     return op.kind === "create" ? this.create(op, token) : this.update(op, token);
   }
 
+  /** The request token becomes the version id, so the version a write creates is known before it is sent. */
+  nextVersion(op: WriteOp): string {
+    return requestToken(op.runId, op.name);
+  }
+
   /** A create waits (bounded) while the name is held by a force delete AWS is still finishing. */
   private create(op: WriteOp, token: string): Promise<WriteResult> {
     const gaveUp = () => new ConflictError(op.name, `${op.name} is still being deleted in AWS Secrets Manager; run again in a few minutes`);

@@ -17,11 +17,13 @@ export interface GcpRevertContext {
 const stale = (e: unknown) => ["ABORTED", "FAILED_PRECONDITION"].includes(statusOf(e));
 
 /**
- * Versions are numbered, so the run's version is the one the journal recorded, or (after a crash
- * before the journal heard back) the one right after the prior. A created secret is deleted only
- * while the run's version is still its newest, with the secret's etag. GCP cannot make an old
- * version current again: an updated secret gets the prior version's payload (read by number) added
- * as a new version, and the run's version is disabled, with its etag.
+ * The run's version is the one the journal recorded; for a write killed before its outcome was
+ * journalled, the enabled version above the prior one whose payload matches the intent's keyed
+ * digest (versions carry no labels, and the next number is not reserved, so it is recognised by
+ * what it holds). A created secret is deleted only while the run's version is still its newest,
+ * with the secret's etag. GCP cannot make an old version current again: an updated secret gets
+ * the prior version's payload (read by number) added as a new version, and the run's version is
+ * disabled, with its etag.
  */
 export async function revertGcp(c: GcpRevertContext, op: RevertOp): Promise<RevertOutcome> {
   const id = toSecretId(op.name);
@@ -37,7 +39,8 @@ export async function revertGcp(c: GcpRevertContext, op: RevertOp): Promise<Reve
     const meta = await c.reader.secret(id);
     if (!meta) return "already";
     const [newest] = await c.reader.versions(id);
-    if (newest && newest.number !== (op.writtenVersion ?? "1")) return "changed-since";
+    // No version at all: the run created the secret and was stopped before adding its value.
+    if (newest && newest.number !== (await runVersion(c, id, op))) return "changed-since";
     try {
       await c.writes.run(() => c.api.deleteSecret(id, meta.etag));
     } catch (e) {
@@ -52,7 +55,7 @@ export async function revertGcp(c: GcpRevertContext, op: RevertOp): Promise<Reve
   const current = await c.reader.current(id);
   if (!current) return "changed-since";
   if (prior !== undefined && current.number === prior) return "already";
-  const wrote = op.writtenVersion ?? (prior === undefined ? undefined : String(Number(prior) + 1));
+  const wrote = await runVersion(c, id, op);
   const restore = await priorValue(c, id, op);
   if (current.number === wrote) {
     await call("AddSecretVersion", () => c.api.addVersion(id, Buffer.from(restore, "utf8")));
@@ -69,6 +72,24 @@ export async function revertGcp(c: GcpRevertContext, op: RevertOp): Promise<Reve
     }
   }
   return current.number === wrote ? "reverted" : "already";
+}
+
+/** The number of the version the run wrote, when it can be told; journals older than intent digests assume the next number. */
+async function runVersion(c: GcpRevertContext, id: string, op: RevertOp): Promise<string | undefined> {
+  if (op.writtenVersion !== undefined) return op.writtenVersion;
+  const after = Number(op.prior.version ?? 0);
+  const inFlight = op.inFlight;
+  if (!inFlight) return String(after + 1);
+  for (const v of await c.reader.versions(id, "state:ENABLED")) {
+    if (Number(v.number) <= after) break;
+    const held = await c.reader.value(id, v.number).catch((e) => {
+      // Disabled or destroyed since it was listed: not the current value, so not one to undo.
+      if (statusOf(e) === "NOT_FOUND" || statusOf(e) === "FAILED_PRECONDITION") return undefined;
+      throw toCliError(e, { op: "AccessSecretVersion", name: op.name, endpoint: c.endpoint });
+    });
+    if (held && inFlight.sent(held.value)) return v.number;
+  }
+  return undefined;
 }
 
 /** The prior version's payload by number; the backup's copy only when that version is disabled or destroyed. */

@@ -166,7 +166,9 @@ export class K8sStore implements SecretStore {
     await this.book.load(slot.secret);
     const b64 = this.book.current(slot.secret).get(slot.key);
     const value = b64 === undefined ? undefined : decode(b64);
-    const ours = value !== undefined && op.writtenVersion !== undefined && this.fingerprint(name, value) === op.writtenVersion;
+    // The run's value, by the version journalled after the write or, killed before that, by its intent's digest.
+    const ours =
+      value !== undefined && (op.writtenVersion !== undefined ? this.fingerprint(name, value) === op.writtenVersion : op.inFlight?.sent(value) === true);
     if (!prior.existed) {
       if (value === undefined) return "already";
       if (!ours) return "changed-since";

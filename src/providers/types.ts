@@ -41,6 +41,13 @@ export interface RevertOp {
   readonly prior: PriorState;
   /** Version the run wrote, when the journal recorded it (a crashed run may not have). */
   readonly writtenVersion?: string;
+  /**
+   * A write whose outcome never reached the journal (killed, or an ambiguous failure): what its
+   * intent recorded, so the provider can tell whether it landed. `toVersion` is the version it
+   * would create where the provider knows in advance; `sent` says whether a value is the one it
+   * sent (compared by keyed digest).
+   */
+  readonly inFlight?: { readonly toVersion?: string; readonly sent: (value: string) => boolean };
   readonly runId: string;
 }
 
@@ -92,6 +99,12 @@ export interface SecretStore {
   list(prefix: string): Promise<string[]>;
 
   write(op: WriteOp): Promise<WriteResult>;
+  /**
+   * The version `write(op)` will create, where the provider knows it before sending (a
+   * check-and-set version, a request token). Journalled in the intent, so a rollback after a
+   * crash knows the write as the run's own even when its outcome was never journalled. Optional.
+   */
+  nextVersion?(op: WriteOp): string | undefined;
   flush(): Promise<void>;
   /** Undo one name of a run, checking the real state first; never undo what the run did not do. */
   revert(op: RevertOp): Promise<RevertOutcome>;

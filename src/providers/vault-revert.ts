@@ -12,10 +12,13 @@ export interface RevertContext {
 }
 
 /**
- * KV v2. The current version is the run's when it is the version the journal recorded (or, if
- * the run crashed before journalling, the version right after the prior one) and the key's
- * `last-run` tag does not name another run. Created keys are removed with all their versions;
- * updated keys get the prior version's data back as a new version, with check-and-set.
+ * KV v2. The current version is the run's when it is the version the journal recorded and the
+ * key's `last-run` tag does not name another run; or, for a write killed before its outcome was
+ * journalled, when it is the version the intent's check-and-set would create and holds the value
+ * the run sent or carries its tag (the tag is written after the data, so a kill in between leaves
+ * an earlier run's). Created
+ * keys are removed with all their versions; updated keys get the prior version's data back as a
+ * new version, with check-and-set.
  */
 export async function revertV2(c: RevertContext, op: RevertOp): Promise<RevertOutcome> {
   const { kv } = c;
@@ -23,20 +26,25 @@ export async function revertV2(c: RevertContext, op: RevertOp): Promise<RevertOu
   const meta = await kv.readMeta(name);
   const wrote = op.writtenVersion === undefined ? undefined : Number(op.writtenVersion);
   const tag = meta?.custom["last-run"];
-  const ours = (expected: number) =>
-    meta !== undefined && meta.current === (wrote ?? expected) && (tag === c.runTag(op.runId) || (wrote !== undefined && tag === undefined));
+  // Without a recorded outcome: the version the intent's check-and-set would create (older journals: the next one).
+  const priorVersion = prior.version === undefined ? undefined : Number(prior.version);
+  const next = op.inFlight?.toVersion ?? String(prior.existed ? (priorVersion ?? Number.NaN) + 1 : 1);
+  const landed = async () =>
+    meta !== undefined &&
+    String(meta.current) === next &&
+    (tag === c.runTag(op.runId) || op.inFlight?.sent(fieldOf((await kv.readLatest(name))?.data, c.field) ?? "") === true);
+  const ours = async () => (wrote !== undefined ? meta?.current === wrote && (tag === c.runTag(op.runId) || tag === undefined) : await landed());
 
   if (!prior.existed) {
     if (!meta) return "already";
-    if (!ours(1)) return "changed-since";
+    if (!(await ours())) return "changed-since";
     await kv.remove(name);
     return "reverted";
   }
   if (!meta) return "changed-since";
-  const priorVersion = prior.version === undefined ? undefined : Number(prior.version);
   if (priorVersion !== undefined && meta.current === priorVersion) return "already";
   const restore = await priorData(c, name, priorVersion, prior.value);
-  if (!ours(priorVersion === undefined ? Number.NaN : priorVersion + 1)) {
+  if (!(await ours())) {
     // Someone wrote after the run, unless an earlier rollback already put the prior value back.
     const latest = await kv.readLatest(name);
     const same = restore !== undefined && fieldOf(latest?.data, c.field) === fieldOf(restore, c.field);
@@ -75,7 +83,8 @@ export async function revertV1(c: RevertContext, op: RevertOp): Promise<RevertOu
   const { name, prior } = op;
   const current = await kv.readLatest(name);
   const value = fieldOf(current?.data, c.field);
-  const ours = value !== undefined && op.writtenVersion !== undefined && c.fingerprint(name, value) === op.writtenVersion;
+  // The run's value, by the version journalled after the write or, killed before that, by its intent's digest.
+  const ours = value !== undefined && (op.writtenVersion !== undefined ? c.fingerprint(name, value) === op.writtenVersion : op.inFlight?.sent(value) === true);
   if (!prior.existed) {
     if (!current) return "already";
     if (!ours) return "changed-since";

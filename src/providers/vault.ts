@@ -132,6 +132,22 @@ export class VaultStore implements SecretStore {
     return this.client.version === 2 ? this.writeV2(op) : this.writeV1(op);
   }
 
+  /**
+   * KV v2: check-and-set fixes the version a write creates before it is sent (the version it is
+   * checked against, plus one). KV v1: none (its "version" is a keyed digest of the value).
+   */
+  nextVersion(op: WriteOp): string | undefined {
+    if (this.kv?.version !== 2) return undefined;
+    const expected = op.kind === "create" ? 0 : Number(op.expectedVersion ?? Number.NaN);
+    return Number.isInteger(expected) && expected >= 0 ? String(this.casAgainst(op.name, expected) + 1) : undefined;
+  }
+
+  /** The version check-and-set names: the expected one, or a destroyed version above it that a discarded rotation left. */
+  private casAgainst(name: string, expected: number): number {
+    const seen = this.seen.get(name);
+    return seen?.version === expected ? (seen.head ?? expected) : expected;
+  }
+
   private async writeV2(op: WriteOp): Promise<WriteResult> {
     const kv = this.client;
     const path = kv.dataPath(op.name);
@@ -142,8 +158,7 @@ export class VaultStore implements SecretStore {
     const data = { ...base, [this.config.field]: op.value };
     let version: number;
     try {
-      // A discarded rotation leaves a destroyed version above the current one: check-and-set against it.
-      version = await kv.write(op.name, data, op.kind === "create" ? "create" : "update", seen?.version === cas ? (seen.head ?? cas) : cas);
+      version = await kv.write(op.name, data, op.kind === "create" ? "create" : "update", this.casAgainst(op.name, cas));
     } catch (error) {
       if (!isCasMismatch(error)) throw error;
       // After a retried (ambiguous) attempt, the mismatch may be our own first attempt landing.

@@ -5,6 +5,7 @@ import { formatDotenv } from "../../src/sources/dotenv.js";
 import { type AwsHarness, startAwsHarness } from "../helpers/aws-harness.js";
 import { snapshot, type Target } from "../helpers/provider-snapshot.js";
 import { parseJson, type RunOptions, runSecrets } from "../helpers/run-cli.js";
+import { onCount, settleAfter } from "../helpers/server-events.js";
 import { spawnSecrets } from "../helpers/spawn-cli.js";
 import { valuesOf } from "../helpers/state-files.js";
 import { tmpdir } from "../helpers/tmpdir.js";
@@ -224,22 +225,20 @@ describe("aws: a spawned run killed with SIGKILL mid-way", () => {
     await p.writeEnv(wanted);
     const writes = () => (h.server.counts.PutSecretValue ?? 0) + (h.server.counts.CreateSecret ?? 0);
     const start = writes();
-    h.server.setOptions({ latencyMs: 15 });
-    let poll: NodeJS.Timeout | undefined;
+    let landed = 0;
+    // Killed as the server takes its 100th write: that one lands, its answer never arrives.
+    const settle = settleAfter();
     const killed = await spawnSecrets(["migrate", "aws", "--yes", "--on-conflict", "overwrite", "--prefix", p.prefix], p.cwd, p.env, (child) => {
-      poll = setInterval(() => {
-        if (writes() - start >= 100) child.kill("SIGKILL");
-      }, 5);
-    }).finally(() => {
-      clearInterval(poll);
-      h.server.setOptions({ latencyMs: 0 });
+      onCount(h.server.counts, ["PutSecretValue", "CreateSecret"], 100, () => {
+        landed = writes() - start;
+        child.kill("SIGKILL");
+      });
     });
     expect(killed.signal, killed.stderr).toBe("SIGKILL");
     // Requests the killed process had in flight still land on the server.
-    await new Promise((r) => setTimeout(r, 100));
-    const landed = writes() - start;
-    expect(landed).toBeGreaterThanOrEqual(100);
-    expect(landed).toBeLessThan(TOTAL);
+    await settle();
+    expect(landed).toBe(100);
+    expect(writes() - start).toBeLessThan(TOTAL);
     return { p, before, wanted };
   }
 

@@ -1,9 +1,9 @@
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import type { ProviderFactory } from "../../src/core/deps.js";
+import { readJournal, runsOf } from "../../src/core/journal.js";
 import { createProvider } from "../../src/providers/index.js";
 import { cellValue, expectedCells, SECRET_COLUMNS, seedSqlite } from "../helpers/businesses.js";
 import { canary } from "../helpers/command-suite.js";
@@ -139,7 +139,9 @@ describe("migrate --db against SQLite", () => {
     expect(where.code).toBe(2);
     expect(where.stderr).toContain("DB_BAD_WHERE");
     expect(p.dump()).toEqual(before);
-    expect(existsSync(join(p.cwd, ".secrets", "journal.jsonl"))).toBe(false);
+    // The --where is refused while planning: the journal records a run that failed before any write.
+    const runs = runsOf(await readJournal(join(p.cwd, ".secrets")));
+    expect(runs.map((r) => [r.status, r.counts.intent])).toEqual([["failed", 0]]);
 
     p.sql("UPDATE businesses SET openai_api_key = ? WHERE id = 3", secret);
     const outputs = [

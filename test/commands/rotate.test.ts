@@ -107,7 +107,7 @@ describe("rotate", () => {
 
   it("a rotation interrupted by Ctrl-C undoes itself and exits 130", async () => {
     const p = await rotationProject({ S: ORIGINAL });
-    const r = await p.run(["rotate", "S", "--yes", "--test-command", "sleep 0.5"], { interruptAfterMs: 100 });
+    const r = await p.run(["rotate", "S", "--yes"], { interruptAt: { method: "rotation.putPending", call: 1 } });
     expect(r.code).toBe(130);
     expect(await p.labels("S")).toMatchObject({ current: { version: "1", value: ORIGINAL } });
     expect((await p.labels("S"))?.pending).toBeUndefined();

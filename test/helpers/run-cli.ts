@@ -16,8 +16,11 @@ export interface RunOptions {
   readonly interactive?: boolean;
   readonly answer?: boolean;
   readonly now?: () => Date;
-  /** Fires the interrupt handlers once this many provider events / progress calls happened. */
-  readonly interruptAfterMs?: number;
+  /**
+   * Ctrl-C at an event: the interrupt handlers fire as the store's `method` (`write`, `revert`,
+   * `rotation.putPending`, …) is called for the `call`-th time, just before that call runs.
+   */
+  readonly interruptAt?: { readonly method: string; readonly call: number };
   /** Pretend both streams are terminals, or only stderr (stdout redirected to a file). */
   readonly tty?: boolean | "stderr";
 }
@@ -27,6 +30,7 @@ export async function runSecrets(args: readonly string[], options: RunOptions): 
   let stdout = "";
   let stderr = "";
   const handlers = new Set<() => void>();
+  const providers = options.providers ?? createProvider;
   const deps: Deps = {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, HOME: options.cwd, ...options.env },
@@ -36,17 +40,38 @@ export async function runSecrets(args: readonly string[], options: RunOptions): 
     clock: { now: options.now ?? (() => new Date()), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     randomBytes,
     prompt: { confirm: async () => options.answer ?? false },
-    providers: options.providers ?? createProvider,
+    providers: options.interruptAt ? interruptingAt(providers, options.interruptAt, () => fire(handlers)) : providers,
     signals: {
       onInterrupt(handler) {
         handlers.add(handler);
-        if (options.interruptAfterMs !== undefined) setTimeout(() => handler(), options.interruptAfterMs);
         return () => handlers.delete(handler);
       },
     },
   };
   const code = await runCli(args, deps);
   return { code, stdout, stderr };
+}
+
+const fire = (handlers: ReadonlySet<() => void>) => {
+  for (const handler of [...handlers]) handler();
+};
+
+/** Stores whose `at.method` fires `interrupt` on its `at.call`-th invocation (counted across the stores of a run). */
+function interruptingAt(base: ProviderFactory, at: NonNullable<RunOptions["interruptAt"]>, interrupt: () => void): ProviderFactory {
+  let calls = 0;
+  return async (name, ctx) => {
+    const store = await base(name, ctx);
+    const rotation = at.method.startsWith("rotation.");
+    const owner = (rotation ? store.rotation : store) as unknown as Record<string, (...args: unknown[]) => unknown> | undefined;
+    const method = rotation ? at.method.slice("rotation.".length) : at.method;
+    const original = owner?.[method]?.bind(owner);
+    if (!owner || !original) throw new Error(`the ${name} store has no ${at.method}`);
+    owner[method] = (...args: unknown[]) => {
+      if (++calls === at.call) interrupt();
+      return original(...args);
+    };
+    return store;
+  };
 }
 
 export function parseJson(result: CliResult): Record<string, unknown> {
