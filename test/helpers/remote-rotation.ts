@@ -54,16 +54,14 @@ export async function vaultRemote(kvVersion: 1 | 2 = 2): Promise<Remote> {
     provider: "vault",
     env: h.env,
     args: h.args,
-    pendingLeft(name) {
-      const k = key(name);
-      const c = k?.custom ?? {};
-      const current = c["head-version"] === String(k?.current) ? Number(c["current-version"]) : Number(k?.current);
-      return k?.custom?.["pending-version"] !== undefined || [...(k?.versions ?? [])].some(([n, v]) => n > current && !v.destroyed);
-    },
+    pendingLeft: (name) => key(`secretshift-pending/${name}`) !== undefined,
     versionCount: (name) => key(name)?.versions.size ?? 0,
     previousGone: (name, version) => key(name)?.versions.get(Number(version))?.destroyed === true,
     failPromoteWrite() {
-      h.server.setOptions({ faults: [{ path: /\/metadata\//, method: "PATCH", status: 400, errors: ["injected fault"], times: 1 }] });
+      // The one write of the real key (the sibling path is not it).
+      h.server.setOptions({
+        faults: [{ path: /^secret\/data\/(?!secretshift-pending\/)/, method: "POST", status: 400, errors: ["injected fault"], times: 1 }],
+      });
       return () => h.server.setOptions({ faults: [] });
     },
     stop: () => h.stop(),
