@@ -1,11 +1,12 @@
 import { CliError, ExitCode } from "../core/errors.js";
 import { runPool } from "../core/pool.js";
 import type { GraceRecord, PendingRecord, PromoteOp, RotatingStore, RotationLabels, RotationVersion } from "../rotation/types.js";
+import { PENDING_ROOT } from "./pending-names.js";
 import { decodeNotes, encodeNotes } from "./rotation-notes.js";
 import { ConflictError } from "./types.js";
 import { isHttpError, serverMessage } from "./vault-call.js";
 import { fieldOf, isCasMismatch, type KvClient } from "./vault-kv.js";
-import { PENDING_ROOT, type Sibling, SiblingPaths } from "./vault-sibling.js";
+import { type Sibling, SiblingPaths } from "./vault-sibling.js";
 
 /**
  * The custom_metadata of a rotated KV v2 key: the grace record. It applies only while

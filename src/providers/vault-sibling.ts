@@ -1,11 +1,7 @@
 import { describeError } from "../core/describe-error.js";
+import { pendingNameOf } from "./pending-names.js";
 import { ConflictError } from "./types.js";
 import { isCasMismatch, type KvClient } from "./vault-kv.js";
-
-/** Where pending values wait, beside the secrets: no application reads below it. */
-export const PENDING_ROOT = "secretshift-pending";
-
-export const isPendingPath = (name: string): boolean => name === PENDING_ROOT || name.startsWith(`${PENDING_ROOT}/`);
 
 /** What the sibling path of a secret holds while a rotation of it is pending. */
 export interface Sibling {
@@ -32,7 +28,7 @@ export class SiblingPaths {
   constructor(private readonly host: SiblingHost) {}
 
   path(name: string): string {
-    return `${PENDING_ROOT}/${name}`;
+    return pendingNameOf(name);
   }
 
   async read(name: string): Promise<Sibling | undefined> {

@@ -3,6 +3,7 @@ import type NodeVault from "node-vault";
 import { describeError } from "../core/describe-error.js";
 import { runPool } from "../core/pool.js";
 import type { ProviderContext } from "./context.js";
+import { isPendingName, PENDING_ROOT, RESERVED_PENDING } from "./pending-names.js";
 import {
   ConflictError,
   type CurrentSecret,
@@ -21,7 +22,6 @@ import { resolveVaultConfig, type VaultConfig } from "./vault-config.js";
 import { detectKvMount, fieldOf, isCasMismatch, KvClient } from "./vault-kv.js";
 import { type RevertContext, revertV1, revertV2 } from "./vault-revert.js";
 import { KV1_CANNOT_ROTATE, VaultRotation } from "./vault-rotation.js";
-import { isPendingPath, PENDING_ROOT } from "./vault-sibling.js";
 
 const SEGMENT = /^[A-Za-z0-9._~@=,:-]+$/;
 // Integrated storage's default max_entry_size is 1 MiB for the whole entry; leave room for JSON and metadata.
@@ -73,7 +73,7 @@ export class VaultStore implements SecretStore {
   checkName(name: string): NameCheck {
     if (name === "") return { stored: name, invalid: "a Vault path cannot be empty" };
     if (name.startsWith("/") || name.endsWith("/")) return { stored: name, invalid: "a Vault secret path cannot start or end with /" };
-    if (isPendingPath(name)) return { stored: name, invalid: `${PENDING_ROOT}/ is where secretshift keeps pending rotation values` };
+    if (isPendingName(name)) return { stored: name, invalid: RESERVED_PENDING };
     for (const segment of name.split("/")) {
       if (segment === "") return { stored: name, invalid: "a Vault path cannot contain an empty segment (//)" };
       if (segment === "." || segment === "..") return { stored: name, invalid: "a Vault path cannot contain . or .. segments" };
@@ -127,7 +127,7 @@ export class VaultStore implements SecretStore {
 
   /** Pending rotation values (below `secretshift-pending/`) are no secrets of their own. */
   async list(prefix: string): Promise<string[]> {
-    return (await this.client.list(prefix, this.concurrency, `${PENDING_ROOT}/`)).filter((n) => !isPendingPath(n));
+    return (await this.client.list(prefix, this.concurrency, `${PENDING_ROOT}/`)).filter((n) => !isPendingName(n));
   }
 
   write(op: WriteOp): Promise<WriteResult> {
