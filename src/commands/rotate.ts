@@ -51,7 +51,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
       throw usageError(
         "ROTATE_UNSUPPORTED",
         store.cannotRotate ?? `the ${provider} provider cannot rotate secrets`,
-        "rotation needs a versioned store with labels (local, aws, vault KV v2)",
+        "rotation needs a store that keeps versions: local, aws, vault KV v2, gcp or azure",
       );
     if (!options.dryRun) {
       needKey(key);
