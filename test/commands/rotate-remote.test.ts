@@ -1,102 +1,168 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import type { ProviderFactory } from "../../src/core/deps.js";
 import { readJournal } from "../../src/core/journal.js";
+import { type AppRead, appRead, installReaderScript, scriptReads } from "../helpers/app-read.js";
 import { canary } from "../helpers/command-suite.js";
-import { awsRemote, faultDuringPromote, type Remote, remoteProject, vaultRemote } from "../helpers/remote-rotation.js";
+import { expectOldUntilPromoted, watchReads } from "../helpers/read-watch.js";
+import { faultDuringPromote, REMOTES, type Remote, remoteProject, vaultRemote } from "../helpers/remote-rotation.js";
 import { faultyStore } from "../helpers/rotation.js";
 import { parseJson } from "../helpers/run-cli.js";
 import { allFiles } from "../helpers/state-files.js";
 
 const ORIGINAL = "initial-value-0123456789abcdefghij";
+const NEXT = "rotated-value-9876543210zyxwvutsrq";
 const S = "JWT_SECRET";
 const T0 = new Date("2026-03-01T10:00:00Z");
 const at = (hours: number) => () => new Date(T0.getTime() + hours * 3_600_000);
+const ok = (value: string): AppRead => ({ status: 200, value });
 
-describe.each([
-  ["aws", awsRemote],
-  ["vault KV v2", () => vaultRemote(2)],
-] as const)("rotate on %s (wire-level test server)", (_label, start) => {
+describe.each(REMOTES)("rotate on %s (wire-level test server, read by an application at every step)", (_label, start) => {
   let remote: Remote;
   afterEach(async () => remote?.stop());
 
+  /**
+   * A migrated project whose rotations generate `value` (so a read can tell the pending value), run
+   * the application's read during `test`, and are watched by that read around every store call.
+   */
   async function project() {
     remote = await start();
     const p = await remoteProject(remote, { [S]: ORIGINAL });
-    const rotate = (extra: readonly string[] = [], options: Parameters<typeof p.run>[1] = {}) =>
-      p.run(["rotate", S, "--provider", remote.provider, "--grace-period", "2h", "--yes", ...extra], options);
-    return { ...p, rotate };
+    const reader = await remote.reader(S);
+    const readInTest = await installReaderScript(p.cwd, reader);
+    const read = () => appRead(reader);
+    const rotate = async (extra: readonly string[] = [], options: { providers?: ProviderFactory; now?: () => Date; value?: string; test?: string } = {}) => {
+      await writeFile(join(p.cwd, "gen.txt"), options.value ?? NEXT);
+      const watch = watchReads(reader, options.providers);
+      const test = options.test === undefined ? readInTest : `${readInTest} && ${options.test}`;
+      const args = ["rotate", S, "--provider", remote.provider, "--grace-period", "2h", "--yes", "--generator", "command:cat gen.txt", "--test-command", test];
+      const result = await p.run([...args, ...extra], { providers: watch.factory, ...(options.now ? { now: options.now } : {}) });
+      return { ...result, seen: watch.seen };
+    };
+    return { ...p, rotate, read, inTest: () => scriptReads(p.cwd, reader) };
   }
 
-  /** current is still the migrated value, at the same version, and nothing pending is left. */
+  /** current is still the migrated value, at the same version, nothing pending is left, and applications still read it. */
   async function unchanged(p: Awaited<ReturnType<typeof project>>, version: string | undefined) {
     const labels = await p.labels(S);
     expect(labels?.current).toMatchObject({ version, value: ORIGINAL });
     expect(labels?.pending).toBeUndefined();
     expect(remote.pendingLeft(S)).toBe(false);
+    expect(await p.read()).toEqual(ok(ORIGINAL));
   }
 
-  it("`migrate --yes` then `rotate --grace-period 2h --yes` promotes a new value and keeps the old one readable", async () => {
+  it("`rotate --grace-period 2h --yes`: applications read the old value until promotion and the new one after; the old stays readable", async () => {
     const p = await project();
     const before = (await p.labels(S))?.current.version;
     const r = await p.rotate([], { now: at(0) });
     expect(r.code, r.stderr).toBe(0);
+    expectOldUntilPromoted(r.seen, ORIGINAL, NEXT);
+    expect(r.seen.map((s) => s.moment)).toEqual(["before putPending", "after putPending", "before promote", "after promote"]);
+    expect(await p.inTest()).toEqual([ok(ORIGINAL)]);
+    expect(await p.read()).toEqual(ok(NEXT));
     const labels = await p.labels(S);
-    expect(labels).toMatchObject({ previous: { version: before, value: ORIGINAL }, graceUntil: new Date(T0.getTime() + 2 * 3_600_000) });
-    expect(Buffer.from(labels?.current.value ?? "", "base64")).toHaveLength(48);
+    expect(labels).toMatchObject({
+      current: { value: NEXT },
+      previous: { version: before, value: ORIGINAL },
+      graceUntil: new Date(T0.getTime() + 2 * 3_600_000),
+    });
     expect(labels?.pending).toBeUndefined();
     expect(remote.pendingLeft(S)).toBe(false);
     expect((await p.runs()).at(-1)).toMatchObject({ command: "rotate", provider: remote.provider, status: "ok", counts: { intent: 4, done: 4, failed: 0 } });
     const shown = parseJson(await p.run(["get", S, "--provider", remote.provider, "--reveal", "--with-previous", "--json"]));
-    expect(shown).toEqual({ current: labels?.current.value, previous: ORIGINAL, graceUntil: "2026-03-01T12:00:00.000Z" });
+    expect(shown).toEqual({ current: NEXT, previous: ORIGINAL, graceUntil: "2026-03-01T12:00:00.000Z" });
+    // the sibling secret or path is neither listed nor an `extra`
+    const exact = await p.run(["validate", remote.provider, "--exact", "--json"]);
+    expect(parseJson(exact).summary).toMatchObject({ extra: 0 });
   });
 
-  describe("a failing step leaves current readable and unchanged and nothing pending", () => {
+  describe("a failing step leaves current readable and unchanged, nothing pending, and no application ever read the pending value", () => {
     it("test command exit 1", async () => {
       const p = await project();
       const before = (await p.labels(S))?.current.version;
-      const r = await p.rotate(["--test-command", "exit 1"]);
+      const r = await p.rotate([], { test: "exit 1" });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("step test: the test command exited with code 1");
+      expectOldUntilPromoted(r.seen, ORIGINAL, undefined);
+      expect(r.seen.at(-1)?.moment).toBe("after discardPending");
+      expect(await p.inTest()).toEqual([ok(ORIGINAL)]);
       await unchanged(p, before);
       expect((await p.rotate()).code).toBe(0); // and the next rotation just works
       expect((await p.labels(S))?.previous?.value).toBe(ORIGINAL);
+      expect(await p.read()).toEqual(ok(NEXT));
     });
 
-    it("the provider refuses the promotion", async () => {
+    it("the provider refuses the promotion's write", async () => {
       const p = await project();
       const before = (await p.labels(S))?.current.version;
       const r = await p.rotate([], { providers: faultDuringPromote(() => remote.failPromoteWrite()) });
-      expect(r.code).toBe(1);
+      expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toContain("step promote");
       expect(r.stderr).toContain("no pending version is left");
+      expectOldUntilPromoted(r.seen, ORIGINAL, undefined);
       await unchanged(p, before);
       expect((await p.rotate()).code).toBe(0);
+      expect(await p.read()).toEqual(ok(NEXT));
     });
   });
 
-  describe("killed at a step boundary, the same command again completes exactly one rotation", () => {
-    const stops: [string, Parameters<typeof faultyStore>][] = [
-      ["before create-pending", ["putPending", "die-before"]],
-      ["after create-pending", ["putPending", "die-after"]],
-      ["after set and test, before promote", ["promote", "die-before"]],
-      ["after promote, before the run ended", ["promote", "die-after"]],
+  describe("killed at a step boundary, applications read the old value (the new one once promoted), and the same command again completes one rotation", () => {
+    const stops: [string, Parameters<typeof faultyStore>, string][] = [
+      ["before create-pending", ["putPending", "die-before"], ORIGINAL],
+      ["after create-pending", ["putPending", "die-after"], ORIGINAL],
+      ["after set and test, before promote", ["promote", "die-before"], ORIGINAL],
+      ["after promote, before the run ended", ["promote", "die-after"], NEXT],
     ];
-    it.each(stops)("%s", async (_stop, fault) => {
+    it.each(stops)("%s", async (_stop, fault, readable) => {
       const p = await project();
       const before = (await p.labels(S))?.current.version;
-      const crashed = await p.rotate(["--test-command", "true"], { providers: faultyStore(...fault) });
+      const crashed = await p.rotate([], { providers: faultyStore(...fault) });
       expect(crashed.code).not.toBe(0);
-      const again = await p.rotate(["--test-command", "true"]);
+      expectOldUntilPromoted(crashed.seen, ORIGINAL, NEXT);
+      expect(await p.read()).toEqual(ok(readable));
+      const again = await p.rotate();
       expect(again.code, again.stderr).toBe(0);
+      expectOldUntilPromoted(again.seen, readable, NEXT);
+      expect(await p.read()).toEqual(ok(NEXT));
       const labels = await p.labels(S);
       expect(labels?.previous).toMatchObject({ version: before, value: ORIGINAL });
-      expect(labels?.current.value).not.toBe(ORIGINAL);
+      expect(labels?.current.value).toBe(NEXT);
       expect(labels?.pending).toBeUndefined();
       expect(remote.pendingLeft(S)).toBe(false);
       expect(remote.versionCount(S)).toBe(2);
       expect((await p.runs()).filter((r) => r.command === "rotate" && r.status === "ok")).toHaveLength(1);
     });
+
+    it("--abort after a crash that left a pending value: removed, and applications kept reading the old value", async () => {
+      const p = await project();
+      const before = (await p.labels(S))?.current.version;
+      expect((await p.rotate([], { providers: faultyStore("putPending", "die-after") })).code).not.toBe(0);
+      const aborted = await p.rotate(["--abort"]);
+      expect(aborted.code, aborted.stderr).toBe(0);
+      expect(aborted.stdout).toContain("abandoned the rotation");
+      expectOldUntilPromoted(aborted.seen, ORIGINAL, undefined);
+      await unchanged(p, before);
+    });
+  });
+
+  it("a pending value of another state folder: PENDING_EXISTS until --abort, applications reading the old value throughout", async () => {
+    const p = await project();
+    const other = await remoteProject(remote, { [S]: ORIGINAL });
+    await writeFile(join(other.cwd, "gen.txt"), NEXT);
+    const gen = ["--generator", "command:cat gen.txt"];
+    const elsewhere = await other.run(["rotate", S, "--provider", remote.provider, "--yes", ...gen], { providers: faultyStore("putPending", "die-after") });
+    expect(elsewhere.code).not.toBe(0);
+    expect(await p.read()).toEqual(ok(ORIGINAL));
+    const blocked = await p.rotate();
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain("PENDING_EXISTS");
+    expect(blocked.seen).toEqual([]);
+    expect(await p.read()).toEqual(ok(ORIGINAL));
+    const aborted = await p.rotate(["--abort"]);
+    expect(aborted.code, aborted.stderr).toBe(0);
+    expect(remote.pendingLeft(S)).toBe(false);
+    expect(await p.read()).toEqual(ok(ORIGINAL));
   });
 
   it("`rollback --run <rotation run>` puts the prior current back", async () => {
@@ -106,9 +172,10 @@ describe.each([
     expect(back.code, back.stderr).toBe(0);
     expect((await p.labels(S))?.current.value).toBe(ORIGINAL);
     expect(remote.pendingLeft(S)).toBe(false);
+    expect(await p.read()).toEqual(ok(ORIGINAL));
   });
 
-  it("cleanup: the previous version stays inside its grace period and goes after it", async () => {
+  it("cleanup: the previous version stays inside its grace period and goes after it; applications keep reading the current one", async () => {
     const p = await project();
     const previous = (await p.labels(S))?.current.version ?? "";
     expect((await p.rotate([], { now: at(0) })).code).toBe(0);
@@ -125,19 +192,18 @@ describe.each([
     expect(remote.previousGone(S, previous)).toBe(true);
     const labels = await p.labels(S);
     expect(labels?.previous).toBeUndefined();
-    expect(labels?.current.value).not.toBe(ORIGINAL);
+    expect(labels?.current.value).toBe(NEXT);
+    expect(await p.read()).toEqual(ok(NEXT));
     expect(parseJson(await p.run(["get", S, "--provider", remote.provider, "--with-previous", "--json"]))).toMatchObject({ previous: null, graceUntil: null });
   });
 
   it("canary: the new value is in no output, journal or state file; only `get --reveal` prints it", async () => {
     const p = await project();
     const value = canary("remote");
-    await writeFile(join(p.cwd, "gen.txt"), value);
-    const gen = ["--generator", "command:cat gen.txt"];
     const get = ["get", S, "--provider", remote.provider];
     const outputs = [
-      await p.rotate([...gen, "--test-command", 'echo "$SECRET_VALUE"; echo "$SECRET_VALUE" >&2']),
-      await p.rotate([...gen, "--json", "--test-command", 'echo "$SECRET_VALUE" >&2; exit 1']),
+      await p.rotate([], { value, test: 'echo "$SECRET_VALUE"; echo "$SECRET_VALUE" >&2' }),
+      await p.rotate(["--json"], { value: `${value}-2`, test: 'echo "$SECRET_VALUE" >&2; exit 1' }),
       await p.run([...get, "--with-previous"]),
       await p.run([...get, "--with-previous", "--json"]),
       await p.run(["journal", "list"]),
