@@ -67,7 +67,7 @@ const ok = (status: number, value: unknown): AppRead => (status === 200 && typeo
 export function vaultReader(server: VaultServer, mount: string, name: string, field = "value"): AppReader {
   return {
     request: { url: `${server.url}/v1/${mount}/data/${name}`, method: "GET", headers: { "X-Vault-Token": server.rootToken } },
-    parse: (status, body) => ok(status, ((json(body).data as { data?: Record<string, unknown> } | undefined)?.data ?? {})[field]),
+    parse: (status, body) => ok(status, (json(body).data as { data?: Record<string, unknown> } | undefined)?.data?.[field]),
   };
 }
 
