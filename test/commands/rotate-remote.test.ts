@@ -34,7 +34,7 @@ describe.each(REMOTES)("rotate on %s (wire-level test server, read by an applica
     const read = () => appRead(reader);
     const rotate = async (extra: readonly string[] = [], options: { providers?: ProviderFactory; now?: () => Date; value?: string; test?: string } = {}) => {
       await writeFile(join(p.cwd, "gen.txt"), options.value ?? NEXT);
-      const watch = watchReads(reader, options.providers);
+      const watch = watchReads(read, options.providers);
       const test = options.test === undefined ? readInTest : `${readInTest} && ${options.test}`;
       const args = ["rotate", S, "--provider", remote.provider, "--grace-period", "2h", "--yes", "--generator", "command:cat gen.txt", "--test-command", test];
       const result = await p.run([...args, ...extra], { providers: watch.factory, ...(options.now ? { now: options.now } : {}) });

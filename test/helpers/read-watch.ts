@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import type { ProviderFactory } from "../../src/core/deps.js";
 import { createProvider } from "../../src/providers/index.js";
-import { type AppRead, type AppReader, appRead } from "./app-read.js";
+import type { AppRead } from "./app-read.js";
 
 /** One application read, and when in the rotation it was made. */
 export interface Seen {
@@ -12,14 +12,14 @@ export interface Seen {
 const WATCHED = ["putPending", "promote", "discardPending"] as const;
 
 /**
- * The provider `base` makes, with an application's plain read of the secret made before and after
- * each of the rotation's store calls: after create-pending (what set and test run against),
- * right before promotion, after it, after a discard. `seen` collects them in order.
+ * The provider `base` makes, with an application's plain read of the secret (`read`) made before
+ * and after each of the rotation's store calls: after create-pending (what set and test run
+ * against), right before promotion, after it, after a discard. `seen` collects them in order.
  */
-export function watchReads(reader: AppReader, base: ProviderFactory = createProvider): { factory: ProviderFactory; seen: Seen[] } {
+export function watchReads(read: () => Promise<AppRead>, base: ProviderFactory = createProvider): { factory: ProviderFactory; seen: Seen[] } {
   const seen: Seen[] = [];
   const look = async (moment: string) => {
-    seen.push({ moment, read: await appRead(reader) });
+    seen.push({ moment, read: await read() });
   };
   const factory: ProviderFactory = async (name, ctx) => {
     const store = await base(name, ctx);

@@ -104,6 +104,18 @@ it("SIGKILL after the Nth journal intent (N = 1…4): the store never shows a pe
   expect(outcomes.has("killed")).toBe(true);
 }, 180_000);
 
+it("Ctrl-C (SIGINT, sent from inside the test step) undoes the rotation and exits 130; the store never showed the pending value", async () => {
+  const cwd = await project();
+  const r = await spawnSecrets(["rotate", "S", "--yes", "--test-command", 'kill -INT "$PPID"'], cwd);
+  expect(r.code, r.stderr).toBe(130);
+  expect(r.stderr).toContain("interrupted");
+  const labels = await readLocalLabels(cwd, "S");
+  expect(labels).toMatchObject({ current: { version: "1", value: ORIGINAL } });
+  expect(labels?.pending).toBeUndefined();
+  const rotate = runsOf(await readJournal(join(cwd, ".secrets"))).find((x) => x.command === "rotate");
+  expect(rotate?.status).toBe("interrupted");
+}, 60_000);
+
 it("two rotations of the same secret at once do not interleave: the second waits for the first", async () => {
   const cwd = await project();
   const args = ["rotate", "S", "--yes", "--test-command", "sleep 1"];
