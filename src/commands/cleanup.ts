@@ -36,7 +36,8 @@ export async function cleanup(provider: ProviderName, options: CleanupOptions, d
     const rotation = rotationOf(store);
     if (!rotation) reporter.info(`the ${provider} provider keeps no rotation versions; only backups are cleaned`);
     const grace = rotation ? await rotation.listGrace() : [];
-    const plan = planCleanup(grace, await listBackups(stateDir), { now: deps.clock.now(), retentionMs, ...(db ? { db } : {}) });
+    const pending = (await rotation?.listPending?.()) ?? [];
+    const plan = planCleanup(grace, await listBackups(stateDir), { now: deps.clock.now(), retentionMs, ...(db ? { db } : {}) }, pending);
     const work = plan.filter((i) => i.action === "drop" || i.action === "delete");
     if (options.dryRun || work.length === 0) return report(reporter, options, provider, plan, undefined);
     if (!options.json) reporter.out(render(plan));
@@ -66,7 +67,10 @@ export async function cleanup(provider: ProviderName, options: CleanupOptions, d
       try {
         let changed: boolean;
         if (item.kind === "backup") changed = await step(item.runId, "remove-backup", () => removeBackup(stateDir, item.runId));
-        else {
+        else if (item.kind === "pending") {
+          const discard = () => rotation?.discardPending(item.name, item.runId) ?? Promise.resolve(false);
+          changed = await step(item.name, "discard-pending", discard, { version: item.version });
+        } else {
           const role = item.expireRole;
           if (role !== undefined && options.db !== undefined) {
             admin ??= await connectAdmin(options.db);
@@ -96,15 +100,19 @@ export async function cleanup(provider: ProviderName, options: CleanupOptions, d
   }
 }
 
-const keyOf = (i: CleanupItem) => (i.kind === "backup" ? `backup:${i.runId}` : `previous:${i.name}`);
+const keyOf = (i: CleanupItem) => (i.kind === "backup" ? `backup:${i.runId}` : `${i.kind}:${i.name}`);
 
 function render(items: readonly Result[]): string {
   const rows = items.map((i) => [
-    i.kind === "backup" ? `backup ${i.runId}` : `${i.name} v${i.version}`,
+    i.kind === "backup" ? `backup ${i.runId}` : i.kind === "pending" ? `${i.name} pending v${i.version}` : `${i.name} v${i.version}`,
     i.result === "failed" ? "failed" : i.result === "already" ? "already gone" : i.action,
     i.error ??
       i.reason ??
-      (i.kind === "previous" ? `${i.expireRole ? `expire role ${i.expireRole}; ` : ""}grace ended ${i.graceUntil}` : `from ${i.createdAt}`),
+      (i.kind === "previous"
+        ? `${i.expireRole ? `expire role ${i.expireRole}; ` : ""}grace ended ${i.graceUntil}`
+        : i.kind === "backup"
+          ? `from ${i.createdAt}`
+          : ""),
   ]);
   return table(["ITEM", "ACTION", "NOTE"], rows);
 }

@@ -18,7 +18,7 @@ const T0 = new Date("2026-03-01T10:00:00Z");
 const at = (hours: number) => () => new Date(T0.getTime() + hours * 3_600_000);
 const ok = (value: string): AppRead => ({ status: 200, value });
 
-describe.each(REMOTES)("rotate on %s (wire-level test server, read by an application at every step)", (_label, start) => {
+describe.each(REMOTES)("rotate on %s (wire-level test server, read by an application at every step)", (label, start) => {
   let remote: Remote;
   afterEach(async () => remote?.stop());
 
@@ -195,6 +195,31 @@ describe.each(REMOTES)("rotate on %s (wire-level test server, read by an applica
     expect(labels?.current.value).toBe(NEXT);
     expect(await p.read()).toEqual(ok(NEXT));
     expect(parseJson(await p.run(["get", S, "--provider", remote.provider, "--with-previous", "--json"]))).toMatchObject({ previous: null, graceUntil: null });
+  });
+
+  // aws keeps no sibling: AWSPENDING is a label, and a finished promotion never leaves it.
+  it.skipIf(label === "aws")("cleanup removes a pending value left beside the secret once it is current, and keeps one still pending", async () => {
+    const p = await project();
+    const undo = remote.failPendingRemoval?.() ?? (() => {});
+    const left = await p.rotate(["--json"]);
+    undo();
+    expect(left.code, left.stderr).toBe(0); // the promotion landed; only its leftover could not go
+    expect(await p.read()).toEqual(ok(NEXT));
+    expect(remote.pendingLeft(S)).toBe(true);
+    const cleaned = await p.run(["cleanup", remote.provider, "--yes", "--json"]);
+    expect(cleaned.code, cleaned.stderr).toBe(0);
+    const items = parseJson(cleaned).items as { kind: string; name?: string; action?: string; result?: string }[];
+    expect(items.filter((i) => i.kind === "pending")).toEqual([expect.objectContaining({ name: S, action: "drop", result: "done" })]);
+    expect(remote.pendingLeft(S)).toBe(false);
+    expect(await p.read()).toEqual(ok(NEXT));
+
+    expect((await p.rotate([], { providers: faultyStore("putPending", "die-after"), value: `${NEXT}-2` })).code).not.toBe(0);
+    const kept = parseJson(await p.run(["cleanup", remote.provider, "--yes", "--json"]));
+    expect((kept.items as { kind: string; action?: string; reason?: string }[]).filter((i) => i.kind === "pending")).toEqual([
+      expect.objectContaining({ action: "keep", reason: expect.stringContaining("--abort") }),
+    ]);
+    expect(remote.pendingLeft(S)).toBe(true);
+    expect(await p.read()).toEqual(ok(NEXT));
   });
 
   it("canary: the new value is in no output, journal or state file; only `get --reveal` prints it", async () => {

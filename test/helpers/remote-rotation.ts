@@ -34,6 +34,8 @@ export interface Remote {
   previousGone(name: string, version: string): boolean;
   /** Makes the server refuse promotion's write of the real secret once; returns the undo. */
   failPromoteWrite(): () => void;
+  /** Makes the server refuse removing a sibling pending value (where there is one); returns the undo. */
+  readonly failPendingRemoval?: () => () => void;
   /** The endpoint for a spawned CLI routed through another server (a kill proxy), and how it tells writes. */
   route(url: string): { env: Record<string, string>; args: readonly string[] };
   readonly upstream: string;
@@ -80,6 +82,10 @@ export async function vaultRemote(kvVersion: 1 | 2 = 2): Promise<Remote> {
       h.server.setOptions({ faults: [fault] });
       return () => h.server.setOptions({ faults: [] });
     },
+    failPendingRemoval() {
+      h.server.setOptions({ faults: [{ path: /^secret\/metadata\/secretshift-pending\//, method: "DELETE", status: 403, errors: ["permission denied"] }] });
+      return () => h.server.setOptions({ faults: [] });
+    },
     route: (url) => ({ env: { ...h.env, VAULT_ADDR: url }, args: h.args }),
     upstream: h.server.url,
     stop: () => h.stop(),
@@ -114,6 +120,17 @@ export async function gcpRemote(): Promise<Remote> {
         model.addVersion = add;
       };
     },
+    failPendingRemoval() {
+      const model = h.server.model;
+      const remove = model.remove.bind(model);
+      model.remove = (secretId, etag) => {
+        if (secretId.startsWith("secretshift-pending__")) throw new GcpError(403, "PERMISSION_DENIED", "Permission 'secretmanager.secrets.delete' denied");
+        remove(secretId, etag);
+      };
+      return () => {
+        model.remove = remove;
+      };
+    },
     route: (url) => ({ env: h.env, args: ["--endpoint", url] }),
     upstream: h.server.url,
     stop: () => h.stop(),
@@ -145,6 +162,17 @@ export async function azureRemote(): Promise<Remote> {
       };
       return () => {
         model.set = set;
+      };
+    },
+    failPendingRemoval() {
+      const model = h.server.model;
+      const update = model.update.bind(model);
+      model.update = (name, id, body) => {
+        if (name.toLowerCase().startsWith("secretshift-pending--")) throw new KvError(403, "Forbidden", "The user does not have secrets update permission");
+        return update(name, id, body);
+      };
+      return () => {
+        model.update = update;
       };
     },
     route: (url) => ({ env: { ...h.env, AZURE_KEYVAULT_URL: url }, args: [] }),
