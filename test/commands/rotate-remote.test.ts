@@ -7,9 +7,11 @@ import { type AppRead, appRead, installReaderScript, scriptReads } from "../help
 import { canary } from "../helpers/command-suite.js";
 import { expectOldUntilPromoted, watchReads } from "../helpers/read-watch.js";
 import { faultDuringPromote, REMOTES, type Remote, remoteProject, vaultRemote } from "../helpers/remote-rotation.js";
+import { startK8sHarness } from "../helpers/k8s-harness.js";
 import { faultyStore } from "../helpers/rotation.js";
-import { parseJson } from "../helpers/run-cli.js";
+import { parseJson, runSecrets } from "../helpers/run-cli.js";
 import { allFiles } from "../helpers/state-files.js";
+import { tmpdir } from "../helpers/tmpdir.js";
 
 const ORIGINAL = "initial-value-0123456789abcdefghij";
 const NEXT = "rotated-value-9876543210zyxwvutsrq";
@@ -255,6 +257,29 @@ describe("rotate on vault KV v1", () => {
       expect((await p.run(["get", S, "--provider", "vault", "--reveal"])).stdout).toBe(`${ORIGINAL}\n`);
     } finally {
       await remote.stop();
+    }
+  });
+});
+
+describe("rotate on k8s", () => {
+  it("is refused (exit 2) saying why: a Secret keeps no versions; the Secret pods read is untouched", async () => {
+    const h = await startK8sHarness();
+    try {
+      const cwd = await tmpdir();
+      await writeFile(join(cwd, ".env"), `${S}=${ORIGINAL}\n`);
+      const run = (args: string[]) => runSecrets([...args, ...h.args], { cwd, env: h.env });
+      expect((await run(["init"])).code).toBe(0);
+      expect((await run(["migrate", "k8s", "--yes"])).code).toBe(0);
+      const writes = () => ({ ...h.server.counts, get: 0, list: 0 });
+      const before = writes();
+      const r = await run(["rotate", S, "--provider", "k8s", "--yes"]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("ROTATE_UNSUPPORTED");
+      expect(r.stderr).toContain("Kubernetes Secrets keep no versions");
+      expect(writes()).toEqual(before);
+      expect((await run(["get", S, "--provider", "k8s", "--reveal"])).stdout).toBe(`${ORIGINAL}\n`);
+    } finally {
+      await h.stop();
     }
   });
 });
