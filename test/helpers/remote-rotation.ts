@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { expect } from "vitest";
 import type { ProviderFactory } from "../../src/core/deps.js";
 import { readJournal, runsOf } from "../../src/core/journal.js";
-import type { ProviderContext } from "../../src/providers/context.js";
 import { createProvider } from "../../src/providers/index.js";
 import { type RotatingStore, type RotationLabels, rotationOf } from "../../src/rotation/types.js";
 import { formatDotenv } from "../../src/sources/dotenv.js";
@@ -13,6 +12,7 @@ import { type AppReader, awsReader, azureReader, gcpReader, vaultReader } from "
 import { startAwsHarness } from "./aws-harness.js";
 import { startAzureHarness } from "./azure-harness.js";
 import { startGcpHarness } from "./gcp-harness.js";
+import { testContext } from "./provider-context.js";
 import { type RunOptions, runSecrets } from "./run-cli.js";
 import { tmpdir } from "./tmpdir.js";
 import { startVaultHarness } from "./vault-harness.js";
@@ -198,15 +198,7 @@ export async function remoteProject(remote: Remote, secrets: Record<string, stri
   expect((await run(["init"])).code).toBe(0);
   const migrated = await run(["migrate", remote.provider, "--yes"]);
   expect(migrated.code, migrated.stderr).toBe(0);
-  const ctx: ProviderContext = {
-    stateDir: join(cwd, ".secrets"),
-    key: undefined,
-    options: optionsOf(remote),
-    env: remote.env,
-    clock: { now: () => new Date(), sleep: async () => undefined },
-    concurrency: undefined,
-    onEvent: () => undefined,
-  };
+  const ctx = testContext(optionsOf(remote), remote.env, join(cwd, ".secrets"));
   /** The labels as a fresh store reads them from the server. */
   const labels = async (name: string): Promise<RotationLabels | undefined> => {
     const store = await createProvider(remote.provider, ctx);

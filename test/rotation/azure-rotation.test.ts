@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAzureStore } from "../../src/providers/azure.js";
-import type { ProviderContext } from "../../src/providers/context.js";
 import { ConflictError } from "../../src/providers/types.js";
 import { rotationOf } from "../../src/rotation/types.js";
 import { appRead, azureReader } from "../helpers/app-read.js";
 import { type AzureHarness, startAzureHarness } from "../helpers/azure-harness.js";
+import { testContext } from "../helpers/provider-context.js";
 
 let h: AzureHarness;
 let seq = 0;
@@ -19,16 +19,7 @@ afterAll(() => h.stop());
 async function rotating() {
   const name = `z${seq++}/S`;
   const stored = name.replace("/", "--");
-  const ctx: ProviderContext = {
-    stateDir: "/nonexistent",
-    key: undefined,
-    options: h.options,
-    env: h.env,
-    clock: { now: () => new Date(), sleep: async () => undefined },
-    concurrency: undefined,
-    onEvent: () => undefined,
-  };
-  const store = await createAzureStore(ctx);
+  const store = await createAzureStore(testContext(h.options, h.env));
   await store.connect();
   await store.write({ kind: "create", name, value: "v1", runId: "m1" });
   const rotation = rotationOf(store);

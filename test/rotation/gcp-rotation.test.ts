@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ProviderContext } from "../../src/providers/context.js";
 import { createGcpStore } from "../../src/providers/gcp.js";
 import { ConflictError } from "../../src/providers/types.js";
 import { rotationOf } from "../../src/rotation/types.js";
 import { appRead, gcpReader } from "../helpers/app-read.js";
 import { type GcpHarness, startGcpHarness } from "../helpers/gcp-harness.js";
+import { testContext } from "../helpers/provider-context.js";
 
 let h: GcpHarness;
 let seq = 0;
@@ -19,16 +19,7 @@ afterAll(() => h.stop());
 async function rotating() {
   const name = `g${seq++}/S`;
   const id = name.replace("/", "__");
-  const ctx: ProviderContext = {
-    stateDir: "/nonexistent",
-    key: undefined,
-    options: h.options,
-    env: h.env,
-    clock: { now: () => new Date(), sleep: async () => undefined },
-    concurrency: undefined,
-    onEvent: () => undefined,
-  };
-  const store = await createGcpStore(ctx);
+  const store = await createGcpStore(testContext(h.options, h.env));
   await store.connect();
   await store.write({ kind: "create", name, value: "v1", runId: "m1" });
   const rotation = rotationOf(store);
