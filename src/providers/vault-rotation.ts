@@ -20,6 +20,7 @@ const K = {
 } as const;
 const NOTE = "note:";
 const MAX_KEYS = 64;
+const codeOf = (e: unknown): string | undefined => (e instanceof CliError ? e.code : undefined);
 
 export const KV1_CANNOT_ROTATE = "Vault KV v1 keeps no versions, so it cannot hold a pending or a previous value: rotation (and --grace-period) needs KV v2";
 
@@ -50,7 +51,10 @@ export class VaultRotation implements RotatingStore {
 
   async readLabels(name: string): Promise<RotationLabels | undefined> {
     const kv = this.host.kv();
-    const [meta, sibling] = await Promise.all([kv.readMeta(name), this.siblings.read(name)]);
+    // A token that may not read the pending path (`get` needs none) can still see current and previous;
+    // a rotation with it fails at its first write there, before anything is stored.
+    const pendingOf = this.siblings.read(name).catch((e) => (codeOf(e) === "VAULT_PERMISSION_DENIED" ? undefined : Promise.reject(e)));
+    const [meta, sibling] = await Promise.all([kv.readMeta(name), pendingOf]);
     if (!meta || meta.current === 0) return undefined;
     const c = meta.custom;
     const applies = c[K.current] === String(meta.current);

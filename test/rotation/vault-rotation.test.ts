@@ -178,6 +178,19 @@ describe("vault KV v2 RotatingStore (node-vault against the wire-level server)",
     expect(store.checkName(`secretshift-pending/${name}`).invalid).toMatch(/pending rotation values/);
   });
 
+  it("a token that may not touch secretshift-pending/ still reads labels; rotating with it fails before anything is stored", async () => {
+    const { store, name, key, reads } = await rotating();
+    server.setOptions({ deny: [{ path: "secret/+/secretshift-pending/*" }] });
+    try {
+      expect(await store.rotation.readLabels(name)).toMatchObject({ current: { version: "1", value: "v1" } });
+      await expect(store.rotation.putPending(name, "v2", "a")).rejects.toMatchObject({ code: "VAULT_PERMISSION_DENIED" });
+    } finally {
+      server.setOptions({ deny: [] });
+    }
+    expect(key()?.current).toBe(1);
+    await reads("v1");
+  });
+
   it("KV v1 keeps no versions: the store says it cannot rotate, and why", async () => {
     const { store } = await openStore(server, { kvVersion: 1 });
     expect(rotationOf(store)).toBeUndefined();
