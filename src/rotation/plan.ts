@@ -19,8 +19,8 @@ export type RotationDecision =
   | { readonly kind: "finish"; readonly runId: string; readonly version: string }
   /**
    * `--abort` with a pending version: undo `set`, discard it. `runId` when the run is ours.
-   * `promoted`: its value is already current (a promotion died before removing it), so `set` is
-   * not undone — that would take the value readers now get away from where it is used.
+   * `promoted`: its value is already current (a promotion elsewhere died before removing it), so
+   * `set` is not undone — that would take the value readers now get away from where it is used.
    */
   | {
       readonly kind: "abort";
@@ -75,13 +75,14 @@ export function decideRotation(labels: RotationLabels, runs: ReadonlyMap<string,
   // A pending value readers already get was promoted by a run that died before removing it.
   const promoted = labels.pending !== undefined && labels.pending.value === current.value;
   const owner = labels.pending?.runId !== undefined ? runs.get(labels.pending.runId) : undefined;
-  // Such a leftover of a run of ours that ended is replaced by the next rotation's own pending.
-  const pending = promoted && owner?.status === "ok" && !options.abort ? undefined : labels.pending;
-  const mine = pending ? owner : undefined;
+  // Such a leftover of a run of ours that ended is only litter: the next rotation replaces it, --abort removes it.
+  const settled = promoted && owner?.status === "ok";
+  const pending = settled && !options.abort ? undefined : labels.pending;
+  const mine = pending && !settled ? owner : undefined;
   const dead = [...runs.values()].filter((r) => r.status === undefined && r.runId !== mine?.runId && r.runId !== unfinished?.runId).map((r) => r.runId);
 
   const mismatch = mine && (mine.strategy !== options.strategy || Object.entries(mine.settings).some(([k, v]) => options.settings[k] !== v));
-  if (mine && mismatch && !(promoted && options.abort)) {
+  if (mine && mismatch && !promoted) {
     const was = [mine.strategy, ...Object.entries(mine.settings).map(([k, v]) => `${k}=${v}`)].join(", ");
     const hint = options.abort
       ? "pass the same --strategy/--role/--db so its change can be undone"
@@ -89,17 +90,20 @@ export function decideRotation(labels: RotationLabels, runs: ReadonlyMap<string,
     return { kind: "blocked", code: "RESUME_MISMATCH", message: `run ${mine.runId} left a pending version with different options (${was})`, hint };
   }
   if (options.abort) {
-    if (pending) {
-      const ids = { ...(mine ? { runId: mine.runId } : {}), ...(pending.runId ? { pendingRunId: pending.runId } : {}) };
-      return { kind: "abort", pending, promoted, abandon: dead, ...ids };
-    }
-    if (unfinished) {
+    // Our own run that promoted is finished by running it again (that completes its grace record too).
+    const landed = mine && promoted ? mine : pending ? undefined : unfinished;
+    if (landed) {
+      const finish = mine && promoted ? "; run the same command without --abort to finish it" : "; there is nothing left to abort";
       return {
         kind: "blocked",
         code: "ALREADY_PROMOTED",
-        message: `run ${unfinished.runId} already made the new value current; there is nothing left to abort`,
-        hint: `to go back: secrets rollback <provider> --run ${unfinished.runId}`,
+        message: `run ${landed.runId} already made the new value current${finish}`,
+        hint: `to go back: secrets rollback <provider> --run ${landed.runId}`,
       };
+    }
+    if (pending) {
+      const ids = { ...(mine ? { runId: mine.runId } : {}), ...(pending.runId ? { pendingRunId: pending.runId } : {}) };
+      return { kind: "abort", pending, promoted, abandon: dead, ...ids };
     }
     return { kind: "nothing", abandon: dead };
   }

@@ -187,6 +187,9 @@ describe.each(REMOTES)("rotate on %s (wire-level test server, read by an applica
     expect(remote.previousGone(S, previous)).toBe(false);
     expect((await p.labels(S))?.previous?.value).toBe(ORIGINAL);
 
+    // Through the grace period the previous value is readable by its version, as `--with-previous` readers do.
+    expect(await appRead(await remote.reader(S, previous))).toEqual(ok(ORIGINAL));
+
     const after = await p.run(["cleanup", remote.provider, "--yes", "--json"], { now: at(3) });
     expect(after.code, after.stderr).toBe(0);
     const items = parseJson(after).items as { kind: string; name?: string; result?: string }[];

@@ -64,14 +64,16 @@ const json = (body: string): Record<string, unknown> => {
 };
 const ok = (status: number, value: unknown): AppRead => (status === 200 && typeof value === "string" ? { status, value } : { status });
 
-export function vaultReader(server: VaultServer, mount: string, name: string, field = "value"): AppReader {
+/** `version` reads that version by its number or id instead of the default (what `--with-previous` readers do). */
+export function vaultReader(server: VaultServer, mount: string, name: string, version?: string, field = "value"): AppReader {
+  const query = version === undefined ? "" : `?version=${version}`;
   return {
-    request: { url: `${server.url}/v1/${mount}/data/${name}`, method: "GET", headers: { "X-Vault-Token": server.rootToken } },
+    request: { url: `${server.url}/v1/${mount}/data/${name}${query}`, method: "GET", headers: { "X-Vault-Token": server.rootToken } },
     parse: (status, body) => ok(status, (json(body).data as { data?: Record<string, unknown> } | undefined)?.data?.[field]),
   };
 }
 
-export function awsReader(server: AwsServer, name: string): AppReader {
+export function awsReader(server: AwsServer, name: string, version?: string): AppReader {
   const credential = `${TEST_ACCESS_KEY_ID}/20260101/us-east-1/secretsmanager/aws4_request`;
   return {
     request: {
@@ -82,14 +84,14 @@ export function awsReader(server: AwsServer, name: string): AppReader {
         "X-Amz-Target": "secretsmanager.GetSecretValue",
         Authorization: `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=host;x-amz-target, Signature=0`,
       },
-      body: JSON.stringify({ SecretId: name }),
+      body: JSON.stringify({ SecretId: name, ...(version === undefined ? {} : { VersionId: version }) }),
     },
     parse: (status, body) => ok(status, json(body).SecretString),
   };
 }
 
 /** The bearer token is a JWT the service account signs itself, as Google's libraries do with a key file. */
-export function gcpReader(server: GcpServer, id: string): AppReader {
+export function gcpReader(server: GcpServer, id: string, version = "latest"): AppReader {
   const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
   const now = Math.floor(Date.now() / 1000);
   const head = `${b64({ alg: "RS256", typ: "JWT", kid: server.account.keyFile.private_key_id })}.${b64({ iss: server.account.email, sub: server.account.email, iat: now, exp: now + 3600 })}`;
@@ -99,7 +101,7 @@ export function gcpReader(server: GcpServer, id: string): AppReader {
     .toString("base64url");
   return {
     request: {
-      url: `${server.url}/v1/projects/${server.projectId}/secrets/${id}/versions/latest:access`,
+      url: `${server.url}/v1/projects/${server.projectId}/secrets/${id}/versions/${version}:access`,
       method: "GET",
       headers: { Authorization: `Bearer ${head}.${signature}` },
     },
@@ -111,7 +113,7 @@ export function gcpReader(server: GcpServer, id: string): AppReader {
 }
 
 /** The token comes from the tenant's client-credentials endpoint, as an application's would. */
-export async function azureReader(server: AzureServer, vaultName: string): Promise<AppReader> {
+export async function azureReader(server: AzureServer, vaultName: string, version?: string): Promise<AppReader> {
   const form = new URLSearchParams({
     grant_type: "client_credentials",
     client_id: server.tenant.clientId,
@@ -128,7 +130,7 @@ export async function azureReader(server: AzureServer, vaultName: string): Promi
   const accessToken = String(json(token.body).access_token);
   return {
     request: {
-      url: `${server.url}/secrets/${vaultName}?api-version=7.5`,
+      url: `${server.url}/secrets/${vaultName}${version === undefined ? "" : `/${version}`}?api-version=7.5`,
       method: "GET",
       headers: { Authorization: `Bearer ${accessToken}` },
       ca: server.certificate.cert,

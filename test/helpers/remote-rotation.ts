@@ -24,8 +24,8 @@ export interface Remote {
   readonly provider: RemoteName;
   readonly env: Record<string, string>;
   readonly args: readonly string[];
-  /** The application's plain default read of `name`, straight over HTTP. */
-  reader(name: string): Promise<AppReader>;
+  /** The application's plain default read of `name` (or of one `version` by its number or id), straight over HTTP. */
+  reader(name: string, version?: string): Promise<AppReader>;
   /** A pending value is still stored somewhere (AWSPENDING on a version, an enabled sibling secret). */
   pendingLeft(name: string): boolean;
   /** Versions the server holds for the real secret `name`, whatever their state. */
@@ -50,7 +50,7 @@ export async function awsRemote(): Promise<Remote> {
     provider: "aws",
     env: h.env,
     args: [],
-    reader: async (name) => awsReader(h.server, name),
+    reader: async (name, version) => awsReader(h.server, name, version),
     pendingLeft: (name) => versions(name).some((v) => v.stages.includes("AWSPENDING")),
     versionCount: (name) => versions(name).length,
     previousGone: (name, version) => !versions(name).some((v) => v.id === version && v.stages.includes("AWSPREVIOUS")),
@@ -72,7 +72,7 @@ export async function vaultRemote(kvVersion: 1 | 2 = 2): Promise<Remote> {
     provider: "vault",
     env: h.env,
     args: h.args,
-    reader: async (name) => vaultReader(h.server, mount, name),
+    reader: async (name, version) => vaultReader(h.server, mount, name, version),
     pendingLeft: (name) => key(`secretshift-pending/${name}`) !== undefined,
     versionCount: (name) => key(name)?.versions.size ?? 0,
     previousGone: (name, version) => key(name)?.versions.get(Number(version))?.destroyed === true,
@@ -100,7 +100,7 @@ export async function gcpRemote(): Promise<Remote> {
     provider: "gcp",
     env: h.env,
     args: h.args,
-    reader: async (name) => gcpReader(h.server, id(name)),
+    reader: async (name, version) => gcpReader(h.server, id(name), version),
     pendingLeft: (name) => (h.server.model.secrets.get(`secretshift-pending__${id(name)}`)?.versions ?? []).some((v) => v.state === "ENABLED"),
     versionCount: (name) => secret(name)?.versions.length ?? 0,
     previousGone: (name, version) => secret(name)?.versions.find((v) => String(v.number) === version)?.state === "DESTROYED",
@@ -145,7 +145,7 @@ export async function azureRemote(): Promise<Remote> {
     provider: "azure",
     env: h.env,
     args: [],
-    reader: (name) => azureReader(h.server, stored(name)),
+    reader: (name, version) => azureReader(h.server, stored(name), version),
     pendingLeft: (name) => (h.server.model.secrets.get(`secretshift-pending--${stored(name)}`.toLowerCase())?.versions ?? []).some((v) => v.enabled),
     versionCount: (name) => secret(name)?.versions.length ?? 0,
     previousGone: (name, version) => secret(name)?.versions.find((v) => v.id === version)?.enabled === false,

@@ -53,9 +53,13 @@ describe("decideRotation", () => {
     expect(decide(labels({ current, pending }), [start("a")])).toMatchObject({ kind: "resume", runId: "a" });
     // ours and ended: the leftover is replaced by the next rotation's pending
     expect(decide(labels({ current, pending }), [start("a"), end("a", "ok")])).toEqual({ kind: "fresh", abandon: [] });
-    // --abort removes the leftover without putting back what `set` changed, even with other options
-    const aborted = decide(labels({ current, pending }), [start("a", { strategy: "postgres", "setting:role": "app" })], { ...opts, abort: true });
-    expect(aborted).toMatchObject({ kind: "abort", promoted: true, runId: "a" });
+    expect(decide(labels({ current, pending }), [start("a"), end("a", "ok")], { ...opts, abort: true })).toMatchObject({ kind: "abort", promoted: true });
+    expect(decide(labels({ current, pending }), [start("a"), end("a", "ok")], { ...opts, abort: true })).not.toHaveProperty("runId");
+    // --abort on our own such run: finish it instead (its grace record may be missing)
+    expect(decide(labels({ current, pending }), [start("a")], { ...opts, abort: true })).toMatchObject({ kind: "blocked", code: "ALREADY_PROMOTED" });
+    // another folder's: --abort removes the leftover without putting back what `set` changed
+    const elsewhere = { version: "2", value: "new", runId: "b" };
+    expect(decide(labels({ current, pending: elsewhere }), [], { ...opts, abort: true })).toMatchObject({ kind: "abort", promoted: true, pendingRunId: "b" });
     expect(decide(labels({ pending: { version: "2", value: "other", runId: "a" } }), [start("a")], { ...opts, abort: true })).toMatchObject({
       kind: "abort",
       promoted: false,
