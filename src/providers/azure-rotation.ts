@@ -163,6 +163,8 @@ export class AzureRotation implements RotatingStore {
 
   /** The sibling's newest version while it is enabled and stands for `name`. */
   private async pending(name: string): Promise<Pending | undefined> {
+    // A name too long for a sibling can never have had one.
+    if (siblingOf(name).length > MAX_NAME) return undefined;
     const found = await this.readable(siblingOf(name));
     const t = found?.tags ?? {};
     const run = t[TAG_RUN];

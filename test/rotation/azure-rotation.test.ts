@@ -107,6 +107,16 @@ describe("azure RotatingStore (SDK over HTTPS against the wire-level server)", (
     expect(sibling()?.versions[0]?.enabled).toBe(false);
   });
 
+  it("a name whose sibling would pass 127 characters cannot be rotated, and nothing is written", async () => {
+    const { store } = await rotating();
+    const name = `long/${"N".repeat(110)}`;
+    await store.write({ kind: "create", name, value: "v1", runId: "m1" });
+    const rotation = rotationOf(store);
+    await expect(rotation?.putPending(name, "v2", "a")).rejects.toMatchObject({ code: "AZURE_NAME_TOO_LONG" });
+    expect(await rotation?.discardPending(name, "a")).toBe(false);
+    expect((await rotation?.readLabels(name))?.current.value).toBe("v1");
+  });
+
   it("a write by someone else after the pending blocks promote, and the real secret keeps their value", async () => {
     const { rotation, name, stored, reads } = await rotating();
     const pending = await rotation.putPending(name, "v2", "a");
