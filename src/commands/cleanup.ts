@@ -36,7 +36,8 @@ export async function cleanup(provider: ProviderName, options: CleanupOptions, d
     const rotation = rotationOf(store);
     if (!rotation) reporter.info(`the ${provider} provider keeps no rotation versions; only backups are cleaned`);
     const grace = rotation ? await rotation.listGrace() : [];
-    const plan = planCleanup(grace, await listBackups(stateDir), { now: deps.clock.now(), retentionMs, ...(db ? { db } : {}) });
+    const pending = (await rotation?.listPending?.()) ?? [];
+    const plan = planCleanup(grace, await listBackups(stateDir), { now: deps.clock.now(), retentionMs, ...(db ? { db } : {}) }, pending);
     const work = plan.filter((i) => i.action === "drop" || i.action === "delete");
     if (options.dryRun || work.length === 0) return report(reporter, options, provider, plan, undefined);
     if (!options.json) reporter.out(render(plan));
@@ -62,6 +63,7 @@ export async function cleanup(provider: ProviderName, options: CleanupOptions, d
     cleanups.push(async () => void (await admin?.client.end().catch(() => {})));
     const remove = async ({ item }: CleanupStep): Promise<{ outcome: string }> => {
       if (item.kind === "backup") return { outcome: (await removeBackup(stateDir, item.runId)) ? "removed" : "already" };
+      if (item.kind === "pending") return { outcome: (await rotation?.discardPending(item.name, item.runId)) ? "removed" : "already" };
       // The role's password stops working before the version that holds it goes.
       if (item.expireRole !== undefined && options.db !== undefined) {
         admin ??= await connectAdmin(options.db);
@@ -96,20 +98,25 @@ export async function cleanup(provider: ProviderName, options: CleanupOptions, d
 type CleanupStep = Step & { readonly item: CleanupItem };
 
 /** One journalled step per item; a role to expire goes in the same step, before the version is dropped. */
-const stepOf = (item: CleanupItem): CleanupStep =>
-  item.kind === "backup"
-    ? { name: item.runId, action: "remove-backup", item }
-    : { name: item.name, action: "drop-previous", data: { version: item.version, ...(item.expireRole ? { role: item.expireRole } : {}) }, item };
+const stepOf = (item: CleanupItem): CleanupStep => {
+  if (item.kind === "backup") return { name: item.runId, action: "remove-backup", item };
+  if (item.kind === "pending") return { name: item.name, action: "discard-pending", data: { version: item.version }, item };
+  return { name: item.name, action: "drop-previous", data: { version: item.version, ...(item.expireRole ? { role: item.expireRole } : {}) }, item };
+};
 
-const keyOf = (i: CleanupItem) => (i.kind === "backup" ? `backup:${i.runId}` : `previous:${i.name}`);
+const keyOf = (i: CleanupItem) => (i.kind === "backup" ? `backup:${i.runId}` : `${i.kind}:${i.name}`);
 
 function render(items: readonly Result[]): string {
   const rows = items.map((i) => [
-    i.kind === "backup" ? `backup ${i.runId}` : `${i.name} v${i.version}`,
+    i.kind === "backup" ? `backup ${i.runId}` : i.kind === "pending" ? `${i.name} pending v${i.version}` : `${i.name} v${i.version}`,
     i.result === "failed" ? "failed" : i.result === "already" ? "already gone" : i.action,
     i.error ??
       i.reason ??
-      (i.kind === "previous" ? `${i.expireRole ? `expire role ${i.expireRole}; ` : ""}grace ended ${i.graceUntil}` : `from ${i.createdAt}`),
+      (i.kind === "previous"
+        ? `${i.expireRole ? `expire role ${i.expireRole}; ` : ""}grace ended ${i.graceUntil}`
+        : i.kind === "backup"
+          ? `from ${i.createdAt}`
+          : ""),
   ]);
   return table(["ITEM", "ACTION", "NOTE"], rows);
 }

@@ -51,7 +51,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
       throw usageError(
         "ROTATE_UNSUPPORTED",
         store.cannotRotate ?? `the ${provider} provider cannot rotate secrets`,
-        "rotation needs a versioned store with labels (local, aws, vault KV v2)",
+        "rotation needs a store that keeps versions: local, aws, vault KV v2, gcp or azure",
       );
     if (!options.dryRun) {
       needKey(key);
@@ -127,14 +127,13 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
     if (decision.kind === "abort") {
       if (!decision.runId)
         await journal.append([{ runId, type: "run-start", command: "rotate-abort", provider, name, data: { of: decision.pendingRunId ?? null } }]);
-      await abortRotation(run, decision.pending.value, decision.pendingRunId);
+      const { pending, promoted } = decision;
+      await abortRotation(run, { value: pending.value, promoted, ...(decision.pendingRunId ? { runId: decision.pendingRunId } : {}) });
       await journal.append([{ runId, type: "run-end", status: "aborted" }]);
-      return done(
-        reporter,
-        options,
-        { ...base, dryRun: false, runId, status: "aborted" },
-        `abandoned the rotation of ${name}: the pending version ${decision.pending.version} is gone, version ${labels.current.version} stays current`,
-      );
+      const line = promoted
+        ? `the pending version ${pending.version} of ${name} had already been promoted (version ${labels.current.version} is current); its leftover is gone`
+        : `abandoned the rotation of ${name}: the pending version ${pending.version} is gone, version ${labels.current.version} stays current`;
+      return done(reporter, options, { ...base, dryRun: false, runId, status: "aborted" }, line);
     }
 
     let value: string;

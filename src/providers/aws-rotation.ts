@@ -80,8 +80,13 @@ export class AwsRotation implements RotatingStore {
     const s = await this.describe(name);
     if (s?.holders[CURRENT] === undefined) throw notFound(name);
     const token = rotationToken(runId, name);
-    const pending = s.holders[PENDING];
+    let pending = s.holders[PENDING];
     if (pending === token || (pending === undefined && s.holders[CURRENT] === token)) return token;
+    if (pending !== undefined && pending === s.holders[CURRENT]) {
+      // A promotion that died before removing AWSPENDING from the version it made current.
+      await this.stage(name, PENDING, { RemoveFromVersionId: pending });
+      pending = undefined;
+    }
     if (pending !== undefined) {
       const run = runOfVersion(pending, name);
       throw new ConflictError(name, `${name} already has a pending version (AWSPENDING) from ${run ? `run ${run}` : `version ${pending}`}`);
@@ -99,7 +104,7 @@ export class AwsRotation implements RotatingStore {
     return out.VersionId ?? token;
   }
 
-  async promote(op: PromoteOp): Promise<void> {
+  async promote(op: PromoteOp): Promise<string> {
     const notes = encodeNotes(op.notes, NOTE, { key: 128, value: 256, where: "an AWS tag" });
     const s = await this.describe(op.name);
     if (!s) throw notFound(op.name);
@@ -117,6 +122,7 @@ export class AwsRotation implements RotatingStore {
       // Even if the record failed: the new value is current now, and AWSPENDING must not outlive the rotation.
       if (pending === op.pendingVersion) await this.stage(op.name, PENDING, { RemoveFromVersionId: op.pendingVersion });
     }
+    return op.pendingVersion;
   }
 
   async discardPending(name: string, runId?: string): Promise<boolean> {

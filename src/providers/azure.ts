@@ -6,9 +6,11 @@ import { conflictOf, isThrottle, retryAfterMs, statusOf, toCliError } from "./az
 import { checkAzureName, collisions, nameOf, runTags, TAG_RUN, toVaultName } from "./azure-names.js";
 import { AzureReader, DELETED_HINT } from "./azure-read.js";
 import { revertAzure } from "./azure-revert.js";
+import { AzureRotation, isSibling } from "./azure-rotation.js";
 import { type AzureSettings, missingVaultUrl, resolveAzureSettings } from "./azure-settings.js";
 import type { ProviderContext } from "./context.js";
 import { countCalls } from "./count-calls.js";
+import { RESERVED_PENDING } from "./pending-names.js";
 import { type Settling, untilSettled } from "./settling.js";
 import {
   ConflictError,
@@ -29,6 +31,8 @@ export class AzureStore implements SecretStore {
   /** Key Vault allows about 4,000 secret operations per 10 s per vault; 8 in flight stays well under it. */
   readonly defaultConcurrency = 8;
   readonly stats: ProviderStats = { apiCalls: 0 };
+  /** How this provider rotates (src/providers/azure-rotation.ts); the rotate, cleanup and get commands use it. */
+  readonly rotation: AzureRotation;
   private readonly api: KeyVaultApi;
   private readonly writes: AdaptiveLimiter;
   private readonly reader: AzureReader;
@@ -52,10 +56,12 @@ export class AzureStore implements SecretStore {
       this.vaultUrl,
       settings.purgeDeleted ? purgeable : undefined,
     );
+    this.rotation = new AzureRotation({ api: this.api, reader: this.reader, writes: this.writes, vaultUrl: this.vaultUrl });
   }
 
   checkName(name: string): NameCheck {
-    return checkAzureName(name);
+    const check = checkAzureName(name);
+    return isSibling(check.stored) ? { ...check, invalid: RESERVED_PENDING } : check;
   }
 
   checkValue(value: string): string | undefined {
@@ -85,7 +91,11 @@ export class AzureStore implements SecretStore {
     const items = await this.api.list().catch((e) => {
       throw toCliError(e, { op: "GetSecrets", vaultUrl: this.vaultUrl });
     });
-    return items.map((i) => nameOf(i.name, i.tags)).filter((n) => n.startsWith(prefix));
+    // Pending rotation values (sibling secrets) are no secrets of their own.
+    return items
+      .filter((i) => !isSibling(i.name))
+      .map((i) => nameOf(i.name, i.tags))
+      .filter((n) => n.startsWith(prefix));
   }
 
   /** Waits (bounded) while the vault still deletes, purges or recovers the name, then re-reads and re-plans the item. */

@@ -7,6 +7,8 @@ type IVersion = protos.google.cloud.secretmanager.v1.ISecretVersion;
 export interface GcpSecret {
   readonly id: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** Free-form metadata "for client tools to store their own state": rotation records live here. */
+  readonly annotations: Readonly<Record<string, string>>;
   readonly etag: string;
 }
 
@@ -26,13 +28,16 @@ export interface Page<T> {
 export interface SecretManagerApi {
   getSecret(id: string): Promise<GcpSecret>;
   listSecrets(filter: string, pageToken: string | undefined): Promise<Page<GcpSecret>>;
-  createSecret(id: string, labels: Record<string, string>): Promise<GcpSecret>;
+  createSecret(id: string, labels: Record<string, string>, annotations?: Record<string, string>): Promise<GcpSecret>;
+  /** UpdateSecret with update mask `annotations`: the whole map is replaced, with the secret's etag. */
+  setAnnotations(id: string, annotations: Record<string, string>, etag: string): Promise<GcpSecret>;
   deleteSecret(id: string, etag: string | undefined): Promise<void>;
   addVersion(id: string, data: Buffer): Promise<GcpVersion>;
   access(id: string, version: string): Promise<{ number: string; data: Buffer }>;
   getVersion(id: string, version: string): Promise<GcpVersion>;
   listVersions(id: string, filter: string, pageToken: string | undefined): Promise<Page<GcpVersion>>;
   disableVersion(id: string, version: string, etag: string | undefined): Promise<GcpVersion>;
+  destroyVersion(id: string, version: string, etag: string | undefined): Promise<GcpVersion>;
   /** Loads the credentials and settles the project (flag, environment, or the credentials' own). */
   check(): Promise<void>;
   close(): Promise<void>;
@@ -48,7 +53,12 @@ export interface GcpClientConfig {
 
 const SERVICE = "google.cloud.secretmanager.v1.SecretManagerService";
 const lastSegment = (name: string | null | undefined) => (name ?? "").slice((name ?? "").lastIndexOf("/") + 1);
-const secretOf = (s: ISecret): GcpSecret => ({ id: lastSegment(s.name), labels: { ...(s.labels ?? {}) }, etag: s.etag ?? "" });
+const secretOf = (s: ISecret): GcpSecret => ({
+  id: lastSegment(s.name),
+  labels: { ...(s.labels ?? {}) },
+  annotations: { ...(s.annotations ?? {}) },
+  etag: s.etag ?? "",
+});
 const versionOf = (v: IVersion): GcpVersion => ({ number: lastSegment(v.name), state: String(v.state ?? ""), etag: v.etag ?? "" });
 
 async function loadSdk() {
@@ -91,8 +101,13 @@ export async function createGcpApi(config: GcpClientConfig): Promise<SecretManag
       const [items, , raw] = await client.listSecrets({ parent: `projects/${await projectId()}`, filter, pageSize: 250, pageToken }, { autoPaginate: false });
       return { items: items.map(secretOf), next: raw?.nextPageToken || undefined };
     },
-    async createSecret(id, labels) {
-      const [s] = await client.createSecret({ parent: `projects/${await projectId()}`, secretId: id, secret: { replication: { automatic: {} }, labels } });
+    async createSecret(id, labels, annotations) {
+      const secret = { replication: { automatic: {} }, labels, ...(annotations ? { annotations } : {}) };
+      const [s] = await client.createSecret({ parent: `projects/${await projectId()}`, secretId: id, secret });
+      return secretOf(s);
+    },
+    async setAnnotations(id, annotations, etag) {
+      const [s] = await client.updateSecret({ secret: { name: await secret(id), annotations, etag }, updateMask: { paths: ["annotations"] } });
       return secretOf(s);
     },
     async deleteSecret(id, etag) {
@@ -109,6 +124,7 @@ export async function createGcpApi(config: GcpClientConfig): Promise<SecretManag
       return { items: items.map(versionOf), next: raw?.nextPageToken || undefined };
     },
     disableVersion: async (id, v, etag) => versionOf((await client.disableSecretVersion({ name: await version(id, v), ...(etag ? { etag } : {}) }))[0]),
+    destroyVersion: async (id, v, etag) => versionOf((await client.destroySecretVersion({ name: await version(id, v), ...(etag ? { etag } : {}) }))[0]),
     async check() {
       await client.auth.getClient();
       await projectId();
@@ -123,10 +139,12 @@ export const REQUESTS: readonly Method[] = [
   "getSecret",
   "listSecrets",
   "createSecret",
+  "setAnnotations",
   "deleteSecret",
   "addVersion",
   "access",
   "getVersion",
   "listVersions",
   "disableVersion",
+  "destroyVersion",
 ];

@@ -70,9 +70,14 @@ export class GcpReader {
   }
 
   /** Ids holding `fragment` (the API's `name:` filter matches substrings; callers check prefixes). */
-  ids(fragment: string): Promise<string[]> {
+  async ids(fragment: string): Promise<string[]> {
+    return (await this.secrets(fragment)).map((s) => s.id);
+  }
+
+  /** The secrets (labels, annotations, etag) whose ids hold `fragment`. */
+  secrets(fragment: string): Promise<GcpSecret[]> {
     const filter = fragment === "" ? "" : `name:"${fragment}"`;
-    return this.call("ListSecrets", undefined, async () => (await allPages((t) => this.reads.run(() => this.api.listSecrets(filter, t)))).map((s) => s.id));
+    return this.call("ListSecrets", undefined, () => allPages((t) => this.reads.run(() => this.api.listSecrets(filter, t))));
   }
 
   private async call<T>(op: string, name: string | undefined, fn: () => Promise<T>): Promise<T> {

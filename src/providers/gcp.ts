@@ -7,7 +7,9 @@ import { isThrottle, statusOf, toCliError } from "./gcp-errors.js";
 import { checkGcpName, fromSecretId, toSecretId } from "./gcp-names.js";
 import { GcpReader } from "./gcp-read.js";
 import { revertGcp } from "./gcp-revert.js";
+import { GcpRotation } from "./gcp-rotation.js";
 import { resolveGcpSettings } from "./gcp-settings.js";
+import { isPendingName, RESERVED_PENDING } from "./pending-names.js";
 import {
   ConflictError,
   type CurrentSecret,
@@ -31,6 +33,8 @@ export class GcpStore implements SecretStore {
   /** The write quota, not latency, is the limit: 4 in flight, paced at 10 a second by the limiter. */
   readonly defaultConcurrency = 4;
   readonly stats: ProviderStats = { apiCalls: 0 };
+  /** How this provider rotates (src/providers/gcp-rotation.ts); the rotate, cleanup and get commands use it. */
+  readonly rotation: GcpRotation;
   private readonly api: SecretManagerApi;
   private readonly writes: AdaptiveLimiter;
   private readonly reader: GcpReader;
@@ -49,10 +53,11 @@ export class GcpStore implements SecretStore {
     });
     const reads = new AdaptiveLimiter({ maxConcurrency: 8, isThrottle, onThrottle });
     this.reader = new GcpReader(this.api, reads, this.endpoint);
+    this.rotation = new GcpRotation({ api: this.api, reader: this.reader, writes: this.writes, endpoint: this.endpoint });
   }
 
   checkName(name: string): NameCheck {
-    return checkGcpName(name);
+    return isPendingName(name) ? { stored: toSecretId(name), invalid: RESERVED_PENDING } : checkGcpName(name);
   }
 
   checkValue(value: string): string | undefined {
@@ -83,7 +88,8 @@ export class GcpStore implements SecretStore {
 
   async list(prefix: string): Promise<string[]> {
     const ids = await this.reader.ids(toSecretId(prefix));
-    return ids.map(fromSecretId).filter((n) => n.startsWith(prefix));
+    // Pending rotation values (sibling secrets) are no secrets of their own.
+    return ids.map(fromSecretId).filter((n) => n.startsWith(prefix) && !isPendingName(n));
   }
 
   write(op: WriteOp): Promise<WriteResult> {

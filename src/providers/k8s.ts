@@ -36,6 +36,12 @@ const TOO_BIG = "larger than the 1 MiB (1,048,576 bytes) a Kubernetes Secret can
 export class K8sStore implements SecretStore {
   readonly name = "k8s" as const;
   readonly versioned = false;
+  /**
+   * A Secret is what every pod reads, and it keeps no versions: a pending value could only be
+   * written where readers see it, and the previous one could not stay readable during a grace.
+   */
+  readonly cannotRotate =
+    "Kubernetes Secrets keep no versions: the new value could not wait where pods do not read it, and the old one could not stay readable through a grace period";
   readonly batched: boolean;
   readonly defaultConcurrency = 8;
   readonly stats: ProviderStats = { apiCalls: 0 };

@@ -51,7 +51,7 @@ export class LocalRotation implements RotatingStore {
     });
   }
 
-  async promote(op: PromoteOp): Promise<void> {
+  async promote(op: PromoteOp): Promise<string> {
     await this.host.commit((doc) => {
       const secret = doc.secrets[op.name];
       if (!secret) throw notFound(op.name);
@@ -73,6 +73,7 @@ export class LocalRotation implements RotatingStore {
       for (const [k, v] of Object.entries(op.notes)) meta[`${NOTE}${k}`] = v;
       secret.meta = meta;
     });
+    return op.pendingVersion;
   }
 
   discardPending(name: string, runId?: string): Promise<boolean> {

@@ -139,8 +139,8 @@ export class KvClient {
     await this.caller.call({ capability: "delete", path }, (api) => api.delete(path));
   }
 
-  /** Every name under `prefix`, walking LIST recursively from the folder the prefix is in. */
-  async list(prefix: string, concurrency: number): Promise<string[]> {
+  /** Every name under `prefix`, walking LIST recursively from the folder the prefix is in, except below `skip`. */
+  async list(prefix: string, concurrency: number, skip?: string): Promise<string[]> {
     const cut = prefix.lastIndexOf("/");
     const queue = [cut < 0 ? "" : prefix.slice(0, cut + 1)];
     const found: string[] = [];
@@ -151,6 +151,7 @@ export class KvClient {
           for (const k of await this.listFolder(dir)) {
             const full = dir + k;
             if (k.endsWith("/")) {
+              if (full === skip) continue;
               if (full.startsWith(prefix) || prefix.startsWith(full)) queue.push(full);
             } else if (full.startsWith(prefix)) found.push(full);
           }

@@ -3,6 +3,7 @@ import type NodeVault from "node-vault";
 import { describeError } from "../core/describe-error.js";
 import { runPool } from "../core/pool.js";
 import type { ProviderContext } from "./context.js";
+import { isPendingName, PENDING_ROOT, RESERVED_PENDING } from "./pending-names.js";
 import {
   ConflictError,
   type CurrentSecret,
@@ -20,7 +21,7 @@ import { nodeVaultApi, type VaultApi, type VaultHttpError } from "./vault-client
 import { resolveVaultConfig, type VaultConfig } from "./vault-config.js";
 import { detectKvMount, fieldOf, isCasMismatch, KvClient } from "./vault-kv.js";
 import { type RevertContext, revertV1, revertV2 } from "./vault-revert.js";
-import { AFTER_PLAIN_WRITE, KV1_CANNOT_ROTATE, readCurrent, VaultRotation } from "./vault-rotation.js";
+import { KV1_CANNOT_ROTATE, VaultRotation } from "./vault-rotation.js";
 
 const SEGMENT = /^[A-Za-z0-9._~@=,:-]+$/;
 // Integrated storage's default max_entry_size is 1 MiB for the whole entry; leave room for JSON and metadata.
@@ -42,8 +43,7 @@ export class VaultStore implements SecretStore {
   private readonly session: VaultSession;
   private kv: KvClient | undefined;
   /** KV v2 data seen while planning, so an update keeps the path's other fields without another read. */
-  private readonly seen = new Map<string, { version: number; data: Record<string, unknown>; head?: number | undefined }>();
-  /** KV v2 rotation on versions and custom_metadata (src/providers/vault-rotation.ts). */
+  private readonly seen = new Map<string, { version: number; data: Record<string, unknown> }>();
   /** How this provider rotates (src/rotation/types.ts); the rotate, cleanup and get commands use it. */
   readonly rotation: VaultRotation;
   private readonly fingerprintKey: Buffer;
@@ -73,6 +73,7 @@ export class VaultStore implements SecretStore {
   checkName(name: string): NameCheck {
     if (name === "") return { stored: name, invalid: "a Vault path cannot be empty" };
     if (name.startsWith("/") || name.endsWith("/")) return { stored: name, invalid: "a Vault secret path cannot start or end with /" };
+    if (isPendingName(name)) return { stored: name, invalid: RESERVED_PENDING };
     for (const segment of name.split("/")) {
       if (segment === "") return { stored: name, invalid: "a Vault path cannot contain an empty segment (//)" };
       if (segment === "." || segment === "..") return { stored: name, invalid: "a Vault path cannot contain . or .. segments" };
@@ -113,19 +114,20 @@ export class VaultStore implements SecretStore {
   }
 
   private async readOne(name: string): Promise<CurrentSecret | undefined> {
-    const read = await readCurrent(this.client, name);
+    const read = await this.client.readLatest(name);
     if (!read) return undefined;
     // Soft-deleted or destroyed latest version: undelete it (or write over it by hand) first.
     if (!read.data) return { name, value: "", version: String(read.version), deleted: true };
-    if (this.client.version === 2) this.seen.set(name, { version: read.version, data: read.data, head: read.head });
+    if (this.client.version === 2) this.seen.set(name, { version: read.version, data: read.data });
     // A path without our field is someone else's secret: reported absent, its create then conflicts.
     const value = fieldOf(read.data, this.config.field);
     if (value === undefined) return undefined;
     return { name, value, version: this.client.version === 2 ? String(read.version) : this.fingerprint(name, value) };
   }
 
-  list(prefix: string): Promise<string[]> {
-    return this.client.list(prefix, this.concurrency);
+  /** Pending rotation values (below `secretshift-pending/`) are no secrets of their own. */
+  async list(prefix: string): Promise<string[]> {
+    return (await this.client.list(prefix, this.concurrency, `${PENDING_ROOT}/`)).filter((n) => !isPendingName(n));
   }
 
   write(op: WriteOp): Promise<WriteResult> {
@@ -139,13 +141,7 @@ export class VaultStore implements SecretStore {
   nextVersion(op: WriteOp): string | undefined {
     if (this.kv?.version !== 2) return undefined;
     const expected = op.kind === "create" ? 0 : Number(op.expectedVersion ?? Number.NaN);
-    return Number.isInteger(expected) && expected >= 0 ? String(this.casAgainst(op.name, expected) + 1) : undefined;
-  }
-
-  /** The version check-and-set names: the expected one, or a destroyed version above it that a discarded rotation left. */
-  private casAgainst(name: string, expected: number): number {
-    const seen = this.seen.get(name);
-    return seen?.version === expected ? (seen.head ?? expected) : expected;
+    return Number.isInteger(expected) && expected >= 0 ? String(expected + 1) : undefined;
   }
 
   private async writeV2(op: WriteOp): Promise<WriteResult> {
@@ -158,7 +154,7 @@ export class VaultStore implements SecretStore {
     const data = { ...base, [this.config.field]: op.value };
     let version: number;
     try {
-      version = await kv.write(op.name, data, op.kind === "create" ? "create" : "update", this.casAgainst(op.name, cas));
+      version = await kv.write(op.name, data, op.kind === "create" ? "create" : "update", cas);
     } catch (error) {
       if (!isCasMismatch(error)) throw error;
       // After a retried (ambiguous) attempt, the mismatch may be our own first attempt landing.
@@ -176,7 +172,7 @@ export class VaultStore implements SecretStore {
   /** Best effort, after the data write succeeded: a failure here must not fail the write. */
   private async tag(op: WriteOp): Promise<void> {
     try {
-      await this.client.patchMeta(op.name, { custom_metadata: { "managed-by": "secretshift", "last-run": this.runTag(op.runId), ...AFTER_PLAIN_WRITE } });
+      await this.client.patchMeta(op.name, { custom_metadata: { "managed-by": "secretshift", "last-run": this.runTag(op.runId) } });
     } catch (error) {
       const why = isHttpError(error, 403)
         ? "the token lacks the patch capability"

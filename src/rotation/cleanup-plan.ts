@@ -1,4 +1,4 @@
-import type { GraceRecord } from "./types.js";
+import type { GraceRecord, PendingRecord } from "./types.js";
 
 export type CleanupItem =
   | {
@@ -11,7 +11,16 @@ export type CleanupItem =
       /** postgres-alternating: the role whose password expires before the version is dropped. */
       readonly expireRole?: string;
     }
-  | { readonly kind: "backup"; readonly runId: string; readonly createdAt: string; readonly action: "delete" | "keep"; readonly reason?: string };
+  | { readonly kind: "backup"; readonly runId: string; readonly createdAt: string; readonly action: "delete" | "keep"; readonly reason?: string }
+  /** A pending value kept beside its secret: removed only once it is the current value already. */
+  | {
+      readonly kind: "pending";
+      readonly name: string;
+      readonly version: string;
+      readonly runId?: string;
+      readonly action: "drop" | "keep";
+      readonly reason: string;
+    };
 
 export interface CleanupInput {
   readonly now: Date;
@@ -25,7 +34,12 @@ export interface CleanupInput {
  * one whose rotation recorded a role to expire waits until `--db` names that same server, so a
  * password is never left valid with nobody tracking it.
  */
-export function planCleanup(grace: readonly GraceRecord[], backups: readonly { runId: string; mtime: Date }[], input: CleanupInput): CleanupItem[] {
+export function planCleanup(
+  grace: readonly GraceRecord[],
+  backups: readonly { runId: string; mtime: Date }[],
+  input: CleanupInput,
+  pending: readonly PendingRecord[] = [],
+): CleanupItem[] {
   const now = input.now.getTime();
   const items: CleanupItem[] = grace.map((g) => {
     const base = { kind: "previous" as const, name: g.name, version: g.previousVersion, graceUntil: g.graceUntil.toISOString() };
@@ -38,6 +52,17 @@ export function planCleanup(grace: readonly GraceRecord[], backups: readonly { r
       return { ...base, action: "skip", reason: `role ${role} lives on ${g.notes.db}, but --db points at ${input.db}` };
     return { ...base, action: "drop", expireRole: role };
   });
+  for (const p of pending) {
+    const base = { kind: "pending" as const, name: p.name, version: p.version, ...(p.runId ? { runId: p.runId } : {}) };
+    // One that is not current yet may belong to a rotation still running, or one a re-run resumes.
+    if (p.promoted) items.push({ ...base, action: "drop", reason: "already the current value (a promotion died before removing it)" });
+    else
+      items.push({
+        ...base,
+        action: "keep",
+        reason: `rotation run ${p.runId ?? "?"} is pending: re-run it to finish, or abandon it with secrets rotate ${p.name} --abort`,
+      });
+  }
   for (const b of backups) {
     const old = now - b.mtime.getTime() > input.retentionMs;
     items.push({

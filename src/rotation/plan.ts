@@ -17,8 +17,19 @@ export type RotationDecision =
   | { readonly kind: "resume"; readonly runId: string; readonly pending: RotationVersion }
   /** A run of ours promoted, then died before journalling the end: only the journal needs finishing. */
   | { readonly kind: "finish"; readonly runId: string; readonly version: string }
-  /** `--abort` with a pending version: undo `set`, discard it. `runId` when the run is ours. */
-  | { readonly kind: "abort"; readonly runId?: string; readonly pendingRunId?: string; readonly pending: RotationVersion; readonly abandon: readonly string[] }
+  /**
+   * `--abort` with a pending version: undo `set`, discard it. `runId` when the run is ours.
+   * `promoted`: its value is already current (a promotion elsewhere died before removing it), so
+   * `set` is not undone — that would take the value readers now get away from where it is used.
+   */
+  | {
+      readonly kind: "abort";
+      readonly runId?: string;
+      readonly pendingRunId?: string;
+      readonly pending: RotationVersion;
+      readonly promoted: boolean;
+      readonly abandon: readonly string[];
+    }
   /** `--abort` with no rotation in progress. */
   | { readonly kind: "nothing"; readonly abandon: readonly string[] }
   | { readonly kind: "blocked"; readonly code: string; readonly message: string; readonly hint: string };
@@ -58,14 +69,20 @@ export function rotateRuns(entries: readonly JournalEntry[], provider: string, n
  * never take it over; `--abort` removes it once the user says it is dead.
  */
 export function decideRotation(labels: RotationLabels, runs: ReadonlyMap<string, RotateRunView>, options: DecideOptions): RotationDecision {
-  const { pending, current } = labels;
+  const { current } = labels;
   const promotedRun = current.runId !== undefined ? runs.get(current.runId) : undefined;
   const unfinished = promotedRun && promotedRun.status !== "ok" && promotedRun.status !== "aborted" ? promotedRun : undefined;
-  const mine = pending?.runId !== undefined ? runs.get(pending.runId) : undefined;
+  // A pending value readers already get was promoted by a run that died before removing it.
+  const promoted = labels.pending !== undefined && labels.pending.value === current.value;
+  const owner = labels.pending?.runId !== undefined ? runs.get(labels.pending.runId) : undefined;
+  // Such a leftover of a run of ours that ended is only litter: the next rotation replaces it, --abort removes it.
+  const settled = promoted && owner?.status === "ok";
+  const pending = settled && !options.abort ? undefined : labels.pending;
+  const mine = pending && !settled ? owner : undefined;
   const dead = [...runs.values()].filter((r) => r.status === undefined && r.runId !== mine?.runId && r.runId !== unfinished?.runId).map((r) => r.runId);
 
   const mismatch = mine && (mine.strategy !== options.strategy || Object.entries(mine.settings).some(([k, v]) => options.settings[k] !== v));
-  if (mine && mismatch) {
+  if (mine && mismatch && !promoted) {
     const was = [mine.strategy, ...Object.entries(mine.settings).map(([k, v]) => `${k}=${v}`)].join(", ");
     const hint = options.abort
       ? "pass the same --strategy/--role/--db so its change can be undone"
@@ -73,15 +90,20 @@ export function decideRotation(labels: RotationLabels, runs: ReadonlyMap<string,
     return { kind: "blocked", code: "RESUME_MISMATCH", message: `run ${mine.runId} left a pending version with different options (${was})`, hint };
   }
   if (options.abort) {
-    if (pending)
-      return { kind: "abort", pending, abandon: dead, ...(mine ? { runId: mine.runId } : {}), ...(pending.runId ? { pendingRunId: pending.runId } : {}) };
-    if (unfinished) {
+    // Our own run that promoted is finished by running it again (that completes its grace record too).
+    const landed = mine && promoted ? mine : pending ? undefined : unfinished;
+    if (landed) {
+      const finish = mine && promoted ? "; run the same command without --abort to finish it" : "; there is nothing left to abort";
       return {
         kind: "blocked",
         code: "ALREADY_PROMOTED",
-        message: `run ${unfinished.runId} already made the new value current; there is nothing left to abort`,
-        hint: `to go back: secrets rollback <provider> --run ${unfinished.runId}`,
+        message: `run ${landed.runId} already made the new value current${finish}`,
+        hint: `to go back: secrets rollback <provider> --run ${landed.runId}`,
       };
+    }
+    if (pending) {
+      const ids = { ...(mine ? { runId: mine.runId } : {}), ...(pending.runId ? { pendingRunId: pending.runId } : {}) };
+      return { kind: "abort", pending, promoted, abandon: dead, ...ids };
     }
     return { kind: "nothing", abandon: dead };
   }

@@ -59,17 +59,21 @@ export async function advanceRotation(run: RotationRun, pending: { value: string
     const graceUntil = new Date(run.now().getTime() + run.graceMs);
     const promote = { name: run.name, pendingVersion: version, graceUntil, runId: run.runId, notes: run.strategy.notes(pending.value, run.ctx) };
     const data = { previousVersion: run.ctx.current.version, graceUntil: graceUntil.toISOString() };
-    await step(run, "promote", async () => (await run.store.promote(promote), { version }), data);
-    return { status: "rotated", version, graceUntil };
+    const promoted = await step(run, "promote", async () => ({ version: await run.store.promote(promote) }), { ...data, pendingVersion: version });
+    return { status: "rotated", version: promoted || version, graceUntil };
   } catch (error) {
     if (!(error instanceof StepFailed)) throw error;
     return recover(run, error, pending.value, version);
   }
 }
 
-/** `--abort`: undo the strategy's change, then drop the pending version (of any run). */
-export async function abortRotation(run: RotationRun, pendingValue: string, pendingRunId: string | undefined): Promise<void> {
-  await journalled(run, "undo-set", () => run.strategy.undo(pendingValue, run.ctx));
+/**
+ * `--abort`: undo the strategy's change, then drop the pending version (of any run). A pending
+ * value already promoted is what readers get now: only its leftover goes, the change stays.
+ */
+export async function abortRotation(run: RotationRun, pending: { value: string; runId?: string; promoted: boolean }): Promise<void> {
+  const pendingRunId = pending.runId;
+  if (!pending.promoted) await journalled(run, "undo-set", () => run.strategy.undo(pending.value, run.ctx));
   await journalled(run, "discard-pending", () => run.store.discardPending(run.name, pendingRunId), { of: pendingRunId ?? null });
 }
 
@@ -77,11 +81,13 @@ async function recover(run: RotationRun, failure: StepFailed, value: string, ver
   const failed = { failedStep: failure.step, error: failure.reason };
   const stopped = run.interrupted() ? ("interrupted" as const) : ("failed" as const);
   if (failure.step === "promote") {
-    // The store may have applied it and lost the answer: look before undoing anything.
+    // The store may have applied it and lost the answer: look before undoing anything. The value
+    // tells: a write by someone else in between may well have taken the version number we expected.
     const labels = await run.store.readLabels(run.name).catch(() => undefined);
-    if (labels?.current.version === version) {
-      await run.journal.append([{ runId: run.runId, type: "done", name: run.name, action: "promote", version, status: "confirmed" }]);
-      return { status: "rotated", version, graceUntil: new Date(run.now().getTime() + run.graceMs) };
+    if (labels && labels.current.value === value) {
+      const now = labels.current.version;
+      await run.journal.append([{ runId: run.runId, type: "done", name: run.name, action: "promote", version: now, status: "confirmed" }]);
+      return { status: "rotated", version: now, graceUntil: new Date(run.now().getTime() + run.graceMs) };
     }
     if (!labels || labels.pending?.version !== version)
       return { status: "unknown", ...failed, cleanup: "could not tell whether the promotion happened; nothing was undone" };

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readJournal } from "../../src/core/journal.js";
 import { canary } from "../helpers/command-suite.js";
+import { expectOldUntilPromoted, watchReads } from "../helpers/read-watch.js";
 import { faultyStore, readLocalLabels, rotationProject } from "../helpers/rotation.js";
 import { parseJson } from "../helpers/run-cli.js";
 
@@ -52,9 +53,12 @@ describe("rotate", () => {
     ];
     it.each(cases)("%s", async (_label, extra, fault, message) => {
       const p = await rotationProject({ S: ORIGINAL });
-      const r = await p.run(["rotate", "S", "--yes", ...extra], fault ? { providers: faultyStore(...fault) } : {});
+      const watch = watchReads(() => p.read("S"), fault ? faultyStore(...fault) : undefined);
+      const r = await p.run(["rotate", "S", "--yes", ...extra], { providers: watch.factory });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(message);
+      expectOldUntilPromoted(watch.seen, ORIGINAL, undefined);
+      expect(await p.read("S")).toEqual({ status: 200, value: ORIGINAL });
       const labels = await p.labels("S");
       expect(labels).toMatchObject({ current: { version: "1", value: ORIGINAL } });
       expect(labels?.pending).toBeUndefined();
@@ -73,13 +77,17 @@ describe("rotate", () => {
     ];
     it.each(stops)("%s", async (_label, fault) => {
       const p = await rotationProject({ S: ORIGINAL });
-      const crashed = await p.run(["rotate", "S", "--yes", "--test-command", "true"], { providers: faultyStore(...fault) });
+      const crash = watchReads(() => p.read("S"), faultyStore(...fault));
+      const crashed = await p.run(["rotate", "S", "--yes", "--test-command", "true"], { providers: crash.factory });
       expect(crashed.code).not.toBe(0);
       const promoted = fault[0] === "promote" && fault[1] === "die-after";
       expect((await p.labels("S"))?.current.version).toBe(promoted ? "2" : "1");
-      const again = await p.run(["rotate", "S", "--yes", "--test-command", "true"]);
+      const resume = watchReads(() => p.read("S"));
+      const again = await p.run(["rotate", "S", "--yes", "--test-command", "true"], { providers: resume.factory });
       expect(again.code, again.stderr).toBe(0);
       const labels = await p.labels("S");
+      // Whatever was pending is what became current: no read saw it before its promotion, none saw a 404.
+      expectOldUntilPromoted([...crash.seen, ...resume.seen], ORIGINAL, labels?.current.value);
       expect(labels).toMatchObject({ current: { version: "2" }, previous: { version: "1", value: ORIGINAL } });
       expect(labels?.pending).toBeUndefined();
       const rotates = (await p.runs()).filter((r) => r.command === "rotate");
@@ -98,8 +106,10 @@ describe("rotate", () => {
     const blocked = await p.run(["rotate", "S", "--yes", ...elsewhere]);
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toContain("PENDING_EXISTS");
-    const aborted = await p.run(["rotate", "S", "--yes", "--abort", ...elsewhere]);
+    const watch = watchReads(() => p.read("S"));
+    const aborted = await p.run(["rotate", "S", "--yes", "--abort", ...elsewhere], { providers: watch.factory });
     expect(aborted.code, aborted.stderr).toBe(0);
+    expectOldUntilPromoted(watch.seen, ORIGINAL, undefined);
     expect(await p.labels("S")).toMatchObject({ current: { version: "1", value: ORIGINAL } });
     expect((await p.labels("S"))?.pending).toBeUndefined();
     expect((await p.run(["rotate", "S", "--yes", "--abort"])).stdout).toContain("nothing to abort");

@@ -8,6 +8,7 @@ import { createProvider } from "../../src/providers/index.js";
 import { LocalStore } from "../../src/providers/local.js";
 import type { RotationLabels } from "../../src/rotation/types.js";
 import { formatDotenv } from "../../src/sources/dotenv.js";
+import type { AppRead } from "./app-read.js";
 import { type RunOptions, runSecrets } from "./run-cli.js";
 import { tmpdir } from "./tmpdir.js";
 
@@ -18,7 +19,19 @@ export async function rotationProject(secrets: Record<string, string>, cwd?: str
   await writeFile(join(dir, ".env"), formatDotenv(Object.entries(secrets).map(([key, value]) => ({ key, value }))));
   expect((await run(["init"])).code).toBe(0);
   expect((await run(["migrate", "local", "--yes"])).code).toBe(0);
-  return { cwd: dir, run, labels: (name: string) => readLocalLabels(dir, name), runs: async () => runsOf(await readJournal(join(dir, ".secrets"))) };
+  return {
+    cwd: dir,
+    run,
+    labels: (name: string) => readLocalLabels(dir, name),
+    read: (name: string) => localRead(dir, name),
+    runs: async () => runsOf(await readJournal(join(dir, ".secrets"))),
+  };
+}
+
+/** The local store's only reader takes the `current` label, as `get` and `validate` do: a missing one is a 404. */
+export async function localRead(cwd: string, name: string): Promise<AppRead> {
+  const value = (await readLocalLabels(cwd, name))?.current.value;
+  return value === undefined ? { status: 404 } : { status: 200, value };
 }
 
 export async function readLocalLabels(cwd: string, name: string, stateDir = ".secrets"): Promise<RotationLabels | undefined> {

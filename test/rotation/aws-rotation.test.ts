@@ -133,6 +133,18 @@ describe("aws RotatingStore (real SDK against the wire-level server)", () => {
     expect(await store.rotation.readLabels("app/S")).toMatchObject({ current: { version: v }, previous: { version: old }, graceUntil: until });
   });
 
+  it("AWSPENDING left on the version a promotion made current is replaced by the next rotation's pending version", async () => {
+    const v = await store.rotation.putPending("app/S", "v2", "r1");
+    const s = h.server.state.find("app/S");
+    const target = s?.versions.get(v);
+    if (!s || !target) throw new Error("no version");
+    h.server.state.moveStage(s, "AWSCURRENT", target); // promoted; AWSPENDING still on it
+    const next = await store.rotation.putPending("app/S", "v3", "r2");
+    expect(stagesOf("app/S")[v]).toEqual(["AWSCURRENT"]);
+    expect(stagesOf("app/S")[next]).toEqual(["AWSPENDING"]);
+    expect(await store.rotation.readLabels("app/S")).toMatchObject({ current: { value: "v2" }, pending: { value: "v3", runId: "r2" } });
+  });
+
   it("a promotion whose grace record is refused still leaves the new value current and no AWSPENDING", async () => {
     const v = await store.rotation.putPending("app/S", "v2", "r1");
     h.server.setOptions({ denied: ["TagResource"] });

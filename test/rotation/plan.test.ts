@@ -27,7 +27,7 @@ describe("decideRotation", () => {
   it("refuses a pending version it did not start, until --abort", () => {
     const pending = { version: "2", value: "new", runId: "elsewhere" };
     expect(decide(labels({ pending }), [start("a")])).toMatchObject({ kind: "blocked", code: "PENDING_EXISTS" });
-    expect(decide(labels({ pending }), [], { ...opts, abort: true })).toMatchObject({ kind: "abort", pendingRunId: "elsewhere" });
+    expect(decide(labels({ pending }), [], { ...opts, abort: true })).toMatchObject({ kind: "abort", pendingRunId: "elsewhere", promoted: false });
   });
 
   it("refuses to resume with other strategy settings", () => {
@@ -44,6 +44,26 @@ describe("decideRotation", () => {
     const current = { version: "2", value: "new", runId: "a" };
     expect(decide(labels({ current }), [start("a")])).toEqual({ kind: "finish", runId: "a", version: "2" });
     expect(decide(labels({ current }), [start("a"), end("a", "ok")])).toEqual({ kind: "fresh", abandon: [] });
+  });
+
+  it("a pending value already current (a promotion died before removing it) is never undone", () => {
+    const current = { version: "2", value: "new", runId: "a" };
+    const pending = { version: "2", value: "new", runId: "a" };
+    // ours, unfinished: resumed, so promote completes the record and removes the leftover
+    expect(decide(labels({ current, pending }), [start("a")])).toMatchObject({ kind: "resume", runId: "a" });
+    // ours and ended: the leftover is replaced by the next rotation's pending
+    expect(decide(labels({ current, pending }), [start("a"), end("a", "ok")])).toEqual({ kind: "fresh", abandon: [] });
+    expect(decide(labels({ current, pending }), [start("a"), end("a", "ok")], { ...opts, abort: true })).toMatchObject({ kind: "abort", promoted: true });
+    expect(decide(labels({ current, pending }), [start("a"), end("a", "ok")], { ...opts, abort: true })).not.toHaveProperty("runId");
+    // --abort on our own such run: finish it instead (its grace record may be missing)
+    expect(decide(labels({ current, pending }), [start("a")], { ...opts, abort: true })).toMatchObject({ kind: "blocked", code: "ALREADY_PROMOTED" });
+    // another folder's: --abort removes the leftover without putting back what `set` changed
+    const elsewhere = { version: "2", value: "new", runId: "b" };
+    expect(decide(labels({ current, pending: elsewhere }), [], { ...opts, abort: true })).toMatchObject({ kind: "abort", promoted: true, pendingRunId: "b" });
+    expect(decide(labels({ pending: { version: "2", value: "other", runId: "a" } }), [start("a")], { ...opts, abort: true })).toMatchObject({
+      kind: "abort",
+      promoted: false,
+    });
   });
 
   it("abandons runs that died leaving nothing behind", () => {

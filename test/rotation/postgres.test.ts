@@ -1,6 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, type TestPostgres } from "../helpers/postgres.js";
+import { expectOldUntilPromoted, watchReads } from "../helpers/read-watch.js";
 import { faultyStore, rotationProject } from "../helpers/rotation.js";
 import { parseJson } from "../helpers/run-cli.js";
 
@@ -59,8 +60,10 @@ describe("--strategy postgres", () => {
     const r = await role(OLD);
     const p = await rotationProject({ DB_PASSWORD: OLD });
     const weak = `postgres://weak_admin:weak-admin-pw@127.0.0.1:${server.port}/postgres`;
-    const run = await p.run(args(r, weak));
+    const watch = watchReads(() => p.read("DB_PASSWORD"));
+    const run = await p.run(args(r, weak), { providers: watch.factory });
     expect(run.code).toBe(1);
+    expectOldUntilPromoted(watch.seen, OLD, undefined);
     expect(run.stderr).toContain("failed at step set");
     expect(run.stderr).toContain(`ALTER ROLE ${r} was refused`);
     expect(await p.labels("DB_PASSWORD")).toMatchObject({ current: { version: "1", value: OLD } });
@@ -71,8 +74,10 @@ describe("--strategy postgres", () => {
   it("test command fails after ALTER ROLE: the old password is put back", async () => {
     const r = await role(OLD);
     const p = await rotationProject({ DB_PASSWORD: OLD });
-    const run = await p.run([...args(r), "--test-command", "exit 1"]);
+    const watch = watchReads(() => p.read("DB_PASSWORD"));
+    const run = await p.run([...args(r), "--test-command", "exit 1"], { providers: watch.factory });
     expect(run.code).toBe(1);
+    expectOldUntilPromoted(watch.seen, OLD, undefined);
     expect(run.stderr).toContain(
       `failed at step test: the test command exited with code 1; version 1 is still current (the password of role ${r} was put back`,
     );
@@ -83,11 +88,14 @@ describe("--strategy postgres", () => {
   it("killed after ALTER ROLE, before promote: the same command again finishes with the same password", async () => {
     const r = await role(OLD);
     const p = await rotationProject({ DB_PASSWORD: OLD });
-    expect((await p.run(args(r), { providers: faultyStore("promote", "die-before") })).code).toBe(1);
+    const crash = watchReads(() => p.read("DB_PASSWORD"), faultyStore("promote", "die-before"));
+    expect((await p.run(args(r), { providers: crash.factory })).code).toBe(1);
     const pending = (await p.labels("DB_PASSWORD"))?.pending?.value ?? "";
     expect(await canLogin(r, pending)).toBe(true); // the database already has it; the store still says OLD
-    const again = await p.run(args(r));
+    const resume = watchReads(() => p.read("DB_PASSWORD"));
+    const again = await p.run(args(r), { providers: resume.factory });
     expect(again.code, again.stderr).toBe(0);
+    expectOldUntilPromoted([...crash.seen, ...resume.seen], OLD, pending);
     expect(await p.labels("DB_PASSWORD")).toMatchObject({ current: { version: "2", value: pending }, previous: { version: "1" } });
     expect(await canLogin(r, pending)).toBe(true);
   });
@@ -97,8 +105,11 @@ describe("--strategy postgres", () => {
     const p = await rotationProject({ DB_PASSWORD: OLD });
     await p.run(args(r), { providers: faultyStore("promote", "die-before") });
     expect(await canLogin(r, OLD)).toBe(false);
-    const aborted = await p.run([...args(r), "--abort"]);
+    const watch = watchReads(() => p.read("DB_PASSWORD"));
+    const aborted = await p.run([...args(r), "--abort"], { providers: watch.factory });
     expect(aborted.code, aborted.stderr).toBe(0);
+    expectOldUntilPromoted(watch.seen, OLD, undefined);
+    expect(await p.read("DB_PASSWORD")).toEqual({ status: 200, value: OLD });
     expect(await canLogin(r, OLD)).toBe(true);
     expect((await p.labels("DB_PASSWORD"))?.pending).toBeUndefined();
   });
@@ -151,8 +162,10 @@ describe("--strategy postgres-alternating", () => {
   it("a failed test leaves the role not in use without the new password", async () => {
     const r = await role(OLD);
     const p = await rotationProject({ APP_DB: OLD });
-    const run = await p.run([...args(r), "--test-command", "exit 3"]);
+    const watch = watchReads(() => p.read("APP_DB"));
+    const run = await p.run([...args(r), "--test-command", "exit 3"], { providers: watch.factory });
     expect(run.code).toBe(1);
+    expectOldUntilPromoted(watch.seen, OLD, undefined);
     expect(await p.labels("APP_DB")).toMatchObject({ current: { version: "1", value: OLD } });
     expect(await canLogin(r, OLD)).toBe(true);
     const [row] = await server.query<{ rolpassword: string | null }>("SELECT rolpassword FROM pg_authid WHERE rolname = $1", [`${r}_clone`]);

@@ -8,7 +8,8 @@ import { type WireState, WriteLog } from "./wire-writes.js";
 
 /**
  * A loopback Key Vault (HTTPS, self-signed) speaking the secrets REST API the SDK uses:
- * `PUT/GET /secrets/{name}[/{version}]?api-version=…`, `GET /secrets` with `nextLink` paging,
+ * `PUT/GET /secrets/{name}[/{version}]?api-version=…`, `PATCH /secrets/{name}/{version}` (enable, disable,
+ * tags; a disabled version answers get with 403 SecretDisabled), `GET /secrets` with `nextLink` paging,
  * `/deletedsecrets` (get, list, recover, purge), Key Vault's error bodies `{"error":{"code","message"}}`,
  * 409 for names held by soft-deleted secrets and 429 with Retry-After. Requests without a token get
  * the 401 challenge (`WWW-Authenticate: Bearer authorization="…", resource="…"`); tokens come from
@@ -79,7 +80,13 @@ export async function startAzureServer(initial: AzureServerOptions = {}): Promis
   };
   apply({});
 
-  const attributes = (v: KvVersion) => ({ enabled: true, created: v.created, updated: v.created, recoveryLevel: "Recoverable+Purgeable", recoverableDays: 90 });
+  const attributes = (v: KvVersion) => ({
+    enabled: v.enabled,
+    created: v.created,
+    updated: v.updated,
+    recoveryLevel: "Recoverable+Purgeable",
+    recoverableDays: 90,
+  });
   const latest = (s: KvSecret) => s.versions.at(-1) as KvVersion;
   const bundle = (s: KvSecret, v: KvVersion, value: boolean) => ({
     ...(value ? { value: v.value } : {}),
@@ -109,8 +116,9 @@ export async function startAzureServer(initial: AzureServerOptions = {}): Promis
     const key = `${method} ${collection}${name === undefined ? "" : "/n"}${extra === undefined ? "" : `/${extra === "versions" || extra === "recover" ? extra : "v"}`}`;
     const table: Record<string, [string, () => [number, unknown?]]> = {
       "GET secrets": ["GetSecrets", () => [200, page(live().map(item), url, "/secrets")]],
-      "GET secrets/n": ["GetSecret", () => ((r) => [200, bundle(r.secret, r.version, true)])(model.version(name ?? "", undefined))],
-      "GET secrets/n/v": ["GetSecret", () => ((r) => [200, bundle(r.secret, r.version, true)])(model.version(name ?? "", extra))],
+      "GET secrets/n": ["GetSecret", () => ((r) => [200, bundle(r.secret, r.version, true)])(model.readable(name ?? "", undefined))],
+      "GET secrets/n/v": ["GetSecret", () => ((r) => [200, bundle(r.secret, r.version, true)])(model.readable(name ?? "", extra))],
+      "PATCH secrets/n/v": ["UpdateSecret", () => ((r) => [200, bundle(r.secret, r.version, false)])(model.update(name ?? "", extra ?? "", body))],
       "GET secrets/n/versions": [
         "GetSecretVersions",
         () =>
@@ -123,7 +131,13 @@ export async function startAzureServer(initial: AzureServerOptions = {}): Promis
             ),
           ])(model.live(name ?? "")),
       ],
-      "PUT secrets/n": ["SetSecret", () => ((r) => [200, bundle(r.secret, r.version, true)])(model.set(name ?? "", body.value, body.tags, body.contentType))],
+      "PUT secrets/n": [
+        "SetSecret",
+        () => {
+          const enabled = (body.attributes as { enabled?: unknown } | undefined)?.enabled !== false;
+          return ((r) => [200, bundle(r.secret, r.version, true)])(model.set(name ?? "", body.value, body.tags, body.contentType, enabled));
+        },
+      ],
       "DELETE secrets/n": ["DeleteSecret", () => ((s) => [200, { ...bundle(s, latest(s), false), ...deletedPart(s) }])(model.remove(name ?? "", 90))],
       "GET deletedsecrets": [
         "GetDeletedSecrets",

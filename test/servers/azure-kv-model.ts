@@ -15,9 +15,12 @@ export class KvError extends Error {
 export interface KvVersion {
   readonly id: string;
   readonly value: string;
-  readonly tags: Record<string, string>;
-  readonly contentType: string | undefined;
+  tags: Record<string, string>;
+  contentType: string | undefined;
+  /** A disabled version keeps its value but no get returns it (403 SecretDisabled). */
+  enabled: boolean;
   readonly created: number;
+  updated: number;
 }
 
 export interface KvSecret {
@@ -100,7 +103,7 @@ export class VaultModel {
     return this.deletedOne(name);
   }
 
-  set(name: string, value: unknown, tags: unknown, contentType: unknown): { secret: KvSecret; version: KvVersion } {
+  set(name: string, value: unknown, tags: unknown, contentType: unknown, enabled = true): { secret: KvSecret; version: KvVersion } {
     if (typeof value !== "string") throw new KvError(400, "BadParameter", "Property value is required.");
     if (Buffer.byteLength(value) > MAX_VALUE) throw new KvError(400, "BadParameter", "Secret value is too large. The maximum allowed size is 25 KB.");
     const existing = this.find(name);
@@ -119,7 +122,9 @@ export class VaultModel {
       value,
       tags: { ...((tags as Record<string, string>) ?? {}) },
       contentType: contentType as string | undefined,
+      enabled,
       created: now(),
+      updated: now(),
     };
     secret.versions.push(version);
     this.secrets.set(name.toLowerCase(), secret);
@@ -131,6 +136,25 @@ export class VaultModel {
     const version = id ? secret.versions.find((v) => v.id === id) : secret.versions.at(-1);
     if (!version) throw notFound(name, id);
     return { secret, version };
+  }
+
+  /** What `get` returns: the version, unless it is disabled. */
+  readable(name: string, id: string | undefined): { secret: KvSecret; version: KvVersion } {
+    const found = this.version(name, id);
+    if (!found.version.enabled) throw new KvError(403, "Forbidden", "Operation get is not allowed on a disabled secret.", "SecretDisabled");
+    return found;
+  }
+
+  /** UpdateSecret (PATCH of one version): attributes.enabled, tags (replaced whole) and contentType, each when given. */
+  update(name: string, id: string, body: Record<string, unknown>): { secret: KvSecret; version: KvVersion } {
+    const found = this.version(name, id);
+    const { version } = found;
+    const enabled = (body.attributes as { enabled?: unknown } | undefined)?.enabled;
+    if (typeof enabled === "boolean") version.enabled = enabled;
+    if (body.tags !== undefined && body.tags !== null) version.tags = { ...(body.tags as Record<string, string>) };
+    if (typeof body.contentType === "string") version.contentType = body.contentType;
+    version.updated = now();
+    return found;
   }
 
   remove(name: string, retentionDays: number): KvSecret {

@@ -9,7 +9,7 @@ import { type WireState, WriteLog } from "./wire-writes.js";
 
 /**
  * A loopback Secret Manager speaking the v1 REST API (the client library's REST transport): secrets,
- * versions, `:access`, `:addVersion`, `:disable`/`:enable`, paged lists with `pageToken`, error bodies
+ * versions, `:access`, `:addVersion`, `:disable`/`:enable`/`:destroy`, annotations and `PATCH` (update mask), paged lists with `pageToken`, error bodies
  * `{"error":{"code","message","status"}}`. Requests must carry a bearer token: a JWT the service
  * account signed itself (what the library sends for a key file), or one this server's token
  * endpoint issued.
@@ -40,7 +40,15 @@ export interface GcpServer extends WireState {
   stop(): Promise<void>;
 }
 
-const WRITES = new Set(["CreateSecret", "DeleteSecret", "AddSecretVersion", "DisableSecretVersion", "EnableSecretVersion"]);
+const WRITES = new Set([
+  "CreateSecret",
+  "UpdateSecret",
+  "DeleteSecret",
+  "AddSecretVersion",
+  "DisableSecretVersion",
+  "EnableSecretVersion",
+  "DestroySecretVersion",
+]);
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

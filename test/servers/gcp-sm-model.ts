@@ -25,12 +25,16 @@ export interface StoredVersion {
 export interface StoredSecret {
   readonly id: string;
   labels: Record<string, string>;
+  annotations: Record<string, string>;
   etag: string;
   readonly createTime: string;
   readonly versions: StoredVersion[];
 }
 
 const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
+// Annotation keys: 1-63 characters, alphanumeric at both ends, - _ . between; at most 128 bytes.
+const ANNOTATION_KEY = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
+const ANNOTATIONS_MAX_BYTES = 16 * 1024;
 const MAX_PAYLOAD = 65_536;
 const etag = () => `"${randomBytes(8).toString("hex")}"`;
 
@@ -46,7 +50,7 @@ export class SecretManagerModel {
     return s;
   }
 
-  create(id: string, labels: Record<string, string>, now: string): StoredSecret {
+  create(id: string, labels: Record<string, string>, now: string, annotations: Record<string, string> = {}): StoredSecret {
     if (!SECRET_ID.test(id)) {
       throw new GcpError(
         400,
@@ -55,8 +59,25 @@ export class SecretManagerModel {
       );
     }
     if (this.secrets.has(id)) throw new GcpError(409, "ALREADY_EXISTS", `Secret [${this.resource}/secrets/${id}] already exists.`);
-    const s: StoredSecret = { id, labels: { ...labels }, etag: etag(), createTime: now, versions: [] };
+    checkAnnotations(annotations);
+    const s: StoredSecret = { id, labels: { ...labels }, annotations: { ...annotations }, etag: etag(), createTime: now, versions: [] };
     this.secrets.set(id, s);
+    return s;
+  }
+
+  /** UpdateSecret: only the fields named in the update mask change (labels, annotations), with the secret's etag when given. */
+  update(id: string, mask: readonly string[], patch: { labels?: unknown; annotations?: unknown }, expectedEtag: string | undefined): StoredSecret {
+    const s = this.secret(id);
+    if (mask.length === 0) throw new GcpError(400, "INVALID_ARGUMENT", "update_mask is required.");
+    const unknown = mask.find((f) => f !== "labels" && f !== "annotations");
+    if (unknown !== undefined) throw new GcpError(400, "INVALID_ARGUMENT", `Invalid update_mask path: ${unknown}`);
+    if (expectedEtag && expectedEtag !== s.etag)
+      throw new GcpError(409, "ABORTED", `The etag provided does not match the etag of Secret [${this.resource}/secrets/${id}].`);
+    const annotations = { ...((patch.annotations ?? {}) as Record<string, string>) };
+    if (mask.includes("annotations")) checkAnnotations(annotations);
+    if (mask.includes("labels")) s.labels = { ...((patch.labels ?? {}) as Record<string, string>) };
+    if (mask.includes("annotations")) s.annotations = annotations;
+    s.etag = etag();
     return s;
   }
 
@@ -103,6 +124,15 @@ export class SecretManagerModel {
     v.etag = etag();
     return v;
   }
+}
+
+function checkAnnotations(annotations: Record<string, string>): void {
+  let bytes = 0;
+  for (const [k, v] of Object.entries(annotations)) {
+    if (!ANNOTATION_KEY.test(k) || Buffer.byteLength(k) > 128) throw new GcpError(400, "INVALID_ARGUMENT", `Invalid annotation key: ${k}`);
+    bytes += Buffer.byteLength(k) + Buffer.byteLength(String(v));
+  }
+  if (bytes >= ANNOTATIONS_MAX_BYTES) throw new GcpError(400, "INVALID_ARGUMENT", "The total size of annotation keys and values must be less than 16KiB.");
 }
 
 /** The subset of the list filter language the provider uses: `name:"x"` (substring) and `state:ENABLED`. */

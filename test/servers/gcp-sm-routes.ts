@@ -32,6 +32,7 @@ export function makeRouter({ model, projectId, projectNumber, maxPageSize }: Rou
     replication: { automatic: {} },
     createTime: s.createTime,
     labels: s.labels,
+    ...(Object.keys(s.annotations).length > 0 ? { annotations: s.annotations } : {}),
     etag: s.etag,
   });
   const versionJson = (s: StoredSecret, v: StoredVersion, ints: boolean) => ({
@@ -62,15 +63,33 @@ export function makeRouter({ model, projectId, projectNumber, maxPageSize }: Rou
     const id = rawId === undefined ? undefined : decodeURIComponent(rawId);
     const inVersions = url.pathname.includes("/versions");
     const key = `${req.method} ${id === undefined ? "" : "s"}${inVersions ? "v" : ""}${version === undefined ? "" : "n"}:${verb ?? ""}`;
-    const body = req.method === "POST" ? await readBody(req) : {};
+    const body = req.method === "POST" || req.method === "PATCH" ? await readBody(req) : {};
     const handlers: Record<string, [string, () => unknown]> = {
       "GET :": [
         "ListSecrets",
         () =>
           page([...model.secrets.values()].filter((s) => matchesFilter(url.searchParams.get("filter") ?? "", { name: s.id })).map(secretJson), url, "secrets"),
       ],
-      "POST :": ["CreateSecret", () => secretJson(model.create(url.searchParams.get("secretId") ?? "", (body.labels ?? {}) as Record<string, string>, now))],
+      "POST :": [
+        "CreateSecret",
+        () =>
+          secretJson(
+            model.create(
+              url.searchParams.get("secretId") ?? "",
+              (body.labels ?? {}) as Record<string, string>,
+              now,
+              (body.annotations ?? {}) as Record<string, string>,
+            ),
+          ),
+      ],
       "GET s:": ["GetSecret", () => secretJson(model.secret(id ?? ""))],
+      "PATCH s:": [
+        "UpdateSecret",
+        () => {
+          const mask = (url.searchParams.get("updateMask") ?? "").split(",").filter(Boolean);
+          return secretJson(model.update(id ?? "", mask, body, body.etag as string | undefined));
+        },
+      ],
       "DELETE s:": ["DeleteSecret", () => (model.remove(id ?? "", url.searchParams.get("etag") ?? undefined), {})],
       "POST s:addVersion": [
         "AddSecretVersion",
@@ -102,6 +121,10 @@ export function makeRouter({ model, projectId, projectNumber, maxPageSize }: Rou
       "POST svn:disable": [
         "DisableSecretVersion",
         () => versionJson(model.secret(id ?? ""), model.setState(id ?? "", version ?? "", "DISABLED", body.etag as string | undefined), ints),
+      ],
+      "POST svn:destroy": [
+        "DestroySecretVersion",
+        () => versionJson(model.secret(id ?? ""), model.setState(id ?? "", version ?? "", "DESTROYED", body.etag as string | undefined), ints),
       ],
       "POST svn:enable": [
         "EnableSecretVersion",
