@@ -173,10 +173,11 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
       ),
     );
 
-  common(program.command("journal [action] [run-id]").description("list | show <run-id> | verify the audit journal"), { writes: false }).action(
-    (action: string | undefined, runId: string | undefined, o) =>
+  common(program.command("journal [action] [run-id]").description("list | show <run-id> | verify | upgrade the audit journal"), { writes: false })
+    .option("--provider <name>", "verify: also check the journal anchor kept in this provider; list: only its runs")
+    .action((action: string | undefined, runId: string | undefined, o) =>
       run(async () => (await import("./commands/journal.js")).journal(action ?? "list", runId, normalise(o) as never, deps)),
-  );
+    );
 
   common(program.command("providers").description("which providers exist and how they are configured"), { writes: false }).action((o) =>
     run(async () => (await import("./commands/providers.js")).providers(normalise(o) as never, deps)),

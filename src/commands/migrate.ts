@@ -2,7 +2,6 @@ import { ensurePrivateDir } from "../core/atomic-file.js";
 import { BackupWriter } from "../core/backup.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
-import { Journal } from "../core/journal.js";
 import { acquireLock } from "../core/lock.js";
 import { checkTemplate } from "../core/naming.js";
 import type { OnConflict } from "../core/plan.js";
@@ -43,7 +42,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     const sources = await openSources(deps, options);
     cleanups.push(() => closeSources(sources));
     const columns = await ColumnStep.prepare(sources, options, deps.cwd, provider, reporter);
-    const { store, key, stateDir } = await openProvider(deps, options, provider, reporter);
+    const { store, key, stateDir, openJournal } = await openProvider(deps, options, provider, reporter);
     cleanups.push(() => store.close());
     if (!options.dryRun) {
       needKey(key);
@@ -101,7 +100,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
       return ExitCode.failed;
     }
     const backup = await BackupWriter.create(stateDir, runId, needKey(key));
-    const journal = await Journal.open(stateDir, deps.clock);
+    const journal = await openJournal();
     await journal.append([{ runId, type: "run-start", command: "migrate", provider, data: { writes: planned.writes } }]);
     let interrupted = false;
     const stopListening = deps.signals.onInterrupt(() => {

@@ -3,7 +3,7 @@ import { ensurePrivateDir } from "../core/atomic-file.js";
 import { readBackup } from "../core/backup.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode, usageError } from "../core/errors.js";
-import { entriesOf, Journal, type JournalEntry, readJournal, runsOf } from "../core/journal.js";
+import { entriesOf, type JournalEntry, readJournal, runsOf } from "../core/journal.js";
 import { acquireLock } from "../core/lock.js";
 import { planRollback, type RevertPlanItem } from "../core/rollback-plan.js";
 import type { ProviderName } from "../providers/types.js";
@@ -23,7 +23,7 @@ const UNDOABLE = new Set(["migrate", "rotate"]);
 export async function rollback(provider: ProviderName, options: RollbackOptions, deps: Deps): Promise<number> {
   requireConsentPossible(deps, options);
   const reporter = reporterFor(deps, options);
-  const { store, key, stateDir } = await openProvider(deps, options, provider, reporter);
+  const { store, key, stateDir, openJournal } = await openProvider(deps, options, provider, reporter);
   const cleanups: (() => Promise<void>)[] = [() => store.close()];
   try {
     if (!options.dryRun) {
@@ -53,7 +53,7 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     }
     const table = scrubbed > 0 ? await openScrubbedTable(backup) : undefined;
     const runId = newRunId(deps);
-    const journal = await Journal.open(stateDir, deps.clock);
+    const journal = await openJournal();
     await journal.append([{ runId, type: "run-start", command: "rollback", provider, data: { target } }]);
     // Cells first: undoing the vault first would leave references that point at nothing.
     if (table) cells = await restoreScrubbedCells(table, scrubbedCells, { journal, runId, reporter });

@@ -3,7 +3,7 @@ import { BackupWriter } from "../core/backup.js";
 import type { Deps } from "../core/deps.js";
 import { formatDuration, parseDuration } from "../core/duration.js";
 import { CliError, ExitCode, usageError } from "../core/errors.js";
-import { Journal, readJournal } from "../core/journal.js";
+import { readJournal } from "../core/journal.js";
 import { acquireLock } from "../core/lock.js";
 import { parseGenerator } from "../rotation/generators.js";
 import { decideRotation, type RotationDecision, rotateRuns } from "../rotation/plan.js";
@@ -44,7 +44,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
   try {
     const { provider, from } = await chooseProvider(name, options, deps, stateDir);
     reporter.info(`provider: ${provider} (from ${from})`);
-    const { store, key } = await openProvider(deps, options, provider, reporter);
+    const { store, key, openJournal } = await openProvider(deps, options, provider, reporter);
     cleanups.push(() => store.close());
     const rotation = rotationOf(store);
     if (!rotation)
@@ -85,7 +85,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
       return ExitCode.failed;
     }
 
-    const journal = await Journal.open(stateDir, deps.clock);
+    const journal = await openJournal();
     for (const dead of "abandon" in decision ? decision.abandon : [])
       await journal.append([{ runId: dead, type: "run-end", status: "abandoned", data: { reason: "nothing of it was left in the store" } }]);
     if (decision.kind === "nothing")
