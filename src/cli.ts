@@ -144,6 +144,7 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     .option("--generator <spec>", "hex:N | base64:N | alnum:N | password:N | uuid | command:<cmd> (default base64:48)")
     .addOption(new Option("--strategy <name>", "where the value is used").choices(["generic", "jwt", "postgres", "postgres-alternating"]).default("generic"))
     .option("--test-command <cmd>", "must exit 0 with the new value in $SECRET_VALUE")
+    .option("--pass-env <name>", "also give the test command and command: generators this environment variable (repeatable)", collect)
     .option("--db <admin-url>", "postgres strategies: admin connection URL")
     .option("--role <role>", "postgres strategies: the login role")
     .addOption(new Option("--bits <n>", "jwt: HS256/384/512 key size").choices(["256", "384", "512"]))

@@ -5,6 +5,7 @@ import { formatDuration, parseDuration } from "../core/duration.js";
 import { CliError, ExitCode, usageError } from "../core/errors.js";
 import { readJournal } from "../core/journal.js";
 import { acquireLock } from "../core/lock.js";
+import { childEnv } from "../rotation/child-env.js";
 import { parseGenerator } from "../rotation/generators.js";
 import { decideRotation, type RotationDecision, rotateRuns } from "../rotation/plan.js";
 import { abortRotation, advanceRotation, type RotationOutcome, type RotationRun } from "../rotation/run-rotation.js";
@@ -23,6 +24,8 @@ export interface RotateOptions extends CommonOptions, ProviderFlag {
   readonly db?: string;
   readonly role?: string;
   readonly bits?: string;
+  /** Variables a test command or `command:` generator also gets (src/rotation/child-env.ts). */
+  readonly passEnv?: readonly string[];
 }
 
 export const DEFAULT_GRACE = "24h";
@@ -37,6 +40,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
   const graceMs = parseDuration(options.gracePeriod ?? DEFAULT_GRACE, "--grace-period");
   const strategy = createStrategy(options.strategy ?? "generic", options, deps);
   const generator = parseGenerator(options.generator ?? strategy.defaultGenerator);
+  const env = childEnv(deps.env, options.passEnv);
   strategy.checkGenerator(generator);
   const reporter = reporterFor(deps, options);
   const stateDir = stateDirOf(deps, options);
@@ -118,7 +122,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
       now: () => deps.clock.now(),
       testCommand: options.testCommand,
       shell,
-      env: deps.env,
+      env,
       cwd: deps.cwd,
       interrupted: () => interrupted,
       progress: (m) => reporter.progress(m),
@@ -144,7 +148,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
       await journal.append([{ runId, type: "note", name, action: "resume", data: { pendingVersion: decision.pending.version } }]);
     } else {
       // Generated before anything is written: a failing generator leaves no trace but this message.
-      value = strategy.pendingValue(await generator.generate({ randomBytes: deps.randomBytes, shell, env: deps.env, cwd: deps.cwd }), ctx);
+      value = strategy.pendingValue(await generator.generate({ randomBytes: deps.randomBytes, shell, env, cwd: deps.cwd }), ctx);
       const backup = await BackupWriter.create(stateDir, runId, needKey(key));
       await backup.append({ priors: [{ name, existed: true, value: labels.current.value, version: labels.current.version }], meta: { command: "rotate" } });
       const settings = Object.fromEntries(Object.entries(strategy.settings).map(([k, v]) => [`setting:${k}`, v]));
