@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pgSaslprep } from "../../src/rotation/strategies/saslprep.js";
 import { scramVerifier } from "../../src/rotation/strategies/postgres-sql.js";
+import { pgSaslprep } from "../../src/rotation/strategies/saslprep.js";
 import { startPostgres, type TestPostgres } from "../helpers/postgres.js";
 
 let server: TestPostgres;
@@ -57,7 +57,27 @@ describe("SCRAM verifiers match the server's own, SASLprep included (the server 
   }
 
   it("for arbitrary strings mixing ASCII, mapped, prohibited, bidi and composed characters", async () => {
-    const alphabet = ["a", "Z", "7", "-", " ", "\u00a0", "\u00ad", "\u200b", "ä", "a\u0308", "\ufb01", "\u2168", "\u0627", "\u05d0", "\ue000", "\u0221", "🔑", "\u3000", "ß"];
+    const alphabet = [
+      "a",
+      "Z",
+      "7",
+      "-",
+      " ",
+      "\u00a0",
+      "\u00ad",
+      "\u200b",
+      "ä",
+      "a\u0308",
+      "\ufb01",
+      "\u2168",
+      "\u0627",
+      "\u05d0",
+      "\ue000",
+      "\u0221",
+      "🔑",
+      "\u3000",
+      "ß",
+    ];
     const password = fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 12 }).map((parts) => parts.join(""));
     await fc.assert(
       fc.asyncProperty(password, async (p) => {
