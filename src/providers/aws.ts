@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { AdaptiveLimiter } from "../core/adaptive-limiter.js";
 import { CliError, ExitCode } from "../core/errors.js";
+import { awsAnchor } from "./aws-anchor.js";
 import { createSdkApi, REQUESTS, type SecretsManagerApi } from "./aws-client.js";
 import { errorName, isThrottle, toCliError } from "./aws-errors.js";
 import { AwsReader, CURRENT } from "./aws-read.js";
@@ -9,6 +10,7 @@ import { type AwsSettings, resolveAwsSettings } from "./aws-settings.js";
 import type { ProviderContext } from "./context.js";
 import { countCalls } from "./count-calls.js";
 import {
+  type AnchorStore,
   ConflictError,
   type CurrentSecret,
   type NameCheck,
@@ -47,6 +49,8 @@ export class AwsStore implements SecretStore {
   /** Rotation on staging labels (src/providers/aws-rotation.ts). */
   /** How this provider rotates (src/rotation/types.ts); the rotate, cleanup and get commands use it. */
   readonly rotation: AwsRotation;
+  /** Journal anchors as tags on the `secretshift` secret (src/providers/aws-anchor.ts). */
+  readonly anchor: AnchorStore;
 
   constructor(
     api: SecretsManagerApi,
@@ -60,6 +64,7 @@ export class AwsStore implements SecretStore {
     const reads = new AdaptiveLimiter({ maxConcurrency: 8, isThrottle, onThrottle });
     this.reader = new AwsReader(this.api, reads, settings.endpoint);
     this.rotation = new AwsRotation({ api: this.api, writes: this.writes, reads, endpoint: settings.endpoint });
+    this.anchor = awsAnchor(this.api, settings.endpoint);
   }
 
   checkName(name: string): NameCheck {

@@ -18,6 +18,8 @@ export type VaultItem = Omit<VaultSecret, "value">;
 export interface KeyVaultApi {
   get(name: string, version?: string): Promise<VaultSecret>;
   set(name: string, value: string, tags: Record<string, string>): Promise<VaultSecret>;
+  /** UpdateSecret: replaces the tags of one version (no new version, no value sent). */
+  updateTags(name: string, version: string, tags: Record<string, string>): Promise<VaultItem>;
   list(): Promise<VaultItem[]>;
   getDeleted(name: string): Promise<VaultItem>;
   /** Soft delete, waiting until the vault reports the secret deleted. */
@@ -91,6 +93,7 @@ export async function createKeyVaultApi(settings: AzureSettings, vaultUrl: URL):
   return {
     get: async (name, version) => secretOf(await client.getSecret(name, version ? { version } : {})),
     set: async (name, value, tags) => secretOf(await client.setSecret(name, value, { tags })),
+    updateTags: async (name, version, tags) => itemOf(await client.updateSecretProperties(name, version, { tags })),
     async list() {
       const out: VaultItem[] = [];
       for await (const p of client.listPropertiesOfSecrets()) out.push(itemOf(p));
@@ -110,5 +113,5 @@ export async function createKeyVaultApi(settings: AzureSettings, vaultUrl: URL):
 /** Without a vault URL every call fails with the usage error that says how to give one. */
 export function unconfiguredApi(error: () => Error): KeyVaultApi {
   const fail = () => Promise.reject(error());
-  return { get: fail, set: fail, list: fail, getDeleted: fail, remove: fail, recover: fail, purge: fail };
+  return { get: fail, set: fail, updateTags: fail, list: fail, getDeleted: fail, remove: fail, recover: fail, purge: fail };
 }

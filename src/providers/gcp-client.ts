@@ -7,6 +7,7 @@ type IVersion = protos.google.cloud.secretmanager.v1.ISecretVersion;
 export interface GcpSecret {
   readonly id: string;
   readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
   readonly etag: string;
 }
 
@@ -28,6 +29,8 @@ export interface SecretManagerApi {
   listSecrets(filter: string, pageToken: string | undefined): Promise<Page<GcpSecret>>;
   createSecret(id: string, labels: Record<string, string>): Promise<GcpSecret>;
   deleteSecret(id: string, etag: string | undefined): Promise<void>;
+  /** UpdateSecret with `updateMask: annotations`: replaces them, only while the secret's etag is `etag`. */
+  updateAnnotations(id: string, annotations: Record<string, string>, etag: string): Promise<GcpSecret>;
   addVersion(id: string, data: Buffer): Promise<GcpVersion>;
   access(id: string, version: string): Promise<{ number: string; data: Buffer }>;
   getVersion(id: string, version: string): Promise<GcpVersion>;
@@ -48,7 +51,12 @@ export interface GcpClientConfig {
 
 const SERVICE = "google.cloud.secretmanager.v1.SecretManagerService";
 const lastSegment = (name: string | null | undefined) => (name ?? "").slice((name ?? "").lastIndexOf("/") + 1);
-const secretOf = (s: ISecret): GcpSecret => ({ id: lastSegment(s.name), labels: { ...(s.labels ?? {}) }, etag: s.etag ?? "" });
+const secretOf = (s: ISecret): GcpSecret => ({
+  id: lastSegment(s.name),
+  labels: { ...(s.labels ?? {}) },
+  annotations: { ...(s.annotations ?? {}) },
+  etag: s.etag ?? "",
+});
 const versionOf = (v: IVersion): GcpVersion => ({ number: lastSegment(v.name), state: String(v.state ?? ""), etag: v.etag ?? "" });
 
 async function loadSdk() {
@@ -98,6 +106,10 @@ export async function createGcpApi(config: GcpClientConfig): Promise<SecretManag
     async deleteSecret(id, etag) {
       await client.deleteSecret({ name: await secret(id), ...(etag ? { etag } : {}) });
     },
+    async updateAnnotations(id, annotations, etag) {
+      const [s] = await client.updateSecret({ secret: { name: await secret(id), annotations, etag }, updateMask: { paths: ["annotations"] } });
+      return secretOf(s);
+    },
     addVersion: async (id, data) => versionOf((await client.addSecretVersion({ parent: await secret(id), payload: { data } }))[0]),
     async access(id, v) {
       const [out] = await client.accessSecretVersion({ name: await version(id, v) });
@@ -124,6 +136,7 @@ export const REQUESTS: readonly Method[] = [
   "listSecrets",
   "createSecret",
   "deleteSecret",
+  "updateAnnotations",
   "addVersion",
   "access",
   "getVersion",

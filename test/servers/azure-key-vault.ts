@@ -102,6 +102,7 @@ export async function startAzureServer(initial: AzureServerOptions = {}): Promis
             ),
           ])(model.live(name ?? "")),
       ],
+      "PATCH secrets/n/v": ["UpdateSecret", () => ((r) => [200, bundle(r.secret, r.version, false)])(model.updateTags(name ?? "", extra ?? "", body.tags))],
       "PUT secrets/n": ["SetSecret", () => ((r) => [200, bundle(r.secret, r.version, true)])(model.set(name ?? "", body.value, body.tags, body.contentType))],
       "DELETE secrets/n": ["DeleteSecret", () => ((s) => [200, { ...bundle(s, latest(s), false), ...deletedPart(s) }])(model.remove(name ?? "", 90))],
       "GET deletedsecrets": [

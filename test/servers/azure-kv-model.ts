@@ -91,6 +91,16 @@ export class VaultModel {
     return { secret, version };
   }
 
+  /** UpdateSecret: the version's tags are replaced as a whole (Key Vault allows 15). */
+  updateTags(name: string, id: string, tags: unknown): { secret: KvSecret; version: KvVersion } {
+    const found = this.version(name, id);
+    const next = (tags ?? {}) as Record<string, string>;
+    if (Object.keys(next).length > 15) throw new KvError(400, "BadParameter", "The number of tags exceeds the maximum of 15.");
+    for (const k of Object.keys(found.version.tags)) delete found.version.tags[k];
+    Object.assign(found.version.tags, next);
+    return found;
+  }
+
   remove(name: string, retentionDays: number): KvSecret {
     const s = this.live(name);
     s.deleted = { date: now(), purgeDate: now() + retentionDays * 86_400 };

@@ -25,6 +25,7 @@ export interface StoredVersion {
 export interface StoredSecret {
   readonly id: string;
   labels: Record<string, string>;
+  annotations: Record<string, string>;
   etag: string;
   readonly createTime: string;
   readonly versions: StoredVersion[];
@@ -55,8 +56,24 @@ export class SecretManagerModel {
       );
     }
     if (this.secrets.has(id)) throw new GcpError(409, "ALREADY_EXISTS", `Secret [${this.resource}/secrets/${id}] already exists.`);
-    const s: StoredSecret = { id, labels: { ...labels }, etag: etag(), createTime: now, versions: [] };
+    const s: StoredSecret = { id, labels: { ...labels }, annotations: {}, etag: etag(), createTime: now, versions: [] };
     this.secrets.set(id, s);
+    return s;
+  }
+
+  /** UpdateSecret: the fields named in `updateMask` are replaced; a stale `etag` is ABORTED, like the service. */
+  update(id: string, body: Record<string, unknown>, mask: string[]): StoredSecret {
+    const s = this.secret(id);
+    if (typeof body.etag === "string" && body.etag !== "" && body.etag !== s.etag)
+      throw new GcpError(409, "ABORTED", `The etag provided does not match the etag of Secret [${this.resource}/secrets/${id}].`);
+    for (const field of mask) {
+      if (field !== "labels" && field !== "annotations") throw new GcpError(400, "INVALID_ARGUMENT", `The update_mask path ${field} is not supported.`);
+      const map = (body[field] ?? {}) as Record<string, string>;
+      if (field === "annotations" && Buffer.byteLength(JSON.stringify(map)) > 16_384)
+        throw new GcpError(400, "INVALID_ARGUMENT", "The total size of annotation keys and values must be less than 16KiB.");
+      s[field] = { ...map };
+    }
+    s.etag = etag();
     return s;
   }
 

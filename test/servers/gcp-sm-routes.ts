@@ -32,6 +32,7 @@ export function makeRouter({ model, projectId, projectNumber, maxPageSize }: Rou
     replication: { automatic: {} },
     createTime: s.createTime,
     labels: s.labels,
+    annotations: s.annotations,
     etag: s.etag,
   });
   const versionJson = (s: StoredSecret, v: StoredVersion, ints: boolean) => ({
@@ -62,7 +63,7 @@ export function makeRouter({ model, projectId, projectNumber, maxPageSize }: Rou
     const id = rawId === undefined ? undefined : decodeURIComponent(rawId);
     const inVersions = url.pathname.includes("/versions");
     const key = `${req.method} ${id === undefined ? "" : "s"}${inVersions ? "v" : ""}${version === undefined ? "" : "n"}:${verb ?? ""}`;
-    const body = req.method === "POST" ? await readBody(req) : {};
+    const body = req.method === "POST" || req.method === "PATCH" ? await readBody(req) : {};
     const handlers: Record<string, [string, () => unknown]> = {
       "GET :": [
         "ListSecrets",
@@ -72,6 +73,7 @@ export function makeRouter({ model, projectId, projectNumber, maxPageSize }: Rou
       "POST :": ["CreateSecret", () => secretJson(model.create(url.searchParams.get("secretId") ?? "", (body.labels ?? {}) as Record<string, string>, now))],
       "GET s:": ["GetSecret", () => secretJson(model.secret(id ?? ""))],
       "DELETE s:": ["DeleteSecret", () => (model.remove(id ?? "", url.searchParams.get("etag") ?? undefined), {})],
+      "PATCH s:": ["UpdateSecret", () => secretJson(model.update(id ?? "", body, (url.searchParams.get("updateMask") ?? "").split(",").filter(Boolean)))],
       "POST s:addVersion": [
         "AddSecretVersion",
         () => {
