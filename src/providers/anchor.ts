@@ -13,7 +13,7 @@ export interface AnchorBag {
   readonly capacity: number;
   /** The entry's metadata, empty when the entry does not exist yet. */
   read(): Promise<Map<string, string>>;
-  /** Sets `key` to `value` and removes `drop`, creating the entry when it does not exist. */
+  /** Sets `key` to `value` and removes `drop`, creating the entry when it does not exist; always called right after `read`. */
   write(key: string, value: string, drop: readonly string[]): Promise<void>;
 }
 
@@ -24,7 +24,10 @@ export interface AnchorBag {
  */
 export function bagAnchor(bag: AnchorBag, prefix: string): AnchorStore {
   return {
-    where: bag.where,
+    // A getter: Vault knows its mount's paths only once connected.
+    get where() {
+      return bag.where;
+    },
     async read(journalId) {
       const text = (await bag.read()).get(`${prefix}${journalId}`);
       const [seq, mac, runId] = text?.split(":") ?? [];

@@ -1,5 +1,5 @@
 import { ANCHOR_ENTRY, type AnchorBag, bagAnchor } from "./anchor.js";
-import type { KeyVaultApi } from "./azure-client.js";
+import type { KeyVaultApi, VaultSecret } from "./azure-client.js";
 import { statusOf, toCliError } from "./azure-errors.js";
 import type { AnchorStore } from "./types.js";
 
@@ -15,17 +15,19 @@ export function azureAnchor(api: KeyVaultApi, vaultUrl: string): AnchorStore {
   const fail = (op: string) => (e: unknown) => {
     throw toCliError(e, { op, name: ANCHOR_ENTRY, vaultUrl });
   };
-  const get = () =>
-    api.get(ANCHOR_ENTRY).catch((e: unknown) => {
+  // The secret as last read: `write` follows `read` (bagAnchor) and needs no second GET.
+  let last: VaultSecret | undefined;
+  const get = async () =>
+    (last = await api.get(ANCHOR_ENTRY).catch((e: unknown) => {
       if (statusOf(e) === 404) return undefined;
       return fail("GetSecret")(e);
-    });
+    }));
   const bag: AnchorBag = {
     where: `Azure Key Vault secret ${ANCHOR_ENTRY} (tags)`,
     capacity: 14,
     read: async () => new Map(Object.entries((await get())?.tags ?? {})),
     async write(key, value, drop) {
-      const secret = await get();
+      const secret = last;
       const tags = { ...secret?.tags, [key]: value };
       for (const k of drop) delete tags[k];
       if (secret) await api.updateTags(ANCHOR_ENTRY, secret.version, tags).catch(fail("UpdateSecret"));

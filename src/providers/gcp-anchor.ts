@@ -1,5 +1,5 @@
 import { ANCHOR_ENTRY, type AnchorBag, bagAnchor } from "./anchor.js";
-import type { SecretManagerApi } from "./gcp-client.js";
+import type { GcpSecret, SecretManagerApi } from "./gcp-client.js";
 import { statusOf, toCliError } from "./gcp-errors.js";
 import type { AnchorStore } from "./types.js";
 
@@ -14,18 +14,20 @@ export function gcpAnchor(api: SecretManagerApi, endpoint: string | undefined): 
   const fail = (op: string) => (e: unknown) => {
     throw toCliError(e, { op, name: ANCHOR_ENTRY, endpoint });
   };
-  const get = () =>
-    api.getSecret(ANCHOR_ENTRY).catch((e: unknown) => {
+  // The secret as last read: `write` follows `read` (bagAnchor), so its first attempt needs no second GET.
+  let last: GcpSecret | undefined;
+  const get = async () =>
+    (last = await api.getSecret(ANCHOR_ENTRY).catch((e: unknown) => {
       if (statusOf(e) === "NOT_FOUND") return undefined;
       return fail("GetSecret")(e);
-    });
+    }));
   const bag: AnchorBag = {
     where: `GCP secret ${ANCHOR_ENTRY} (annotations)`,
     capacity: 100,
     read: async () => new Map(Object.entries((await get())?.annotations ?? {})),
     async write(key, value, drop) {
       for (let attempt = 1; ; attempt++) {
-        const secret = (await get()) ?? (await api.createSecret(ANCHOR_ENTRY, { "managed-by": "secretshift" }).catch(fail("CreateSecret")));
+        const secret = (attempt === 1 ? last : await get()) ?? (await api.createSecret(ANCHOR_ENTRY, { "managed-by": "secretshift" }).catch(fail("CreateSecret")));
         const annotations = { ...secret.annotations, [key]: value };
         for (const k of drop) delete annotations[k];
         try {

@@ -1,5 +1,6 @@
 import { ANCHOR_ENTRY, type AnchorBag, bagAnchor } from "./anchor.js";
 import { isStatus, type K8sCaller } from "./k8s-call.js";
+import type { WireSecret } from "./k8s-client.js";
 import type { AnchorStore } from "./types.js";
 
 const PREFIX = "secretshift.dev/journal-";
@@ -11,26 +12,21 @@ const PREFIX = "secretshift.dev/journal-";
  */
 export function k8sAnchor(caller: K8sCaller): AnchorStore {
   const ns = caller.namespace;
+  // The Secret as last read: `write` follows `read` (bagAnchor), so its first attempt needs no second GET.
+  let last: WireSecret | undefined;
+  const get = async () => (last = await caller.call("get", ANCHOR_ENTRY, (api) => api.read(ns, ANCHOR_ENTRY)));
   const bag: AnchorBag = {
     where: `Kubernetes Secret ${ns}/${ANCHOR_ENTRY} (annotations)`,
     capacity: 100,
-    async read() {
-      const secret = await caller.call("get", ANCHOR_ENTRY, (api) => api.read(ns, ANCHOR_ENTRY));
-      return new Map(Object.entries(secret?.metadata?.annotations ?? {}));
-    },
+    read: async () => new Map(Object.entries((await get())?.metadata?.annotations ?? {})),
     async write(key, value, drop) {
       for (let attempt = 1; ; attempt++) {
-        const secret = await caller.call("get", ANCHOR_ENTRY, (api) => api.read(ns, ANCHOR_ENTRY));
+        const secret = attempt === 1 ? last : await get();
         const annotations = { ...secret?.metadata?.annotations, [key]: value };
         for (const k of drop) delete annotations[k];
         try {
           if (!secret) {
-            await caller.call(
-              "create",
-              ANCHOR_ENTRY,
-              (api) => api.create(ns, { metadata: { name: ANCHOR_ENTRY, namespace: ns, annotations }, type: "Opaque" }),
-              [409],
-            );
+            await caller.call("create", ANCHOR_ENTRY, (api) => api.create(ns, { metadata: { name: ANCHOR_ENTRY, namespace: ns, annotations }, type: "Opaque" }), [409]);
           } else {
             const body = { ...secret, metadata: { ...secret.metadata, annotations } };
             await caller.call("update", ANCHOR_ENTRY, (api) => api.replace(ns, ANCHOR_ENTRY, body), [409]);
