@@ -3,7 +3,7 @@ import { access, appendFile, readdir, readFile, writeFile } from "node:fs/promis
 import { join } from "node:path";
 import { CONFIG_FILE } from "../config/load.js";
 import { starterConfig } from "../config/starter.js";
-import { createExclusive, ensurePrivateDir, lstatOrUndefined } from "../core/atomic-file.js";
+import { createExclusive, ensurePrivateDir, lstatOrUndefined, refuseStateLinks } from "../core/atomic-file.js";
 import { generateKeyMaterial } from "../core/crypto.js";
 import type { Deps } from "../core/deps.js";
 import { CliError, ExitCode, usageError } from "../core/errors.js";
@@ -21,6 +21,7 @@ export interface InitOptions extends CommonOptions {
 export async function init(options: InitOptions, deps: Deps): Promise<number> {
   const reporter = reporterFor(deps, options);
   const stateDir = stateDirOf(deps, options);
+  await refuseStateLinks(stateDir);
   await ensurePrivateDir(stateDir);
   const keyPath = join(stateDir, "key");
   if ((await lstatOrUndefined(keyPath)) === undefined) await refuseBesideState(stateDir, options.stateDir ?? ".secrets");

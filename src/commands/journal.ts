@@ -99,8 +99,14 @@ async function verify(stateDir: string, storePath: string, options: JournalOptio
   } else if (!result.ok) reporter.out(`journal tampered: ${result.reason}`);
   else if (anchor && !anchor.ok) reporter.out(`journal tampered: ${anchor.reason}`);
   else {
-    const store = result.store ? `; ${result.store.path} is generation ${result.store.generation}, as recorded` : "";
+    const s = result.store;
+    const store = s ? `; ${s.path} is generation ${s.generation}${s.generation === s.recorded ? ", as recorded" : ""}` : "";
     reporter.out(`journal ok: ${result.lines} lines, every line authenticated and chained${store}${anchor?.ok ? `; ${anchor.detail}` : ""}`);
+    if (s && s.generation > s.recorded) {
+      reporter.warn(
+        `the journal recorded generation ${s.recorded} of ${s.path}: another state folder wrote it since, a run died right after saving it, or the journal was cut back to an older head`,
+      );
+    }
     if (anchor?.ok && anchor.stale) reporter.warn(anchor.stale);
   }
   return ok ? ExitCode.ok : ExitCode.failed;

@@ -36,6 +36,18 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   if (info && (info.mode & 0o077) !== 0) await chmod(dir, 0o700);
 }
 
+/** Everything secretshift keeps in a state folder, checked before any command reads or writes there. */
+const STATE_ENTRIES = ["key", "journal.jsonl", "journal.head", "store.enc", "store.enc.lock", "lock", "backups"];
+
+/** One clear refusal up front when the state folder, or anything secretshift keeps in it, is a symlink. */
+export async function refuseStateLinks(stateDir: string): Promise<void> {
+  if ((await lstatOrUndefined(stateDir))?.isSymbolicLink()) throw symlinkError(stateDir);
+  for (const entry of STATE_ENTRIES) {
+    const path = join(stateDir, entry);
+    if ((await lstatOrUndefined(path))?.isSymbolicLink()) throw symlinkError(path);
+  }
+}
+
 export async function lstatOrUndefined(path: string) {
   try {
     return await lstat(path);

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, ti
 import { constants } from "node:fs";
 import { open as openFile } from "node:fs/promises";
 import { join } from "node:path";
-import { lstatOrUndefined, symlinkError } from "./atomic-file.js";
+import { refuseStateLinks, symlinkError } from "./atomic-file.js";
 import { CliError, ExitCode, usageError } from "./errors.js";
 
 const VERSION = "v1";
@@ -50,8 +50,8 @@ export interface KeySource {
 
 /** The data key from SECRETS_ENCRYPTION_KEY, else `<stateDir>/key`, else undefined (dry runs need none). */
 export async function loadKey({ env, stateDir }: KeySource): Promise<Buffer | undefined> {
-  // Every command that touches state loads the key first: the state folder itself is checked here.
-  if ((await lstatOrUndefined(stateDir))?.isSymbolicLink()) throw symlinkError(stateDir);
+  // Every command that touches state loads the key first: the state folder is checked here, once.
+  await refuseStateLinks(stateDir);
   const fromEnv = env.SECRETS_ENCRYPTION_KEY;
   if (fromEnv !== undefined && fromEnv !== "") return deriveKey(checkLength(fromEnv.trim(), "SECRETS_ENCRYPTION_KEY"));
   const text = await readKeyFile(join(stateDir, "key"));

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { type LocalDocument, loadDocument, saveDocument } from "../providers/local-document.js";
+import { type LocalDocument, saveDocument } from "../providers/local-document.js";
+import { storeFormatOf } from "../providers/local-seal.js";
 import { readNoFollow, writeFileAtomic } from "./atomic-file.js";
 import { subkey } from "./crypto.js";
 import type { Clock } from "./deps.js";
@@ -17,37 +18,30 @@ import { emptyHead, readHead, writeHead } from "./journal-head.js";
  */
 export async function upgradeState(stateDir: string, storePath: string, dataKey: Buffer, run: { clock: Pick<Clock, "now">; runId: string }) {
   const changed: string[] = [];
-  const storeText = (await readNoFollow(storePath))?.toString("utf8");
-  if (storeText !== undefined && isUnsealedStore(storeText)) {
-    // The 0.1 file is the document itself; sealing puts the header in front of it.
-    await saveDocument(storePath, JSON.parse(storeText) as LocalDocument, dataKey, undefined);
-    changed.push(`${storePath} sealed as generation 1`);
-  }
   const key = subkey(dataKey, "journal");
+  const storeText = (await readNoFollow(storePath))?.toString("utf8");
+  const storeUnsealed = storeText !== undefined && storeFormatOf(storeText) === "unsealed";
   const lines = splitLines(await readOrEmpty(journalPath(stateDir)));
-  const head = await readHead(stateDir, key);
-  if (isUnkeyedJournal(lines) || head.status === "unkeyed") {
+  // The journal first, then the store: a crash in between leaves a state this upgrade can finish.
+  if (isUnkeyedJournal(lines) || (await readHead(stateDir, key)).status === "unkeyed") {
+    if (storeText !== undefined && !storeUnsealed)
+      throw downgraded(`${storePath} is already sealed, so this 0.1-format journal was put there after an upgrade`);
     await resign(stateDir, lines, key);
     changed.push(`${journalPath(stateDir)}: ${lines.length} line(s) checked against the 0.1 chain and signed`);
   }
   const journal = await Journal.open(stateDir, run.clock, dataKey);
+  if (storeUnsealed) {
+    const head = await readHead(stateDir, key);
+    if (head.status === "ok" && Object.values(head.head.stores).some((r) => r.path === storePath)) {
+      throw downgraded(`the journal recorded a sealed ${storePath}, so this unsealed one was put back after an upgrade`);
+    }
+    // The 0.1 file is the document itself; sealing puts the header in front of it.
+    const seal = await saveDocument(storePath, JSON.parse(storeText) as LocalDocument, dataKey, undefined);
+    await journal.recordStore(seal.id, seal.generation, storePath);
+    changed.push(`${storePath} sealed as generation 1`);
+  }
   if (changed.length > 0) await journal.append([{ runId: run.runId, type: "note", action: "journal-upgrade", data: { changes: changed.length } }]);
-  const sealed = await loadDocument(storePath, dataKey).catch(() => undefined);
-  const current = await readHead(stateDir, key);
-  const recorded = current.status === "ok" ? current.head.stores : {};
-  if (sealed?.seal && (recorded[sealed.seal.id]?.generation ?? 0) < sealed.seal.generation) {
-    await journal.recordStore(sealed.seal.id, sealed.seal.generation, storePath);
-    if (changed.length === 0) changed.push(`recorded ${storePath} generation ${sealed.seal.generation} in the journal`);
-  }
   return { changed };
-}
-
-function isUnsealedStore(text: string): boolean {
-  try {
-    return (JSON.parse(text.split("\n")[0] ?? "") as { format?: unknown }).format === "secretshift-store/1";
-  } catch {
-    return false;
-  }
 }
 
 /** Re-signs 0.1 lines after checking their SHA-256 chain and head exactly as 0.1 did. */
@@ -72,6 +66,13 @@ async function resign(stateDir: string, lines: readonly string[], key: Buffer): 
   await writeFileAtomic(journalPath(stateDir), out.map((l) => `${l}\n`).join(""));
   await writeHead(stateDir, key, head);
 }
+
+/** Someone replaced upgraded state with 0.1-format files: signing them would vouch for a forgery. */
+const downgraded = (why: string) =>
+  new CliError("UPGRADE_REFUSED", `refusing to upgrade: ${why}`, {
+    exitCode: ExitCode.failed,
+    hint: "restore the files from a trusted copy; run `secrets journal verify` to see what else changed",
+  });
 
 const refused = (why: string) =>
   new CliError("UPGRADE_REFUSED", `the 0.1 journal fails its own check (${why}), so it cannot be vouched for`, {

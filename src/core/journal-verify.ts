@@ -1,5 +1,5 @@
 import { readdir } from "node:fs/promises";
-import { openStore } from "../providers/local-seal.js";
+import { openStore, storeFormatOf } from "../providers/local-seal.js";
 import { readNoFollow } from "./atomic-file.js";
 import { backupsDir } from "./backup.js";
 import { subkey } from "./crypto.js";
@@ -8,8 +8,15 @@ import { unkeyedJournalError } from "./journal.js";
 import { claimedMac, GENESIS, isUnkeyedJournal, journalIdOf, journalPath, lineVerifies, parseEntry, readOrEmpty, splitLines } from "./journal-chain.js";
 import { type JournalHead, readHead } from "./journal-head.js";
 
+/** The store file as verify saw it: its generation and the last one the journal recorded for it. */
+export interface StoreState {
+  readonly path: string;
+  readonly generation: number;
+  readonly recorded: number;
+}
+
 export type VerifyResult =
-  | { ok: true; lines: number; journalId?: string; store?: { path: string; generation: number } }
+  | { ok: true; lines: number; journalId?: string; store?: StoreState }
   /** `line` is the first bad line (1-based) when the problem is in the journal itself. */
   | { ok: false; line?: number; reason: string };
 
@@ -24,7 +31,12 @@ export async function verifyJournal(stateDir: string, dataKey: Buffer, storePath
   const text = await readOrEmpty(journalPath(stateDir));
   const lines = splitLines(text);
   const head = await readHead(stateDir, key);
-  if (isUnkeyedJournal(lines) || head.status === "unkeyed") throw unkeyedJournalError(stateDir);
+  if (isUnkeyedJournal(lines) || head.status === "unkeyed") {
+    // 0.1 never sealed a store: a sealed one beside an unkeyed journal means the journal was swapped for an old-format forgery.
+    if (storeFormatOf((await readNoFollow(storePath))?.toString("utf8") ?? "") === "sealed")
+      return { ok: false, reason: `journal.jsonl is in the unkeyed 0.1 format, but ${storePath} is sealed: the journal was replaced` };
+    throw unkeyedJournalError(stateDir);
+  }
   const chain = verifyChain(lines, key);
   if (!chain.ok) return chain;
   const n = lines.length;
@@ -77,7 +89,7 @@ async function activityWithoutJournal(stateDir: string, storePath: string): Prom
 }
 
 /** The store's seal against the head's record: a string names what is wrong. */
-async function storeProblem(dataKey: Buffer, path: string, head: JournalHead | undefined): Promise<{ path: string; generation: number } | string | undefined> {
+async function storeProblem(dataKey: Buffer, path: string, head: JournalHead | undefined): Promise<StoreState | string | undefined> {
   const bytes = await readNoFollow(path);
   const records = Object.values(head?.stores ?? {});
   if (bytes === undefined) {
@@ -89,7 +101,7 @@ async function storeProblem(dataKey: Buffer, path: string, head: JournalHead | u
     const recorded = head?.stores[seal.id]?.generation ?? 0;
     if (seal.generation < recorded)
       return `${path} is generation ${seal.generation}, but the journal recorded generation ${recorded}: an older copy was put back`;
-    return { path, generation: seal.generation };
+    return { path, generation: seal.generation, recorded };
   } catch (e) {
     if (isCliError(e)) return e.message;
     throw e;

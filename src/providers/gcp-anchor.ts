@@ -27,7 +27,8 @@ export function gcpAnchor(api: SecretManagerApi, endpoint: string | undefined): 
     read: async () => new Map(Object.entries((await get())?.annotations ?? {})),
     async write(key, value, drop) {
       for (let attempt = 1; ; attempt++) {
-        const secret = (attempt === 1 ? last : await get()) ?? (await api.createSecret(ANCHOR_ENTRY, { "managed-by": "secretshift" }).catch(fail("CreateSecret")));
+        const secret =
+          (attempt === 1 ? last : await get()) ?? (await api.createSecret(ANCHOR_ENTRY, { "managed-by": "secretshift" }).catch(fail("CreateSecret")));
         const annotations = { ...secret.annotations, [key]: value };
         for (const k of drop) delete annotations[k];
         try {

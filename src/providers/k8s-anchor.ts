@@ -26,7 +26,12 @@ export function k8sAnchor(caller: K8sCaller): AnchorStore {
         for (const k of drop) delete annotations[k];
         try {
           if (!secret) {
-            await caller.call("create", ANCHOR_ENTRY, (api) => api.create(ns, { metadata: { name: ANCHOR_ENTRY, namespace: ns, annotations }, type: "Opaque" }), [409]);
+            await caller.call(
+              "create",
+              ANCHOR_ENTRY,
+              (api) => api.create(ns, { metadata: { name: ANCHOR_ENTRY, namespace: ns, annotations }, type: "Opaque" }),
+              [409],
+            );
           } else {
             const body = { ...secret, metadata: { ...secret.metadata, annotations } };
             await caller.call("update", ANCHOR_ENTRY, (api) => api.replace(ns, ANCHOR_ENTRY, body), [409]);

@@ -21,6 +21,16 @@ const HEADER = "secretshift-store-seal/1";
 
 export const newStoreId = (): string => randomBytes(8).toString("hex");
 
+/** Which format a store file's text is in: sealed (this module), the unsealed 0.1 document, or neither. */
+export function storeFormatOf(text: string): "sealed" | "unsealed" | "unknown" {
+  try {
+    const format = (JSON.parse(text.split("\n")[0] ?? "") as { format?: unknown }).format;
+    return format === HEADER ? "sealed" : format === "secretshift-store/1" ? "unsealed" : "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
 /** The file text for `document` sealed as `seal`. */
 export function sealStore(dataKey: Buffer, seal: StoreSeal, document: string): string {
   const header = { format: HEADER, id: seal.id, generation: seal.generation, mac: storeMac(dataKey, seal, document) };
@@ -29,6 +39,7 @@ export function sealStore(dataKey: Buffer, seal: StoreSeal, document: string): s
 
 /** The document text and its seal; throws STORE_TAMPERED unless the MAC verifies. */
 export function openStore(dataKey: Buffer, text: string, path: string): { seal: StoreSeal; document: string } {
+  if (storeFormatOf(text) === "unsealed") throw unsealedStoreError(path);
   const cut = text.indexOf("\n");
   let header: { format?: unknown; id?: unknown; generation?: unknown; mac?: unknown } = {};
   try {
@@ -36,7 +47,6 @@ export function openStore(dataKey: Buffer, text: string, path: string): { seal: 
   } catch {
     // not a header: judged below
   }
-  if (header.format === "secretshift-store/1") throw unsealedStoreError(path);
   const { id, generation, mac } = header;
   if (header.format !== HEADER || typeof id !== "string" || typeof mac !== "string" || !Number.isSafeInteger(generation) || cut < 0) {
     throw storeTampered(path, "it does not start with a valid seal header");
