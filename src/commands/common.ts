@@ -89,7 +89,7 @@ export async function openProvider(deps: Deps, options: CommonOptions, name: Pro
         .write(mark)
         .catch((e: unknown) =>
           reporter.warn(
-            `could not record the journal anchor in ${name}: ${describeError(e)}; \`secrets journal verify --provider ${name}\` will say it is stale`,
+            `could not record the journal anchor in ${name}: ${describeError(e)}; \`secrets journal verify --provider ${name}\` will report it missing or stale`,
           ),
         ),
     );

@@ -18,7 +18,12 @@ export async function checkAnchor(stateDir: string, provider: string, anchor: An
   const id = journalIdOf(lines);
   const record = id === undefined ? undefined : await anchor.read(id);
   if (!record) {
-    if (ends.length === 0) return { ok: true, detail: `no run of this journal ended on ${provider}, so there is no anchor to compare` };
+    if (ends.length === 0) {
+      // A journal replaced from its first line is a new journal: what the provider holds of others is all there is to say.
+      const others = id === undefined ? 0 : await anchor.others(id);
+      const also = others > 0 ? `; it holds anchors of ${others} other journal(s): other state folders, or this one before it was replaced` : "";
+      return { ok: true, detail: `no run of this journal ended on ${provider}, so there is no anchor to compare${also}` };
+    }
     return { ok: false, reason: `${anchor.where} holds no anchor for this journal (${id}), though ${ends.length} run(s) ended on ${provider}` };
   }
   const line = lines[record.seq - 1];

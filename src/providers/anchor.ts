@@ -34,6 +34,9 @@ export function bagAnchor(bag: AnchorBag, prefix: string): AnchorStore {
       if (!seq || !mac || !runId || !/^\d+$/.test(seq)) return undefined;
       return { journalId, seq: Number(seq), mac, runId };
     },
+    async others(journalId) {
+      return [...(await bag.read()).keys()].filter((k) => k.startsWith(prefix) && k !== `${prefix}${journalId}`).length;
+    },
     async write(record: AnchorRecord) {
       const key = `${prefix}${record.journalId}`;
       const others = [...(await bag.read())].filter(([k]) => k.startsWith(prefix) && k !== key);

@@ -121,6 +121,8 @@ export interface AnchorStore {
   readonly where: string;
   read(journalId: string): Promise<AnchorRecord | undefined>;
   write(record: AnchorRecord): Promise<void>;
+  /** How many other journals have an anchor here (other state folders, or this one before it was replaced). */
+  others(journalId: string): Promise<number>;
 }
 
 export interface AnchorRecord {

@@ -136,7 +136,10 @@ for (const [label, start] of remotes) {
       const anchors = Object.entries(entry?.metadata ?? {}).filter(([k]) => k.includes("journal"));
       expect(anchors).toHaveLength(1);
       const journal = (await readFile(p.state("journal.jsonl"), "utf8")).trim().split("\n");
-      const lastEnd = journal.map((l) => JSON.parse(l)).findLast((e) => e.type === "run-end");
+      const lastEnd = journal
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.type === "run-end")
+        .at(-1);
       expect(anchors[0]?.[1]).toBe(`${lastEnd.seq}:${lastEnd.mac}:${lastEnd.runId}`);
       for (const value of Object.values(VALUES)) expect(JSON.stringify(entry)).not.toContain(value);
       const r = await p.ok("journal", "verify", "--provider", remote.provider);
@@ -151,7 +154,10 @@ for (const [label, start] of remotes) {
       await writeFile(join(p.cwd, ".env"), "secretshift=would-overwrite-the-anchor-0123456789\n");
       const clash = await spawnSecrets(["migrate", remote.provider, "--yes", "--json", ...remote.args], p.cwd, remote.env);
       expect(clash.code).toBe(1);
-      expect(JSON.parse(clash.stdout).items[0]).toMatchObject({ action: "invalid", error: expect.stringContaining("reserved for secretshift's journal anchor") });
+      expect(JSON.parse(clash.stdout).items[0]).toMatchObject({
+        action: "invalid",
+        error: expect.stringContaining("reserved for secretshift's journal anchor"),
+      });
     });
 
     it("an attacker WITH the key who drops the last run and re-signs the journal passes the local check, not the anchor", async () => {
@@ -161,7 +167,7 @@ for (const [label, start] of remotes) {
         .trim()
         .split("\n")
         .map((l) => JSON.parse(l));
-      const lastRun = entries.findLast((e) => e.type === "run-end").runId;
+      const lastRun = entries.filter((e) => e.type === "run-end").at(-1).runId;
       let prev = "0".repeat(64);
       const forged = entries
         .filter((e) => e.runId !== lastRun)
@@ -176,6 +182,40 @@ for (const [label, start] of remotes) {
       const anchored = await p.run("journal", "verify", "--provider", remote.provider);
       expect(anchored.code).toBe(1);
       expect(anchored.stdout).toMatch(/^journal tampered: .*records line \d+ \(end of run .*\), but the journal has only \d+ lines: it was cut short$/m);
+
+      // The same length, one early line changed and every line after it re-signed: rewritten, not cut.
+      prev = "0".repeat(64);
+      const rewritten = entries.map(({ mac: _m, prev: _p, ...e }, i) => {
+        const line = signLine(key, JSON.stringify({ ...e, ...(i === 1 ? { ts: "2000-01-01T00:00:00.000Z" } : {}), prev }));
+        prev = JSON.parse(line).mac;
+        return line;
+      });
+      await writeFile(p.state("journal.jsonl"), rewritten.map((l) => `${l}\n`).join(""));
+      await writeHead(p.state(""), key, { seq: rewritten.length, last: prev, stores: {} });
+      expect((await p.run("journal", "verify")).code).toBe(0);
+      const again = await p.run("journal", "verify", "--provider", remote.provider);
+      expect(again.code).toBe(1);
+      expect(again.stdout).toMatch(/, and line \d+ of the journal is not that line: the journal was rewritten$/m);
     });
   });
 }
+
+describe("an anchor that cannot be written", () => {
+  it("is a warning, not a failed run; verify --provider then reports the missing anchor", async () => {
+    // Reading the entry is allowed, writing it is not.
+    const h = await startAwsHarness({ denied: ["TagResource:secretshift", "CreateSecret:secretshift"] });
+    try {
+      const cwd = await tmpdir();
+      await writeFile(join(cwd, ".env"), `FIRST_SECRET=${VALUES.FIRST_SECRET}\n`);
+      expect((await spawnSecrets(["init"], cwd, h.env)).code).toBe(0);
+      const run = await spawnSecrets(["migrate", "aws", "--yes"], cwd, h.env);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain("warning: could not record the journal anchor in aws");
+      const verify = await spawnSecrets(["journal", "verify", "--provider", "aws"], cwd, h.env);
+      expect(verify.code).toBe(1);
+      expect(verify.stdout).toMatch(/holds no anchor for this journal \(\w+\), though 1 run\(s\) ended on aws/);
+    } finally {
+      await h.stop();
+    }
+  });
+});

@@ -24,21 +24,31 @@ async function project(config?: string) {
   const cwd = await tmpdir();
   await writeFile(join(cwd, ".env"), "S=original-value-0123456789abcdef\n");
   if (config) await writeFile(join(cwd, "secretshift.yaml"), config);
-  const run = (args: string[], env: Record<string, string> = {}) => spawnSecrets(args, cwd, { ...CANARIES, LANG: "C.UTF-8", EXTRA_FOR_TEST: "passed-on", ...env });
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    spawnSecrets(args, cwd, { ...CANARIES, LANG: "C.UTF-8", EXTRA_FOR_TEST: "passed-on", ...env });
   // SECRETS_DB would make migrate read a database; the rotations below carry it as a credential only.
   const migrated = await run(["migrate", "local", "--yes"], { SECRETS_DB: "" });
   expect(migrated.code, migrated.stderr).toBe(0);
   return { cwd, run, dump: async (file: string) => envOf(await readFile(join(cwd, file), "utf8")) };
 }
 
-const envOf = (text: string) => new Map(text.split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+const envOf = (text: string) =>
+  new Map(
+    text
+      .split("\n")
+      .filter((l) => l.includes("="))
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+  );
 
 function expectMinimal(env: Map<string, string>, what: string): void {
   for (const [name, value] of Object.entries(CANARIES)) {
     expect(env.has(name), `${what} got ${name}`).toBe(false);
     expect([...env.values()].join("\n"), what).not.toContain(value);
   }
-  expect([...env.keys()].filter((k) => k.startsWith("SECRETS_")), what).toEqual([]);
+  expect(
+    [...env.keys()].filter((k) => k.startsWith("SECRETS_")),
+    what,
+  ).toEqual([]);
   expect(env.get("PATH"), what).toBeTruthy();
   expect(env.get("HOME"), what).toBeTruthy();
   expect(env.get("LANG"), what).toBe("C.UTF-8");

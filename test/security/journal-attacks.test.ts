@@ -102,6 +102,26 @@ describe("deleting the journal is noticed while the state folder shows activity"
     expect(r.stdout).toMatch(/missing, but \d+ backup\(s\) exist/);
   });
 
+  it("journal, head and backups deleted: the store gives it away", async () => {
+    const p = await rotated();
+    for (const f of ["journal.jsonl", "journal.head", "backups"]) await rm(p.state(f), { recursive: true });
+    const r = await p.secrets(["journal", "verify"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`journal.jsonl and journal.head are missing, but ${p.state("store.enc")} exists: the journal was deleted`);
+  });
+
+  it("a limit: a journal cut back to a journal.head kept from earlier verifies, with a warning once the store moved on", async () => {
+    const p = await attackProject();
+    const keptJournal = await readFile(p.state("journal.jsonl"));
+    const keptHead = await readFile(p.state("journal.head"));
+    await p.ok(["rotate", "S", "--yes"]);
+    await writeFile(p.state("journal.jsonl"), keptJournal);
+    await writeFile(p.state("journal.head"), keptHead);
+    const r = await p.secrets(["journal", "verify"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: the journal recorded generation 1 of .*store\.enc: .*or the journal was cut back to an older head/);
+  });
+
   it("only the journal deleted, or only the head: exit 1", async () => {
     const p = await rotated();
     const copy = `${p.cwd}-copy`;

@@ -38,7 +38,9 @@ describe("credentials are masked in config show, errors and --verbose", () => {
   it("config show shows a test command or a command: generator as its program only", async () => {
     const cwd = await tmpdir();
     await writeFile(join(cwd, "secretshift.yaml"), `generator: "command:vault-gen --token ${PW}-gen"\n`);
-    const r = await spawnSecrets(["config", "show", "--json"], cwd, { SECRETS_TEST_COMMAND: `curl -fsS -H 'Authorization: Bearer ${PW}-bearer' https://api.internal/check` });
+    const r = await spawnSecrets(["config", "show", "--json"], cwd, {
+      SECRETS_TEST_COMMAND: `curl -fsS -H 'Authorization: Bearer ${PW}-bearer' https://api.internal/check`,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toContain(PW);
     const settings = settingsOf(r.stdout);

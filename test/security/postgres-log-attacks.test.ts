@@ -128,7 +128,8 @@ describe("a --where that fails on a cell never prints the cell", () => {
     db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, c TEXT)");
     db.prepare("INSERT INTO t VALUES (1, ?)").run(CANARY);
     db.close();
-    const run = (where: string) => spawnSecrets(["migrate", "local", "--dry-run", "--db", `sqlite:${path}`, "--table", "t", "--columns", "c", "--where", where], cwd);
+    const run = (where: string) =>
+      spawnSecrets(["migrate", "local", "--dry-run", "--db", `sqlite:${path}`, "--table", "t", "--columns", "c", "--where", where], cwd);
     const data = await run("json_extract('{}', c) IS NULL");
     expect(data.code).toBe(2);
     expect(data.stderr).toContain("--where failed: SQLITE_ERROR (message withheld: it may quote a cell)");

@@ -42,7 +42,12 @@ describe("symlinks in the state folder are refused, never followed", () => {
       await rm(p.state(entry), { recursive: true, force: true });
       await symlink(target === "file" ? v.file : v.folder, p.state(entry));
       await writeFile(join(p.cwd, ".env"), "S=a-changed-value-0123456789abcdef\n");
-      for (const args of [["migrate", "local", "--yes", "--on-conflict", "overwrite"], ["rotate", "S", "--yes"], ["journal", "verify"], ["get", "S"]]) {
+      for (const args of [
+        ["migrate", "local", "--yes", "--on-conflict", "overwrite"],
+        ["rotate", "S", "--yes"],
+        ["journal", "verify"],
+        ["get", "S"],
+      ]) {
         const r = await p.secrets(args);
         expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
         expect(r.stderr).toContain(`error [STATE_SYMLINK]: refusing to use ${p.state(entry)}: it is a symbolic link`);
@@ -81,7 +86,11 @@ describe("the key file is guarded like an ssh key", () => {
   it("a key readable by group or others (0644, as a committed file would be) is refused with a way out", async () => {
     const p = await attackProject();
     await chmod(p.state("key"), 0o644);
-    for (const args of [["migrate", "local", "--dry-run"], ["get", "S"], ["journal", "verify"]]) {
+    for (const args of [
+      ["migrate", "local", "--dry-run"],
+      ["get", "S"],
+      ["journal", "verify"],
+    ]) {
       const r = await p.secrets(args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr).toContain(`error [KEY_PERMISSIONS]: ${p.state("key")} is readable by others (mode 0644)`);

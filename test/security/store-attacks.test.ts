@@ -14,7 +14,12 @@ async function rotated() {
 
 /** What every reader must do with a tampered store: refuse (exit 2, STORE_TAMPERED) and never print the old value. */
 async function refusedEverywhere(p: Awaited<ReturnType<typeof rotated>>, reason: RegExp) {
-  for (const args of [["get", "S", "--reveal"], ["validate", "local"], ["rotate", "S", "--yes"], ["migrate", "local", "--dry-run"]]) {
+  for (const args of [
+    ["get", "S", "--reveal"],
+    ["validate", "local"],
+    ["rotate", "S", "--yes"],
+    ["migrate", "local", "--dry-run"],
+  ]) {
     const r = await p.secrets(args);
     expect(r.code, args.join(" ")).toBe(2);
     expect(r.stderr, args.join(" ")).toMatch(/error \[STORE_TAMPERED\]/);
@@ -46,7 +51,9 @@ describe("the local store's labels and generation are authenticated", () => {
   it("stripping the seal (the unsealed 0.1 format) is refused, not read", async () => {
     const p = await rotated();
     const text = await readFile(p.state("store.enc"), "utf8");
-    const document = text.slice(text.indexOf("\n") + 1).replace(/"labels":\{"current":"(\d+)","previous":"(\d+)"\}/, '"labels":{"current":"$2","previous":"$1"}');
+    const document = text
+      .slice(text.indexOf("\n") + 1)
+      .replace(/"labels":\{"current":"(\d+)","previous":"(\d+)"\}/, '"labels":{"current":"$2","previous":"$1"}');
     await writeFile(p.state("store.enc"), document);
     const r = await p.secrets(["get", "S", "--reveal"]);
     expect(r.code).toBe(2);

@@ -20,7 +20,11 @@ async function oldProject() {
 describe("state written by secretshift 0.1", () => {
   it("is refused by live runs, reads and verify, each saying to run `secrets journal upgrade`", async () => {
     const p = await oldProject();
-    for (const [args, code] of [[["rotate", "S", "--yes"], "STORE_UNSEALED"], [["get", "S"], "STORE_UNSEALED"], [["journal", "verify"], "JOURNAL_UNKEYED"]] as const) {
+    for (const [args, code] of [
+      [["rotate", "S", "--yes"], "STORE_UNSEALED"],
+      [["get", "S"], "STORE_UNSEALED"],
+      [["journal", "verify"], "JOURNAL_UNKEYED"],
+    ] as const) {
       const r = await p.run(...args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr).toContain(`error [${code}]`);
