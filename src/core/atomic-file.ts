@@ -98,15 +98,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer, mode 
   let renamed = false;
   try {
     // 'wx' (O_CREAT|O_EXCL): never follow or reuse an existing file or link at the temp name.
-    const handle = await open(tmp, "wx", mode);
-    try {
-      await handle.writeFile(data);
-      // The umask may have narrowed the mode at creation; make it exact.
-      await handle.chmod(mode);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await fillAndClose(await open(tmp, "wx", mode), data, mode);
     await rename(tmp, path);
     renamed = true;
     await fsyncDir(dir);
@@ -144,6 +136,12 @@ export async function createExclusive(path: string, data: string | Buffer, mode 
     if ((await lstatOrUndefined(path))?.isSymbolicLink()) throw symlinkError(path);
     return false;
   }
+  await fillAndClose(handle, data, mode);
+  return true;
+}
+
+/** Writes a freshly created file, sets its exact mode (the umask may have narrowed it) and fsyncs it. */
+async function fillAndClose(handle: Awaited<ReturnType<typeof open>>, data: string | Buffer, mode: number): Promise<void> {
   try {
     await handle.writeFile(data);
     await handle.chmod(mode);
@@ -151,5 +149,4 @@ export async function createExclusive(path: string, data: string | Buffer, mode 
   } finally {
     await handle.close();
   }
-  return true;
 }
