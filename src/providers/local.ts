@@ -4,7 +4,7 @@ import { noKeyError, open, seal } from "../core/crypto.js";
 import { acquireLock } from "../core/lock.js";
 import type { StoreLedger } from "../core/state-journal.js";
 import type { ProviderContext } from "./context.js";
-import { type LocalDocument, type LocalSecret, type LocalVersion, loadDocument, saveDocument } from "./local-document.js";
+import { type LoadedDocument, type LocalDocument, type LocalSecret, type LocalVersion, loadDocument, saveDocument } from "./local-document.js";
 import { LocalRotation } from "./local-rotation.js";
 import type { StoreSeal } from "./local-seal.js";
 import {
@@ -173,7 +173,7 @@ export class LocalStore implements SecretStore {
   }
 
   /** The file, authenticated, and checked against the generation the journal last recorded. */
-  private async load(): Promise<{ doc: LocalDocument; seal: StoreSeal | undefined }> {
+  private async load(): Promise<LoadedDocument> {
     const loaded = await loadDocument(this.path, this.key);
     await this.ledger?.check(this.path, loaded.seal);
     return loaded;
