@@ -144,6 +144,7 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     .option("--generator <spec>", "hex:N | base64:N | alnum:N | password:N | uuid | command:<cmd> (default base64:48)")
     .addOption(new Option("--strategy <name>", "where the value is used").choices(["generic", "jwt", "postgres", "postgres-alternating"]).default("generic"))
     .option("--test-command <cmd>", "must exit 0 with the new value in $SECRET_VALUE")
+    .option("--pass-env <name>", "also give the test command and command: generators this environment variable (repeatable)", collect)
     .option("--db <admin-url>", "postgres strategies: admin connection URL")
     .option("--role <role>", "postgres strategies: the login role")
     .addOption(new Option("--bits <n>", "jwt: HS256/384/512 key size").choices(["256", "384", "512"]))
@@ -173,10 +174,11 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
       ),
     );
 
-  common(program.command("journal [action] [run-id]").description("list | show <run-id> | verify the audit journal"), { writes: false }).action(
-    (action: string | undefined, runId: string | undefined, o) =>
+  common(program.command("journal [action] [run-id]").description("list | show <run-id> | verify | upgrade the audit journal"), { writes: false })
+    .option("--provider <name>", "verify: also check the journal anchor kept in this provider; list: only its runs")
+    .action((action: string | undefined, runId: string | undefined, o) =>
       run(async () => (await import("./commands/journal.js")).journal(action ?? "list", runId, normalise(o) as never, deps)),
-  );
+    );
 
   common(program.command("providers").description("which providers exist and how they are configured"), { writes: false }).action((o) =>
     run(async () => (await import("./commands/providers.js")).providers(normalise(o) as never, deps)),

@@ -3,6 +3,7 @@ import { buildCli } from "./cli.js";
 import type { Deps } from "./core/deps.js";
 import { CliError, ExitCode, isCliError } from "./core/errors.js";
 import { realDeps } from "./core/real-deps.js";
+import { maskCredentials } from "./ui/mask.js";
 
 /** Parses, runs, and maps every failure to one line on stderr and an exit code. Nothing else exits. */
 export async function runCli(argv: readonly string[], deps: Deps): Promise<number> {
@@ -36,10 +37,12 @@ function reportError(error: unknown, deps: Deps, json: boolean, verbose: boolean
       });
   // A command that already started its JSON document ended it with the error itself.
   const reported = Boolean((error as { jsonReported?: boolean } | undefined)?.jsonReported);
-  if (json && !reported)
-    deps.stdout.write(`${JSON.stringify({ error: { code: known.code, message: known.message, ...(known.hint ? { hint: known.hint } : {}) } })}\n`);
-  deps.stderr.write(`error [${known.code}]: ${known.message}\n${known.hint ? `hint: ${known.hint}\n` : ""}`);
-  if (verbose && error instanceof Error && error.stack) deps.stderr.write(`${error.stack}\n`);
+  // A message may quote a URL or connection string given on the command line: its credentials never print.
+  const message = maskCredentials(known.message);
+  const hint = known.hint === undefined ? undefined : maskCredentials(known.hint);
+  if (json && !reported) deps.stdout.write(`${JSON.stringify({ error: { code: known.code, message, ...(hint ? { hint } : {}) } })}\n`);
+  deps.stderr.write(`error [${known.code}]: ${message}\n${hint ? `hint: ${hint}\n` : ""}`);
+  if (verbose && error instanceof Error && error.stack) deps.stderr.write(`${maskCredentials(error.stack)}\n`);
   return known.exitCode;
 }
 

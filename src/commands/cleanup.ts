@@ -4,7 +4,6 @@ import { listBackups, removeBackup } from "../core/backup.js";
 import type { Deps } from "../core/deps.js";
 import { parseDuration } from "../core/duration.js";
 import { ExitCode } from "../core/errors.js";
-import { Journal } from "../core/journal.js";
 import { acquireLock } from "../core/lock.js";
 import type { ProviderName } from "../providers/types.js";
 import { type CleanupItem, planCleanup } from "../rotation/cleanup-plan.js";
@@ -26,7 +25,7 @@ export async function cleanup(provider: ProviderName, options: CleanupOptions, d
   const retentionMs = parseDuration(options.backupsOlderThan ?? "30d", "--backups-older-than");
   const db = options.db === undefined ? undefined : whereOfUrl(options.db);
   const reporter = reporterFor(deps, options);
-  const { store, stateDir, key } = await openProvider(deps, options, provider, reporter);
+  const { store, stateDir, key, openJournal } = await openProvider(deps, options, provider, reporter);
   const cleanups: (() => Promise<void>)[] = [() => store.close()];
   try {
     if (!options.dryRun) {
@@ -49,7 +48,7 @@ export async function cleanup(provider: ProviderName, options: CleanupOptions, d
     const runId = newRunId(deps);
     const writer = await Writer.start(
       {
-        journal: await Journal.open(stateDir, deps.clock),
+        journal: await openJournal(),
         runId,
         signals: deps.signals,
         key,

@@ -1,7 +1,10 @@
 import { resolve } from "node:path";
-import { loadKey } from "../core/crypto.js";
+import { loadKey, noKeyError } from "../core/crypto.js";
 import type { Deps } from "../core/deps.js";
+import { describeError } from "../core/describe-error.js";
 import { usageError } from "../core/errors.js";
+import type { Journal } from "../core/journal.js";
+import { StateJournal } from "../core/state-journal.js";
 import type { ProviderName, SecretStore } from "../providers/types.js";
 import { Reporter } from "../ui/reporter.js";
 
@@ -56,11 +59,14 @@ export interface OpenedProvider {
   readonly store: SecretStore;
   readonly key: Buffer | undefined;
   readonly stateDir: string;
+  /** The state folder's journal, opened on first call (a live run needs the key); the local store records into the same one. */
+  readonly openJournal: () => Promise<Journal>;
 }
 
 export async function openProvider(deps: Deps, options: CommonOptions, name: ProviderName, reporter: Reporter): Promise<OpenedProvider> {
   const stateDir = stateDirOf(deps, options);
   const key = await loadKey({ env: deps.env, stateDir });
+  const journal = new StateJournal(stateDir, deps.clock, key);
   const store = await deps.providers(name, {
     stateDir,
     key,
@@ -73,13 +79,26 @@ export async function openProvider(deps: Deps, options: CommonOptions, name: Pro
       else if (event.type === "retry") reporter.progress(`${event.reason}, retrying in ${(event.retryInMs / 1000).toFixed(1)} s`);
       else reporter.verbose(event.message);
     },
+    ledger: journal.ledger,
   });
   await store.connect();
-  return { store, key, stateDir };
+  const anchor = store.anchor;
+  if (anchor) {
+    journal.anchorTo((mark) =>
+      anchor
+        .write(mark)
+        .catch((e: unknown) =>
+          reporter.warn(
+            `could not record the journal anchor in ${name}: ${describeError(e)}; \`secrets journal verify --provider ${name}\` will report it missing or stale`,
+          ),
+        ),
+    );
+  }
+  return { store, key, stateDir, openJournal: () => journal.open() };
 }
 
 /** Live runs refuse without a key: a backup we cannot encrypt is a backup we must not write. */
 export function needKey(key: Buffer | undefined): Buffer {
-  if (!key) throw usageError("NO_KEY", "live runs need an encryption key", "run `secrets init` or set SECRETS_ENCRYPTION_KEY (32+ characters)");
+  if (!key) throw noKeyError("live runs need an encryption key");
   return key;
 }

@@ -4,6 +4,7 @@ import { describeOrigin, resolveBelowFlags } from "../config/layers.js";
 import { loadConfig } from "../config/load.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
+import { maskCommand, maskCredentials } from "../ui/mask.js";
 import { table } from "../ui/table.js";
 import { type CommonOptions, reporterFor, stateDirOf } from "./common.js";
 
@@ -45,7 +46,7 @@ export async function configShow(program: Command, self: Command, options: Confi
       const r = fromFlag ? { value: self.getOptionValue(key), origin: { kind: "flag" as const } } : resolveBelowFlags(option, deps.env, config, provider);
       seen.set(key, {
         setting: key,
-        value: redact(r.value === undefined ? "" : Array.isArray(r.value) ? r.value.join(",") : String(r.value)),
+        value: shown(key, r.value === undefined ? "" : Array.isArray(r.value) ? r.value.join(",") : String(r.value)),
         origin: describeOrigin(r.origin),
         variable: envTwin(option) ?? "",
       });
@@ -68,5 +69,9 @@ export async function configShow(program: Command, self: Command, options: Confi
   return ExitCode.ok;
 }
 
-/** A database URL may carry a password (`SECRETS_DB=postgres://app:pw@db/app`): show the rest only. */
-const redact = (value: string) => value.replace(/(\/\/[^/:@\s]*):[^@/\s]*@/g, "$1:****@");
+/** Settings that are command lines show their program only; every other value has its credentials masked. */
+function shown(key: string, value: string): string {
+  if (key === "testCommand") return maskCommand(value);
+  if (key === "generator" && value.startsWith("command:")) return `command:${maskCommand(value.slice("command:".length))}`;
+  return maskCredentials(value);
+}

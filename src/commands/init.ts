@@ -1,12 +1,12 @@
 import { constants } from "node:fs";
-import { access, appendFile, open, readFile, writeFile } from "node:fs/promises";
+import { access, appendFile, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CONFIG_FILE } from "../config/load.js";
 import { starterConfig } from "../config/starter.js";
-import { ensurePrivateDir } from "../core/atomic-file.js";
+import { createExclusive, ensurePrivateDir, lstatOrUndefined, refuseStateLinks } from "../core/atomic-file.js";
 import { generateKeyMaterial } from "../core/crypto.js";
 import type { Deps } from "../core/deps.js";
-import { ExitCode, usageError } from "../core/errors.js";
+import { CliError, ExitCode, usageError } from "../core/errors.js";
 import { isProviderName } from "../providers/index.js";
 import { type CommonOptions, reporterFor, stateDirOf } from "./common.js";
 
@@ -14,13 +14,18 @@ export interface InitOptions extends CommonOptions {
   readonly provider?: string;
 }
 
-/** Idempotent: creates only what is missing and never replaces an existing key. */
+/**
+ * Idempotent: creates only what is missing and never replaces an existing key. A missing key beside
+ * existing state is refused: a new key cannot read what the old one wrote.
+ */
 export async function init(options: InitOptions, deps: Deps): Promise<number> {
   const reporter = reporterFor(deps, options);
   const stateDir = stateDirOf(deps, options);
+  await refuseStateLinks(stateDir);
   await ensurePrivateDir(stateDir);
   const keyPath = join(stateDir, "key");
-  const keyCreated = await createKeyIfMissing(keyPath, generateKeyMaterial(deps.randomBytes));
+  if ((await lstatOrUndefined(keyPath)) === undefined) await refuseBesideState(stateDir, options.stateDir ?? ".secrets");
+  const keyCreated = await createExclusive(keyPath, `${generateKeyMaterial(deps.randomBytes)}\n`);
   const ignored = await ignoreStateDir(deps.cwd, options.stateDir ?? ".secrets");
   const configWritten = options.provider ? await writeStarter(deps.cwd, options.provider) : undefined;
   if (options.json) {
@@ -44,21 +49,17 @@ async function writeStarter(cwd: string, provider: string): Promise<boolean> {
   }
 }
 
-/** `wx` makes creation atomic: two concurrent inits cannot both write a key. */
-async function createKeyIfMissing(path: string, material: string): Promise<boolean> {
-  try {
-    const handle = await open(path, "wx", 0o600);
-    try {
-      await handle.writeFile(`${material}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
-  }
+/** The state a lost key leaves behind: what a fresh key would sit next to, unable to read it. */
+async function refuseBesideState(stateDir: string, shown: string): Promise<void> {
+  const backups = (await readdir(join(stateDir, "backups")).catch(() => [] as string[])).filter((n) => n.endsWith(".enc"));
+  const found: string[] = [];
+  for (const name of ["store.enc", "journal.jsonl", "journal.head"]) if (await lstatOrUndefined(join(stateDir, name))) found.push(name);
+  if (backups.length > 0) found.push(`${backups.length} backup(s)`);
+  if (found.length === 0) return;
+  throw new CliError("KEY_MISSING_WITH_STATE", `${stateDir} holds ${found.join(", ")} but no key: a new key could not read them`, {
+    exitCode: ExitCode.usage,
+    hint: `put the old key back (${shown}/key, mode 600, or SECRETS_ENCRYPTION_KEY); to start over deliberately, move the folder aside first: mv ${shown} ${shown}.old && secrets init`,
+  });
 }
 
 async function exists(path: string): Promise<boolean> {

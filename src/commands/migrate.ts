@@ -3,7 +3,6 @@ import { ensurePrivateDir } from "../core/atomic-file.js";
 import { BackupWriter } from "../core/backup.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
-import { Journal } from "../core/journal.js";
 import { acquireLock } from "../core/lock.js";
 import { checkTemplate } from "../core/naming.js";
 import type { OnConflict } from "../core/plan.js";
@@ -44,7 +43,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     const sources = await openSources(deps, options);
     cleanups.push(() => closeSources(sources));
     const columns = await ColumnStep.prepare(sources, options, deps.cwd, provider, reporter);
-    const { store, key, stateDir } = await openProvider(deps, options, provider, reporter);
+    const { store, key, stateDir, openJournal } = await openProvider(deps, options, provider, reporter);
     cleanups.push(() => store.close());
     let writer: Writer | undefined;
     if (!options.dryRun) {
@@ -54,7 +53,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
       // Journalled before planning: a run killed from here on is the one `rollback --last` finds (with nothing to undo).
       const resume = `run the same command again to finish, or \`secrets rollback ${provider} --run ${runId}\` to undo it`;
       writer = await Writer.start(
-        { journal: await Journal.open(stateDir, deps.clock), runId, signals: deps.signals, key: dataKey, warn: (m) => reporter.warn(m), resume },
+        { journal: await openJournal(), runId, signals: deps.signals, key: dataKey, warn: (m) => reporter.warn(m), resume },
         { command: "migrate", provider },
       );
       const opened = writer;

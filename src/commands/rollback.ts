@@ -3,7 +3,7 @@ import { ensurePrivateDir } from "../core/atomic-file.js";
 import { type Backup, readBackup } from "../core/backup.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode, isCliError, usageError } from "../core/errors.js";
-import { entriesOf, Journal, type JournalEntry, readJournal, runsOf } from "../core/journal.js";
+import { entriesOf, type JournalEntry, readJournal, runsOf } from "../core/journal.js";
 import { acquireLock } from "../core/lock.js";
 import { planRollback, type RevertPlanItem } from "../core/rollback-plan.js";
 import { writeDigester } from "../core/write-digest.js";
@@ -24,7 +24,7 @@ const UNDOABLE = new Set(["migrate", "rotate"]);
 export async function rollback(provider: ProviderName, options: RollbackOptions, deps: Deps): Promise<number> {
   requireConsentPossible(deps, options);
   const reporter = reporterFor(deps, options);
-  const { store, key, stateDir } = await openProvider(deps, options, provider, reporter);
+  const { store, key, stateDir, openJournal } = await openProvider(deps, options, provider, reporter);
   const cleanups: (() => Promise<void>)[] = [() => store.close()];
   try {
     if (!options.dryRun) {
@@ -59,7 +59,7 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     const runId = newRunId(deps);
     const resume = `run \`secrets rollback ${provider} --run ${target}\` again to finish undoing run ${target}`;
     const writer = await Writer.start(
-      { journal: await Journal.open(stateDir, deps.clock), runId, signals: deps.signals, key: dataKey, warn: (m) => reporter.warn(m), resume },
+      { journal: await openJournal(), runId, signals: deps.signals, key: dataKey, warn: (m) => reporter.warn(m), resume },
       { command: "rollback", provider, data: { target } },
     );
     cleanups.push(() => writer.close());

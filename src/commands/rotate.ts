@@ -3,8 +3,9 @@ import { BackupWriter } from "../core/backup.js";
 import type { Deps } from "../core/deps.js";
 import { formatDuration, parseDuration } from "../core/duration.js";
 import { CliError, ExitCode, usageError } from "../core/errors.js";
-import { Journal, readJournal } from "../core/journal.js";
+import { readJournal } from "../core/journal.js";
 import { acquireLock } from "../core/lock.js";
+import { childEnv } from "../rotation/child-env.js";
 import { parseGenerator } from "../rotation/generators.js";
 import { decideRotation, type RotationDecision, rotateRuns } from "../rotation/plan.js";
 import { abortRotation, advanceRotation, type RotationOutcome, type RotationRun } from "../rotation/run-rotation.js";
@@ -23,6 +24,8 @@ export interface RotateOptions extends CommonOptions, ProviderFlag {
   readonly db?: string;
   readonly role?: string;
   readonly bits?: string;
+  /** Variables a test command or `command:` generator also gets (src/rotation/child-env.ts). */
+  readonly passEnv?: readonly string[];
 }
 
 export const DEFAULT_GRACE = "24h";
@@ -37,6 +40,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
   const graceMs = parseDuration(options.gracePeriod ?? DEFAULT_GRACE, "--grace-period");
   const strategy = createStrategy(options.strategy ?? "generic", options, deps);
   const generator = parseGenerator(options.generator ?? strategy.defaultGenerator);
+  const env = childEnv(deps.env, options.passEnv);
   strategy.checkGenerator(generator);
   const reporter = reporterFor(deps, options);
   const stateDir = stateDirOf(deps, options);
@@ -44,7 +48,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
   try {
     const { provider, from } = await chooseProvider(name, options, deps, stateDir);
     reporter.info(`provider: ${provider} (from ${from})`);
-    const { store, key } = await openProvider(deps, options, provider, reporter);
+    const { store, key, openJournal } = await openProvider(deps, options, provider, reporter);
     cleanups.push(() => store.close());
     const rotation = rotationOf(store);
     if (!rotation)
@@ -85,7 +89,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
       return ExitCode.failed;
     }
 
-    const journal = await Journal.open(stateDir, deps.clock);
+    const journal = await openJournal();
     for (const dead of "abandon" in decision ? decision.abandon : [])
       await journal.append([{ runId: dead, type: "run-end", status: "abandoned", data: { reason: "nothing of it was left in the store" } }]);
     if (decision.kind === "nothing")
@@ -118,7 +122,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
       now: () => deps.clock.now(),
       testCommand: options.testCommand,
       shell,
-      env: deps.env,
+      env,
       cwd: deps.cwd,
       interrupted: () => interrupted,
       progress: (m) => reporter.progress(m),
@@ -143,7 +147,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
       await journal.append([{ runId, type: "note", name, action: "resume", data: { pendingVersion: decision.pending.version } }]);
     } else {
       // Generated before anything is written: a failing generator leaves no trace but this message.
-      value = strategy.pendingValue(await generator.generate({ randomBytes: deps.randomBytes, shell, env: deps.env, cwd: deps.cwd }), ctx);
+      value = strategy.pendingValue(await generator.generate({ randomBytes: deps.randomBytes, shell, env, cwd: deps.cwd }), ctx);
       const backup = await BackupWriter.create(stateDir, runId, needKey(key));
       await backup.append({ priors: [{ name, existed: true, value: labels.current.value, version: labels.current.version }], meta: { command: "rotate" } });
       const settings = Object.fromEntries(Object.entries(strategy.settings).map(([k, v]) => [`setting:${k}`, v]));

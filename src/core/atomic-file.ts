@@ -1,20 +1,81 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, open, rename, stat, unlink } from "node:fs/promises";
+import { constants } from "node:fs";
+import { chmod, lstat, mkdir, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { CliError, ExitCode } from "./errors.js";
+
+// Windows has no O_NOFOLLOW; there the lstat checks below are the only guard.
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+
+/**
+ * The state folder is never used through a symlink: a cloned repository could plant
+ * `.secrets/journal.jsonl -> ~/.bashrc` and have a live run truncate and append to it.
+ */
+export function symlinkError(path: string): CliError {
+  return new CliError("STATE_SYMLINK", `refusing to use ${path}: it is a symbolic link, and secretshift never follows links in its state folder`, {
+    exitCode: ExitCode.usage,
+    hint: `remove the link (\`rm ${path}\`) and run again; state files must be regular files and folders owned by you`,
+  });
+}
+
+/** Opening through a symlink with O_NOFOLLOW fails with ELOOP: report it as the refusal it is. */
+const refuseLoop = (path: string) => (e: NodeJS.ErrnoException) => {
+  throw e.code === "ELOOP" ? symlinkError(path) : e;
+};
 
 /**
  * Creates `dir` (and parents) private to the owner. The state dir holds key material and
- * backups, so an existing dir with group/other bits is tightened rather than trusted.
+ * backups, so an existing dir with group/other bits is tightened rather than trusted; a symlink
+ * is refused before anything could be created or chmod-ed through it.
  */
 export async function ensurePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const { mode } = await stat(dir);
-  if ((mode & 0o077) !== 0) await chmod(dir, 0o700);
+  if ((await lstatOrUndefined(dir)) === undefined) await mkdir(dir, { recursive: true, mode: 0o700 });
+  const info = await lstatOrUndefined(dir);
+  if (info?.isSymbolicLink()) throw symlinkError(dir);
+  if (info && !info.isDirectory()) throw new CliError("STATE_NOT_A_FOLDER", `${dir} exists and is not a folder`, { exitCode: ExitCode.usage });
+  if (info && (info.mode & 0o077) !== 0) await chmod(dir, 0o700);
+}
+
+/** Everything secretshift keeps in a state folder, checked before any command reads or writes there. */
+const STATE_ENTRIES = ["key", "journal.jsonl", "journal.head", "store.enc", "store.enc.lock", "lock", "backups"];
+
+/** One clear refusal up front when the state folder, or anything secretshift keeps in it, is a symlink. */
+export async function refuseStateLinks(stateDir: string): Promise<void> {
+  if ((await lstatOrUndefined(stateDir))?.isSymbolicLink()) throw symlinkError(stateDir);
+  for (const entry of STATE_ENTRIES) {
+    const path = join(stateDir, entry);
+    if ((await lstatOrUndefined(path))?.isSymbolicLink()) throw symlinkError(path);
+  }
+}
+
+export async function lstatOrUndefined(path: string) {
+  try {
+    return await lstat(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+}
+
+/** A state file's bytes, or undefined when it does not exist; a symlink is refused, never read through. */
+export async function readNoFollow(path: string): Promise<Buffer | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, constants.O_RDONLY | NOFOLLOW);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    return refuseLoop(path)(e as NodeJS.ErrnoException);
+  }
+  try {
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** fsync a directory so a rename or a new file inside it survives a crash. */
 export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
+  const handle = await open(dir, constants.O_RDONLY | NOFOLLOW).catch(refuseLoop(dir));
   try {
     await handle.sync();
   } catch (e) {
@@ -28,22 +89,16 @@ export async function fsyncDir(dir: string): Promise<void> {
 /**
  * Replaces `path` so readers see either the old or the new content, never a torn file:
  * write a sibling temp file, fsync it, rename over the target, fsync the directory.
+ * A symlink at `path` is refused rather than silently replaced by a file.
  */
 export async function writeFileAtomic(path: string, data: string | Buffer, mode = 0o600): Promise<void> {
+  if ((await lstatOrUndefined(path))?.isSymbolicLink()) throw symlinkError(path);
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   let renamed = false;
   try {
-    // 'wx': never follow or reuse an existing file at the temp name.
-    const handle = await open(tmp, "wx", mode);
-    try {
-      await handle.writeFile(data);
-      // The umask may have narrowed the mode at creation; make it exact.
-      await handle.chmod(mode);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    // 'wx' (O_CREAT|O_EXCL): never follow or reuse an existing file or link at the temp name.
+    await fillAndClose(await open(tmp, "wx", mode), data, mode);
     await rename(tmp, path);
     renamed = true;
     await fsyncDir(dir);
@@ -54,10 +109,11 @@ export async function writeFileAtomic(path: string, data: string | Buffer, mode 
 
 /**
  * Appends `data` and fsyncs before resolving, for logs that must be on disk before the
- * step they describe happens. Creates the file with `mode` if missing.
+ * step they describe happens. Creates the file with `mode` if missing; never through a symlink.
  */
 export async function appendDurable(path: string, data: string | Buffer, mode = 0o600): Promise<void> {
-  const handle = await open(path, "a", mode);
+  const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NOFOLLOW;
+  const handle = await open(path, flags, mode).catch(refuseLoop(path));
   let fresh = false;
   try {
     fresh = (await handle.stat()).size === 0;
@@ -68,4 +124,29 @@ export async function appendDurable(path: string, data: string | Buffer, mode = 
   }
   // A newly created file's directory entry must be durable too, or a crash can lose the file.
   if (fresh) await fsyncDir(dirname(path));
+}
+
+/** Creates `path` exclusively (O_EXCL also refuses a symlink there, dangling or not). */
+export async function createExclusive(path: string, data: string | Buffer, mode = 0o600): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, "wx", mode);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    if ((await lstatOrUndefined(path))?.isSymbolicLink()) throw symlinkError(path);
+    return false;
+  }
+  await fillAndClose(handle, data, mode);
+  return true;
+}
+
+/** Writes a freshly created file, sets its exact mode (the umask may have narrowed it) and fsyncs it. */
+async function fillAndClose(handle: Awaited<ReturnType<typeof open>>, data: string | Buffer, mode: number): Promise<void> {
+  try {
+    await handle.writeFile(data);
+    await handle.chmod(mode);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }

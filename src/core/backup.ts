@@ -1,7 +1,7 @@
-import { open as openFile, readdir, readFile, stat, unlink } from "node:fs/promises";
+import { lstat, open as openFile, readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { PriorState } from "../providers/types.js";
-import { appendDurable, ensurePrivateDir, fsyncDir } from "./atomic-file.js";
+import { appendDurable, ensurePrivateDir, fsyncDir, lstatOrUndefined, readNoFollow, symlinkError } from "./atomic-file.js";
 import { open, seal } from "./crypto.js";
 import { CliError, ExitCode, usageError } from "./errors.js";
 
@@ -84,10 +84,9 @@ export class BackupWriter {
 
 export async function readBackup(stateDir: string, runId: string, key: Buffer): Promise<Backup> {
   const path = backupPath(stateDir, runId);
-  const text = await readFile(path, "utf8").catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== "ENOENT") throw e;
-    throw usageError("BACKUP_NOT_FOUND", `no backup for run ${runId}`, "list backups with `secrets journal`");
-  });
+  const bytes = await readNoFollow(path);
+  if (bytes === undefined) throw usageError("BACKUP_NOT_FOUND", `no backup for run ${runId}`, "list backups with `secrets journal`");
+  const text = bytes.toString("utf8");
   const lines = text.split("\n");
   // Text after the last newline is a frame whose append never returned: that batch was never written.
   lines.pop();
@@ -113,6 +112,7 @@ function isFrame(v: unknown): v is BackupFrame {
 }
 
 export async function listBackups(stateDir: string): Promise<{ runId: string; path: string; mtime: Date }[]> {
+  if ((await lstatOrUndefined(backupsDir(stateDir)))?.isSymbolicLink()) throw symlinkError(backupsDir(stateDir));
   const names = await readdir(backupsDir(stateDir)).catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") return [] as string[];
     throw e;
@@ -122,7 +122,7 @@ export async function listBackups(stateDir: string): Promise<{ runId: string; pa
       .filter((n) => n.endsWith(".enc"))
       .map(async (n) => {
         const path = join(backupsDir(stateDir), n);
-        return { runId: n.slice(0, -".enc".length), path, mtime: (await stat(path)).mtime };
+        return { runId: n.slice(0, -".enc".length), path, mtime: (await lstat(path)).mtime };
       }),
   );
   return found.sort((a, b) => a.mtime.getTime() - b.mtime.getTime());

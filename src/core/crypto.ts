@@ -1,6 +1,8 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { constants } from "node:fs";
+import { open as openFile } from "node:fs/promises";
 import { join } from "node:path";
+import { refuseStateLinks, symlinkError } from "./atomic-file.js";
 import { CliError, ExitCode, usageError } from "./errors.js";
 
 const VERSION = "v1";
@@ -12,6 +14,28 @@ export const MIN_KEY_CHARS = 32;
 /** Derives the 32-byte data key. Env var and key file both pass through here, so CI can reuse `.secrets/key`. */
 export function deriveKey(material: string): Buffer {
   return Buffer.from(hkdfSync("sha256", material, "secretshift/v1", "data-key", KEY_BYTES));
+}
+
+/** What a derived key is for; each purpose gets its own key, so a MAC made for one can never pass as another. */
+export type KeyPurpose = "journal" | "store";
+
+/**
+ * A key for one purpose, derived from the data key by HKDF with the purpose as `info`. The data
+ * key itself only ever encrypts: it never keys a MAC, so no MAC output can say anything about it.
+ */
+export function subkey(dataKey: Buffer, purpose: KeyPurpose): Buffer {
+  assertKey(dataKey);
+  return Buffer.from(hkdfSync("sha256", dataKey, "secretshift/v2", `mac:${purpose}`, KEY_BYTES));
+}
+
+/** HMAC-SHA-256 of `message` under a derived key, hex. */
+export const hmac = (key: Buffer, message: string | Buffer): string => createHmac("sha256", key).update(message).digest("hex");
+
+/** Constant-time comparison of two hex MACs (unequal lengths are simply unequal). */
+export function sameMac(a: string, b: string): boolean {
+  const x = Buffer.from(a, "utf8");
+  const y = Buffer.from(b, "utf8");
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** Fresh key material for `.secrets/key`: 43 base64url characters (256 bits). */
@@ -26,27 +50,57 @@ export interface KeySource {
 
 /** The data key from SECRETS_ENCRYPTION_KEY, else `<stateDir>/key`, else undefined (dry runs need none). */
 export async function loadKey({ env, stateDir }: KeySource): Promise<Buffer | undefined> {
+  // Every command that touches state loads the key first: the state folder is checked here, once.
+  await refuseStateLinks(stateDir);
   const fromEnv = env.SECRETS_ENCRYPTION_KEY;
   if (fromEnv !== undefined && fromEnv !== "") return deriveKey(checkLength(fromEnv.trim(), "SECRETS_ENCRYPTION_KEY"));
-  const file = join(stateDir, "key");
-  let text: string;
+  const text = await readKeyFile(join(stateDir, "key"));
+  return text === undefined ? undefined : deriveKey(checkLength(text.trim(), join(stateDir, "key")));
+}
+
+/**
+ * Like ssh with a private key: a key file others could read is refused, not used, since anyone
+ * who read it can decrypt every backup. Never read through a symlink (a clone could plant one).
+ */
+async function readKeyFile(file: string): Promise<string | undefined> {
+  let handle: Awaited<ReturnType<typeof openFile>>;
   try {
-    text = await readFile(file, "utf8");
+    handle = await openFile(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    throw code === "ELOOP" ? symlinkError(file) : e;
   }
-  return deriveKey(checkLength(text.trim(), file));
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw usageError("KEY_NOT_A_FILE", `${file} is not a regular file`, "restore the key file written by `secrets init`");
+    if ((info.mode & 0o077) !== 0) {
+      throw usageError(
+        "KEY_PERMISSIONS",
+        `${file} is readable by others (mode ${(info.mode & 0o777).toString(8).padStart(4, "0")}); refusing to use it`,
+        `run \`chmod 600 ${file}\` (and rotate the key if others may have read it), or set SECRETS_ENCRYPTION_KEY instead`,
+      );
+    }
+    return await handle.readFile("utf8");
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Like loadKey, for live runs: no key is a usage error rather than a silent plaintext backup. */
 export async function requireKey(source: KeySource): Promise<Buffer> {
   const key = await loadKey(source);
-  if (key === undefined) {
-    throw usageError("NO_KEY", "live runs need an encryption key", "run `secrets init` or set SECRETS_ENCRYPTION_KEY (32+ characters)");
-  }
+  if (key === undefined) throw noKeyError("live runs need an encryption key");
   return key;
 }
+
+/** The hint never sends someone who lost a key to `init` alone: a new key cannot read the old state. */
+export const noKeyError = (message: string): CliError =>
+  usageError(
+    "NO_KEY",
+    message,
+    "set SECRETS_ENCRYPTION_KEY (32+ characters) or put back the key file this state folder was written with; `secrets init` makes a new key only where there is no state yet",
+  );
 
 function checkLength(material: string, origin: string): string {
   if (material.length < MIN_KEY_CHARS) {

@@ -1,3 +1,4 @@
+import { maskCredentials } from "../ui/mask.js";
 import { isCliError } from "./errors.js";
 
 /**
@@ -5,10 +6,10 @@ import { isCliError } from "./errors.js";
  * ConflictError) or an SDK's error name/message are used; providers must not put values in them.
  */
 export function describeError(error: unknown): string {
-  if (isCliError(error)) return error.message;
+  if (isCliError(error)) return maskCredentials(error.message);
   if (error instanceof Error) {
     const name = error.name && error.name !== "Error" ? `${error.name}: ` : "";
-    return `${name}${error.message}`.split("\n")[0] ?? "error";
+    return maskCredentials(`${name}${error.message}`.split("\n")[0] ?? "error");
   }
-  return String(error).split("\n")[0] ?? "error";
+  return maskCredentials(String(error).split("\n")[0] ?? "error");
 }

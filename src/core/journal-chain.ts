@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { readNoFollow } from "./atomic-file.js";
+import { hmac, sameMac } from "./crypto.js";
 
-export type JournalEventType = "run-start" | "intent" | "done" | "failed" | "run-end" | "note";
+export type JournalEventType = "run-start" | "intent" | "done" | "failed" | "run-end" | "note" | "store";
 
 /** One line of `.secrets/journal.jsonl`. There is deliberately no field that could hold a secret value. */
 export interface JournalEntry {
@@ -18,71 +18,47 @@ export interface JournalEntry {
   error?: string;
   status?: string;
   data?: Record<string, string | number | boolean | null>;
+  /** The MAC of the line before (GENESIS for the first), so lines cannot be dropped or reordered. */
   prev: string;
+  /** HMAC-SHA-256 of the line's text without this field, under the journal key. */
+  mac?: string;
 }
 
-export type JournalEvent = Omit<JournalEntry, "seq" | "ts" | "prev">;
+export type JournalEvent = Omit<JournalEntry, "seq" | "ts" | "prev" | "mac">;
 
 export const GENESIS = "0".repeat(64);
 export const journalPath = (stateDir: string) => join(stateDir, "journal.jsonl");
 export const headPath = (stateDir: string) => join(stateDir, "journal.head");
-/** The chain hashes each line's exact text, without its newline. */
-export const hashLine = (line: string) => createHash("sha256").update(line, "utf8").digest("hex");
 
-export interface JournalHead {
-  seq: number;
-  hash: string;
-}
-
-export type VerifyResult = { ok: true; lines: number } | { ok: false; line: number; reason: string };
+const MAC_TAIL = /,"mac":"([0-9a-f]{64})"\}$/;
 
 /**
- * Checks the hash chain, the seq numbering and the head file. Names the first bad line (1-based);
- * a deleted tail is reported as the first missing line. Lines past the head are accepted: they
- * are a crash between the journal fsync and the head write, and they still have to chain.
+ * A line is its JSON text with `"mac"` appended last, the MAC taken over the text without it.
+ * The domain prefix keeps a line MAC from ever verifying as a head MAC (journal-head.ts).
  */
-export async function verifyJournal(stateDir: string): Promise<VerifyResult> {
-  const lines = splitLines(await readOrEmpty(journalPath(stateDir)));
-  const head = await readHead(stateDir);
-  const n = lines.length;
-  const bad = (line: number, reason: string): VerifyResult => ({ ok: false, line, reason });
-  // Whether line i (0-based) is vouched for by what comes after it: the next line or the head.
-  const confirmed = (i: number): boolean => {
-    const hash = hashLine(lines[i] ?? "");
-    const next = i + 1 < n ? parseEntry(lines[i + 1] ?? "") : undefined;
-    if (next !== undefined) return next.prev === hash;
-    return i === n - 1 && head?.seq === n && head.hash === hash;
-  };
-  let prev = GENESIS;
-  for (let i = 0; i < n; i++) {
-    const no = i + 1;
-    const line = lines[i] ?? "";
-    const entry = parseEntry(line);
-    if (entry === undefined) return bad(no, `line ${no} is not a valid journal entry (edited or partly written)`);
-    if (entry.seq !== no) {
-      return bad(no, `line ${no} has seq ${entry.seq}: lines before it were removed, inserted or reordered`);
-    }
-    if (entry.prev !== prev) {
-      // The mismatch shows up on the line after an edit; blame the earlier line if this one is intact.
-      if (i > 0 && confirmed(i)) return bad(no - 1, `line ${no - 1} was modified: line ${no} does not chain to it`);
-      return bad(no, `line ${no} does not chain to the line before it: it was modified or inserted`);
-    }
-    prev = hashLine(line);
-  }
-  if (head === undefined) {
-    if (n === 0) return { ok: true, lines: 0 };
-    return bad(n + 1, "journal.head is missing or unreadable, so deleted trailing lines would go unnoticed");
-  }
-  if (head.seq > n) {
-    return bad(n + 1, `the journal ends at line ${n} but journal.head records ${head.seq}: trailing lines were deleted`);
-  }
-  if (head.seq > 0 && hashLine(lines[head.seq - 1] ?? "") !== head.hash) {
-    return bad(head.seq, `line ${head.seq} does not match journal.head: it was modified`);
-  }
-  return { ok: true, lines: n };
+export function signLine(journalKey: Buffer, body: string): string {
+  return `${body.slice(0, -1)},"mac":"${hmac(journalKey, `line\n${body}`)}"}`;
 }
 
-/** Parses one line, or undefined when it is not shaped like an entry. */
+/** The MAC a line claims, or undefined for a line without one (old format, or not an entry at all). */
+export const claimedMac = (line: string): string | undefined => MAC_TAIL.exec(line)?.[1];
+
+/** Whether the line's own MAC verifies under `journalKey`. */
+export function lineVerifies(journalKey: Buffer, line: string): boolean {
+  const match = MAC_TAIL.exec(line);
+  if (!match?.[1]) return false;
+  const body = `${line.slice(0, match.index)}}`;
+  return sameMac(match[1], hmac(journalKey, `line\n${body}`));
+}
+
+/** Journals written before lines were authenticated: their first line has no `mac`. */
+export const isUnkeyedJournal = (lines: readonly string[]): boolean =>
+  lines.length > 0 && claimedMac(lines[0] ?? "") === undefined && parseEntry(lines[0] ?? "") !== undefined;
+
+/** A short, stable name for a journal (its first line's MAC): anchors in providers are kept per journal. */
+export const journalIdOf = (lines: readonly string[]): string | undefined => claimedMac(lines[0] ?? "")?.slice(0, 16);
+
+/** Parses one line, or undefined when it is not shaped like an entry. The MAC is not checked here. */
 export function parseEntry(line: string): JournalEntry | undefined {
   try {
     const v = JSON.parse(line) as Partial<JournalEntry> | null;
@@ -95,25 +71,9 @@ export function parseEntry(line: string): JournalEntry | undefined {
   }
 }
 
+/** A state file's text, "" when it does not exist; never read through a symlink. */
 export async function readOrEmpty(path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return "";
-    throw e;
-  }
-}
-
-export async function readHead(stateDir: string): Promise<JournalHead | undefined> {
-  const text = await readOrEmpty(headPath(stateDir));
-  if (text === "") return undefined;
-  try {
-    const v = JSON.parse(text) as Partial<JournalHead>;
-    if (typeof v.seq === "number" && typeof v.hash === "string") return { seq: v.seq, hash: v.hash };
-  } catch {
-    // unreadable head: treated as absent, and `verify` reports it
-  }
-  return undefined;
+  return (await readNoFollow(path))?.toString("utf8") ?? "";
 }
 
 /** Lines of the file, keeping an unterminated last line (verify should see crash debris). */

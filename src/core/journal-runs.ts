@@ -22,6 +22,8 @@ export interface RunSummary {
 export function runsOf(entries: readonly JournalEntry[]): RunSummary[] {
   const runs = new Map<string, RunSummary & { open: Set<string> }>();
   for (const e of entries) {
+    // Store lines record the local store's generation; they are bookkeeping, not steps of a run.
+    if (e.type === "store") continue;
     let run = runs.get(e.runId);
     if (run === undefined) {
       run = { runId: e.runId, startedAt: e.ts, counts: { intent: 0, done: 0, failed: 0, pending: 0 }, open: new Set() };
@@ -45,6 +47,7 @@ export function runsOf(entries: readonly JournalEntry[]): RunSummary[] {
   return [...runs.values()].map(({ open, ...run }) => ({ ...run, counts: { ...run.counts, pending: open.size } }));
 }
 
+/** A run's steps and notes (store bookkeeping lines left out, as in `runsOf`). */
 export function entriesOf(entries: readonly JournalEntry[], runId: string): JournalEntry[] {
-  return entries.filter((e) => e.runId === runId);
+  return entries.filter((e) => e.runId === runId && e.type !== "store");
 }

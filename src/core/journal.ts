@@ -1,24 +1,39 @@
-import { readFile, truncate } from "node:fs/promises";
-import { appendDurable, ensurePrivateDir, writeFileAtomic } from "./atomic-file.js";
+import { constants } from "node:fs";
+import { open as openFile } from "node:fs/promises";
+import { appendDurable, ensurePrivateDir, readNoFollow, symlinkError } from "./atomic-file.js";
+import { subkey } from "./crypto.js";
 import type { Clock } from "./deps.js";
 import { CliError, ExitCode } from "./errors.js";
 import {
-  GENESIS,
-  hashLine,
-  headPath,
+  claimedMac,
+  isUnkeyedJournal,
   type JournalEntry,
   type JournalEvent,
-  type JournalHead,
+  journalIdOf,
   journalPath,
   parseEntry,
-  readHead,
   readOrEmpty,
+  signLine,
   splitLines,
 } from "./journal-chain.js";
+import { emptyHead, type JournalHead, noteStore, readHead, writeHead } from "./journal-head.js";
 
-// One import path for callers; the chain format and verification live in journal-chain.ts.
+// One import path for callers; the line format lives in journal-chain.ts, the check in journal-verify.ts.
 export * from "./journal-chain.js";
 export * from "./journal-runs.js";
+
+/** What a provider keeps of a run's end so `journal verify --provider` can tell a rewritten journal (journal-anchor.ts). */
+export interface RunEndMark {
+  readonly journalId: string;
+  readonly seq: number;
+  readonly mac: string;
+  readonly runId: string;
+}
+
+export interface JournalOptions {
+  /** Called once a batch holding a `run-end` line is durable, with that line's position and MAC. */
+  readonly onRunEnd?: (mark: RunEndMark) => Promise<void>;
+}
 
 interface Pending {
   events: JournalEvent[];
@@ -34,24 +49,30 @@ export class Journal {
   private queue: Pending[] = [];
   private flushing = false;
   private broken: unknown;
+  /** The run of the latest event, so a store line belongs to the run that caused the write. */
+  private lastRunId: string | undefined;
 
   private constructor(
     private readonly stateDir: string,
     private readonly clock: Pick<Clock, "now">,
+    private readonly key: Buffer,
     private head: JournalHead,
+    private id: string | undefined,
+    private readonly options: JournalOptions,
   ) {}
 
-  static async open(stateDir: string, clock: Pick<Clock, "now">): Promise<Journal> {
+  /** `dataKey` is the data key; lines are authenticated with a key derived from it, never with it. */
+  static async open(stateDir: string, clock: Pick<Clock, "now">, dataKey: Buffer, options: JournalOptions = {}): Promise<Journal> {
     await ensurePrivateDir(stateDir);
-    const bytes = await readFile(journalPath(stateDir)).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === "ENOENT") return Buffer.alloc(0);
-      throw e;
-    });
+    const key = subkey(dataKey, "journal");
+    const bytes = (await readNoFollow(journalPath(stateDir))) ?? Buffer.alloc(0);
     // An unterminated tail is an append that crashed before its fsync returned: nobody was told it landed.
     const end = bytes.lastIndexOf(0x0a) + 1;
-    if (end < bytes.length) await truncate(journalPath(stateDir), end);
+    if (end < bytes.length) await truncateNoFollow(journalPath(stateDir), end);
     const lines = splitLines(bytes.subarray(0, end).toString("utf8"));
-    return new Journal(stateDir, clock, resumePoint(lines, await readHead(stateDir)));
+    const head = await readHead(stateDir, key);
+    if (isUnkeyedJournal(lines) || head.status === "unkeyed") throw unkeyedJournalError(stateDir);
+    return new Journal(stateDir, clock, key, resumePoint(lines, head.status === "ok" ? head.head : undefined), journalIdOf(lines), options);
   }
 
   append(events: JournalEvent[]): Promise<void> {
@@ -65,6 +86,11 @@ export class Journal {
       this.queue.push({ events, resolve, reject });
       if (!this.flushing) void this.flush();
     });
+  }
+
+  /** Records that the local store `store` is now at `generation` (after its file is durable). */
+  recordStore(store: string, generation: number, path: string): Promise<void> {
+    return this.append([{ runId: this.lastRunId ?? "unknown", type: "store", data: { store, generation, path } }]);
   }
 
   private async flush(): Promise<void> {
@@ -85,18 +111,26 @@ export class Journal {
   }
 
   private async write(events: JournalEvent[]): Promise<void> {
-    let { seq, hash } = this.head;
+    let { seq, last } = this.head;
+    const stores = { ...this.head.stores };
     const ts = this.clock.now().toISOString();
+    const ends: RunEndMark[] = [];
     let out = "";
     for (const event of events) {
       seq += 1;
-      const line = JSON.stringify({ seq, ts, ...event, prev: hash });
-      hash = hashLine(line);
+      const line = signLine(this.key, JSON.stringify({ seq, ts, ...event, prev: last }));
+      last = claimedMac(line) ?? last;
+      this.id ??= last.slice(0, 16);
+      noteStore(stores, event);
+      if (event.type === "run-end") ends.push({ journalId: this.id, seq, mac: last, runId: event.runId });
+      this.lastRunId = event.runId;
       out += `${line}\n`;
     }
     await appendDurable(journalPath(this.stateDir), out);
-    this.head = { seq, hash };
-    await writeFileAtomic(headPath(this.stateDir), `${JSON.stringify(this.head)}\n`);
+    this.head = { seq, last, stores };
+    await writeHead(this.stateDir, this.key, this.head);
+    // The anchor is a second copy elsewhere; failing to write it must not break the journal itself.
+    for (const mark of ends) await this.options.onRunEnd?.(mark).catch(() => undefined);
   }
 }
 
@@ -106,12 +140,37 @@ export class Journal {
  * missing or edited we chain from the head itself, so the damage stays visible to `verify`.
  */
 function resumePoint(lines: string[], head: JournalHead | undefined): JournalHead {
-  const last = lines.at(-1);
-  const fromFile = { seq: lines.length, hash: last === undefined ? GENESIS : hashLine(last) };
+  const fromFile = emptyHead();
+  for (const line of lines) {
+    fromFile.seq += 1;
+    fromFile.last = claimedMac(line) ?? fromFile.last;
+    const entry = parseEntry(line);
+    if (entry) noteStore(fromFile.stores, entry);
+  }
   if (head === undefined || head.seq === 0) return fromFile;
   const anchor = lines[head.seq - 1];
-  return anchor !== undefined && hashLine(anchor) === head.hash ? fromFile : head;
+  if (anchor === undefined || claimedMac(anchor) !== head.last) return head;
+  // The head may hold a store record the lines lost; never let a generation go backwards.
+  for (const [id, record] of Object.entries(head.stores)) if (record.generation > (fromFile.stores[id]?.generation ?? 0)) fromFile.stores[id] = record;
+  return fromFile;
 }
+
+async function truncateNoFollow(path: string, length: number): Promise<void> {
+  const handle = await openFile(path, constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0)).catch((e: NodeJS.ErrnoException) => {
+    throw e.code === "ELOOP" ? symlinkError(path) : e;
+  });
+  try {
+    await handle.truncate(length);
+  } finally {
+    await handle.close();
+  }
+}
+
+export const unkeyedJournalError = (stateDir: string): CliError =>
+  new CliError("JOURNAL_UNKEYED", `${journalPath(stateDir)} was written by secretshift 0.1, whose journal lines are not authenticated`, {
+    exitCode: ExitCode.usage,
+    hint: "run `secrets journal upgrade` once to check its old chain and sign it with a key derived from yours (see README, Security)",
+  });
 
 function rejectValues(event: JournalEvent): void {
   const keys = [...Object.keys(event), ...Object.keys(event.data ?? {})];
@@ -123,7 +182,10 @@ function rejectValues(event: JournalEvent): void {
   }
 }
 
-/** Every entry, oldest first. A final unterminated line that does not parse is crash debris and skipped. */
+/**
+ * Every entry, oldest first, without checking MACs (reading needs no key; `journal verify` checks).
+ * A final unterminated line that does not parse is crash debris and skipped.
+ */
 export async function readJournal(stateDir: string): Promise<JournalEntry[]> {
   const text = await readOrEmpty(journalPath(stateDir));
   const lines = splitLines(text);

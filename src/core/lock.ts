@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { link, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { link, lstat, open, readFile, rename, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
+import { symlinkError } from "./atomic-file.js";
 import { CliError, ExitCode } from "./errors.js";
 
 export interface LockOptions {
@@ -62,9 +63,11 @@ type Inspection = { holder: Holder | "gone" | undefined; stale?: { ino: number }
 
 async function inspect(path: string): Promise<Inspection> {
   let text: string;
-  let info: Awaited<ReturnType<typeof stat>>;
+  let info: Awaited<ReturnType<typeof lstat>>;
   try {
-    info = await stat(path);
+    info = await lstat(path);
+    // A planted symlink is not a lock anyone holds, and it is never read through.
+    if (info.isSymbolicLink()) throw symlinkError(path);
     text = await readFile(path, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return { holder: "gone" };
@@ -92,7 +95,7 @@ async function removeStale(path: string, judged: { ino: number }): Promise<boole
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return true;
     throw e;
   }
-  if ((await stat(aside)).ino !== judged.ino) {
+  if ((await lstat(aside)).ino !== judged.ino) {
     // link() never overwrites: if a third run got in meanwhile, the live lock we moved loses.
     await link(aside, path).catch(() => undefined);
   }
@@ -106,7 +109,8 @@ function releaser(path: string, text: string, ino: number): () => Promise<void> 
     if (released) return;
     released = true;
     try {
-      const [info, current] = await Promise.all([stat(path), readFile(path, "utf8")]);
+      const info = await lstat(path);
+      const current = info.isSymbolicLink() ? "" : await readFile(path, "utf8");
       // Only remove the file we created: another run may have recovered it as stale.
       if (info.ino === ino && current === text) await unlink(path);
     } catch (e) {

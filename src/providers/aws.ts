@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { AdaptiveLimiter } from "../core/adaptive-limiter.js";
 import { CliError, ExitCode } from "../core/errors.js";
+import { awsAnchor } from "./aws-anchor.js";
 import { createSdkApi, REQUESTS, type SecretsManagerApi } from "./aws-client.js";
 import { errorName, isThrottle, toCliError } from "./aws-errors.js";
 import { AwsReader, CURRENT, RESTORE_HINT } from "./aws-read.js";
@@ -10,6 +11,7 @@ import type { ProviderContext } from "./context.js";
 import { countCalls } from "./count-calls.js";
 import { type Settling, untilSettled } from "./settling.js";
 import {
+  type AnchorStore,
   ConflictError,
   type CurrentSecret,
   type NameCheck,
@@ -47,6 +49,8 @@ export class AwsStore implements SecretStore {
   private readonly reader: AwsReader;
   /** How this provider rotates on staging labels (src/providers/aws-rotation.ts); rotate, cleanup and get use it. */
   readonly rotation: AwsRotation;
+  /** Journal anchors as tags on the `secretshift` secret (src/providers/aws-anchor.ts). */
+  readonly anchor: AnchorStore;
 
   constructor(
     api: SecretsManagerApi,
@@ -60,6 +64,7 @@ export class AwsStore implements SecretStore {
     const reads = new AdaptiveLimiter({ maxConcurrency: 8, isThrottle, onThrottle });
     this.reader = new AwsReader(this.api, reads, settings.endpoint, () => ctx.clock.now());
     this.rotation = new AwsRotation({ api: this.api, writes: this.writes, reads, endpoint: settings.endpoint });
+    this.anchor = awsAnchor(this.api, settings.endpoint);
   }
 
   checkName(name: string): NameCheck {

@@ -1,6 +1,7 @@
 import { AdaptiveLimiter } from "../core/adaptive-limiter.js";
 import type { Clock } from "../core/deps.js";
 import { type CliError, usageError } from "../core/errors.js";
+import { azureAnchor } from "./azure-anchor.js";
 import { createKeyVaultApi, type KeyVaultApi, unconfiguredApi } from "./azure-client.js";
 import { conflictOf, isThrottle, retryAfterMs, statusOf, toCliError } from "./azure-errors.js";
 import { checkAzureName, collisions, nameOf, runTags, TAG_RUN, toVaultName } from "./azure-names.js";
@@ -13,6 +14,7 @@ import { countCalls } from "./count-calls.js";
 import { RESERVED_PENDING } from "./pending-names.js";
 import { type Settling, untilSettled } from "./settling.js";
 import {
+  type AnchorStore,
   ConflictError,
   type CurrentSecret,
   type NameCheck,
@@ -37,6 +39,8 @@ export class AzureStore implements SecretStore {
   private readonly writes: AdaptiveLimiter;
   private readonly reader: AzureReader;
   private readonly vaultUrl: string;
+  /** Journal anchors as tags of the `secretshift` secret (src/providers/azure-anchor.ts). */
+  readonly anchor: AnchorStore;
 
   constructor(
     api: KeyVaultApi,
@@ -46,6 +50,7 @@ export class AzureStore implements SecretStore {
     // Every Key Vault call is one request.
     this.api = countCalls(api, Object.keys(api) as (keyof KeyVaultApi)[], () => this.stats.apiCalls++);
     this.vaultUrl = settings.vaultUrl?.href ?? "(no vault URL)";
+    this.anchor = azureAnchor(this.api, this.vaultUrl);
     const onThrottle = (retryInMs: number) => ctx.onEvent({ type: "throttled", retryInMs });
     const limits = { isThrottle, retryAfterMs, onThrottle, maxDelayMs: 30_000 };
     this.writes = new AdaptiveLimiter({ maxConcurrency: ctx.concurrency ?? this.defaultConcurrency, ...limits });

@@ -1,4 +1,5 @@
 import type { Clock } from "../core/deps.js";
+import type { StoreLedger } from "../core/state-journal.js";
 
 /** Progress events a provider reports so a long run never looks hung ("throttled, retrying in 1.2 s"). */
 export type ProviderEvent =
@@ -20,4 +21,6 @@ export interface ProviderContext {
   readonly clock: Clock;
   readonly concurrency: number | undefined;
   readonly onEvent: (event: ProviderEvent) => void;
+  /** The state folder's journal as the local store sees it (absent in tests that build a store alone). */
+  readonly ledger?: StoreLedger;
 }

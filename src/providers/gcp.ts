@@ -2,6 +2,7 @@ import { AdaptiveLimiter } from "../core/adaptive-limiter.js";
 import type { CliError } from "../core/errors.js";
 import type { ProviderContext } from "./context.js";
 import { countCalls } from "./count-calls.js";
+import { gcpAnchor } from "./gcp-anchor.js";
 import { createGcpApi, type GcpClientConfig, REQUESTS, type SecretManagerApi } from "./gcp-client.js";
 import { isThrottle, statusOf, toCliError } from "./gcp-errors.js";
 import { checkGcpName, fromSecretId, toSecretId } from "./gcp-names.js";
@@ -11,6 +12,7 @@ import { GcpRotation } from "./gcp-rotation.js";
 import { resolveGcpSettings } from "./gcp-settings.js";
 import { isPendingName, RESERVED_PENDING } from "./pending-names.js";
 import {
+  type AnchorStore,
   ConflictError,
   type CurrentSecret,
   type NameCheck,
@@ -39,6 +41,8 @@ export class GcpStore implements SecretStore {
   private readonly writes: AdaptiveLimiter;
   private readonly reader: GcpReader;
   private readonly endpoint: string | undefined;
+  /** Journal anchors as annotations of the `secretshift` secret (src/providers/gcp-anchor.ts). */
+  readonly anchor: AnchorStore;
 
   constructor(api: SecretManagerApi, settings: Pick<GcpClientConfig, "endpoint">, ctx: Pick<ProviderContext, "concurrency" | "onEvent">) {
     this.api = countCalls(api, REQUESTS, () => this.stats.apiCalls++);
@@ -54,6 +58,7 @@ export class GcpStore implements SecretStore {
     const reads = new AdaptiveLimiter({ maxConcurrency: 8, isThrottle, onThrottle });
     this.reader = new GcpReader(this.api, reads, this.endpoint);
     this.rotation = new GcpRotation({ api: this.api, reader: this.reader, writes: this.writes, endpoint: this.endpoint });
+    this.anchor = gcpAnchor(this.api, this.endpoint);
   }
 
   checkName(name: string): NameCheck {

@@ -1,5 +1,6 @@
 import type { ProviderFactory } from "../core/deps.js";
 import { usageError } from "../core/errors.js";
+import { reserveAnchorEntry } from "./anchor.js";
 import type { ProviderContext } from "./context.js";
 import type { ProviderName, SecretStore } from "./types.js";
 
@@ -26,5 +27,6 @@ export const createProvider: ProviderFactory = async (name, ctx) => {
   if (!loader) {
     throw usageError("PROVIDER_UNAVAILABLE", `provider "${name}" is not available in this version`, `available: ${availableProviders().join(", ")}`);
   }
-  return loader(ctx);
+  const store = await loader(ctx);
+  return store.anchor ? reserveAnchorEntry(store) : store;
 };

@@ -2,12 +2,14 @@ import { createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { CliError, ExitCode, usageError } from "../core/errors.js";
 import { runPool } from "../core/pool.js";
 import type { ProviderContext } from "./context.js";
+import { k8sAnchor } from "./k8s-anchor.js";
 import { decode, decodedBytes, encode, MANAGED_BY, SecretBook } from "./k8s-book.js";
 import { K8sCaller } from "./k8s-call.js";
 import type { K8sSecretsApi } from "./k8s-client.js";
 import { type K8sSettings, kubeconfigSource, resolveK8sSettings } from "./k8s-config.js";
 import { checkKeyName, checkSecretName, fromKey, fromSecretName, MAX_SECRET_BYTES } from "./k8s-names.js";
 import {
+  type AnchorStore,
   ConflictError,
   type CurrentSecret,
   type NameCheck,
@@ -50,6 +52,8 @@ export class K8sStore implements SecretStore {
   private readonly fingerprintKey: Buffer;
   /** Sizes of every write planned so far in this run, by key (see checkBatch). */
   private readonly plannedBytes = new Map<string, number>();
+  /** Journal anchors on the `secretshift` Secret (src/providers/k8s-anchor.ts). */
+  readonly anchor: AnchorStore;
 
   constructor(
     api: K8sSecretsApi,
@@ -60,6 +64,7 @@ export class K8sStore implements SecretStore {
     this.batched = settings.layout === "single";
     this.caller = new K8sCaller(api, ctx, this.stats, server, settings.namespace);
     this.book = new SecretBook(this.caller);
+    this.anchor = k8sAnchor(this.caller);
     // Stable across runs when a data key exists (rollback compares versions from an earlier run).
     this.fingerprintKey = ctx.key ? Buffer.from(hkdfSync("sha256", ctx.key, "", "secretshift k8s version", 32)) : randomBytes(32);
   }

@@ -1,6 +1,7 @@
-import { readFile } from "node:fs/promises";
-import { writeFileAtomic } from "../core/atomic-file.js";
+import { readNoFollow, writeFileAtomic } from "../core/atomic-file.js";
+import { noKeyError } from "../core/crypto.js";
 import { usageError } from "../core/errors.js";
+import { newStoreId, openStore, type StoreSeal, sealStore } from "./local-seal.js";
 
 export type LocalLabel = "current" | "previous" | "pending";
 
@@ -40,23 +41,30 @@ export function withBareIndex(doc: LocalDocument): LocalDocument {
   return doc;
 }
 
-export async function loadDocument(path: string): Promise<LocalDocument> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return emptyDocument();
-    throw error;
-  }
+/** A document as read, with its seal (undefined: there is no file yet). */
+export interface LoadedDocument {
+  readonly doc: LocalDocument;
+  readonly seal: StoreSeal | undefined;
+}
+
+/** Reads and authenticates the store file (src/providers/local-seal.ts); a missing file is an empty store. */
+export async function loadDocument(path: string, key: Buffer | undefined): Promise<LoadedDocument> {
+  const bytes = await readNoFollow(path);
+  if (bytes === undefined) return { doc: emptyDocument(), seal: undefined };
+  if (!key) throw noKeyError(`reading ${path} needs the encryption key`);
+  const { seal, document: text } = openStore(key, bytes.toString("utf8"), path);
   try {
     const doc = JSON.parse(text) as LocalDocument;
     if (doc.format !== "secretshift-store/1" || typeof doc.secrets !== "object" || doc.secrets === null) throw new Error("format");
-    return withBareIndex(doc);
+    return { doc: withBareIndex(doc), seal };
   } catch {
     throw usageError("STORE_CORRUPT", `${path} is not a secretshift store`, "restore it from a copy, or point --store at another file");
   }
 }
 
-export async function saveDocument(path: string, doc: LocalDocument): Promise<void> {
-  await writeFileAtomic(path, JSON.stringify(doc), 0o600);
+/** Writes the next generation of the store; returns its seal so the journal can record it. */
+export async function saveDocument(path: string, doc: LocalDocument, key: Buffer, previous: StoreSeal | undefined): Promise<StoreSeal> {
+  const seal = { id: previous?.id ?? newStoreId(), generation: (previous?.generation ?? 0) + 1 };
+  await writeFileAtomic(path, sealStore(key, seal, JSON.stringify(doc)), 0o600);
+  return seal;
 }

@@ -1,11 +1,12 @@
 import { dirname, resolve } from "node:path";
 import { ensurePrivateDir } from "../core/atomic-file.js";
-import { open, seal } from "../core/crypto.js";
-import { usageError } from "../core/errors.js";
+import { noKeyError, open, seal } from "../core/crypto.js";
 import { acquireLock } from "../core/lock.js";
+import type { StoreLedger } from "../core/state-journal.js";
 import type { ProviderContext } from "./context.js";
-import { type LocalDocument, type LocalSecret, type LocalVersion, loadDocument, saveDocument, withBareIndex } from "./local-document.js";
+import { type LoadedDocument, type LocalDocument, type LocalSecret, type LocalVersion, loadDocument, saveDocument, withBareIndex } from "./local-document.js";
 import { LocalRotation } from "./local-rotation.js";
+import type { StoreSeal } from "./local-seal.js";
 import {
   ConflictError,
   type CurrentSecret,
@@ -33,6 +34,8 @@ export class LocalStore implements SecretStore {
   readonly defaultConcurrency = 1;
   readonly stats: ProviderStats = { apiCalls: 0 };
   private staged: LocalDocument | undefined;
+  /** The seal of the file the staged copy was loaded from; the next save is its generation + 1. */
+  private stagedSeal: StoreSeal | undefined;
   /** The file as first read, reused by every later read of this run (a batched run reads once per batch). */
   private loaded: LocalDocument | undefined;
   private release: (() => Promise<void>) | undefined;
@@ -49,6 +52,8 @@ export class LocalStore implements SecretStore {
     readonly path: string,
     private readonly key: Buffer | undefined,
     private readonly now: () => Date,
+    /** The state folder's journal: checks the file is not older than it recorded, records each save. */
+    private readonly ledger?: StoreLedger,
   ) {}
 
   checkName(name: string): NameCheck {
@@ -141,11 +146,12 @@ export class LocalStore implements SecretStore {
   }
 
   async flush(): Promise<void> {
-    if (this.staged) await saveDocument(this.path, this.staged);
+    if (this.staged) await this.save(this.staged);
   }
 
   async close(): Promise<void> {
     this.staged = undefined;
+    this.stagedSeal = undefined;
     this.loaded = undefined;
     const release = this.release;
     this.release = undefined;
@@ -156,15 +162,27 @@ export class LocalStore implements SecretStore {
   private async commit<T>(change: (doc: LocalDocument) => T): Promise<T> {
     const next = withBareIndex(structuredClone(await this.stage()));
     const result = change(next);
-    await saveDocument(this.path, next);
+    await this.save(next);
     this.staged = next;
     return result;
+  }
+
+  private async save(doc: LocalDocument): Promise<void> {
+    this.stagedSeal = await saveDocument(this.path, doc, this.requireKey(), this.stagedSeal);
+    await this.ledger?.record(this.path, this.stagedSeal);
+  }
+
+  /** The file, authenticated, and checked against the generation the journal last recorded. */
+  private async load(): Promise<LoadedDocument> {
+    const loaded = await loadDocument(this.path, this.key);
+    await this.ledger?.check(this.path, loaded.seal);
+    return loaded;
   }
 
   /** What reads see: the staged copy once the run writes, else the file as read the first time. */
   private async current(): Promise<LocalDocument> {
     if (this.staged) return this.staged;
-    this.loaded ??= await loadDocument(this.path);
+    this.loaded ??= (await this.load()).doc;
     return this.loaded;
   }
 
@@ -173,13 +191,15 @@ export class LocalStore implements SecretStore {
     if (!this.staged) {
       this.requireKey();
       this.release = await acquireLock(`${this.path}.lock`);
-      this.staged = await loadDocument(this.path);
+      const { doc, seal } = await this.load();
+      this.staged = doc;
+      this.stagedSeal = seal;
     }
     return this.staged;
   }
 
   private requireKey(): Buffer {
-    if (!this.key) throw usageError("NO_KEY", "the local store needs an encryption key", "run `secrets init` or set SECRETS_ENCRYPTION_KEY (32+ characters)");
+    if (!this.key) throw noKeyError("the local store needs an encryption key");
     return this.key;
   }
 }
@@ -201,5 +221,5 @@ function evict(secret: LocalSecret, currentVersion: string | undefined): LocalVe
 
 export async function createLocalStore(ctx: ProviderContext): Promise<LocalStore> {
   const path = resolve(ctx.options.store ?? resolve(ctx.stateDir, "store.enc"));
-  return new LocalStore(path, ctx.key, () => ctx.clock.now());
+  return new LocalStore(path, ctx.key, () => ctx.clock.now(), ctx.ledger);
 }

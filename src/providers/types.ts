@@ -81,6 +81,8 @@ export interface SecretStore {
   readonly rotation?: RotatingStore;
   /** Why this store cannot rotate where it is connected (Vault KV v1 keeps no versions). */
   readonly cannotRotate?: string;
+  /** Where a remote provider keeps the journal anchor (src/core/journal-anchor.ts); absent for `local`. */
+  readonly anchor?: AnchorStore;
 
   checkName(name: string): NameCheck;
   /** The rule broken by this value, or undefined. */
@@ -120,4 +122,25 @@ export class ConflictError extends Error {
     super(message);
     this.name = "ConflictError";
   }
+}
+
+/**
+ * A copy of each run's last journal line MAC, kept in the provider on a dedicated `secretshift`
+ * entry where someone who can only touch the local state folder cannot rewrite it. One record per
+ * journal (state folders sharing a provider each keep their own). Never a value.
+ */
+export interface AnchorStore {
+  /** Where it lives, for messages: `secret secretshift (tags)`. */
+  readonly where: string;
+  read(journalId: string): Promise<AnchorRecord | undefined>;
+  write(record: AnchorRecord): Promise<void>;
+  /** How many other journals have an anchor here (other state folders, or this one before it was replaced). */
+  others(journalId: string): Promise<number>;
+}
+
+export interface AnchorRecord {
+  readonly journalId: string;
+  readonly seq: number;
+  readonly mac: string;
+  readonly runId: string;
 }

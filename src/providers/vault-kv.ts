@@ -127,6 +127,12 @@ export class KvClient {
     await this.caller.call({ capability: "patch", path, expect: [400, 403, 404, 405, 415] }, (api) => api.patch(path, patch));
   }
 
+  /** KV v2: creates the key's metadata or replaces the fields given (custom_metadata as a whole). */
+  async writeMeta(name: string, body: Record<string, unknown>): Promise<void> {
+    const path = this.metadataPath(name);
+    await this.caller.call({ capability: "create", path }, (api) => api.write(path, body));
+  }
+
   /** KV v2: these versions' data is gone for good (their numbers stay in the metadata). */
   async destroy(name: string, versions: readonly number[]): Promise<void> {
     const path = `${this.where.mount}/destroy/${this.key(name)}`;

@@ -5,6 +5,7 @@ import { runPool } from "../core/pool.js";
 import type { ProviderContext } from "./context.js";
 import { isPendingName, PENDING_ROOT, RESERVED_PENDING } from "./pending-names.js";
 import {
+  type AnchorStore,
   ConflictError,
   type CurrentSecret,
   type NameCheck,
@@ -15,6 +16,7 @@ import {
   type WriteOp,
   type WriteResult,
 } from "./types.js";
+import { vaultAnchor } from "./vault-anchor.js";
 import { VaultSession } from "./vault-auth.js";
 import { isHttpError, VaultCaller } from "./vault-call.js";
 import { nodeVaultApi, type VaultApi, type VaultHttpError } from "./vault-client.js";
@@ -46,6 +48,8 @@ export class VaultStore implements SecretStore {
   private readonly seen = new Map<string, { version: number; data: Record<string, unknown> }>();
   /** How this provider rotates (src/rotation/types.ts); the rotate, cleanup and get commands use it. */
   readonly rotation: VaultRotation;
+  /** Journal anchors on the `secretshift` key (src/providers/vault-anchor.ts). */
+  readonly anchor: AnchorStore = vaultAnchor(() => this.client);
   private readonly fingerprintKey: Buffer;
 
   constructor(

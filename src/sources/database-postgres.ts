@@ -6,6 +6,7 @@ import {
   type Cells,
   checkCellColumn,
   type DatabaseSource,
+  digestOf,
   dropColumnsSql,
   EntryBatcher,
   type GuardedUpdate,
@@ -20,6 +21,7 @@ import {
   toGuarded,
 } from "./database.js";
 import { quoteIdent, quoteQualified } from "./sql-identifiers.js";
+import { describeSqlstate } from "./sqlstate.js";
 import type { SourceBatch } from "./types.js";
 
 interface Endpoint {
@@ -77,30 +79,43 @@ function connectError(e: unknown, endpoint: Endpoint, password: string | undefin
 }
 
 /**
- * SQLSTATE classes whose messages can echo data (22 data exception, 23 integrity) are reported by code
- * only: a cast error in --where would otherwise print a cell value.
+ * A server message can quote a cell (`--where "api_key::regclass IS NULL"` fails with the value in
+ * the text, and so do casts), so errors carry the SQLSTATE and its condition name, never the message;
+ * for a syntax error, where in `--where` it is. Only the driver's own network errors keep their text.
  */
-function queryError(e: unknown, spec: TableSpec, endpoint: Endpoint, phase: "read" | Privilege): CliError {
-  const err = e as { code?: string; message?: string };
+function queryError(e: unknown, spec: TableSpec, endpoint: Endpoint, phase: "read" | Privilege, sql?: string): CliError {
+  const err = e as { code?: string; message?: string; position?: string };
   const code = err.code ?? "";
-  const message = (err.message ?? "").split("\n")[0] ?? "";
+  if (code === "") {
+    return unreachableError("DB_UNREACHABLE", `lost the connection to PostgreSQL at ${where(endpoint)}: ${(err.message ?? "").split("\n")[0]}`);
+  }
+  const state = describeSqlstate(code);
   if (code === "42501") {
     const privilege: Privilege = phase === "read" ? "SELECT" : phase;
     return unreachableError(
       "DB_PERMISSION_DENIED",
-      `user "${endpoint.user}" lacks the ${privilege} privilege needed on ${spec.table.text} (${message})`,
+      `user "${endpoint.user}" lacks the ${privilege} privilege needed on ${spec.table.text} (${state})`,
       `GRANT ${privilege} ON ${quoteQualified(spec.table)} TO ${quoteIdent(endpoint.user)};`,
     );
   }
-  if (code === "" || code.startsWith("08") || code.startsWith("57P")) {
-    return unreachableError("DB_UNREACHABLE", `lost the connection to PostgreSQL at ${where(endpoint)}: ${message}`);
-  }
-  const safe = /^(22|23)/.test(code) ? `SQLSTATE ${code} (message withheld: it may contain a cell value)` : `${message} (SQLSTATE ${code})`;
+  if (code.startsWith("08") || code.startsWith("57P"))
+    return unreachableError("DB_UNREACHABLE", `lost the connection to PostgreSQL at ${where(endpoint)}: ${state}`);
   if (phase === "read" && spec.where !== undefined && (code === "25006" || /^(42|22|0A|2B)/.test(code))) {
     const writes = code === "25006" ? "tried to write, but it runs in a read-only transaction: " : "failed: ";
-    return usageError("DB_BAD_WHERE", `--where ${writes}${safe}`, "--where is an SQL expression over the table's columns, e.g. \"plan = 'pro'\"");
+    return usageError(
+      "DB_BAD_WHERE",
+      `--where ${writes}${state}${whereAt(err.position, sql, spec.where)}`,
+      "--where is an SQL expression over the table's columns, e.g. \"plan = 'pro'\"",
+    );
   }
-  return queryFailed(`${phase === "read" ? "reading" : "updating"} ${spec.table.text} failed: ${safe}`);
+  return queryFailed(`${phase === "read" ? "reading" : "updating"} ${spec.table.text} failed: ${state}`);
+}
+
+/** ` at character 7 of --where`, from the error's 1-based position in the statement we sent. */
+function whereAt(position: string | undefined, sql: string | undefined, text: string): string {
+  const start = sql?.indexOf(`(\n${text}\n)`) ?? -1;
+  const at = Number(position) - 1 - (start + 2);
+  return start >= 0 && at >= 0 && at < text.length ? ` at character ${at + 1} of --where` : "";
 }
 
 export async function openPostgresSource(url: string, spec: TableSpec): Promise<PostgresSource> {
@@ -181,7 +196,7 @@ export class PostgresSource implements DatabaseSource {
       // Extended protocol: exactly one statement, so --where cannot smuggle a COMMIT and a DELETE after it.
       const declare = `DECLARE secretshift_rows NO SCROLL CURSOR FOR ${selectSql(spec, (c) => [`${c}::text`])}`;
       await client.query({ text: declare, queryMode: "extended" } as pg.QueryConfig).catch((e: unknown) => {
-        throw queryError(e, spec, endpoint, "read");
+        throw queryError(e, spec, endpoint, "read", declare);
       });
       for (;;) {
         const fetched = await client.query<string[]>({ text: `FETCH FORWARD ${rowsPerFetch} FROM secretshift_rows`, rowMode: "array" }).catch((e: unknown) => {
@@ -223,7 +238,9 @@ export class PostgresSource implements DatabaseSource {
 
   /**
    * One transaction for all cells, `batchSize` cells per statement: each UPDATE joins an unnest() of
-   * (key, expected, value) and only touches rows whose cell still reads as `expected`.
+   * (key, digest, value) and only touches rows whose cell still hashes to the digest of `expected`.
+   * The server computes `sha256(convert_to(cell, 'UTF8'))` itself, so the migrated value is never
+   * sent for the comparison (nor lands in a statement log); only the new value travels.
    */
   private async guardedUpdate(cells: AsyncIterable<GuardedUpdate>): Promise<{ applied: number; skipped: CellRef[] }> {
     const { spec, endpoint } = this;
@@ -236,10 +253,11 @@ export class PostgresSource implements DatabaseSource {
         const group = chunk.filter((c) => c.column === column);
         const col = quoteIdent(column);
         const sql = `UPDATE ${quoteQualified(spec.table)} AS t SET ${col} = v.val::${this.info.get(column)?.type ?? "text"}
-          FROM unnest($1::text[], $2::text[], $3::text[]) AS v(k, expected, val)
-          WHERE t.${quoteIdent(spec.key)} = v.k::${keyType} AND t.${col}::text IS NOT DISTINCT FROM v.expected
+          FROM unnest($1::text[], $2::text[], $3::text[]) AS v(k, digest, val)
+          WHERE t.${quoteIdent(spec.key)} = v.k::${keyType}
+            AND sha256(convert_to(t.${col}::text, 'UTF8')) IS NOT DISTINCT FROM decode(v.digest, 'hex')
           RETURNING v.k`;
-        const result = await client.query<{ k: string }>(sql, [group.map((c) => c.key), group.map((c) => c.expected), group.map((c) => c.value)]);
+        const result = await client.query<{ k: string }>(sql, [group.map((c) => c.key), group.map((c) => digestOf(c.expected)), group.map((c) => c.value)]);
         const hit = new Set(result.rows.map((r) => r.k));
         for (const cell of group) {
           if (hit.has(cell.key)) applied++;

@@ -8,6 +8,7 @@ import {
   type Cells,
   checkCellColumn,
   type DatabaseSource,
+  digestOf,
   dropColumnsSql,
   EntryBatcher,
   type GuardedUpdate,
@@ -36,23 +37,29 @@ function openDb(path: string, readonly: boolean): Database.Database {
   }
 }
 
-function sqliteError(e: unknown, spec: TableSpec, path: string, phase: "read" | "UPDATE"): CliError {
+/**
+ * SQLite's message is shown only for `prepare` errors ("no such column: plna"): compiling reads the
+ * statement and the schema, never a row. Once rows are read a message can quote a cell (a JSON path
+ * error echoes it), so those errors say only their code.
+ */
+function sqliteError(e: unknown, spec: TableSpec, path: string, phase: "prepare" | "read" | "UPDATE"): CliError {
   if (isCliError(e)) return e;
   const err = e as { code?: string; message?: string };
-  const message = err.message ?? String(e);
-  if (err.code?.startsWith("SQLITE_READONLY") || err.code === "SQLITE_CANTOPEN" || err.code === "SQLITE_PERM") {
-    const privilege = phase === "read" ? "SELECT" : "UPDATE";
+  const code = err.code ?? "SQLITE_ERROR";
+  const said = phase === "prepare" ? (err.message ?? code) : `${code} (message withheld: it may quote a cell)`;
+  if (code.startsWith("SQLITE_READONLY") || code === "SQLITE_CANTOPEN" || code === "SQLITE_PERM") {
+    const privilege = phase === "UPDATE" ? "UPDATE" : "SELECT";
     return unreachableError(
       "DB_PERMISSION_DENIED",
-      `cannot ${privilege} ${spec.table.text} in ${path}: ${message}`,
+      `cannot ${privilege} ${spec.table.text} in ${path}: ${code}`,
       "the database file (and its directory) must be writable to scrub or restore",
     );
   }
-  if (err.code?.startsWith("SQLITE_BUSY")) return unreachableError("DB_BUSY", `SQLite database ${path} is locked by another process: ${message}`);
-  if (phase === "read" && spec.where !== undefined) {
-    return usageError("DB_BAD_WHERE", `--where failed: ${message}`, "--where is one SQL expression over the table's columns, e.g. \"plan = 'pro'\"");
+  if (code.startsWith("SQLITE_BUSY")) return unreachableError("DB_BUSY", `SQLite database ${path} is locked by another process (${code})`);
+  if (phase !== "UPDATE" && spec.where !== undefined) {
+    return usageError("DB_BAD_WHERE", `--where failed: ${said}`, "--where is one SQL expression over the table's columns, e.g. \"plan = 'pro'\"");
   }
-  return queryFailed(`${phase === "read" ? "reading" : "updating"} ${spec.table.text} in ${path} failed: ${message}`);
+  return queryFailed(`${phase === "UPDATE" ? "updating" : "reading"} ${spec.table.text} in ${path} failed: ${said}`);
 }
 
 export function openSqliteSource(path: string, spec: TableSpec): SqliteSource {
@@ -130,7 +137,7 @@ export class SqliteSource implements DatabaseSource {
         const sql = selectSql(spec, (c) => (c === quoteIdent(spec.key) ? [`CAST(${c} AS TEXT)`] : [`typeof(${c})`, `CAST(${c} AS TEXT)`]));
         rows = db.prepare(sql).raw(true).iterate() as Iterable<unknown[]>;
       } catch (e) {
-        throw sqliteError(e, spec, path, "read");
+        throw sqliteError(e, spec, path, "prepare");
       }
       let inBatch = 0;
       try {
@@ -188,16 +195,23 @@ export class SqliteSource implements DatabaseSource {
     return dropColumnsSql(this.spec, "SQLite 3.35+");
   }
 
-  /** BEGIN IMMEDIATE takes the write lock up front, so the whole batch commits or none of it does. */
+  /**
+   * BEGIN IMMEDIATE takes the write lock up front, so the whole batch commits or none of it does.
+   * Cells are compared by digest as for PostgreSQL; SQLite runs in this process, so the digest
+   * function is ours and the expected value is never bound into a statement at all.
+   */
   private async guardedUpdate(cells: AsyncIterable<GuardedUpdate>): Promise<{ applied: number; skipped: CellRef[] }> {
     const { spec, path } = this;
     const db = openDb(path, false);
+    db.function("secretshift_sha256", { deterministic: true }, (v: unknown) => digestOf(v === null ? null : String(v)));
     const statements = new Map<string, Database.Statement>();
     const statementFor = (column: string) => {
       let statement = statements.get(column);
       if (!statement) {
         const col = quoteIdent(column);
-        statement = db.prepare(`UPDATE ${quoteQualified(spec.table)} SET ${col} = ? WHERE ${quoteIdent(spec.key)} = ? AND CAST(${col} AS TEXT) IS ?`);
+        statement = db.prepare(
+          `UPDATE ${quoteQualified(spec.table)} SET ${col} = ? WHERE ${quoteIdent(spec.key)} = ? AND secretshift_sha256(CAST(${col} AS TEXT)) IS ?`,
+        );
         statements.set(column, statement);
       }
       return statement;
@@ -208,7 +222,7 @@ export class SqliteSource implements DatabaseSource {
       db.exec("BEGIN IMMEDIATE");
       for await (const cell of cells) {
         checkCellColumn(spec, cell.column);
-        const { changes } = statementFor(cell.column).run(cell.value, cell.key, cell.expected);
+        const { changes } = statementFor(cell.column).run(cell.value, cell.key, digestOf(cell.expected));
         if (changes > 0) applied++;
         else skipped.push({ key: cell.key, column: cell.column });
       }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ScrubbedCell } from "../core/backup.js";
 import { CliError, ExitCode, usageError } from "../core/errors.js";
 import { checkIdentifier, parseQualifiedName, type QualifiedName, quoteIdent, quoteQualified } from "./sql-identifiers.js";
@@ -138,6 +139,9 @@ export function dropColumnsSql(spec: TableSpec, dialect: string): string {
     "",
   ].join("\n");
 }
+
+/** The SHA-256 of a cell's UTF-8 text, hex: guarded updates compare cells by it, never by the value (NULL stays NULL). */
+export const digestOf = (text: string | null): string | null => (text === null ? null : createHash("sha256").update(text, "utf8").digest("hex"));
 
 export const toGuarded = {
   scrub: (c: ScrubCell): GuardedUpdate => ({ key: c.key, column: c.column, expected: c.expected, value: c.replacement }),

@@ -1,4 +1,5 @@
 import type { Deps } from "../core/deps.js";
+import { maskCredentials } from "./mask.js";
 
 export interface ReporterOptions {
   readonly json?: boolean;
@@ -94,8 +95,9 @@ export class Reporter {
     }
   }
 
+  /** Every line for people passes the credential mask: a provider message may quote a URL with its password. */
   private err(line: string): void {
     this.clearProgress();
-    this.deps.stderr.write(`${line}\n`);
+    this.deps.stderr.write(`${maskCredentials(line)}\n`);
   }
 }

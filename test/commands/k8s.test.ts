@@ -42,9 +42,11 @@ describe("k8s provider: limits and conflicts", () => {
     const r = await p.run("migrate", "k8s", "--yes", "--json");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("k8s keeps no versions: a rollback of this run restores from its encrypted backup");
-    expect(h.server.counts.create - before.create + h.server.counts.update - before.update).toBe(1);
-    // connect() and planning share one read of the Secret.
-    expect(h.server.counts.get - before.get).toBe(1);
+    // One write for the run's Secret, one for the journal anchor (the `secretshift` Secret's annotations).
+    expect(h.server.counts.create - before.create + h.server.counts.update - before.update).toBe(2);
+    expect(h.server.secrets.peek(h.namespace, "secretshift")?.data ?? {}).toEqual({});
+    // connect() and planning share one read of the Secret; the anchor is read once before it is written.
+    expect(h.server.counts.get - before.get).toBe(2);
     const stored = p.peek();
     expect(stored?.metadata.labels).toEqual({ "app.kubernetes.io/managed-by": "secretshift" });
     expect(Object.keys(stored?.data ?? {}).sort()).toEqual(["A", "B", "C"]);

@@ -20,9 +20,10 @@ it("rollback --last after a run killed before its first intent undoes nothing, n
   // What a SIGKILL between `run-start` and the first `intent` leaves behind.
   const stateDir = join(cwd, ".secrets");
   const crashed = "20991231T000000-dead00";
-  const backup = await BackupWriter.create(stateDir, crashed, (await loadKey({ env: {}, stateDir })) as Buffer);
+  const key = (await loadKey({ env: {}, stateDir })) as Buffer;
+  const backup = await BackupWriter.create(stateDir, crashed, key);
   await backup.append({ priors: [] });
-  const journal = await Journal.open(stateDir, { now: () => new Date() });
+  const journal = await Journal.open(stateDir, { now: () => new Date() }, key);
   await journal.append([{ runId: crashed, type: "run-start", command: "migrate", provider: "local" }]);
 
   const r = await runSecrets(["rollback", "local", "--last", "--yes", "--json"], { cwd });

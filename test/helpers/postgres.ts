@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -17,7 +17,14 @@ export interface TestPostgres {
   adminUrl(db?: string): string;
   createDatabase(name: string): Promise<string>;
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[], db?: string): Promise<R[]>;
+  /** The server's log as bytes (every statement and its bind parameters with `logStatements`). */
+  log(): Buffer;
   stop(): Promise<void>;
+}
+
+export interface PostgresOptions {
+  /** `log_statement=all`: the log then holds every statement the server received, as an attacker with it would see. */
+  readonly logStatements?: boolean;
 }
 
 /** `initdb` on PATH (/usr/local/bin here), else the Debian package's versioned bin directory. */
@@ -80,7 +87,7 @@ function postgresIds(): { uid: number; gid: number } {
  * A real, throwaway PostgreSQL server on a random loopback port with password (SCRAM) auth over TCP.
  * Tuned for tests (no fsync); one per test file in `beforeAll`, `stop()` in `afterAll`.
  */
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startPostgres(opts: PostgresOptions = {}): Promise<TestPostgres> {
   const binDir = findBinDir();
   // As root, os.tmpdir() may sit under a directory the postgres user cannot enter.
   const base = mkdtempSync(join(isRoot() ? "/tmp" : tmpdir(), "secretshift-pg-"));
@@ -125,6 +132,7 @@ export async function startPostgres(): Promise<TestPostgres> {
       "-c fsync=off",
       "-c synchronous_commit=off",
       "-c full_page_writes=off",
+      ...(opts.logStatements ? ["-c log_statement=all", "-c log_min_error_statement=debug5"] : []),
     ].join(" ");
     try {
       await pgRun("pg_ctl", ["start", "-D", data, "-w", "-t", "60", "-l", join(base, "server.log"), "-o", options]);
@@ -173,6 +181,7 @@ export async function startPostgres(): Promise<TestPostgres> {
       await client.query(`CREATE DATABASE "${name}"`);
       return adminUrl(name);
     },
+    log: () => readFileSync(join(base, "server.log")),
     async query(sql, params, db = "postgres") {
       const client = await clientFor(db);
       return (await client.query(sql, params)).rows;

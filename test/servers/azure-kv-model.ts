@@ -120,7 +120,7 @@ export class VaultModel {
     const version: KvVersion = {
       id: randomBytes(16).toString("hex"),
       value,
-      tags: { ...((tags as Record<string, string>) ?? {}) },
+      tags: checkTags(tags ?? {}),
       contentType: contentType as string | undefined,
       enabled,
       created: now(),
@@ -151,7 +151,7 @@ export class VaultModel {
     const { version } = found;
     const enabled = (body.attributes as { enabled?: unknown } | undefined)?.enabled;
     if (typeof enabled === "boolean") version.enabled = enabled;
-    if (body.tags !== undefined && body.tags !== null) version.tags = { ...(body.tags as Record<string, string>) };
+    if (body.tags !== undefined && body.tags !== null) version.tags = checkTags(body.tags);
     if (typeof body.contentType === "string") version.contentType = body.contentType;
     version.updated = now();
     return found;
@@ -176,4 +176,11 @@ export class VaultModel {
     const s = this.settled(name);
     this.later(s, "purging", () => this.secrets.delete(s.name.toLowerCase()));
   }
+}
+
+/** Key Vault allows at most 15 tags on a secret version. */
+function checkTags(tags: unknown): Record<string, string> {
+  const next = { ...(tags as Record<string, string>) };
+  if (Object.keys(next).length > 15) throw new KvError(400, "BadParameter", "The number of tags exceeds the maximum of 15.");
+  return next;
 }

@@ -90,7 +90,7 @@ describe("keys", () => {
     const dir = await tmpdir();
     const material = generateKeyMaterial();
     expect(material).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    await writeFile(join(dir, "key"), `${material}\n`);
+    await writeFile(join(dir, "key"), `${material}\n`, { mode: 0o600 });
     const fromFile = await loadKey({ env: {}, stateDir: dir });
     const fromEnv = await loadKey({ env: { SECRETS_ENCRYPTION_KEY: material }, stateDir: "/nonexistent" });
     expect(fromFile?.length).toBe(32);

@@ -1,15 +1,19 @@
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { entriesOf, GENESIS, hashLine, Journal, type JournalEvent, readJournal, runsOf, verifyJournal } from "../../src/core/journal.js";
+import { deriveKey } from "../../src/core/crypto.js";
+import { claimedMac, entriesOf, GENESIS, Journal, type JournalEvent, readJournal, runsOf } from "../../src/core/journal.js";
+import { verifyJournal as verifyWith } from "../../src/core/journal-verify.js";
 import { tmpdir } from "../helpers/tmpdir.js";
 
 const clock = { now: () => new Date("2025-01-02T03:04:05.000Z") };
 const file = (dir: string) => join(dir, "journal.jsonl");
+const key = deriveKey("k".repeat(40));
+const verifyJournal = (dir: string) => verifyWith(dir, key, join(dir, "store.enc"));
 
 async function journalWith(count: number): Promise<string> {
   const dir = await tmpdir();
-  const journal = await Journal.open(dir, clock);
+  const journal = await Journal.open(dir, clock, key);
   await journal.append([{ runId: "r1", type: "run-start", command: "migrate", provider: "local" }]);
   for (let i = 2; i <= count; i++) await journal.append([{ runId: "r1", type: "note", name: `N${i}` }]);
   return dir;
@@ -28,8 +32,8 @@ describe("journal chain", () => {
     const entries = await readJournal(dir);
     expect(entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(entries[0]?.prev).toBe(GENESIS);
-    expect(entries[3]?.prev).toBe(hashLine(lines[2] ?? ""));
-    expect(await verifyJournal(dir)).toEqual({ ok: true, lines: 5 });
+    expect(entries[3]?.prev).toBe(claimedMac(lines[2] ?? ""));
+    expect(await verifyJournal(dir)).toMatchObject({ ok: true, lines: 5 });
     expect(await verifyJournal(await tmpdir())).toEqual({ ok: true, lines: 0 });
   });
 
@@ -55,7 +59,7 @@ describe("journal chain", () => {
   it("keeps a deleted tail detectable after later appends", async () => {
     const dir = await journalWith(5);
     await editLines(dir, (l) => l.splice(3));
-    await (await Journal.open(dir, clock)).append([{ runId: "r2", type: "note" }]);
+    await (await Journal.open(dir, clock, key)).append([{ runId: "r2", type: "note" }]);
     expect(await verifyJournal(dir)).toMatchObject({ ok: false, line: 4 });
   });
 
@@ -63,8 +67,8 @@ describe("journal chain", () => {
     const dir = await journalWith(3);
     await appendFile(file(dir), '{"seq":4,"ts":"x","run');
     expect((await readJournal(dir)).length).toBe(3);
-    await (await Journal.open(dir, clock)).append([{ runId: "r2", type: "note" }]);
-    expect(await verifyJournal(dir)).toEqual({ ok: true, lines: 4 });
+    await (await Journal.open(dir, clock, key)).append([{ runId: "r2", type: "note" }]);
+    expect(await verifyJournal(dir)).toMatchObject({ ok: true, lines: 4 });
   });
 
   it("group-commits 100 concurrent appends in call order with a valid chain", async () => {
@@ -77,18 +81,18 @@ describe("journal chain", () => {
         return clock.now();
       },
     };
-    const journal = await Journal.open(dir, counting);
+    const journal = await Journal.open(dir, counting, key);
     await Promise.all(Array.from({ length: 100 }, (_, i) => journal.append([{ runId: "r1", type: "intent", name: `S${i}` }])));
     const entries = await readJournal(dir);
     expect(entries.map((e) => e.name)).toEqual(Array.from({ length: 100 }, (_, i) => `S${i}`));
-    expect(await verifyJournal(dir)).toEqual({ ok: true, lines: 100 });
+    expect(await verifyJournal(dir)).toMatchObject({ ok: true, lines: 100 });
     expect(JSON.parse(await readFile(join(dir, "journal.head"), "utf8")).seq).toBe(100);
     expect(batches).toBeLessThanOrEqual(2);
   });
 
   it("refuses any event with a field named value, writing nothing", async () => {
     const dir = await tmpdir();
-    const journal = await Journal.open(dir, clock);
+    const journal = await Journal.open(dir, clock, key);
     const leaky = { runId: "r1", type: "done", name: "A", value: "CANARY" } as unknown as JournalEvent;
     const ok = { runId: "r1", type: "note" } as const;
     await expect(journal.append([ok, leaky])).rejects.toMatchObject({ code: "JOURNAL_VALUE_REJECTED" });
@@ -100,7 +104,7 @@ describe("journal chain", () => {
 describe("runsOf", () => {
   it("summarises runs and counts intents left without an outcome", async () => {
     const dir = await tmpdir();
-    const journal = await Journal.open(dir, clock);
+    const journal = await Journal.open(dir, clock, key);
     await journal.append([
       { runId: "a", type: "run-start", command: "migrate", provider: "aws" },
       { runId: "a", type: "intent", provider: "aws", name: "X", action: "create" },

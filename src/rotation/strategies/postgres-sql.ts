@@ -2,6 +2,7 @@ import { createHash, createHmac, pbkdf2Sync } from "node:crypto";
 import pg from "pg";
 import { CliError, ExitCode, unreachableError } from "../../core/errors.js";
 import { checkIdentifier, quoteIdent } from "../../sources/sql-identifiers.js";
+import { pgSaslprep } from "./saslprep.js";
 
 /** An open admin connection and where it points (for the login test and for cleanup's records). */
 export interface Admin {
@@ -38,14 +39,14 @@ export async function roleCanLogin(admin: Admin, role: string): Promise<boolean 
 }
 
 /**
- * ALTER ROLE with a SCRAM-SHA-256 verifier computed here, so the server (and its statement log)
- * never sees the password. Non-ASCII passwords fall back to an escaped literal: the server must
- * apply SASLprep itself. `resetExpiry` undoes an earlier `cleanup` (VALID UNTIL in the past).
+ * ALTER ROLE with a SCRAM-SHA-256 verifier computed here, for every password (SASLprep applied as
+ * PostgreSQL does), so the server, its statement log and the wire never see the password — in
+ * `set` and in `undo` alike. `resetExpiry` undoes an earlier `cleanup` (VALID UNTIL in the past).
  */
 export async function setPassword(admin: Admin, role: string, password: string, salt: Buffer, resetExpiry = false): Promise<void> {
-  const secret = /^[\x20-\x7e]+$/.test(password) ? scramVerifier(password, salt) : password;
-  const sql = `ALTER ROLE ${ident(role)} WITH PASSWORD ${literal(secret)}${resetExpiry ? " VALID UNTIL 'infinity'" : ""}`;
-  await run(admin, sql, `ALTER ROLE ${role}`, password);
+  if (password.includes("\0")) throw new CliError("BAD_VALUE", "a PostgreSQL password cannot contain a NUL character", { exitCode: ExitCode.failed });
+  const sql = `ALTER ROLE ${ident(role)} WITH PASSWORD ${literal(scramVerifier(password, salt))}${resetExpiry ? " VALID UNTIL 'infinity'" : ""}`;
+  await run(admin, sql, `ALTER ROLE ${role}`);
 }
 
 export const clearPassword = (admin: Admin, role: string) => run(admin, `ALTER ROLE ${ident(role)} WITH PASSWORD NULL`, `ALTER ROLE ${role}`);
@@ -67,16 +68,28 @@ export const canLogin = (admin: Admin, role: string, password: string): Promise<
     () => false,
   );
 
-/** Logs in as `role` with `password` on the admin connection's host, port and database. */
+/**
+ * Logs in as `role` with `password` on the admin connection's host, port and database, by SCRAM or
+ * MD5 only: a server that asks for the password in cleartext (pg_hba `password`) is refused before
+ * pg sends it.
+ */
 export async function tryLogin(admin: Admin, role: string, password: string): Promise<void> {
+  let cleartext = false;
   const client = new pg.Client({
     host: admin.host,
     port: admin.port,
     database: admin.database,
     ssl: admin.ssl,
     user: role,
-    password,
+    // pg asks for the password once the server names a method; the listener below has heard which by then.
+    password: async () => {
+      if (cleartext) throw new Error("the server asked for the password in cleartext (pg_hba.conf method `password`); secretshift never sends one");
+      return password;
+    },
     application_name: "secretshift-test",
+  });
+  (client as unknown as { connection: NodeJS.EventEmitter }).connection.once("authenticationCleartextPassword", () => {
+    cleartext = true;
   });
   client.on("error", () => {});
   try {
@@ -91,9 +104,12 @@ export async function tryLogin(admin: Admin, role: string, password: string): Pr
   }
 }
 
-/** `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>` as PostgreSQL stores it (RFC 5802/7677). */
+/**
+ * `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>` as PostgreSQL stores it (RFC 5802/7677),
+ * over the SASLprep-ed password or, where SASLprep fails, its raw UTF-8 bytes (as pg_be_scram_build_secret).
+ */
 export function scramVerifier(password: string, salt: Buffer, iterations = 4096): string {
-  const salted = pbkdf2Sync(password, salt, iterations, 32, "sha256");
+  const salted = pbkdf2Sync(Buffer.from(pgSaslprep(password) ?? password, "utf8"), salt, iterations, 32, "sha256");
   const clientKey = createHmac("sha256", salted).update("Client Key").digest();
   const storedKey = createHash("sha256").update(clientKey).digest();
   const serverKey = createHmac("sha256", salted).update("Server Key").digest();
@@ -102,17 +118,14 @@ export function scramVerifier(password: string, salt: Buffer, iterations = 4096)
 
 const ident = (role: string) => quoteIdent(checkIdentifier(role, "role"));
 
-/** An E'' literal: quotes and backslashes doubled, so it reads the same whatever standard_conforming_strings says. */
-function literal(text: string): string {
-  if (text.includes("\0")) throw new CliError("BAD_VALUE", "a PostgreSQL password cannot contain a NUL character", { exitCode: ExitCode.failed });
-  return `E'${text.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
-}
+/** An E'' literal (a verifier or a date, never a password): quotes and backslashes doubled. */
+const literal = (text: string): string => `E'${text.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 
-async function run(admin: Admin, sql: string, what: string, secret?: string): Promise<void> {
+async function run(admin: Admin, sql: string, what: string): Promise<void> {
   try {
     await admin.client.query(sql);
   } catch (e) {
-    throw new CliError("ALTER_ROLE_FAILED", `${what} was refused: ${messageOf(e, secret)}`, {
+    throw new CliError("ALTER_ROLE_FAILED", `${what} was refused: ${messageOf(e)}`, {
       exitCode: ExitCode.failed,
       hint: "the --db user needs CREATEROLE (or superuser) on that server",
     });

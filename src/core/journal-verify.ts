@@ -1,0 +1,109 @@
+import { readdir } from "node:fs/promises";
+import { openStore, storeFormatOf } from "../providers/local-seal.js";
+import { readNoFollow } from "./atomic-file.js";
+import { backupsDir } from "./backup.js";
+import { subkey } from "./crypto.js";
+import { isCliError } from "./errors.js";
+import { unkeyedJournalError } from "./journal.js";
+import { claimedMac, GENESIS, isUnkeyedJournal, journalIdOf, journalPath, lineVerifies, parseEntry, readOrEmpty, splitLines } from "./journal-chain.js";
+import { type JournalHead, readHead } from "./journal-head.js";
+
+/** The store file as verify saw it: its generation and the last one the journal recorded for it. */
+export interface StoreState {
+  readonly path: string;
+  readonly generation: number;
+  readonly recorded: number;
+}
+
+export type VerifyResult =
+  | { ok: true; lines: number; journalId?: string; store?: StoreState }
+  /** `line` is the first bad line (1-based) when the problem is in the journal itself. */
+  | { ok: false; line?: number; reason: string };
+
+/**
+ * Checks every line's MAC, the seq numbering, the chain of MACs and the head, then what the state
+ * folder shows around them: a missing journal beside a store or backups, a store file whose MAC
+ * fails or whose generation is older than the journal recorded. Needs the key; without it a line
+ * cannot be told from a forgery.
+ */
+export async function verifyJournal(stateDir: string, dataKey: Buffer, storePath: string): Promise<VerifyResult> {
+  const key = subkey(dataKey, "journal");
+  const text = await readOrEmpty(journalPath(stateDir));
+  const lines = splitLines(text);
+  const head = await readHead(stateDir, key);
+  if (isUnkeyedJournal(lines) || head.status === "unkeyed") {
+    // 0.1 never sealed a store: a sealed one beside an unkeyed journal means the journal was swapped for an old-format forgery.
+    if (storeFormatOf((await readNoFollow(storePath))?.toString("utf8") ?? "") === "sealed")
+      return { ok: false, reason: `journal.jsonl is in the unkeyed 0.1 format, but ${storePath} is sealed: the journal was replaced` };
+    throw unkeyedJournalError(stateDir);
+  }
+  const chain = verifyChain(lines, key);
+  if (!chain.ok) return chain;
+  const n = lines.length;
+  if (head.status === "forged") return { ok: false, reason: "journal.head does not verify: it was edited or replaced by someone without the key" };
+  if (head.status === "missing") {
+    if (n > 0) return { ok: false, line: n + 1, reason: "journal.head is missing, so deleted trailing lines would go unnoticed" };
+    const activity = await activityWithoutJournal(stateDir, storePath);
+    if (activity) return { ok: false, reason: `journal.jsonl and journal.head are missing, but ${activity}: the journal was deleted` };
+  } else {
+    const problem = headProblem(lines, head.head);
+    if (problem) return problem;
+  }
+  const store = await storeProblem(dataKey, storePath, head.status === "ok" ? head.head : undefined);
+  if (typeof store === "string") return { ok: false, reason: store };
+  return { ok: true, lines: n, ...(journalIdOf(lines) ? { journalId: journalIdOf(lines) } : {}), ...(store ? { store } : {}) };
+}
+
+/** Each line's own MAC, then seq and `prev`: an edit fails its line, a removal or move fails the next one. */
+export function verifyChain(lines: readonly string[], journalKey: Buffer): VerifyResult {
+  let prev = GENESIS;
+  for (const [i, line] of lines.entries()) {
+    const no = i + 1;
+    const entry = parseEntry(line);
+    const bad = (reason: string): VerifyResult => ({ ok: false, line: no, reason: `line ${no} ${reason}` });
+    if (entry === undefined) return bad("is not a valid journal entry (edited or partly written)");
+    if (!lineVerifies(journalKey, line)) return bad("does not verify: it was edited, or written by someone without the key");
+    if (entry.seq !== no) return bad(`has seq ${entry.seq}: lines before it were removed, inserted or reordered`);
+    if (entry.prev !== prev) return bad(`does not chain to line ${no - 1}: lines between them were removed, or it was moved`);
+    prev = claimedMac(line) ?? prev;
+  }
+  return { ok: true, lines: lines.length };
+}
+
+/** Lines past the head are accepted: a crash between the journal fsync and the head write. */
+function headProblem(lines: readonly string[], head: JournalHead): VerifyResult | undefined {
+  const n = lines.length;
+  if (head.seq > n)
+    return { ok: false, line: n + 1, reason: `the journal ends at line ${n} but journal.head records ${head.seq}: trailing lines were deleted` };
+  if (head.seq > 0 && claimedMac(lines[head.seq - 1] ?? "") !== head.last) {
+    return { ok: false, line: head.seq, reason: `line ${head.seq} is not the line journal.head records: the journal was replaced` };
+  }
+  return undefined;
+}
+
+async function activityWithoutJournal(stateDir: string, storePath: string): Promise<string | undefined> {
+  const backups = (await readdir(backupsDir(stateDir)).catch(() => [] as string[])).filter((n) => n.endsWith(".enc"));
+  const store = (await readNoFollow(storePath)) !== undefined;
+  const seen = [...(store ? [`${storePath} exists`] : []), ...(backups.length ? [`${backups.length} backup(s) exist`] : [])];
+  return seen.length ? seen.join(" and ") : undefined;
+}
+
+/** The store's seal against the head's record: a string names what is wrong. */
+async function storeProblem(dataKey: Buffer, path: string, head: JournalHead | undefined): Promise<StoreState | string | undefined> {
+  const bytes = await readNoFollow(path);
+  const records = Object.values(head?.stores ?? {});
+  if (bytes === undefined) {
+    const lost = records.find((r) => r.path === path);
+    return lost ? `${path} is missing, but the journal recorded generation ${lost.generation} of it` : undefined;
+  }
+  try {
+    const { seal } = openStore(dataKey, bytes.toString("utf8"), path);
+    const recorded = head?.stores[seal.id]?.generation ?? 0;
+    if (seal.generation < recorded)
+      return `${path} is generation ${seal.generation}, but the journal recorded generation ${recorded}: an older copy was put back`;
+    return { path, generation: seal.generation, recorded };
+  } catch (e) {
+    if (isCliError(e)) return e.message;
+    throw e;
+  }
+}
