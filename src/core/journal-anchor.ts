@@ -13,8 +13,9 @@ export async function checkAnchor(stateDir: string, provider: string, anchor: An
   const lines = splitLines(await readOrEmpty(journalPath(stateDir)));
   const entries = lines.map(parseEntry);
   const started = new Map(entries.filter((e) => e?.type === "run-start").map((e) => [e?.runId, e?.provider]));
-  // The seq of each run end on this provider: the anchor should name the last one.
-  const ends = entries.flatMap((e) => (e?.type === "run-end" && started.get(e.runId) === provider ? [e.seq] : []));
+  // The seq of each end of a run that wrote on this provider: the anchor should name the last one.
+  const wrote = new Set(entries.flatMap((e) => (e?.type === "intent" ? [e.runId] : [])));
+  const ends = entries.flatMap((e) => (e?.type === "run-end" && started.get(e.runId) === provider && wrote.has(e.runId) ? [e.seq] : []));
   const id = journalIdOf(lines);
   const record = id === undefined ? undefined : await anchor.read(id);
   if (!record) {

@@ -51,6 +51,8 @@ export class Journal {
   private broken: unknown;
   /** The run of the latest event, so a store line belongs to the run that caused the write. */
   private lastRunId: string | undefined;
+  /** Runs that announced a write: only their ends are anchored, so a run that wrote nothing writes nothing anywhere. */
+  private readonly writing = new Set<string>();
 
   private constructor(
     private readonly stateDir: string,
@@ -122,7 +124,8 @@ export class Journal {
       last = claimedMac(line) ?? last;
       this.id ??= last.slice(0, 16);
       noteStore(stores, event);
-      if (event.type === "run-end") ends.push({ journalId: this.id, seq, mac: last, runId: event.runId });
+      if (event.type === "intent") this.writing.add(event.runId);
+      if (event.type === "run-end" && this.writing.has(event.runId)) ends.push({ journalId: this.id, seq, mac: last, runId: event.runId });
       this.lastRunId = event.runId;
       out += `${line}\n`;
     }

@@ -162,8 +162,9 @@ export async function localState(cwd: string): Promise<Record<string, string>> {
   const stateDir = join(cwd, ".secrets");
   const key = await loadKey({ env: {}, stateDir });
   if (!key) throw new Error(`no key in ${stateDir}`);
-  const text = await readFile(join(stateDir, "store.enc"), "utf8").catch(() => '{"secrets":{}}');
-  const doc = JSON.parse(text) as LocalFile;
+  const text = await readFile(join(stateDir, "store.enc"), "utf8").catch(() => '{}\n{"secrets":{}}');
+  // The first line is the seal header (MAC and generation); the document follows.
+  const doc = JSON.parse(text.slice(text.indexOf("\n") + 1)) as LocalFile;
   const out: Record<string, string> = {};
   for (const [name, secret] of Object.entries(doc.secrets)) {
     const version = secret.labels.current;

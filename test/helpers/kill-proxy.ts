@@ -40,7 +40,9 @@ export async function startKillProxy(target: string, isWrite: IsWrite, tls?: { c
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const write = isWrite({ method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers });
+      const body = Buffer.concat(chunks);
+      // The journal anchor is written after the run's end line: not a moment inside the run.
+      const write = isWrite({ method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers }) && !touchesAnchor(req.url ?? "/", body);
       if (write) writes++;
       const due = write && armed !== undefined && !fired && writes === armed.write ? armed : undefined;
       if (due?.when === "before") {
@@ -68,7 +70,7 @@ export async function startKillProxy(target: string, isWrite: IsWrite, tls?: { c
         });
       });
       out.on("error", () => req.socket.destroy());
-      out.end(Buffer.concat(chunks));
+      out.end(body);
     });
   };
   const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createHttpServer(handler);
@@ -100,3 +102,9 @@ export const WRITES: Record<"aws" | "vault" | "gcp" | "azure", IsWrite> = {
   gcp: ({ method }) => method !== "GET",
   azure: ({ method, path }) => method !== "GET" && (path.startsWith("/secrets") || path.startsWith("/deletedsecrets")),
 };
+
+/** A request about the dedicated `secretshift` anchor entry (a path segment, or AWS's SecretId/Name). */
+function touchesAnchor(path: string, body: Buffer): boolean {
+  if (/\/secretshift(?:[/?]|$)/.test(path)) return true;
+  return /"(?:SecretId|Name)":"secretshift"/.test(body.toString("utf8"));
+}

@@ -5,6 +5,7 @@
 //   before-rename:<file>  just before a written, fsynced temp file is renamed over <file>
 //   after-rename:<file>   right after that rename, before anything else happens
 // Plain JavaScript: the child runs the built dist/ on Node 20 too, which cannot load TypeScript.
+import { constants } from "node:fs";
 import fs from "node:fs/promises";
 import { syncBuiltinESMExports } from "node:module";
 import { basename } from "node:path";
@@ -26,7 +27,9 @@ if (kind === "append" || kind === "intent") {
   const open = fs.open;
   fs.open = async (path, flags, mode) => {
     const handle = await open(path, flags, mode);
-    if (flags !== "a" || basename(String(path)) !== "journal.jsonl") return handle;
+    // The journal is opened for appending, by flag string or by O_APPEND (with O_NOFOLLOW).
+    const appending = typeof flags === "number" ? (flags & constants.O_APPEND) !== 0 : flags === "a";
+    if (!appending || basename(String(path)) !== "journal.jsonl") return handle;
     let written = 0;
     const writeFile = handle.writeFile.bind(handle);
     const sync = handle.sync.bind(handle);

@@ -21,7 +21,10 @@ export async function localCurrentValues(
   if (text === undefined) return out;
   const material = (env.SECRETS_ENCRYPTION_KEY || (await readFile(join(stateDir, "key"), "utf8"))).trim();
   const key = Buffer.from(hkdfSync("sha256", material, "secretshift/v1", "data-key", 32));
-  const doc = JSON.parse(text) as { secrets: Record<string, { labels: { current?: string }; versions: Record<string, { sealed: string }> }> };
+  // The first line is the seal header (MAC and generation, README "State"); the document follows.
+  const doc = JSON.parse(text.slice(text.indexOf("\n") + 1)) as {
+    secrets: Record<string, { labels: { current?: string }; versions: Record<string, { sealed: string }> }>;
+  };
   for (const [name, secret] of Object.entries(doc.secrets)) {
     const version = secret.labels.current;
     const sealed = version === undefined ? undefined : secret.versions[version]?.sealed;
