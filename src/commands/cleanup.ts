@@ -1,6 +1,7 @@
 import { type Step, Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { listBackups, removeBackup } from "../core/backup.js";
+import { type CommonOptions, confirmLive, newRunId, openProvider, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { parseDuration } from "../core/duration.js";
 import { ExitCode } from "../core/errors.js";
@@ -10,7 +11,6 @@ import { type CleanupItem, planCleanup } from "../rotation/cleanup-plan.js";
 import { type Admin, connectAdmin, expireRole, whereOfUrl } from "../rotation/strategies/postgres-sql.js";
 import { rotationOf } from "../rotation/types.js";
 import { table } from "../ui/table.js";
-import { type CommonOptions, confirmLive, newRunId, openProvider, reporterFor, requireConsentPossible } from "./common.js";
 
 export interface CleanupOptions extends CommonOptions {
   readonly backupsOlderThan?: string;

@@ -2,11 +2,11 @@ import type { Command } from "commander";
 import { envTwin } from "../config/env-twins.js";
 import { describeOrigin, resolveBelowFlags } from "../config/layers.js";
 import { loadConfig } from "../config/load.js";
+import { type CommonOptions, reporterFor, stateDirOf } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
 import { maskCommand, maskCredentials } from "../ui/mask.js";
 import { table } from "../ui/table.js";
-import { type CommonOptions, reporterFor, stateDirOf } from "./common.js";
 
 export interface ConfigShowOptions extends CommonOptions {
   readonly config?: string;

@@ -1,15 +1,15 @@
 import { resolve } from "node:path";
 import { writeFileAtomic } from "../core/atomic-file.js";
+import { type CommonOptions, reporterFor, stateDirOf } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode, usageError } from "../core/errors.js";
 import { readInventory } from "../core/inventory.js";
 import { checkTemplate } from "../core/naming.js";
-import { deriveSecretName, dnsSubdomainProblem, keyProblem, toKey } from "../providers/k8s-names.js";
+import { deriveSecretName, dnsSubdomainProblem, keyProblem, toKey } from "../providers/k8s/names.js";
 import type { SecretStore } from "../providers/types.js";
+import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/open.js";
 import { at } from "../sources/origin.js";
-import { type CommonOptions, reporterFor, stateDirOf } from "./common.js";
-import { ESO_PROVIDERS, type EsoEntry, type EsoProvider, esoManifests, toYaml } from "./export-k8s-manifests.js";
-import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "./sources.js";
+import { ESO_PROVIDERS, type EsoEntry, type EsoProvider, esoManifests, toYaml } from "../ui/eso-manifests.js";
 
 export interface ExportK8sOptions extends CommonOptions, SourceOptions, SelectionOptions {
   readonly provider?: string;

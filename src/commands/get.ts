@@ -1,10 +1,10 @@
+import { type CommonOptions, openProvider, reporterFor, stateDirOf } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { CliError, ExitCode, usageError } from "../core/errors.js";
+import { chooseProvider, type ProviderFlag } from "../providers/choose.js";
 import { type RotationVersion, rotationOf } from "../rotation/types.js";
 import { mask } from "../ui/mask.js";
 import { table } from "../ui/table.js";
-import { chooseProvider, type ProviderFlag } from "./choose-provider.js";
-import { type CommonOptions, openProvider, reporterFor, stateDirOf } from "./common.js";
 
 export interface GetOptions extends CommonOptions, ProviderFlag {
   /** Where `reveal` came from: only the command line may turn it on, never SECRETS_REVEAL or a file. */

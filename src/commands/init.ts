@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { CONFIG_FILE } from "../config/load.js";
 import { starterConfig } from "../config/starter.js";
 import { createExclusive, ensurePrivateDir, lstatOrUndefined, refuseStateLinks } from "../core/atomic-file.js";
+import { type CommonOptions, reporterFor, stateDirOf } from "../core/command-options.js";
 import { generateKeyMaterial } from "../core/crypto.js";
 import type { Deps } from "../core/deps.js";
 import { CliError, ExitCode, usageError } from "../core/errors.js";
 import { isProviderName } from "../providers/index.js";
-import { type CommonOptions, reporterFor, stateDirOf } from "./common.js";
 
 export interface InitOptions extends CommonOptions {
   readonly provider?: string;

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { ensurePrivateDir } from "../core/atomic-file.js";
+import { type CommonOptions, newRunId, openProvider, reporterFor, stateDirOf } from "../core/command-options.js";
 import { loadKey, requireKey } from "../core/crypto.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode, isCliError, usageError } from "../core/errors.js";
@@ -10,7 +11,6 @@ import { verifyJournal } from "../core/journal-verify.js";
 import { acquireLock } from "../core/lock.js";
 import { isProviderName } from "../providers/index.js";
 import { table } from "../ui/table.js";
-import { type CommonOptions, newRunId, openProvider, reporterFor, stateDirOf } from "./common.js";
 
 export interface JournalOptions extends CommonOptions {
   /** verify: also compare with the anchor kept in this provider; list: only its runs. */

@@ -1,21 +1,21 @@
 import { Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { BackupWriter } from "../core/backup.js";
+import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
 import { acquireLock } from "../core/lock.js";
+import { applyBatches, survey } from "../core/migrate-passes.js";
 import { checkTemplate } from "../core/naming.js";
 import type { OnConflict } from "../core/plan.js";
 import { planStream } from "../core/plan-stream.js";
 import type { ProviderName } from "../providers/types.js";
+import { ColumnStep, isReferenceCell, type ScrubMode } from "../sources/column-scrub.js";
+import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/open.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { ItemSink } from "../ui/item-sink.js";
 import { renderItems, summaryLine } from "../ui/render-plan.js";
 import type { Reporter } from "../ui/reporter.js";
-import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible } from "./common.js";
-import { applyBatches, survey } from "./migrate-passes.js";
-import { ColumnStep, isReferenceCell, type ScrubMode } from "./scrub-step.js";
-import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "./sources.js";
 
 export interface MigrateOptions extends CommonOptions, SourceOptions, SelectionOptions, CiOptions {
   readonly onConflict?: OnConflict;

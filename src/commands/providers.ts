@@ -1,8 +1,8 @@
+import { type CommonOptions, reporterFor } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
 import { availableProviders, PROVIDER_NAMES } from "../providers/index.js";
 import { table } from "../ui/table.js";
-import { type CommonOptions, reporterFor } from "./common.js";
 
 /** How each provider is configured; read from the environment only, nothing is contacted. */
 const SETTINGS: Record<string, { vars: string[]; how: string }> = {

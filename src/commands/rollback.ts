@@ -1,6 +1,7 @@
 import { Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { type Backup, readBackup } from "../core/backup.js";
+import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode, isCliError, usageError } from "../core/errors.js";
 import { entriesOf, type JournalEntry, readJournal, runsOf } from "../core/journal.js";
@@ -8,10 +9,9 @@ import { acquireLock } from "../core/lock.js";
 import { planRollback, type RevertPlanItem } from "../core/rollback-plan.js";
 import { writeDigester } from "../core/write-digest.js";
 import type { ProviderName } from "../providers/types.js";
+import { type CellsReport, openScrubbedTable, restoreScrubbedCells, scrubbedCellsOf } from "../sources/column-restore.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { jsonItem, renderItems } from "../ui/render-plan.js";
-import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible } from "./common.js";
-import { type CellsReport, openScrubbedTable, restoreScrubbedCells, scrubbedCellsOf } from "./restore-cells-step.js";
 
 export interface RollbackOptions extends CommonOptions, CiOptions {
   readonly run?: string;

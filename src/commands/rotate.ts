@@ -1,10 +1,12 @@
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { BackupWriter } from "../core/backup.js";
+import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible, stateDirOf } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { formatDuration, parseDuration } from "../core/duration.js";
 import { CliError, ExitCode, usageError } from "../core/errors.js";
 import { readJournal } from "../core/journal.js";
 import { acquireLock } from "../core/lock.js";
+import { chooseProvider, type ProviderFlag } from "../providers/choose.js";
 import { childEnv } from "../rotation/child-env.js";
 import { parseGenerator } from "../rotation/generators.js";
 import { decideRotation, type RotationDecision, rotateRuns } from "../rotation/plan.js";
@@ -12,8 +14,6 @@ import { abortRotation, advanceRotation, type RotationOutcome, type RotationRun 
 import { runShell, type Shell } from "../rotation/shell.js";
 import { createStrategy } from "../rotation/strategies/index.js";
 import { rotationOf } from "../rotation/types.js";
-import { chooseProvider, type ProviderFlag } from "./choose-provider.js";
-import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible, stateDirOf } from "./common.js";
 
 export interface RotateOptions extends CommonOptions, ProviderFlag {
   readonly gracePeriod?: string;

@@ -1,3 +1,4 @@
+import { type CommonOptions, newRunId, openProvider, reporterFor } from "../core/command-options.js";
 import { compareState } from "../core/compare.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
@@ -5,14 +6,13 @@ import { desiredBatches } from "../core/inventory.js";
 import { checkTemplate } from "../core/naming.js";
 import { checkReferences, splitReferenceCells } from "../core/secret-reference.js";
 import type { ProviderName, SecretStore } from "../providers/types.js";
+import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/open.js";
 import { at } from "../sources/origin.js";
 import type { SecretSource } from "../sources/types.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { ItemSink } from "../ui/item-sink.js";
 import { type RenderedItem, renderItems } from "../ui/render-plan.js";
 import type { Reporter } from "../ui/reporter.js";
-import { type CommonOptions, newRunId, openProvider, reporterFor } from "./common.js";
-import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "./sources.js";
 
 export interface ValidateOptions extends CommonOptions, SourceOptions, SelectionOptions, CiOptions {
   readonly exact?: boolean;

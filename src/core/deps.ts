@@ -1,4 +1,4 @@
-import type { ProviderContext } from "../providers/context.js";
+import type { ProviderContext } from "../providers/shared/context.js";
 import type { ProviderName, SecretStore } from "../providers/types.js";
 
 export interface Clock {

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { type LocalDocument, saveDocument } from "../providers/local-document.js";
-import { storeFormatOf } from "../providers/local-seal.js";
+import { type LocalDocument, saveDocument } from "../providers/local/document.js";
 import { readNoFollow, writeFileAtomic } from "./atomic-file.js";
 import { subkey } from "./crypto.js";
 import type { Clock } from "./deps.js";
@@ -8,6 +7,7 @@ import { CliError, ExitCode } from "./errors.js";
 import { Journal } from "./journal.js";
 import { claimedMac, GENESIS, headPath, isUnkeyedJournal, journalPath, parseEntry, readOrEmpty, signLine, splitLines } from "./journal-chain.js";
 import { emptyHead, readHead, writeHead } from "./journal-head.js";
+import { storeFormatOf } from "./store-seal.js";
 
 /**
  * `secrets journal upgrade`: state written by secretshift 0.1 had an unkeyed SHA-256 chain and an

@@ -1,5 +1,4 @@
 import { readdir } from "node:fs/promises";
-import { openStore, storeFormatOf } from "../providers/local-seal.js";
 import { readNoFollow } from "./atomic-file.js";
 import { backupsDir } from "./backup.js";
 import { subkey } from "./crypto.js";
@@ -7,6 +6,7 @@ import { isCliError } from "./errors.js";
 import { unkeyedJournalError } from "./journal.js";
 import { claimedMac, GENESIS, isUnkeyedJournal, journalIdOf, journalPath, lineVerifies, parseEntry, readOrEmpty, splitLines } from "./journal-chain.js";
 import { type JournalHead, readHead } from "./journal-head.js";
+import { openStore, storeFormatOf } from "./store-seal.js";
 
 /** The store file as verify saw it: its generation and the last one the journal recorded for it. */
 export interface StoreState {

@@ -1,10 +1,10 @@
-import type { StoreSeal } from "../providers/local-seal.js";
-import { storeTampered } from "../providers/local-seal.js";
 import { noKeyError, subkey } from "./crypto.js";
 import type { Clock } from "./deps.js";
 import { CliError, ExitCode } from "./errors.js";
 import { Journal, type RunEndMark, readJournal } from "./journal.js";
 import { noteStore, readHead, type StoreRecord } from "./journal-head.js";
+import type { StoreSeal } from "./store-seal.js";
+import { storeTampered } from "./store-seal.js";
 
 /** How the local store learns what the journal says about it, and tells it each new generation. */
 export interface StoreLedger {

@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkKeyName, checkSecretName, fromKey, fromSecretName, keyProblem, toKey } from "../../src/providers/k8s-names.js";
+import { checkKeyName, checkSecretName, fromKey, fromSecretName, keyProblem, toKey } from "../../src/providers/k8s/names.js";
 import { formatDotenv } from "../../src/sources/dotenv.js";
 import { commandSuite } from "../helpers/command-suite.js";
 import { type K8sHarness, startK8sHarness } from "../helpers/k8s-harness.js";

@@ -5,7 +5,7 @@ import { loadKey } from "../../src/core/crypto.js";
 import type { ProviderFactory } from "../../src/core/deps.js";
 import { readJournal, runsOf } from "../../src/core/journal.js";
 import { createProvider } from "../../src/providers/index.js";
-import { LocalStore } from "../../src/providers/local.js";
+import { LocalStore } from "../../src/providers/local/store.js";
 import type { RotationLabels } from "../../src/rotation/types.js";
 import { formatDotenv } from "../../src/sources/dotenv.js";
 import type { AppRead } from "./app-read.js";

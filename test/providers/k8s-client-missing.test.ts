@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadClient } from "../../src/providers/k8s-kubeconfig.js";
+import { loadClient } from "../../src/providers/k8s/kubeconfig.js";
 
 describe("k8s provider without @kubernetes/client-node", () => {
   it("is a usage error that says what to install", async () => {

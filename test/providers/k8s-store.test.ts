@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { K8sStore } from "../../src/providers/k8s.js";
-import type { K8sSecretsApi, WireSecret } from "../../src/providers/k8s-client.js";
+import type { K8sSecretsApi, WireSecret } from "../../src/providers/k8s/client.js";
+import { K8sStore } from "../../src/providers/k8s/store.js";
 
 /** The narrow seam in memory: enough for the store's own bookkeeping, no HTTP. */
 function memoryApi(initial?: WireSecret): K8sSecretsApi & { calls: string[] } {

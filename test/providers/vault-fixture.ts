@@ -1,6 +1,6 @@
-import type { ProviderContext, ProviderEvent } from "../../src/providers/context.js";
+import type { ProviderContext, ProviderEvent } from "../../src/providers/shared/context.js";
 import type { SecretStore } from "../../src/providers/types.js";
-import { createVaultStore } from "../../src/providers/vault.js";
+import { createVaultStore } from "../../src/providers/vault/store.js";
 import type { VaultServer } from "../servers/vault.js";
 
 export const KEY = Buffer.alloc(32, 7);

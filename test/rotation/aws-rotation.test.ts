@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type AwsStore, createAwsStore } from "../../src/providers/aws.js";
-import { rotationToken, runOfVersion } from "../../src/providers/aws-rotation.js";
-import type { ProviderContext } from "../../src/providers/context.js";
+import { rotationToken, runOfVersion } from "../../src/providers/aws/rotation.js";
+import { type AwsStore, createAwsStore } from "../../src/providers/aws/store.js";
+import type { ProviderContext } from "../../src/providers/shared/context.js";
 import { ConflictError } from "../../src/providers/types.js";
 import { rotationOf } from "../../src/rotation/types.js";
 import { type AwsHarness, startAwsHarness } from "../helpers/aws-harness.js";

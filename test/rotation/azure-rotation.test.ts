@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAzureStore } from "../../src/providers/azure.js";
+import { createAzureStore } from "../../src/providers/azure/store.js";
 import { ConflictError } from "../../src/providers/types.js";
 import { rotationOf } from "../../src/rotation/types.js";
 import { appRead, azureReader } from "../helpers/app-read.js";

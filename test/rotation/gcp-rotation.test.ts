@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGcpStore } from "../../src/providers/gcp.js";
+import { createGcpStore } from "../../src/providers/gcp/store.js";
 import { ConflictError } from "../../src/providers/types.js";
 import { rotationOf } from "../../src/rotation/types.js";
 import { appRead, gcpReader } from "../helpers/app-read.js";

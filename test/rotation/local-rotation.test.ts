@@ -2,7 +2,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { deriveKey } from "../../src/core/crypto.js";
-import { LocalStore } from "../../src/providers/local.js";
+import { LocalStore } from "../../src/providers/local/store.js";
 import { ConflictError } from "../../src/providers/types.js";
 import { rotationOf } from "../../src/rotation/types.js";
 import { tmpdir } from "../helpers/tmpdir.js";

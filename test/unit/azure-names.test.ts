@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkAzureName, collisions, nameOf, runTags, vaultKey } from "../../src/providers/azure-names.js";
+import { checkAzureName, collisions, nameOf, runTags, vaultKey } from "../../src/providers/azure/names.js";
 
 const arbName = fc.stringMatching(/^[A-Za-z0-9_/-]{1,40}$/);
 /** Few letters, so case and mapping collisions are frequent. */

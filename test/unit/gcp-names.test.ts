@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkGcpName, fromSecretId, toSecretId } from "../../src/providers/gcp-names.js";
+import { checkGcpName, fromSecretId, toSecretId } from "../../src/providers/gcp/names.js";
 
 /** Names as sources produce them: segments of letters, digits, _ and -, joined by /. */
 const arbName = fc.stringMatching(/^[A-Za-z0-9_/-]{1,60}$/);

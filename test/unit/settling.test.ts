@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { untilSettled } from "../../src/providers/settling.js";
+import { untilSettled } from "../../src/providers/shared/settling.js";
 import { fakeTime } from "../helpers/fake-time.js";
 
 const clockOf = (time: ReturnType<typeof fakeTime>) => ({ now: () => new Date(time.now()), sleep: time.sleep });

@@ -1,0 +1,261 @@
+import { createHash } from "node:crypto";
+import { AdaptiveLimiter } from "../../core/adaptive-limiter.js";
+import { CliError, ExitCode } from "../../core/errors.js";
+import type { ProviderContext } from "../shared/context.js";
+import { countCalls } from "../shared/count-calls.js";
+import { type Settling, untilSettled } from "../shared/settling.js";
+import {
+  type AnchorStore,
+  ConflictError,
+  type CurrentSecret,
+  type NameCheck,
+  type ProviderStats,
+  type RevertOp,
+  type RevertOutcome,
+  type SecretStore,
+  type WriteOp,
+  type WriteResult,
+} from "../types.js";
+import { awsAnchor } from "./anchor.js";
+import { createSdkApi, REQUESTS, type SecretsManagerApi } from "./client.js";
+import { errorName, isThrottle, toCliError } from "./errors.js";
+import { AwsReader, CURRENT, RESTORE_HINT } from "./read.js";
+import { AwsRotation } from "./rotation.js";
+import { type AwsSettings, resolveAwsSettings } from "./settings.js";
+
+const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const ARN_LIKE_SUFFIX = /-[A-Za-z0-9/_+=.@-]{6}$/;
+const MANAGED_TAG = { Key: "managed-by", Value: "secretshift" };
+
+/**
+ * ClientRequestToken (which becomes the VersionId) for `name` in run `runId`: the same on every
+ * retry and re-run of the run, so AWS never stores a second version, and `revert` can tell the
+ * run's version from anyone else's even when the journal lost the write's outcome.
+ */
+export function requestToken(runId: string, name: string): string {
+  const h = createHash("sha256").update(`secretshift\0${runId}\0${name}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export class AwsStore implements SecretStore {
+  readonly name = "aws" as const;
+  readonly batched = false;
+  readonly versioned = true;
+  /** AWS allows 50 Put/Update/Stage calls per second per account and region; at typical latencies 4 stays under it. */
+  readonly defaultConcurrency = 4;
+  readonly stats: ProviderStats = { apiCalls: 0 };
+  private readonly api: SecretsManagerApi;
+  private readonly writes: AdaptiveLimiter;
+  private readonly reader: AwsReader;
+  /** How this provider rotates on staging labels (src/providers/aws-rotation.ts); rotate, cleanup and get use it. */
+  readonly rotation: AwsRotation;
+  /** Journal anchors as tags on the `secretshift` secret (src/providers/aws-anchor.ts). */
+  readonly anchor: AnchorStore;
+
+  constructor(
+    api: SecretsManagerApi,
+    private readonly settings: AwsSettings,
+    private readonly ctx: Pick<ProviderContext, "concurrency" | "onEvent" | "clock">,
+  ) {
+    this.api = countCalls(api, REQUESTS, () => this.stats.apiCalls++);
+    const onThrottle = (retryInMs: number) => ctx.onEvent({ type: "throttled", retryInMs });
+    this.writes = new AdaptiveLimiter({ maxConcurrency: ctx.concurrency ?? this.defaultConcurrency, isThrottle, onThrottle });
+    // Reads have their own, larger quotas (ListSecrets/BatchGet 100/s, Describe 40,000/s).
+    const reads = new AdaptiveLimiter({ maxConcurrency: 8, isThrottle, onThrottle });
+    this.reader = new AwsReader(this.api, reads, settings.endpoint, () => ctx.clock.now());
+    this.rotation = new AwsRotation({ api: this.api, writes: this.writes, reads, endpoint: settings.endpoint });
+    this.anchor = awsAnchor(this.api, settings.endpoint);
+  }
+
+  checkName(name: string): NameCheck {
+    if (!NAME.test(name)) return { stored: name, invalid: "AWS secret names are 1–512 characters of A-Z a-z 0-9 / _ + = . @ -" };
+    if (ARN_LIKE_SUFFIX.test(name)) {
+      return { stored: name, invalid: "AWS secret names must not end with a hyphen and six characters (ARNs append such a suffix)" };
+    }
+    return { stored: name };
+  }
+
+  checkValue(value: string): string | undefined {
+    if (value.length === 0) return "AWS secret values cannot be empty";
+    if (Buffer.byteLength(value, "utf8") > 65_536) return "AWS secret values are at most 65,536 bytes";
+    return undefined;
+  }
+
+  /** Credentials and region resolve here; their validity and the endpoint are proven by the first read, which precedes any write. */
+  async connect(): Promise<void> {
+    await this.api.check().catch((e) => {
+      throw toCliError(e, { op: "connect", endpoint: this.settings.endpoint });
+    });
+  }
+
+  readMany(names: readonly string[]): Promise<Map<string, CurrentSecret>> {
+    return this.reader.readMany(names);
+  }
+
+  /** Names only: ListSecrets is eventually consistent, so what it shows is never taken as a secret's state. */
+  list(prefix: string): Promise<string[]> {
+    return this.reader.names(prefix);
+  }
+
+  async write(op: WriteOp): Promise<WriteResult> {
+    const token = requestToken(op.runId, op.name);
+    return op.kind === "create" ? this.create(op, token) : this.update(op, token);
+  }
+
+  /** The request token becomes the version id, so the version a write creates is known before it is sent. */
+  nextVersion(op: WriteOp): string {
+    return requestToken(op.runId, op.name);
+  }
+
+  /** A create waits (bounded) while the name is held by a force delete AWS is still finishing. */
+  private create(op: WriteOp, token: string): Promise<WriteResult> {
+    const gaveUp = () => new ConflictError(op.name, `${op.name} is still being deleted in AWS Secrets Manager; run again in a few minutes`);
+    return untilSettled(() => this.tryCreate(op, token), this.settling(op.name), gaveUp);
+  }
+
+  private async tryCreate(op: WriteOp, token: string): Promise<WriteResult | undefined> {
+    const { kmsKeyId, description } = this.settings;
+    try {
+      const out = await this.writes.run(() =>
+        this.api.createSecret({
+          Name: op.name,
+          SecretString: op.value,
+          ClientRequestToken: token,
+          Tags: [MANAGED_TAG],
+          KmsKeyId: kmsKeyId,
+          Description: description,
+        }),
+      );
+      return { version: out.VersionId ?? token };
+    } catch (e) {
+      const type = errorName(e);
+      if (type === "ResourceExistsException") return this.alreadyThere(op, token);
+      if (type !== "InvalidRequestException") throw this.fail(e, "CreateSecret", op);
+      // "already scheduled for deletion": gone by now, going (wait), or in its recovery window.
+      const state = await this.reader.describe(op.name);
+      if (!state || state.going) return undefined;
+      if (state.deleted) return this.onDeleted(op, token);
+      throw this.fail(e, "CreateSecret", op);
+    }
+  }
+
+  /**
+   * CreateSecret found the name taken: an earlier attempt whose response was lost, or someone who
+   * created it since the plan read it. Re-read and re-plan the item: our version or our value there
+   * means done; another value is a conflict the next run plans afresh.
+   */
+  private async alreadyThere(op: WriteOp, token: string): Promise<WriteResult | undefined> {
+    const state = await this.reader.describe(op.name);
+    if (!state) return undefined;
+    if (state.current === token) return { version: token };
+    if (state.deleted) return state.going ? undefined : this.onDeleted(op, token);
+    const now = (await this.reader.readMany([op.name])).get(op.name);
+    if (now && !now.deleted && now.value === op.value) return { version: now.version };
+    throw new ConflictError(op.name, `${op.name} was created in AWS Secrets Manager with another value after it was read; run again to re-plan it`);
+  }
+
+  private settling(name: string): Settling {
+    const reason = `${name} is still being deleted by AWS`;
+    return { clock: this.ctx.clock, onWait: (retryInMs) => this.ctx.onEvent({ type: "retry", reason, retryInMs }) };
+  }
+
+  private async update(op: WriteOp, token: string): Promise<WriteResult> {
+    // AWS has no compare-and-set on PutSecretValue; DescribeSecret (40,000/s quota) narrows the window.
+    if (op.expectedVersion !== undefined || this.settings.restoreDeleted) {
+      const state = await this.reader.describe(op.name);
+      if (!state) throw new ConflictError(op.name, `${op.name} no longer exists in AWS Secrets Manager`);
+      if (state.going) throw new ConflictError(op.name, `${op.name} is being deleted in AWS Secrets Manager`);
+      if (state.deleted) return this.onDeleted(op, token);
+      if (state.current === token) return { version: token };
+      if (op.expectedVersion !== undefined && state.current !== op.expectedVersion) {
+        throw new ConflictError(op.name, `${op.name} changed in AWS Secrets Manager after it was read`);
+      }
+    }
+    return this.put(op, token);
+  }
+
+  private async put(op: WriteOp, token: string): Promise<WriteResult> {
+    try {
+      const out = await this.writes.run(() => this.api.putSecretValue({ SecretId: op.name, SecretString: op.value, ClientRequestToken: token }));
+      return { version: out.VersionId ?? token };
+    } catch (e) {
+      const type = errorName(e);
+      if (type === "ResourceNotFoundException") throw new ConflictError(op.name, `${op.name} no longer exists in AWS Secrets Manager`);
+      if (type === "InvalidRequestException") throw new ConflictError(op.name, `${op.name} is scheduled for deletion in AWS Secrets Manager`);
+      if (type === "ResourceExistsException") throw new ConflictError(op.name, `${op.name} already has a different version from this run`);
+      throw this.fail(e, "PutSecretValue", op);
+    }
+  }
+
+  private async onDeleted(op: WriteOp, token: string): Promise<WriteResult> {
+    if (!this.settings.restoreDeleted) {
+      throw new ConflictError(op.name, `${op.name} is scheduled for deletion in AWS Secrets Manager (${RESTORE_HINT})`);
+    }
+    await this.writes
+      .run(() => this.api.restoreSecret({ SecretId: op.name }))
+      .catch((e) => {
+        throw this.fail(e, "RestoreSecret", op);
+      });
+    return this.put(op, token);
+  }
+
+  async revert(op: RevertOp): Promise<RevertOutcome> {
+    const ours = new Set([requestToken(op.runId, op.name), ...(op.writtenVersion ? [op.writtenVersion] : [])]);
+    const restoreToken = requestToken(`${op.runId}:revert`, op.name);
+    const state = await this.reader.describe(op.name);
+    if (!op.prior.existed) {
+      if (!state || state.deleted) return "already";
+      if (!state.current || !ours.has(state.current)) return "changed-since";
+      const window = this.settings.recoveryWindow;
+      const how = window === undefined ? { ForceDeleteWithoutRecovery: true } : { RecoveryWindowInDays: window };
+      await this.call("DeleteSecret", op.name, () => this.writes.run(() => this.api.deleteSecret({ SecretId: op.name, ...how })));
+      return "reverted";
+    }
+    if (!state || state.deleted) return "changed-since";
+    if (state.current === op.prior.version || state.current === restoreToken) return "already";
+    if (!state.current || !ours.has(state.current)) return "changed-since";
+    const prior = op.prior.version;
+    if (prior !== undefined && (state.versions.has(prior) || (await this.reader.hasVersion(op.name, prior)))) {
+      // Moving the label back restores the old value without sending it again.
+      const input = { SecretId: op.name, VersionStage: CURRENT, MoveToVersionId: prior, RemoveFromVersionId: state.current };
+      await this.call("UpdateSecretVersionStage", op.name, () => this.writes.run(() => this.api.updateSecretVersionStage(input)));
+      return "reverted";
+    }
+    if (op.prior.value === undefined) {
+      throw new CliError("AWS_REVERT_NO_VALUE", `cannot restore ${op.name}: its previous version is gone and the backup holds no value`, {
+        exitCode: ExitCode.failed,
+      });
+    }
+    const value = op.prior.value;
+    await this.call(
+      "PutSecretValue",
+      op.name,
+      () => this.writes.run(() => this.api.putSecretValue({ SecretId: op.name, SecretString: value, ClientRequestToken: restoreToken })),
+      value,
+    );
+    return "reverted";
+  }
+
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.api.destroy();
+  }
+
+  private async call<T>(op: string, name: string, fn: () => Promise<T>, value?: string): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw toCliError(e, { op, name, value, endpoint: this.settings.endpoint });
+    }
+  }
+
+  private fail(e: unknown, op: string, w: WriteOp): CliError {
+    return toCliError(e, { op, name: w.name, value: w.value, endpoint: this.settings.endpoint });
+  }
+}
+
+export async function createAwsStore(ctx: ProviderContext): Promise<SecretStore> {
+  const settings = resolveAwsSettings(ctx);
+  return new AwsStore(await createSdkApi(settings), settings, ctx);
+}

@@ -1,0 +1,57 @@
+import type { Deps } from "../core/deps.js";
+import { usageError } from "../core/errors.js";
+import { type JournalEntry, readJournal } from "../core/journal.js";
+import { isProviderName } from "./index.js";
+import type { ProviderName } from "./types.js";
+
+export interface ProviderChoice {
+  readonly provider: ProviderName;
+  /** Said on stderr: "provider local (from SECRETS_PROVIDER)". */
+  readonly from: string;
+}
+
+export interface ProviderFlag {
+  readonly provider?: string;
+  /** commander's value source: `cli`, `env` (SECRETS_PROVIDER) or `config` (secretshift.yaml). */
+  readonly providerSource?: string;
+}
+
+const FLAG_ORIGIN: Record<string, string> = { cli: "--provider", env: "SECRETS_PROVIDER", config: "secretshift.yaml" };
+
+type Layer = () => Promise<{ name: string; from: string } | undefined>;
+
+/**
+ * For commands that act on one secret (`rotate`, `get`): --provider, SECRETS_PROVIDER,
+ * secretshift.yaml, then where the journal says the secret was last migrated, then local.
+ */
+export async function chooseProvider(secret: string, flag: ProviderFlag, deps: Pick<Deps, "env">, stateDir: string): Promise<ProviderChoice> {
+  const layers: Layer[] = [
+    // The CLI's config layers (src/config/layers.ts) may already have filled --provider from SECRETS_PROVIDER or secretshift.yaml.
+    async () => (flag.provider ? { name: flag.provider, from: FLAG_ORIGIN[flag.providerSource ?? "cli"] ?? "--provider" } : undefined),
+    async () => (deps.env.SECRETS_PROVIDER ? { name: deps.env.SECRETS_PROVIDER, from: "SECRETS_PROVIDER" } : undefined),
+    async () => {
+      const provider = lastMigratedTo(await readJournal(stateDir), secret);
+      return provider ? { name: provider, from: `the journal: ${secret} was last migrated there` } : undefined;
+    },
+    async () => ({ name: "local", from: "the default" }),
+  ];
+  for (const layer of layers) {
+    const found = await layer();
+    if (!found) continue;
+    if (!isProviderName(found.name))
+      throw usageError("UNKNOWN_PROVIDER", `unknown provider "${found.name}" (from ${found.from})`, "one of: local, aws, vault, gcp, azure, k8s");
+    return { provider: found.name, from: found.from };
+  }
+  throw new Error("unreachable: the default layer always answers");
+}
+
+/** The provider of the last migrate run that wrote this name. */
+export function lastMigratedTo(entries: readonly JournalEntry[], secret: string): string | undefined {
+  const migrateRuns = new Map<string, string | undefined>();
+  let provider: string | undefined;
+  for (const e of entries) {
+    if (e.type === "run-start" && e.command === "migrate") migrateRuns.set(e.runId, e.provider);
+    else if (e.type === "done" && e.name === secret && migrateRuns.has(e.runId)) provider = migrateRuns.get(e.runId) ?? provider;
+  }
+  return provider;
+}

@@ -1,0 +1,87 @@
+import { CliError, ExitCode, unreachableError } from "../../core/errors.js";
+import type { ProviderContext } from "../shared/context.js";
+import type { ProviderStats } from "../types.js";
+import { K8sHttpError, type K8sSecretsApi, toK8sHttpError } from "./client.js";
+
+export type Verb = "get" | "list" | "create" | "update" | "delete";
+
+const RETRYABLE_CODES = new Set(["ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN"]);
+const MAX_ATTEMPTS = 4;
+const BASE_DELAY_MS = 200;
+
+/**
+ * Every request goes through here: the API-call count, retries, and the mapping of what is left
+ * to CliErrors that name the Secret and the RBAC verb, never a value. Reads are retried on 429,
+ * 5xx and dropped connections; writes only on 429 (API Priority and Fairness rejects before the
+ * write happens), since a retried write that did land would come back as a false conflict.
+ */
+export class K8sCaller {
+  constructor(
+    private readonly api: K8sSecretsApi,
+    private readonly ctx: Pick<ProviderContext, "clock" | "onEvent">,
+    private readonly stats: ProviderStats,
+    readonly server: string,
+    readonly namespace: string,
+  ) {}
+
+  /** `expect`: statuses the caller handles itself (409 on writes), thrown as K8sHttpError. */
+  async call<T>(verb: Verb, name: string | undefined, fn: (api: K8sSecretsApi) => Promise<T>, expect: readonly number[] = []): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      this.stats.apiCalls++;
+      try {
+        return await fn(this.api);
+      } catch (raw) {
+        const error = toK8sHttpError(raw);
+        if (error.status !== undefined && expect.includes(error.status)) throw error;
+        const retry = attempt < MAX_ATTEMPTS && retryable(error, verb);
+        if (!retry) throw this.toCliError(error, verb, name);
+        const delay = Math.round(BASE_DELAY_MS * 2 ** (attempt - 1) * (0.75 + Math.random() / 2));
+        this.ctx.onEvent(
+          error.status === 429 ? { type: "throttled", retryInMs: delay } : { type: "retry", reason: `${describe(error)} on ${verb} secrets`, retryInMs: delay },
+        );
+        await this.ctx.clock.sleep(delay);
+      }
+    }
+  }
+
+  toCliError(error: K8sHttpError, verb: Verb, name: string | undefined): CliError {
+    const what = `${verb} secrets${name ? ` "${name}"` : ""} in namespace "${this.namespace}"`;
+    if (error.status === undefined) {
+      return unreachableError(
+        "K8S_UNREACHABLE",
+        `cannot reach the Kubernetes API at ${this.server}: ${error.message}`,
+        "check KUBECONFIG (or ~/.kube/config), its current context and the network",
+      );
+    }
+    if (error.status === 401) {
+      return unreachableError(
+        "K8S_UNAUTHORIZED",
+        `the Kubernetes API at ${this.server} refused the credentials`,
+        "refresh the kubeconfig's token or client certificate",
+      );
+    }
+    if (error.status === 403) {
+      return unreachableError(
+        "K8S_FORBIDDEN",
+        `Kubernetes denied ${what}`,
+        `the Role bound to this user needs verbs [get, list, create, update, delete] on resource "secrets" in namespace "${this.namespace}"`,
+      );
+    }
+    const said = error.message.length > 300 ? `${error.message.slice(0, 297)}...` : error.message;
+    if (error.status === 422) return new CliError("K8S_INVALID", `Kubernetes refused to ${what}: ${said}`, { exitCode: ExitCode.failed });
+    return new CliError(error.status >= 500 ? "K8S_SERVER_ERROR" : "K8S_REQUEST_FAILED", `Kubernetes answered ${error.status} to ${what}: ${said}`, {
+      exitCode: ExitCode.failed,
+    });
+  }
+}
+
+function retryable(error: K8sHttpError, verb: Verb): boolean {
+  if (error.status === 429) return true;
+  if (verb !== "get" && verb !== "list") return false;
+  if (error.status === undefined) return RETRYABLE_CODES.has(error.code ?? "");
+  return error.status >= 500 && error.status !== 501;
+}
+
+const describe = (e: K8sHttpError) => (e.status === undefined ? `connection problem (${e.code ?? "network"})` : `Kubernetes answered ${e.status}`);
+
+export const isStatus = (e: unknown, status: number): e is K8sHttpError => e instanceof K8sHttpError && e.status === status;

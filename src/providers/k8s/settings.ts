@@ -1,0 +1,63 @@
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { usageError } from "../../core/errors.js";
+import type { ProviderContext } from "../shared/context.js";
+import { DEFAULT_SECRET_NAME, deriveSecretName, dnsSubdomainProblem, namespaceProblem } from "./names.js";
+
+export type K8sLayout = "single" | "per-secret";
+
+export interface K8sSettings {
+  readonly namespace: string;
+  readonly layout: K8sLayout;
+  /** The one Secret of the single layout. */
+  readonly secretName: string;
+}
+
+/** Where the cluster's address and credentials come from, as kubectl would find them. */
+export type KubeconfigSource = { readonly kind: "files"; readonly paths: string[] } | { readonly kind: "in-cluster" };
+
+const nonEmpty = (v: string | undefined) => (v === undefined || v.trim() === "" ? undefined : v.trim());
+
+/**
+ * `KUBECONFIG` (a path list; files that do not exist are skipped, like kubectl), else
+ * `$HOME/.kube/config`, else the in-cluster service account when `KUBERNETES_SERVICE_HOST` is set.
+ */
+export function kubeconfigSource(env: ProviderContext["env"]): KubeconfigSource {
+  const listed = nonEmpty(env.KUBECONFIG);
+  if (listed) {
+    const paths = listed.split(delimiter).filter((p) => p !== "" && existsSync(p));
+    if (paths.length > 0) return { kind: "files", paths };
+    throw usageError("K8S_CONFIG", `none of the files in KUBECONFIG exist (${listed})`, "point KUBECONFIG at a kubeconfig file");
+  }
+  const home = nonEmpty(env.HOME) ?? nonEmpty(env.USERPROFILE);
+  const file = home ? join(home, ".kube", "config") : undefined;
+  if (file && existsSync(file)) return { kind: "files", paths: [file] };
+  if (nonEmpty(env.KUBERNETES_SERVICE_HOST)) return { kind: "in-cluster" };
+  throw usageError(
+    "K8S_CONFIG",
+    "no kubeconfig found (KUBECONFIG, ~/.kube/config) and not running in a cluster",
+    "set KUBECONFIG or run `kubectl config view` to check",
+  );
+}
+
+/**
+ * Flags (ctx.options) win over the environment, which wins over the kubeconfig context's namespace.
+ * The single layout's Secret: `--secret-name`, else derived from the first source file the CLI saw
+ * (`sourceFile`), else the name the default source `.env` gets (`app-env`).
+ */
+export function resolveK8sSettings(ctx: Pick<ProviderContext, "options" | "env">, contextNamespace: string | undefined): K8sSettings {
+  const { options: o, env } = ctx;
+  const namespace = nonEmpty(o.namespace) ?? nonEmpty(env.K8S_SECRET_NAMESPACE) ?? nonEmpty(contextNamespace) ?? "default";
+  const nsProblem = namespaceProblem(namespace);
+  if (nsProblem) throw usageError("K8S_CONFIG", `namespace "${namespace}": ${nsProblem}`, "set --namespace or K8S_SECRET_NAMESPACE");
+
+  const layout = nonEmpty(o.layout) ?? "single";
+  if (layout !== "single" && layout !== "per-secret") throw usageError("K8S_CONFIG", `--layout must be single or per-secret, got "${layout}"`);
+
+  const given = nonEmpty(o.secretName);
+  const source = nonEmpty(o.sourceFile);
+  const secretName = given ?? (source ? deriveSecretName(source) : DEFAULT_SECRET_NAME);
+  const problem = dnsSubdomainProblem(secretName);
+  if (problem) throw usageError("K8S_CONFIG", `--secret-name "${secretName}": ${problem}`, "e.g. --secret-name app-env");
+  return { namespace, layout, secretName };
+}

@@ -1,0 +1,70 @@
+import { readNoFollow, writeFileAtomic } from "../../core/atomic-file.js";
+import { noKeyError } from "../../core/crypto.js";
+import { usageError } from "../../core/errors.js";
+import { newStoreId, openStore, type StoreSeal, sealStore } from "../../core/store-seal.js";
+
+export type LocalLabel = "current" | "previous" | "pending";
+
+export interface LocalVersion {
+  /** AES-256-GCM sealed value; AAD binds it to `store:<name>:<version>`. */
+  sealed: string;
+  createdAt: string;
+  runId?: string;
+  /** Which versions held `current`/`previous` before this one was written, so a revert is exact. */
+  replaced?: Partial<Record<LocalLabel, string>>;
+  /** The version this write pushed out of `previous` (dropped from the list, kept here for revert). */
+  evicted?: { version: string; entry: LocalVersion };
+}
+
+export interface LocalSecret {
+  nextVersion: number;
+  labels: Partial<Record<LocalLabel, string>>;
+  versions: Record<string, LocalVersion>;
+  /** Rotation bookkeeping (grace end), never a value. */
+  meta?: Record<string, string>;
+}
+
+export interface LocalDocument {
+  format: "secretshift-store/1";
+  secrets: Record<string, LocalSecret>;
+}
+
+export const emptyDocument = (): LocalDocument => ({ format: "secretshift-store/1", secrets: Object.create(null) });
+
+/**
+ * `secrets` is indexed by secret names, and a name can be anything a provider allows: `constructor`
+ * or `__proto__` must find a secret (or nothing), never a property every object has. So the index
+ * has no prototype, also after JSON.parse or structuredClone (which both give it one back).
+ */
+export function withBareIndex(doc: LocalDocument): LocalDocument {
+  doc.secrets = Object.assign(Object.create(null), doc.secrets);
+  return doc;
+}
+
+/** A document as read, with its seal (undefined: there is no file yet). */
+export interface LoadedDocument {
+  readonly doc: LocalDocument;
+  readonly seal: StoreSeal | undefined;
+}
+
+/** Reads and authenticates the store file (src/providers/local-seal.ts); a missing file is an empty store. */
+export async function loadDocument(path: string, key: Buffer | undefined): Promise<LoadedDocument> {
+  const bytes = await readNoFollow(path);
+  if (bytes === undefined) return { doc: emptyDocument(), seal: undefined };
+  if (!key) throw noKeyError(`reading ${path} needs the encryption key`);
+  const { seal, document: text } = openStore(key, bytes.toString("utf8"), path);
+  try {
+    const doc = JSON.parse(text) as LocalDocument;
+    if (doc.format !== "secretshift-store/1" || typeof doc.secrets !== "object" || doc.secrets === null) throw new Error("format");
+    return { doc: withBareIndex(doc), seal };
+  } catch {
+    throw usageError("STORE_CORRUPT", `${path} is not a secretshift store`, "restore it from a copy, or point --store at another file");
+  }
+}
+
+/** Writes the next generation of the store; returns its seal so the journal can record it. */
+export async function saveDocument(path: string, doc: LocalDocument, key: Buffer, previous: StoreSeal | undefined): Promise<StoreSeal> {
+  const seal = { id: previous?.id ?? newStoreId(), generation: (previous?.generation ?? 0) + 1 };
+  await writeFileAtomic(path, sealStore(key, seal, JSON.stringify(doc)), 0o600);
+  return seal;
+}

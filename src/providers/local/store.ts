@@ -1,0 +1,225 @@
+import { dirname, resolve } from "node:path";
+import { ensurePrivateDir } from "../../core/atomic-file.js";
+import { noKeyError, open, seal } from "../../core/crypto.js";
+import { acquireLock } from "../../core/lock.js";
+import type { StoreLedger } from "../../core/state-journal.js";
+import type { StoreSeal } from "../../core/store-seal.js";
+import type { ProviderContext } from "../shared/context.js";
+import {
+  ConflictError,
+  type CurrentSecret,
+  type NameCheck,
+  type ProviderStats,
+  type RevertOp,
+  type RevertOutcome,
+  type SecretStore,
+  type WriteOp,
+  type WriteResult,
+} from "../types.js";
+import { type LoadedDocument, type LocalDocument, type LocalSecret, type LocalVersion, loadDocument, saveDocument, withBareIndex } from "./document.js";
+import { LocalRotation } from "./rotation.js";
+
+const aad = (name: string, version: string) => `store:${name}:${version}`;
+const NAME_RULE = /^[A-Za-z0-9_.\-/@+=:]{1,512}$/;
+
+/**
+ * The built-in store: one file, values sealed one by one, written once per run (`flush`).
+ * Writes happen on an in-memory copy loaded under the store lock, so compare-and-set checks see
+ * the state as it is on disk, not as it was while planning.
+ */
+export class LocalStore implements SecretStore {
+  readonly name = "local" as const;
+  readonly batched = true;
+  readonly versioned = true;
+  readonly defaultConcurrency = 1;
+  readonly stats: ProviderStats = { apiCalls: 0 };
+  private staged: LocalDocument | undefined;
+  /** The seal of the file the staged copy was loaded from; the next save is its generation + 1. */
+  private stagedSeal: StoreSeal | undefined;
+  /** The file as first read, reused by every later read of this run (a batched run reads once per batch). */
+  private loaded: LocalDocument | undefined;
+  private release: (() => Promise<void>) | undefined;
+  /** Label moves for rotate, cleanup and get (src/providers/local-rotation.ts); each call is durable on return. */
+  readonly rotation = new LocalRotation({
+    read: () => this.current(),
+    commit: (change) => this.commit(change),
+    open: (name, version, sealed) => open(this.requireKey(), sealed, aad(name, version), `secret ${name} v${version}`).toString("utf8"),
+    seal: (name, version, value) => seal(this.requireKey(), value, aad(name, version)),
+    now: () => this.now(),
+  });
+
+  constructor(
+    readonly path: string,
+    private readonly key: Buffer | undefined,
+    private readonly now: () => Date,
+    /** The state folder's journal: checks the file is not older than it recorded, records each save. */
+    private readonly ledger?: StoreLedger,
+  ) {}
+
+  checkName(name: string): NameCheck {
+    if (NAME_RULE.test(name) && !name.startsWith("/") && !name.includes("//")) return { stored: name };
+    return { stored: name, invalid: "local names are 1-512 of A-Za-z0-9 _ . - / @ + = :, with no leading or doubled /" };
+  }
+
+  checkValue(value: string): string | undefined {
+    return value.length === 0 ? "empty values are not stored" : undefined;
+  }
+
+  async connect(): Promise<void> {
+    await ensurePrivateDir(dirname(this.path));
+  }
+
+  async readMany(names: readonly string[]): Promise<Map<string, CurrentSecret>> {
+    const doc = await this.current();
+    const out = new Map<string, CurrentSecret>();
+    for (const name of names) {
+      const current = this.reveal(doc, name, "current");
+      if (current) out.set(name, current);
+    }
+    return out;
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const doc = await this.current();
+    return Object.keys(doc.secrets)
+      .filter((n) => n.startsWith(prefix) && doc.secrets[n]?.labels.current !== undefined)
+      .sort();
+  }
+
+  /** Value and version under a label; also used by rotation (`previous`, `pending`). */
+  reveal(doc: LocalDocument, name: string, label: "current" | "previous" | "pending"): CurrentSecret | undefined {
+    const secret = doc.secrets[name];
+    const version = secret?.labels[label];
+    const entry = version === undefined ? undefined : secret?.versions[version];
+    if (!entry || version === undefined) return undefined;
+    const value = open(this.requireKey(), entry.sealed, aad(name, version), `secret ${name} v${version}`).toString("utf8");
+    return { name, value, version };
+  }
+
+  async write(op: WriteOp): Promise<WriteResult> {
+    const doc = await this.stage();
+    const existing = doc.secrets[op.name];
+    const currentVersion = existing?.labels.current;
+    if (op.kind === "create" && currentVersion !== undefined) throw new ConflictError(op.name, `${op.name} already exists`);
+    if (op.kind === "update" && currentVersion !== op.expectedVersion) {
+      throw new ConflictError(op.name, `${op.name} changed since it was planned (version ${currentVersion ?? "none"})`);
+    }
+    const secret: LocalSecret = existing ?? { nextVersion: 1, labels: {}, versions: {} };
+    const version = String(secret.nextVersion++);
+    const evicted = evict(secret, currentVersion);
+    secret.versions[version] = {
+      sealed: seal(this.requireKey(), op.value, aad(op.name, version)),
+      createdAt: this.now().toISOString(),
+      runId: op.runId,
+      replaced: { ...secret.labels },
+      ...(evicted ? { evicted } : {}),
+    };
+    secret.labels = { ...secret.labels, current: version, ...(currentVersion === undefined ? {} : { previous: currentVersion }) };
+    doc.secrets[op.name] = secret;
+    return { version };
+  }
+
+  async revert(op: RevertOp): Promise<RevertOutcome> {
+    const doc = await this.stage();
+    const secret = doc.secrets[op.name];
+    const current = secret?.labels.current;
+    if (!op.prior.existed) {
+      if (!secret || current === undefined) return "already";
+      if (secret.versions[current]?.runId !== op.runId) return "changed-since";
+      delete doc.secrets[op.name];
+      return "reverted";
+    }
+    if (secret && current === op.prior.version) return "already";
+    if (!secret || current === undefined || secret.versions[current]?.runId !== op.runId) return "changed-since";
+    const written = secret.versions[current];
+    delete secret.versions[current];
+    secret.labels = { ...(written?.replaced ?? {}) };
+    if (written?.evicted) secret.versions[written.evicted.version] = written.evicted.entry;
+    if (op.prior.version !== undefined && !secret.versions[op.prior.version] && op.prior.value !== undefined) {
+      // The pre-run version was pruned since: bring its value back from the backup under its old number.
+      secret.versions[op.prior.version] = {
+        sealed: seal(this.requireKey(), op.prior.value, aad(op.name, op.prior.version)),
+        createdAt: this.now().toISOString(),
+      };
+    }
+    return "reverted";
+  }
+
+  async flush(): Promise<void> {
+    if (this.staged) await this.save(this.staged);
+  }
+
+  async close(): Promise<void> {
+    this.staged = undefined;
+    this.stagedSeal = undefined;
+    this.loaded = undefined;
+    const release = this.release;
+    this.release = undefined;
+    if (release) await release();
+  }
+
+  /** One durable change outside a batch: made on a copy, kept in memory only once it is on disk. */
+  private async commit<T>(change: (doc: LocalDocument) => T): Promise<T> {
+    const next = withBareIndex(structuredClone(await this.stage()));
+    const result = change(next);
+    await this.save(next);
+    this.staged = next;
+    return result;
+  }
+
+  private async save(doc: LocalDocument): Promise<void> {
+    this.stagedSeal = await saveDocument(this.path, doc, this.requireKey(), this.stagedSeal);
+    await this.ledger?.record(this.path, this.stagedSeal);
+  }
+
+  /** The file, authenticated, and checked against the generation the journal last recorded. */
+  private async load(): Promise<LoadedDocument> {
+    const loaded = await loadDocument(this.path, this.key);
+    await this.ledger?.check(this.path, loaded.seal);
+    return loaded;
+  }
+
+  /** What reads see: the staged copy once the run writes, else the file as read the first time. */
+  private async current(): Promise<LocalDocument> {
+    if (this.staged) return this.staged;
+    this.loaded ??= (await this.load()).doc;
+    return this.loaded;
+  }
+
+  /** First write of a run: take the store lock, then load the file fresh (never the cached read). */
+  async stage(): Promise<LocalDocument> {
+    if (!this.staged) {
+      this.requireKey();
+      this.release = await acquireLock(`${this.path}.lock`);
+      const { doc, seal } = await this.load();
+      this.staged = doc;
+      this.stagedSeal = seal;
+    }
+    return this.staged;
+  }
+
+  private requireKey(): Buffer {
+    if (!this.key) throw noKeyError("the local store needs an encryption key");
+    return this.key;
+  }
+}
+
+/**
+ * The old `previous` loses its last label when a new version lands; it is dropped so the file does
+ * not grow with every run, but kept inside the new version so reverting that write is exact.
+ */
+function evict(secret: LocalSecret, currentVersion: string | undefined): LocalVersion["evicted"] {
+  const old = secret.labels.previous;
+  if (old === undefined || old === currentVersion || secret.labels.pending === old) return undefined;
+  const entry = secret.versions[old];
+  delete secret.versions[old];
+  if (!entry) return undefined;
+  // One level only: older history is in the run backups, and nesting would grow with every write.
+  const { evicted: _older, ...flat } = entry;
+  return { version: old, entry: flat };
+}
+
+export async function createLocalStore(ctx: ProviderContext): Promise<LocalStore> {
+  const path = resolve(ctx.options.store ?? resolve(ctx.stateDir, "store.enc"));
+  return new LocalStore(path, ctx.key, () => ctx.clock.now(), ctx.ledger);
+}
