@@ -1,10 +1,8 @@
 import type { ProviderContext } from "../providers/shared/context.js";
 import type { ProviderName, SecretStore } from "../providers/types.js";
+import type { Clock } from "./clock.js";
 
-export interface Clock {
-  now(): Date;
-  sleep(ms: number): Promise<void>;
-}
+export type { Clock } from "./clock.js";
 
 export interface OutputStream {
   write(chunk: string): unknown;

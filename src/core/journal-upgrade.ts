@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { type LocalDocument, saveDocument } from "../providers/local/document.js";
 import { readNoFollow, writeFileAtomic } from "./atomic-file.js";
+import type { Clock } from "./clock.js";
 import { subkey } from "./crypto.js";
-import type { Clock } from "./deps.js";
 import { CliError, ExitCode } from "./errors.js";
 import { Journal } from "./journal.js";
 import { claimedMac, GENESIS, headPath, isUnkeyedJournal, journalPath, parseEntry, readOrEmpty, signLine, splitLines } from "./journal-chain.js";

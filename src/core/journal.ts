@@ -1,8 +1,8 @@
 import { constants } from "node:fs";
 import { open as openFile } from "node:fs/promises";
 import { appendDurable, ensurePrivateDir, readNoFollow, symlinkError } from "./atomic-file.js";
+import type { Clock } from "./clock.js";
 import { subkey } from "./crypto.js";
-import type { Clock } from "./deps.js";
 import { CliError, ExitCode } from "./errors.js";
 import {
   claimedMac,

@@ -1,5 +1,5 @@
+import type { Clock } from "./clock.js";
 import { noKeyError, subkey } from "./crypto.js";
-import type { Clock } from "./deps.js";
 import { CliError, ExitCode } from "./errors.js";
 import { Journal, type RunEndMark, readJournal } from "./journal.js";
 import { noteStore, readHead, type StoreRecord } from "./journal-head.js";

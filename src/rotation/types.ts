@@ -1,5 +1,3 @@
-import type { SecretStore } from "../providers/types.js";
-
 /**
  * What a store offers as its `rotation` so `rotate`, `cleanup` and `get --with-previous` work.
  * A rotation is: `putPending` → (strategy sets and tests the value) → `promote`; on failure
@@ -121,6 +119,6 @@ export interface GraceRecord {
 }
 
 /** The store's rotation, unless it cannot rotate where it is connected. */
-export function rotationOf(store: SecretStore): RotatingStore | undefined {
+export function rotationOf(store: { readonly rotation?: RotatingStore; readonly cannotRotate?: string }): RotatingStore | undefined {
   return store.cannotRotate === undefined ? store.rotation : undefined;
 }

@@ -19,7 +19,7 @@ import {
   selectSql,
   type TableSpec,
   toGuarded,
-} from "./database.js";
+} from "./database-driver.js";
 import { quoteIdent, quoteQualified } from "./sql-identifiers.js";
 import { describeSqlstate } from "./sqlstate.js";
 import type { SourceBatch } from "./types.js";

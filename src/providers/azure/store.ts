@@ -1,5 +1,5 @@
 import { AdaptiveLimiter } from "../../core/adaptive-limiter.js";
-import type { Clock } from "../../core/deps.js";
+import type { Clock } from "../../core/clock.js";
 import { type CliError, usageError } from "../../core/errors.js";
 import type { ProviderContext } from "../shared/context.js";
 import { countCalls } from "../shared/count-calls.js";

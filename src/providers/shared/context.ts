@@ -1,4 +1,4 @@
-import type { Clock } from "../../core/deps.js";
+import type { Clock } from "../../core/clock.js";
 import type { StoreLedger } from "../../core/state-journal.js";
 
 /** Progress events a provider reports so a long run never looks hung ("throttled, retrying in 1.2 s"). */

@@ -1,4 +1,4 @@
-import type { Clock } from "../../core/deps.js";
+import type { Clock } from "../../core/clock.js";
 
 /**
  * How long a write waits for the service to finish a delete, purge or recovery of its name. AWS
