@@ -1,14 +1,13 @@
-// Regenerates the README's table of SECRETS_* environment twins from the CLI's own option
-// definitions (`npm run docs`). A test fails when the README and the CLI disagree.
+// Regenerates the README's table of SECRETS_* environment twins from the CLI's option table
+// (src/config/options.ts) (`npm run docs`). A test fails when the README and the CLI disagree.
 import { readFileSync, writeFileSync } from "node:fs";
-import { buildCli } from "../dist/cli.js";
 import { twinMarkdown } from "../dist/config/env-twins.js";
 
 const START = "<!-- env-twins:start -->";
 const END = "<!-- env-twins:end -->";
 const path = new URL("../README.md", import.meta.url);
 const readme = readFileSync(path, "utf8");
-const table = twinMarkdown(buildCli({}, "0", async () => {}));
+const table = twinMarkdown();
 const from = readme.indexOf(START);
 const to = readme.indexOf(END);
 if (from < 0 || to < 0) throw new Error(`README.md lacks the ${START} … ${END} markers`);

@@ -3,6 +3,7 @@ import { buildCli } from "./cli.js";
 import type { Deps } from "./core/deps.js";
 import { CliError, ExitCode, isCliError } from "./core/errors.js";
 import { realDeps } from "./core/real-deps.js";
+import { DESCRIPTORS } from "./providers/index.js";
 import { maskCredentials } from "./ui/mask.js";
 
 /** Parses, runs, and maps every failure to one line on stderr and an exit code. Nothing else exits. */
@@ -47,6 +48,8 @@ function reportError(error: unknown, deps: Deps, json: boolean, verbose: boolean
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
+  // The one place process.env is written: defaults a provider's SDK reads from it, unless the user set them.
+  for (const d of DESCRIPTORS) for (const [name, value] of Object.entries(d.processDefaults ?? {})) process.env[name] ??= value;
   const deps = realDeps();
   const code = await runCli(argv, deps);
   process.exitCode = code;

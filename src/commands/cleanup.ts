@@ -6,7 +6,7 @@ import type { Deps } from "../core/deps.js";
 import { parseDuration } from "../core/duration.js";
 import { ExitCode } from "../core/errors.js";
 import { acquireLock } from "../core/lock.js";
-import type { ProviderName } from "../providers/types.js";
+import type { ProviderName } from "../providers/index.js";
 import { type CleanupItem, planCleanup } from "../rotation/cleanup-plan.js";
 import { type Admin, connectAdmin, expireRole, whereOfUrl } from "../rotation/strategies/postgres-sql.js";
 import { rotationOf } from "../rotation/types.js";

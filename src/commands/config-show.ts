@@ -1,7 +1,7 @@
-import type { Command } from "commander";
 import { envTwin } from "../config/env-twins.js";
 import { describeOrigin, resolveBelowFlags } from "../config/layers.js";
 import { loadConfig } from "../config/load.js";
+import { COMMANDS, keyOf } from "../config/options.js";
 import { type CommonOptions, reporterFor, stateDirOf } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
@@ -32,23 +32,22 @@ const NOT_SETTINGS = new Set([
 ]);
 
 /** Like `git config --show-origin`: every setting once, its effective value, and which layer gave it. */
-export async function configShow(program: Command, self: Command, options: ConfigShowOptions, deps: Deps): Promise<number> {
+export async function configShow(options: ConfigShowOptions, deps: Deps, typed: ReadonlyMap<string, unknown>): Promise<number> {
   const reporter = reporterFor(deps, options);
   const config = await loadConfig(deps.cwd, options.config ?? (deps.env.SECRETS_CONFIG || undefined));
   // preAction already layered this command's own --provider (flag > env > file).
   const provider = options.provider;
   const seen = new Map<string, { setting: string; value: string; origin: string; variable: string }>();
-  for (const cmd of program.commands.flatMap((c) => [c, ...c.commands])) {
+  for (const cmd of COMMANDS) {
     for (const option of cmd.options) {
-      const key = option.attributeName();
+      const key = keyOf(option);
       if (seen.has(key) || NOT_SETTINGS.has(key)) continue;
-      const fromFlag = self.getOptionValueSource(key) === "cli";
-      const r = fromFlag ? { value: self.getOptionValue(key), origin: { kind: "flag" as const } } : resolveBelowFlags(option, deps.env, config, provider);
+      const r = typed.has(key) ? { value: typed.get(key), origin: { kind: "flag" as const } } : resolveBelowFlags(option, deps.env, config, provider);
       seen.set(key, {
         setting: key,
         value: shown(key, r.value === undefined ? "" : Array.isArray(r.value) ? r.value.join(",") : String(r.value)),
         origin: describeOrigin(r.origin),
-        variable: envTwin(option) ?? "",
+        variable: envTwin(key) ?? "",
       });
     }
   }

@@ -4,12 +4,14 @@ import { type CommonOptions, reporterFor, stateDirOf } from "../core/command-opt
 import type { Deps } from "../core/deps.js";
 import { ExitCode, usageError } from "../core/errors.js";
 import { readInventory } from "../core/inventory.js";
+import { deriveSecretName, dnsSubdomainProblem, keyProblem, toKey } from "../core/kubernetes-names.js";
 import { checkTemplate } from "../core/naming.js";
-import { deriveSecretName, dnsSubdomainProblem, keyProblem, toKey } from "../providers/k8s/names.js";
+import type { EsoSupport } from "../providers/descriptor.js";
+import { DESCRIPTORS, type ProviderName } from "../providers/index.js";
 import type { SecretStore } from "../providers/types.js";
 import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/open.js";
 import { at } from "../sources/origin.js";
-import { ESO_PROVIDERS, type EsoEntry, type EsoProvider, esoManifests, toYaml } from "../ui/eso-manifests.js";
+import { type EsoEntry, esoManifests, toYaml } from "../ui/eso-manifests.js";
 
 export interface ExportK8sOptions extends CommonOptions, SourceOptions, SelectionOptions {
   readonly provider?: string;
@@ -22,7 +24,7 @@ export interface ExportK8sOptions extends CommonOptions, SourceOptions, Selectio
  * provider is never contacted, so no value is read from it and none is written out.
  */
 export async function exportK8s(options: ExportK8sOptions, deps: Deps): Promise<number> {
-  const provider = esoProvider(options.provider);
+  const { name: provider, eso } = esoProvider(options.provider);
   if (options.nameTemplate) checkTemplate(options.nameTemplate);
   const reporter = reporterFor(deps, options);
   const o = options.providerOptions ?? {};
@@ -42,13 +44,14 @@ export async function exportK8s(options: ExportK8sOptions, deps: Deps): Promise<
   const store = await openStore(deps, options, provider);
   const entries: EsoEntry[] = [];
   const refused: string[] = [];
+  const property = eso.property?.(o);
   try {
     for (const name of names) {
       const check = store.checkName(name);
       const key = toKey(options.prefix && name.startsWith(options.prefix) ? name.slice(options.prefix.length) : name);
       const problem = check.invalid ?? keyProblem(key);
       if (problem) refused.push(`${name}: ${problem}`);
-      else entries.push({ secretKey: key, remoteKey: check.stored, ...(provider === "vault" ? { property: o.field?.trim() || "value" } : {}) });
+      else entries.push({ secretKey: key, remoteKey: check.stored, ...(property ? { property } : {}) });
     }
   } finally {
     await store.close();
@@ -65,7 +68,7 @@ export async function exportK8s(options: ExportK8sOptions, deps: Deps): Promise<
   const target = o.secretName?.trim() || deriveSecretName(options.from?.[0] ?? ".env");
   const bad = dnsSubdomainProblem(target);
   if (bad) throw usageError("EXPORT_SECRET_NAME", `--secret-name "${target}": ${bad}`);
-  const documents = esoManifests({ provider, settings: o, env: deps.env, target, entries });
+  const documents = esoManifests({ provider, block: eso.block(o, deps.env), target, entries });
   const file = options.output ? resolve(deps.cwd, options.output) : undefined;
   if (file) await writeFileAtomic(file, toYaml(documents, provider), 0o644);
   if (options.json) reporter.json({ command: "export k8s", provider, target, output: file ?? null, entries: entries.length, documents });
@@ -74,15 +77,16 @@ export async function exportK8s(options: ExportK8sOptions, deps: Deps): Promise<
   return ExitCode.ok;
 }
 
-function esoProvider(name: string | undefined): EsoProvider {
-  if (name === undefined) throw usageError("EXPORT_PROVIDER", "say which provider holds the secrets", "--provider aws|vault|gcp|azure");
-  if (!(ESO_PROVIDERS as readonly string[]).includes(name))
-    throw usageError("EXPORT_PROVIDER", `export k8s supports ${ESO_PROVIDERS.join(", ")}, not "${name}"`);
-  return name as EsoProvider;
+function esoProvider(name: string | undefined): { name: ProviderName; eso: EsoSupport } {
+  const names = DESCRIPTORS.filter((d) => d.eso).map((d) => d.name);
+  if (name === undefined) throw usageError("EXPORT_PROVIDER", "say which provider holds the secrets", `--provider ${names.join("|")}`);
+  const found = DESCRIPTORS.find((d) => d.name === name);
+  if (!found?.eso) throw usageError("EXPORT_PROVIDER", `export k8s supports ${names.join(", ")}, not "${name}"`);
+  return { name: found.name, eso: found.eso };
 }
 
 /** Only for its name rules: the store is never connected. */
-function openStore(deps: Deps, options: CommonOptions, provider: EsoProvider): Promise<SecretStore> {
+function openStore(deps: Deps, options: CommonOptions, provider: ProviderName): Promise<SecretStore> {
   return deps.providers(provider, {
     stateDir: stateDirOf(deps, options),
     key: undefined,

@@ -7,8 +7,8 @@ import { createExclusive, ensurePrivateDir, lstatOrUndefined, refuseStateLinks }
 import { type CommonOptions, reporterFor, stateDirOf } from "../core/command-options.js";
 import { generateKeyMaterial } from "../core/crypto.js";
 import type { Deps } from "../core/deps.js";
-import { CliError, ExitCode, usageError } from "../core/errors.js";
-import { isProviderName } from "../providers/index.js";
+import { CliError, ExitCode } from "../core/errors.js";
+import { isProviderName, unknownProvider } from "../providers/index.js";
 
 export interface InitOptions extends CommonOptions {
   readonly provider?: string;
@@ -39,7 +39,7 @@ export async function init(options: InitOptions, deps: Deps): Promise<number> {
 }
 
 async function writeStarter(cwd: string, provider: string): Promise<boolean> {
-  if (!isProviderName(provider)) throw usageError("UNKNOWN_PROVIDER", `unknown provider "${provider}"`, "one of: local, aws, vault, gcp, azure, k8s");
+  if (!isProviderName(provider)) throw unknownProvider(provider);
   try {
     await writeFile(join(cwd, CONFIG_FILE), starterConfig(provider), { flag: "wx" });
     return true;

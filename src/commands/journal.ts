@@ -9,8 +9,9 @@ import { checkAnchor } from "../core/journal-anchor.js";
 import { upgradeState } from "../core/journal-upgrade.js";
 import { verifyJournal } from "../core/journal-verify.js";
 import { acquireLock } from "../core/lock.js";
-import { isProviderName } from "../providers/index.js";
+import { DESCRIPTORS, isProviderName, unknownProvider } from "../providers/index.js";
 import { table } from "../ui/table.js";
+import { listed } from "../ui/words.js";
 
 export interface JournalOptions extends CommonOptions {
   /** verify: also compare with the anchor kept in this provider; list: only its runs. */
@@ -26,8 +27,7 @@ export async function journal(action: string, runId: string | undefined, options
   const reporter = reporterFor(deps, options);
   const stateDir = stateDirOf(deps, options);
   const storePath = resolve(deps.cwd, options.providerOptions?.store ?? resolve(stateDir, "store.enc"));
-  if (options.provider !== undefined && !isProviderName(options.provider))
-    throw usageError("UNKNOWN_PROVIDER", `unknown provider "${options.provider}"`, "one of: local, aws, vault, gcp, azure, k8s");
+  if (options.provider !== undefined && !isProviderName(options.provider)) throw unknownProvider(options.provider);
   if (action === "verify") return verify(stateDir, storePath, options, deps);
   if (action === "upgrade") {
     const key = await requireKey({ env: deps.env, stateDir });
@@ -86,7 +86,7 @@ async function verify(stateDir: string, storePath: string, options: JournalOptio
         throw usageError(
           "NO_ANCHOR",
           `the ${options.provider} provider keeps no journal anchor`,
-          "anchors live in remote providers: aws, vault, gcp, azure, k8s",
+          `anchors live in ${listed(DESCRIPTORS.filter((d) => d.capabilities.anchor).map((d) => d.name))}`,
         );
       anchor = await checkAnchor(stateDir, options.provider, store.anchor);
     } finally {

@@ -9,7 +9,7 @@ import { applyBatches, survey } from "../core/migrate-passes.js";
 import { checkTemplate } from "../core/naming.js";
 import type { OnConflict } from "../core/plan.js";
 import { planStream } from "../core/plan-stream.js";
-import type { ProviderName } from "../providers/types.js";
+import type { ProviderName } from "../providers/index.js";
 import { ColumnStep, isReferenceCell, type ScrubMode } from "../sources/column-scrub.js";
 import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/open.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";

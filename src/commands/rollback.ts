@@ -8,7 +8,7 @@ import { entriesOf, type JournalEntry, readJournal, runsOf } from "../core/journ
 import { acquireLock } from "../core/lock.js";
 import { planRollback, type RevertPlanItem } from "../core/rollback-plan.js";
 import { writeDigester } from "../core/write-digest.js";
-import type { ProviderName } from "../providers/types.js";
+import type { ProviderName } from "../providers/index.js";
 import { type CellsReport, openScrubbedTable, restoreScrubbedCells, scrubbedCellsOf } from "../sources/column-restore.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { jsonItem, renderItems } from "../ui/render-plan.js";

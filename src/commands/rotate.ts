@@ -7,6 +7,7 @@ import { CliError, ExitCode, usageError } from "../core/errors.js";
 import { readJournal } from "../core/journal.js";
 import { acquireLock } from "../core/lock.js";
 import { chooseProvider, type ProviderFlag } from "../providers/choose.js";
+import { DESCRIPTORS } from "../providers/index.js";
 import { childEnv } from "../rotation/child-env.js";
 import { parseGenerator } from "../rotation/generators.js";
 import { decideRotation, type RotationDecision, rotateRuns } from "../rotation/plan.js";
@@ -14,6 +15,7 @@ import { abortRotation, advanceRotation, type RotationOutcome, type RotationRun 
 import { runShell, type Shell } from "../rotation/shell.js";
 import { createStrategy } from "../rotation/strategies/index.js";
 import { rotationOf } from "../rotation/types.js";
+import { listed } from "../ui/words.js";
 
 export interface RotateOptions extends CommonOptions, ProviderFlag {
   readonly gracePeriod?: string;
@@ -55,7 +57,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
       throw usageError(
         "ROTATE_UNSUPPORTED",
         store.cannotRotate ?? `the ${provider} provider cannot rotate secrets`,
-        "rotation needs a store that keeps versions: local, aws, vault KV v2, gcp or azure",
+        `rotation needs a store that keeps versions: ${rotatingProviders()}`,
       );
     if (!options.dryRun) {
       needKey(key);
@@ -177,6 +179,9 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
 }
+
+const rotatingProviders = () =>
+  listed(DESCRIPTORS.flatMap(({ name, capabilities: { rotation } }) => (rotation === false ? [] : [rotation === true ? name : `${name} ${rotation}`])));
 
 function describe(decision: RotationDecision, name: string, generator: string, graceMs: number): string {
   switch (decision.kind) {

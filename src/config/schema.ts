@@ -1,33 +1,35 @@
 import { z } from "zod";
+import type { ProviderSetting } from "../providers/descriptor.js";
+import { DESCRIPTORS, PROVIDER_NAMES } from "../providers/index.js";
 
-const providerName = z.enum(["local", "aws", "vault", "gcp", "azure", "k8s"]);
+const providerName = z.enum(PROVIDER_NAMES as [string, ...string[]]);
 const positive = z.number().int().positive();
+const onConflict = z.enum(["overwrite", "skip", "fail"]);
 
-/** Settings a provider section may hold; keys are the CLI option names in camelCase. */
+function settingSchema(setting: ProviderSetting): z.ZodType {
+  const { value } = setting;
+  if (!setting.arg) return z.boolean();
+  if (value === undefined) return z.string();
+  if ("min" in value)
+    return z
+      .number()
+      .int()
+      .min(value.min)
+      .max(value.max ?? Number.MAX_SAFE_INTEGER);
+  const [first, ...rest] = value.oneOf.map((v) => z.literal(v));
+  return rest.length === 0 ? (first as z.ZodType) : z.union([first as z.ZodLiteral, ...rest]);
+}
+
+/**
+ * A `providers.<name>` section: the run settings a team sets per provider, and every provider's
+ * settings (a key two providers read, like `namespace`, is one key).
+ */
 const providerSettings = z.strictObject({
   prefix: z.string().optional(),
   nameTemplate: z.string().optional(),
   concurrency: positive.optional(),
-  onConflict: z.enum(["overwrite", "skip", "fail"]).optional(),
-  store: z.string().optional(),
-  region: z.string().optional(),
-  profile: z.string().optional(),
-  endpoint: z.string().optional(),
-  kmsKeyId: z.string().optional(),
-  description: z.string().optional(),
-  maxAttempts: positive.optional(),
-  recoveryWindow: z.number().int().min(7).max(30).optional(),
-  restoreDeleted: z.boolean().optional(),
-  address: z.string().optional(),
-  mount: z.string().optional(),
-  kvVersion: z.union([z.literal(1), z.literal(2)]).optional(),
-  field: z.string().optional(),
-  authMount: z.string().optional(),
-  namespace: z.string().optional(),
-  secretName: z.string().optional(),
-  layout: z.enum(["single", "per-secret"]).optional(),
-  project: z.string().optional(),
-  vaultUrl: z.string().optional(),
+  onConflict: onConflict.optional(),
+  ...Object.fromEntries(DESCRIPTORS.flatMap((d) => d.settings).map((s) => [s.key, settingSchema(s).optional()])),
 });
 
 /**
@@ -40,7 +42,7 @@ export const configSchema = z.strictObject({
   prefix: z.string().optional(),
   nameTemplate: z.string().optional(),
   env: z.string().optional(),
-  onConflict: z.enum(["overwrite", "skip", "fail"]).optional(),
+  onConflict: onConflict.optional(),
   concurrency: positive.optional(),
   sources: z.array(z.string()).optional(),
   only: z.array(z.string()).optional(),
@@ -49,5 +51,3 @@ export const configSchema = z.strictObject({
   generator: z.string().optional(),
   providers: z.partialRecord(providerName, providerSettings).optional(),
 });
-
-export type ConfigFile = z.infer<typeof configSchema>;

@@ -1,20 +1,6 @@
-import type { ProviderName } from "../providers/types.js";
+import { descriptorOf, type ProviderName } from "../providers/index.js";
 
-/** Commented provider settings for `secrets init --provider <p>`; never a credential. */
-const SECTIONS: Record<ProviderName, string[]> = {
-  local: ["    # store: .secrets/store.enc"],
-  aws: ["    region: us-east-1", "    # profile: default", "    # kmsKeyId: alias/secrets", "    # endpoint: http://localhost:4566   # a local emulator"],
-  vault: [
-    "    address: https://vault.example.com:8200",
-    "    mount: secret",
-    "    # kvVersion: 2          # detected when the token may read sys/mounts",
-    "    # namespace: admin",
-  ],
-  gcp: ["    # project: my-project"],
-  azure: ["    # vaultUrl: https://my-vault.vault.azure.net"],
-  k8s: ["    # namespace: default"],
-};
-
+/** `secrets init --provider <p>`: commented settings, never a credential. */
 export function starterConfig(provider: ProviderName): string {
   return [
     "# secretshift configuration. Precedence: flags > SECRETS_* environment variables > this file > defaults.",
@@ -31,7 +17,7 @@ export function starterConfig(provider: ProviderName): string {
     "",
     "providers:",
     `  ${provider}:`,
-    ...SECTIONS[provider],
+    ...descriptorOf(provider).starter,
     "",
   ].join("\n");
 }

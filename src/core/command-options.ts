@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import type { ProviderName, SecretStore } from "../providers/types.js";
+import type { ProviderName } from "../providers/index.js";
+import type { SecretStore } from "../providers/types.js";
 import { Reporter } from "../ui/reporter.js";
 import { loadKey, noKeyError } from "./crypto.js";
 import type { Deps } from "./deps.js";

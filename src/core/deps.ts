@@ -1,5 +1,6 @@
+import type { ProviderName } from "../providers/index.js";
 import type { ProviderContext } from "../providers/shared/context.js";
-import type { ProviderName, SecretStore } from "../providers/types.js";
+import type { SecretStore } from "../providers/types.js";
 import type { Clock } from "./clock.js";
 
 export type { Clock } from "./clock.js";

@@ -1,5 +1,6 @@
+import type { ProviderName } from "../providers/index.js";
 import { isProviderName } from "../providers/index.js";
-import type { CurrentSecret, ProviderName } from "../providers/types.js";
+import type { CurrentSecret } from "../providers/types.js";
 import type { DriftItem } from "./compare.js";
 import type { DesiredSecret } from "./plan.js";
 

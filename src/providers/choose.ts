@@ -1,8 +1,6 @@
 import type { Deps } from "../core/deps.js";
-import { usageError } from "../core/errors.js";
 import { type JournalEntry, readJournal } from "../core/journal.js";
-import { isProviderName } from "./index.js";
-import type { ProviderName } from "./types.js";
+import { DEFAULT_PROVIDER, isProviderName, type ProviderName, unknownProvider } from "./index.js";
 
 export interface ProviderChoice {
   readonly provider: ProviderName;
@@ -22,7 +20,7 @@ type Layer = () => Promise<{ name: string; from: string } | undefined>;
 
 /**
  * For commands that act on one secret (`rotate`, `get`): --provider, SECRETS_PROVIDER,
- * secretshift.yaml, then where the journal says the secret was last migrated, then local.
+ * secretshift.yaml, then where the journal says the secret was last migrated, then the default.
  */
 export async function chooseProvider(secret: string, flag: ProviderFlag, deps: Pick<Deps, "env">, stateDir: string): Promise<ProviderChoice> {
   const layers: Layer[] = [
@@ -33,13 +31,12 @@ export async function chooseProvider(secret: string, flag: ProviderFlag, deps: P
       const provider = lastMigratedTo(await readJournal(stateDir), secret);
       return provider ? { name: provider, from: `the journal: ${secret} was last migrated there` } : undefined;
     },
-    async () => ({ name: "local", from: "the default" }),
+    async () => ({ name: DEFAULT_PROVIDER, from: "the default" }),
   ];
   for (const layer of layers) {
     const found = await layer();
     if (!found) continue;
-    if (!isProviderName(found.name))
-      throw usageError("UNKNOWN_PROVIDER", `unknown provider "${found.name}" (from ${found.from})`, "one of: local, aws, vault, gcp, azure, k8s");
+    if (!isProviderName(found.name)) throw unknownProvider(found.name, found.from);
     return { provider: found.name, from: found.from };
   }
   throw new Error("unreachable: the default layer always answers");

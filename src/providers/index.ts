@@ -1,32 +1,33 @@
-import type { ProviderFactory } from "../core/deps.js";
 import { usageError } from "../core/errors.js";
+import { aws } from "./aws/index.js";
+import { azure } from "./azure/index.js";
+import type { ProviderDescriptor } from "./descriptor.js";
+import { gcp } from "./gcp/index.js";
+import { k8s } from "./k8s/index.js";
+import { local } from "./local/index.js";
 import { reserveAnchorEntry } from "./shared/anchor.js";
 import type { ProviderContext } from "./shared/context.js";
-import type { ProviderName, SecretStore } from "./types.js";
+import type { SecretStore } from "./types.js";
+import { vault } from "./vault/index.js";
 
-type Loader = (ctx: ProviderContext) => Promise<SecretStore>;
+/** The one registry. Adding a provider is its folder plus one entry here; the order is the order of help and listings. */
+export const DESCRIPTORS = [local, aws, vault, gcp, azure, k8s] as const;
 
-/** Explicit registry; each entry imports its provider (and SDK) only when that provider is used. */
-const registry: Record<ProviderName, Loader | undefined> = {
-  local: async (ctx) => (await import("./local/store.js")).createLocalStore(ctx),
-  aws: async (ctx) => (await import("./aws/store.js")).createAwsStore(ctx),
-  vault: async (ctx) => (await import("./vault/store.js")).createVaultStore(ctx),
-  gcp: async (ctx) => (await import("./gcp/store.js")).createGcpStore(ctx),
-  azure: async (ctx) => (await import("./azure/store.js")).createAzureStore(ctx),
-  k8s: async (ctx) => (await import("./k8s/store.js")).createK8sStore(ctx),
-};
+export type ProviderName = (typeof DESCRIPTORS)[number]["name"];
 
-export const PROVIDER_NAMES = Object.keys(registry) as ProviderName[];
+export const PROVIDER_NAMES: readonly ProviderName[] = DESCRIPTORS.map((d) => d.name);
 
-export const isProviderName = (name: string): name is ProviderName => Object.hasOwn(registry, name);
+/** Where a secret lives when nothing names a provider: the store that needs no account. */
+export const DEFAULT_PROVIDER: ProviderName = local.name;
 
-export const availableProviders = (): ProviderName[] => PROVIDER_NAMES.filter((n) => registry[n] !== undefined);
+export const isProviderName = (name: string): name is ProviderName => (PROVIDER_NAMES as readonly string[]).includes(name);
 
-export const createProvider: ProviderFactory = async (name, ctx) => {
-  const loader = registry[name];
-  if (!loader) {
-    throw usageError("PROVIDER_UNAVAILABLE", `provider "${name}" is not available in this version`, `available: ${availableProviders().join(", ")}`);
-  }
-  const store = await loader(ctx);
+export const descriptorOf = (name: ProviderName): ProviderDescriptor => DESCRIPTORS.find((d) => d.name === name) as ProviderDescriptor;
+
+export const unknownProvider = (name: string, from?: string) =>
+  usageError("UNKNOWN_PROVIDER", `unknown provider "${name}"${from ? ` (from ${from})` : ""}`, `one of: ${PROVIDER_NAMES.join(", ")}`);
+
+export const createProvider = async (name: ProviderName, ctx: ProviderContext): Promise<SecretStore> => {
+  const store = await (await descriptorOf(name).load())(ctx);
   return store.anchor ? reserveAnchorEntry(store) : store;
 };

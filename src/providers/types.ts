@@ -1,5 +1,4 @@
 import type { RotatingStore } from "../rotation/types.js";
-export type ProviderName = "local" | "aws" | "vault" | "gcp" | "azure" | "k8s";
 
 /** What a provider holds for one name right now. `version` is opaque to the core. */
 export interface CurrentSecret {
@@ -70,7 +69,7 @@ export interface ProviderStats {
  * outcome only after `flush()` resolves.
  */
 export interface SecretStore {
-  readonly name: ProviderName;
+  readonly name: string;
   readonly batched: boolean;
   /** Whether rollback can restore without the encrypted backup (versioned store). */
   readonly versioned: boolean;

@@ -6,7 +6,7 @@ import { describeError } from "../core/describe-error.js";
 import { isCliError, usageError } from "../core/errors.js";
 import type { DesiredSecret, Plan } from "../core/plan.js";
 import { formatReference, referenceInCell } from "../core/secret-reference.js";
-import type { ProviderName } from "../providers/types.js";
+import type { ProviderName } from "../providers/index.js";
 import type { Reporter } from "../ui/reporter.js";
 import { type DatabaseSource, parseDbUrl, type ScrubCell, scrubbedCell } from "./database.js";
 import type { SecretSource } from "./types.js";

@@ -1,8 +1,5 @@
 import { stringify } from "yaml";
 
-export type EsoProvider = "aws" | "vault" | "gcp" | "azure";
-export const ESO_PROVIDERS: readonly EsoProvider[] = ["aws", "vault", "gcp", "azure"];
-
 /** One key of the target Secret and where ESO reads it from. */
 export interface EsoEntry {
   readonly secretKey: string;
@@ -10,73 +7,13 @@ export interface EsoEntry {
   readonly property?: string;
 }
 
-type Settings = Readonly<Record<string, string | undefined>>;
-
 const API_VERSION = "external-secrets.io/v1";
 const LABELS = { "app.kubernetes.io/managed-by": "secretshift" };
-/** Obvious, valid placeholders: the SecretStore stays not-Ready until someone points them at real credentials. */
-const PLACEHOLDER = "replace-me";
-
-const first = (...values: (string | undefined)[]) => values.find((v) => v !== undefined && v.trim() !== "")?.trim();
-const ref = (name: string, key: string) => ({ name, key });
-
-/**
- * The `spec.provider` block of a SecretStore (field names as in ESO's documented examples).
- * Addresses, regions and projects come from the same flags and environment the provider reads;
- * authentication is always a reference to a Kubernetes Secret to be created, never a credential.
- */
-export function providerBlock(provider: EsoProvider, o: Settings, env: NodeJS.ProcessEnv): Record<string, unknown> {
-  switch (provider) {
-    case "aws":
-      return {
-        aws: {
-          service: "SecretsManager",
-          region: first(o.region, env.AWS_REGION, env.AWS_DEFAULT_REGION) ?? `${PLACEHOLDER}-region`,
-          auth: {
-            secretRef: {
-              accessKeyIDSecretRef: ref(`${PLACEHOLDER}-aws-credentials`, "access-key"),
-              secretAccessKeySecretRef: ref(`${PLACEHOLDER}-aws-credentials`, "secret-access-key"),
-            },
-          },
-        },
-      };
-    case "vault": {
-      const namespace = first(o.namespace, env.VAULT_NAMESPACE);
-      return {
-        vault: {
-          server: first(o.address, o.endpoint, env.VAULT_ADDR) ?? `https://${PLACEHOLDER}.vault.example:8200`,
-          path: (first(o.mount) ?? "secret").replace(/^\/+|\/+$/g, ""),
-          version: o.kvVersion === "1" ? "v1" : "v2",
-          ...(namespace ? { namespace } : {}),
-          auth: { tokenSecretRef: ref(`${PLACEHOLDER}-vault-token`, "token") },
-        },
-      };
-    }
-    case "gcp":
-      return {
-        gcpsm: {
-          projectID: first(o.project, env.GOOGLE_CLOUD_PROJECT, env.GCP_PROJECT_ID) ?? `${PLACEHOLDER}-project-id`,
-          auth: { secretRef: { secretAccessKeySecretRef: ref(`${PLACEHOLDER}-gcp-credentials`, "secret-access-credentials") } },
-        },
-      };
-    case "azure":
-      return {
-        azurekv: {
-          tenantId: first(env.AZURE_TENANT_ID) ?? `${PLACEHOLDER}-tenant-id`,
-          vaultUrl: first(o.vaultUrl, env.AZURE_KEYVAULT_URL) ?? `https://${PLACEHOLDER}.vault.azure.net`,
-          authSecretRef: {
-            clientId: ref(`${PLACEHOLDER}-azure-credentials`, "ClientID"),
-            clientSecret: ref(`${PLACEHOLDER}-azure-credentials`, "ClientSecret"),
-          },
-        },
-      };
-  }
-}
 
 export interface ManifestInput {
-  readonly provider: EsoProvider;
-  readonly settings: Settings;
-  readonly env: NodeJS.ProcessEnv;
+  readonly provider: string;
+  /** The SecretStore's `spec.provider` block (the provider's descriptor writes it). */
+  readonly block: Record<string, unknown>;
   /** The Kubernetes Secret ESO creates (and the ExternalSecret's name). */
   readonly target: string;
   readonly entries: readonly EsoEntry[];
@@ -89,7 +26,7 @@ export function esoManifests(input: ManifestInput): Record<string, unknown>[] {
     apiVersion: API_VERSION,
     kind: "SecretStore",
     metadata: { name: storeName, labels: LABELS },
-    spec: { provider: providerBlock(input.provider, input.settings, input.env) },
+    spec: { provider: input.block },
   };
   const external = {
     apiVersion: API_VERSION,
@@ -105,7 +42,7 @@ export function esoManifests(input: ManifestInput): Record<string, unknown>[] {
   return [store, external];
 }
 
-export function toYaml(documents: readonly Record<string, unknown>[], provider: EsoProvider): string {
+export function toYaml(documents: readonly Record<string, unknown>[], provider: string): string {
   const header = [
     `# External Secrets Operator manifests written by \`secrets export k8s --provider ${provider}\`.`,
     "# They hold no secret value and no credential: create the Secret(s) named replace-me-* (or change",

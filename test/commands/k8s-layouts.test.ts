@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deriveSecretName } from "../../src/providers/k8s/names.js";
+import { deriveSecretName } from "../../src/core/kubernetes-names.js";
 import { type K8sHarness, startK8sHarness } from "../helpers/k8s-harness.js";
 import { parseJson, runSecrets } from "../helpers/run-cli.js";
 import { tmpdir } from "../helpers/tmpdir.js";

@@ -119,8 +119,8 @@ describe("environment twins", () => {
     expect(options.length).toBeGreaterThan(30);
     for (const { option } of options) {
       // Asking for a value to be printed or a rotation abandoned is never a standing setting.
-      if (["help", "reveal", "abort"].includes(option.attributeName())) expect(envTwin(option)).toBeUndefined();
-      else expect(envTwin(option)).toMatch(/^SECRETS_[A-Z0-9_]+$/);
+      if (["help", "reveal", "abort"].includes(option.attributeName())) expect(envTwin(option.attributeName())).toBeUndefined();
+      else expect(envTwin(option.attributeName())).toMatch(/^SECRETS_[A-Z0-9_]+$/);
     }
   });
 
@@ -131,7 +131,7 @@ describe("environment twins", () => {
     for (const option of migrate?.options ?? []) {
       // SECRETS_CONFIG names the file itself; it is covered by the schema tests.
       if (!(option.required || option.optional) || option.long === "--config") continue;
-      const variable = envTwin(option) as string;
+      const variable = envTwin(option.attributeName()) as string;
       const value =
         option.argChoices?.[0] ?? (option.long === "--concurrency" || option.long === "--max-attempts" || option.long === "--recovery-window" ? "9" : "v");
       const r = await runSecrets(["config", "show", "--json"], { cwd, env: { [variable]: value } });

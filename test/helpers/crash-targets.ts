@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { loadKey, open } from "../../src/core/crypto.js";
-import type { ProviderName } from "../../src/providers/types.js";
+import type { ProviderName } from "../../src/providers/index.js";
 import { CURRENT } from "../servers/aws-sm-model.js";
 import { startAwsHarness } from "./aws-harness.js";
 import { startAzureHarness } from "./azure-harness.js";

@@ -1,4 +1,4 @@
-import type { ProviderName } from "../../src/providers/types.js";
+import type { ProviderName } from "../../src/providers/index.js";
 import type { KvV1Snapshot, KvV2Snapshot } from "../servers/vault-snapshot.js";
 
 export type Current = Map<string, { value: string; version: string }>;

@@ -80,9 +80,6 @@ export function standardRetryWithoutThrottling(maxAttempts: number): RetryStrate
 
 /** Loads the SDK (only now: `secrets --help` must not pay for it) and adapts its client. */
 export async function createSdkApi(config: AwsClientConfig): Promise<SecretsManagerApi> {
-  // The SDK's multi-line "upgrade Node" notice would land in every aws run's stderr on Node 20, which
-  // we support by pinning an SDK line that still runs there (see package.json); a user can re-enable it.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const sdk = await import("@aws-sdk/client-secrets-manager");
   const client = new sdk.SecretsManagerClient({
     region: config.region,

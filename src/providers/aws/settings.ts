@@ -1,5 +1,6 @@
 import { usageError } from "../../core/errors.js";
 import type { ProviderContext } from "../shared/context.js";
+import { nonEmpty } from "../shared/settings.js";
 import type { AwsClientConfig } from "./client.js";
 
 /** Everything the aws provider takes from flags (`ctx.options`) and the AWS tooling's environment. */
@@ -10,8 +11,6 @@ export interface AwsSettings extends AwsClientConfig {
   readonly recoveryWindow: number | undefined;
   readonly restoreDeleted: boolean;
 }
-
-const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === "" ? undefined : v.trim());
 
 function integer(raw: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;

@@ -1,5 +1,6 @@
 import { usageError } from "../../core/errors.js";
 import type { ProviderContext } from "../shared/context.js";
+import { nonEmpty } from "../shared/settings.js";
 
 /** A client secret from the environment: what EnvironmentCredential would use, read from the provider's own `env`. */
 export interface ClientSecret {
@@ -20,8 +21,6 @@ export interface AzureSettings {
   /** Rollback purges the secrets it deletes. */
   readonly purge: boolean;
 }
-
-const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === "" ? undefined : v.trim());
 
 export const missingVaultUrl = () =>
   usageError("AZURE_VAULT_URL_MISSING", "no Azure Key Vault configured", "pass --vault-url https://<vault-name>.vault.azure.net or set AZURE_KEYVAULT_URL");

@@ -1,8 +1,7 @@
 import { usageError } from "../../core/errors.js";
 import type { ProviderContext } from "../shared/context.js";
+import { nonEmpty } from "../shared/settings.js";
 import type { GcpClientConfig } from "./client.js";
-
-const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === "" ? undefined : v.trim());
 
 /** Everything the gcp provider takes from flags (`ctx.options`) and the Google tooling's environment. */
 export function resolveGcpSettings(ctx: Pick<ProviderContext, "options" | "env">): GcpClientConfig {

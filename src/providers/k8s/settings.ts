@@ -1,8 +1,10 @@
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { usageError } from "../../core/errors.js";
+import { deriveSecretName, dnsSubdomainProblem } from "../../core/kubernetes-names.js";
 import type { ProviderContext } from "../shared/context.js";
-import { DEFAULT_SECRET_NAME, deriveSecretName, dnsSubdomainProblem, namespaceProblem } from "./names.js";
+import { nonEmpty } from "../shared/settings.js";
+import { DEFAULT_SECRET_NAME, namespaceProblem } from "./names.js";
 
 export type K8sLayout = "single" | "per-secret";
 
@@ -15,8 +17,6 @@ export interface K8sSettings {
 
 /** Where the cluster's address and credentials come from, as kubectl would find them. */
 export type KubeconfigSource = { readonly kind: "files"; readonly paths: string[] } | { readonly kind: "in-cluster" };
-
-const nonEmpty = (v: string | undefined) => (v === undefined || v.trim() === "" ? undefined : v.trim());
 
 /**
  * `KUBECONFIG` (a path list; files that do not exist are skipped, like kubectl), else

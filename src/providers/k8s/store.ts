@@ -1,5 +1,6 @@
 import { createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { CliError, ExitCode, usageError } from "../../core/errors.js";
+import { fromKey } from "../../core/kubernetes-names.js";
 import { runPool } from "../../core/pool.js";
 import type { ProviderContext } from "../shared/context.js";
 import {
@@ -18,7 +19,7 @@ import { k8sAnchor } from "./anchor.js";
 import { decode, decodedBytes, encode, MANAGED_BY, SecretBook } from "./book.js";
 import { K8sCaller } from "./call.js";
 import type { K8sSecretsApi } from "./client.js";
-import { checkKeyName, checkSecretName, fromKey, fromSecretName, MAX_SECRET_BYTES } from "./names.js";
+import { checkKeyName, checkSecretName, fromSecretName, MAX_SECRET_BYTES } from "./names.js";
 import { type K8sSettings, kubeconfigSource, resolveK8sSettings } from "./settings.js";
 
 /** The per-secret layout's one data key. */

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { usageError } from "../../core/errors.js";
 import type { ProviderContext } from "../shared/context.js";
+import { nonEmpty } from "../shared/settings.js";
 
 export type VaultAuthConfig =
   | { readonly kind: "token"; readonly token: string; readonly source: string }
@@ -26,7 +27,6 @@ export const DEFAULT_ADDRESS = "https://127.0.0.1:8200";
 const DEFAULT_ATTEMPTS = 6;
 
 const trimSlashes = (s: string) => s.replace(/^\/+|\/+$/g, "");
-const nonEmpty = (s: string | undefined) => (s === undefined || s.trim() === "" ? undefined : s.trim());
 
 /** Go's strconv.ParseBool, which Vault uses for VAULT_SKIP_VERIFY. */
 function parseBool(name: string, raw: string | undefined): boolean {
