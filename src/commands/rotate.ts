@@ -1,3 +1,4 @@
+import { Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { BackupWriter } from "../core/backup.js";
 import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible, stateDirOf } from "../core/command-options.js";
@@ -91,34 +92,35 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
       return ExitCode.failed;
     }
 
-    const journal = await openJournal();
+    const runId = "runId" in decision && decision.runId ? decision.runId : newRunId(deps);
+    const writer = Writer.open({
+      journal: await openJournal(),
+      runId,
+      signals: deps.signals,
+      key,
+      warn: (m) => reporter.warn(m),
+      stopping: "interrupted: stopping after this step and undoing the rotation",
+    });
+    cleanups.push(() => writer.close());
     for (const dead of "abandon" in decision ? decision.abandon : [])
-      await journal.append([{ runId: dead, type: "run-end", status: "abandoned", data: { reason: "nothing of it was left in the store" } }]);
+      await writer.note({ runId: dead, type: "run-end", status: "abandoned", data: { reason: "nothing of it was left in the store" } });
     if (decision.kind === "nothing")
       return done(reporter, options, { ...base, dryRun: false, status: "nothing" }, `no rotation of ${name} is in progress; nothing to abort`);
     if (decision.kind === "finish") {
-      await journal.append([{ runId: decision.runId, type: "run-end", status: "ok", data: { finishedBy: "re-run" } }]);
+      await writer.end("ok", { finishedBy: "re-run" });
       return done(
         reporter,
         options,
-        { ...base, dryRun: false, runId: decision.runId, status: "rotated", version: decision.version },
-        `run ${decision.runId} had already promoted version ${decision.version} of ${name}; its journal is now complete`,
+        { ...base, dryRun: false, runId, status: "rotated", version: decision.version },
+        `run ${runId} had already promoted version ${decision.version} of ${name}; its journal is now complete`,
       );
     }
-
-    let interrupted = false;
-    const stop = deps.signals.onInterrupt(() => {
-      interrupted = true;
-      reporter.warn("interrupted: stopping after this step and undoing the rotation");
-    });
-    cleanups.push(async () => stop());
-    const runId = decision.kind === "fresh" ? newRunId(deps) : (decision.runId ?? newRunId(deps));
     const run: RotationRun = {
       runId,
       name,
       store: rotation,
       strategy,
-      journal,
+      writer,
       ctx,
       graceMs,
       now: () => deps.clock.now(),
@@ -126,16 +128,14 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
       shell,
       env,
       cwd: deps.cwd,
-      interrupted: () => interrupted,
       progress: (m) => reporter.progress(m),
     };
 
     if (decision.kind === "abort") {
-      if (!decision.runId)
-        await journal.append([{ runId, type: "run-start", command: "rotate-abort", provider, name, data: { of: decision.pendingRunId ?? null } }]);
+      if (!decision.runId) await writer.begin({ command: "rotate-abort", provider, name, data: { of: decision.pendingRunId ?? null } });
       const { pending, promoted } = decision;
       await abortRotation(run, { value: pending.value, promoted, ...(decision.pendingRunId ? { runId: decision.pendingRunId } : {}) });
-      await journal.append([{ runId, type: "run-end", status: "aborted" }]);
+      await writer.end("aborted");
       const line = promoted
         ? `the pending version ${pending.version} of ${name} had already been promoted (version ${labels.current.version} is current); its leftover is gone`
         : `abandoned the rotation of ${name}: the pending version ${pending.version} is gone, version ${labels.current.version} stays current`;
@@ -146,26 +146,17 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
     if (decision.kind === "resume") {
       value = decision.pending.value;
       reporter.info(`resuming run ${runId}: its pending version ${decision.pending.version} is set, tested and promoted again`);
-      await journal.append([{ runId, type: "note", name, action: "resume", data: { pendingVersion: decision.pending.version } }]);
+      await writer.note({ runId, type: "note", name, action: "resume", data: { pendingVersion: decision.pending.version } });
     } else {
       // Generated before anything is written: a failing generator leaves no trace but this message.
       value = strategy.pendingValue(await generator.generate({ randomBytes: deps.randomBytes, shell, env, cwd: deps.cwd }), ctx);
       const backup = await BackupWriter.create(stateDir, runId, needKey(key));
       await backup.append({ priors: [{ name, existed: true, value: labels.current.value, version: labels.current.version }], meta: { command: "rotate" } });
       const settings = Object.fromEntries(Object.entries(strategy.settings).map(([k, v]) => [`setting:${k}`, v]));
-      await journal.append([
-        { runId, type: "run-start", command: "rotate", provider, name, data: { strategy: strategy.name, generator: generator.label, graceMs, ...settings } },
-      ]);
+      await writer.begin({ command: "rotate", provider, name, data: { strategy: strategy.name, generator: generator.label, graceMs, ...settings } });
     }
     const outcome = await advanceRotation(run, { value, ...(decision.kind === "resume" ? { version: decision.pending.version } : {}) });
-    await journal.append([
-      {
-        runId,
-        type: "run-end",
-        status: outcome.status === "rotated" ? "ok" : outcome.status,
-        ...(outcome.failedStep ? { data: { failedStep: outcome.failedStep } } : {}),
-      },
-    ]);
+    await writer.end(outcome.status === "rotated" ? "ok" : outcome.status, outcome.failedStep ? { failedStep: outcome.failedStep } : undefined);
     if (outcome.status !== "rotated") throw failure(name, provider, labels.current.version, outcome);
     const previous = labels.current.version;
     const until = outcome.graceUntil?.toISOString();

@@ -1,12 +1,12 @@
 import type { SecretStore, WriteOp } from "../providers/types.js";
 import type { SignalHub } from "./deps.js";
 import { describeError } from "./describe-error.js";
-import { ExitCode } from "./errors.js";
-import type { Journal, JournalEntry } from "./journal.js";
+import { CliError, ExitCode, isCliError } from "./errors.js";
+import type { Journal, JournalEntry, JournalEvent } from "./journal.js";
 import { runPool } from "./pool.js";
 import { writeDigester } from "./write-digest.js";
 
-/** One unit of work: a write of a migrate, a revert of a rollback, a removal of a cleanup. */
+/** One unit of work: a write of a migrate, a revert of a rollback, a removal of a cleanup, a rotation step. */
 export interface Step {
   readonly name: string;
   readonly action: string;
@@ -23,11 +23,15 @@ export interface StepResult {
   readonly error?: string;
 }
 
-export type Perform<S extends Step> = (step: S) => Promise<{ version?: string; outcome?: string }>;
+export type Done = { version?: string; outcome?: string } | undefined;
+
+export type Perform<S extends Step> = (step: S) => Promise<Done>;
 
 export interface RunHeader {
   readonly command: string;
   readonly provider: string;
+  /** The secret a one-secret run is about (rotate). */
+  readonly name?: string;
   readonly data?: JournalEntry["data"];
 }
 
@@ -39,8 +43,18 @@ export interface WriterDeps {
   readonly key: Buffer | undefined;
   /** Tells the person at the terminal what an interrupt does (stderr). */
   readonly warn: (message: string) => void;
+  /** What the first Ctrl-C does; by default in-flight writes finish and nothing new starts. */
+  readonly stopping?: string;
   /** How to go on after an interrupt: the command that finishes or undoes the run. */
-  readonly resume: string;
+  readonly resume?: string;
+}
+
+/** A transaction's journal lines: `data` on each, `started` and `failed` extra on those two. */
+export interface Unit {
+  readonly action: string;
+  readonly data: JournalEntry["data"];
+  readonly started?: JournalEntry["data"];
+  readonly failed?: JournalEntry["data"];
 }
 
 export interface ApplyOptions {
@@ -51,14 +65,22 @@ export interface ApplyOptions {
 }
 
 /**
- * A live run's writer, the only code that changes what a run can be rolled back from. It journals
- * `run-start` first, an `intent` before and an outcome after every step, and `run-end` last.
- * Ctrl-C is handled here for the whole run: steps in flight finish and are journalled, nothing
- * new starts, and `end` says how to go on. A second Ctrl-C still exits at once (real-deps.ts).
+ * The only code that writes to a provider, or to anything a run can be rolled back from. Every
+ * step is journalled `intent` before and `done`/`failed` after; `run-start` and `run-end` frame
+ * the run. Ctrl-C is handled here for the whole run: steps in flight finish and are journalled,
+ * nothing new starts (a second Ctrl-C still exits at once, real-deps.ts).
+ *
+ * One rule for a journal line that cannot be written: the run stops there. Nothing more starts,
+ * the journal's error goes up instead of the step's own, and what is on disk is what
+ * a crash at that moment leaves: an intent without an outcome, which rollback and a re-run of
+ * rotate treat as a write in flight.
  */
 export class Writer {
   private stopped = false;
+  private broken = false;
+  private begun = false;
   private ended = false;
+  private final: string | undefined;
   private readonly release: () => void;
   private readonly digest: ((name: string, value: string) => string) | undefined;
 
@@ -67,20 +89,30 @@ export class Writer {
     this.release = deps.signals.onInterrupt(() => {
       if (this.stopped) return;
       this.stopped = true;
-      deps.warn("interrupted: finishing the writes in flight, then stopping");
+      deps.warn(deps.stopping ?? "interrupted: finishing the writes in flight, then stopping");
     });
   }
 
-  /** Journals `run-start`; a migrate starts its writer before it plans, so a crash at any later point is that run's. */
+  /** Handles Ctrl-C from now on; `begin` journals the run's start (a resumed run has it already). */
+  static open(deps: WriterDeps): Writer {
+    return new Writer(deps);
+  }
+
+  /** `open` and `begin`: a migrate starts its writer before it plans, so a crash at any later point is that run's. */
   static async start(deps: WriterDeps, header: RunHeader): Promise<Writer> {
     const writer = new Writer(deps);
     try {
-      await deps.journal.append([{ runId: deps.runId, type: "run-start", ...header }]);
+      await writer.begin(header);
     } catch (e) {
       writer.release();
       throw e;
     }
     return writer;
+  }
+
+  async begin(header: RunHeader): Promise<void> {
+    await this.journal([{ runId: this.runId, type: "run-start", ...header }]);
+    this.begun = true;
   }
 
   get runId(): string {
@@ -89,6 +121,11 @@ export class Writer {
 
   get interrupted(): boolean {
     return this.stopped;
+  }
+
+  /** A journal line could not be written: the run must stop (see the class comment). */
+  get journalBroken(): boolean {
+    return this.broken;
   }
 
   /** Every step journalled intent → outcome; after an interrupt, steps not yet started come back `not-started`. */
@@ -112,86 +149,142 @@ export class Writer {
     return this.apply(steps, (step) => store.write(step), { ...options, ...(store.batched ? { batch: store } : {}) });
   }
 
-  /** A line about work that journals itself as one unit (a database transaction): `started`, then `done` or `failed`. */
-  note(action: string, status: string, data: JournalEntry["data"], error?: string): Promise<void> {
-    return this.deps.journal.append([{ runId: this.deps.runId, type: "note", action, status, ...(data ? { data } : {}), ...(error ? { error } : {}) }]);
+  /** One step on its own (a rotation's): its work's error is thrown after the `failed` line; a string `version` it returns is journalled. */
+  async step<T>(step: Step, work: () => Promise<T>): Promise<T> {
+    if (this.broken) throw journalFailed("an earlier journal line could not be written");
+    await this.journal([intent(this.runId, step)]);
+    let done: T;
+    try {
+      done = await work();
+    } catch (error) {
+      await this.journal([outcome(this.runId, failure(step, error))]);
+      throw error;
+    }
+    const version = (done as { version?: unknown } | undefined)?.version;
+    await this.confirm(step, typeof version === "string" ? { version } : {});
+    return done;
   }
 
-  /** Journals `run-end` (`interrupted` after a Ctrl-C) and stops handling Ctrl-C; returns the status written. */
+  /** A `done` line, also for an outcome learned later: a step that failed on the wire but landed (`confirmed`). */
+  confirm(step: Step, done: NonNullable<Done>): Promise<void> {
+    return this.journal([outcome(this.runId, { name: step.name, action: step.action, status: "done", ...done })]);
+  }
+
+  /** Work that is its own all-or-nothing unit (a database transaction): notes `started`, then `done` or `failed`. */
+  async transaction<T>(unit: Unit, work: () => Promise<{ result: T; data: JournalEntry["data"] }>): Promise<T> {
+    const note = (status: string, extra: JournalEntry["data"], error?: string) =>
+      this.journal([{ runId: this.runId, type: "note", action: unit.action, status, data: { ...unit.data, ...extra }, ...(error ? { error } : {}) }]);
+    await note("started", unit.started);
+    let done: { result: T; data: JournalEntry["data"] };
+    try {
+      done = await work();
+    } catch (error) {
+      await note("failed", unit.failed, describeError(error));
+      throw error;
+    }
+    await note("done", done.data);
+    return done.result;
+  }
+
+  /** A line that records a decision, not a write (a resumed rotation, a run found dead). */
+  note(event: JournalEvent): Promise<void> {
+    return this.journal([event]);
+  }
+
+  /**
+   * Journals `run-end` and stops handling Ctrl-C. A run that `failed` because an interrupt kept
+   * work from starting ends `interrupted`; one whose work all got done despite it ends as it says.
+   */
   async end(status: string, data?: JournalEntry["data"]): Promise<string> {
-    const final = this.stopped ? "interrupted" : status;
+    const final = this.stopped && status === "failed" ? "interrupted" : status;
     this.ended = true;
     try {
-      await this.deps.journal.append([{ runId: this.deps.runId, type: "run-end", status: final, ...(data ? { data } : {}) }]);
+      await this.journal([{ runId: this.runId, type: "run-end", status: final, ...(data ? { data } : {}) }]);
     } finally {
       this.release();
     }
-    if (this.stopped) this.deps.warn(`interrupted: ${this.deps.resume}`);
+    this.final = final;
+    if (final === "interrupted" && this.deps.resume) this.deps.warn(`interrupted: ${this.deps.resume}`);
     return final;
   }
 
-  /** For a run that stops on an error: best effort `run-end failed`, so `rollback --last` can tell it wrote nothing. */
+  /** For a run that stops on an error: best effort `run-end failed` for a run it began, so `rollback --last` can tell it wrote nothing. */
   async close(): Promise<void> {
-    if (!this.ended) await this.end("failed").catch(() => undefined);
+    if (this.begun && !this.ended) await this.end("failed").catch(() => undefined);
+    this.release();
   }
 
   exitCode(code: number): number {
-    return this.stopped ? ExitCode.interrupted : code;
+    return this.final === "interrupted" ? ExitCode.interrupted : code;
   }
 
-  private intent(s: Step) {
-    return { runId: this.deps.runId, type: "intent" as const, name: s.name, action: s.action, ...(s.data ? { data: s.data } : {}) };
+  private async journal(events: JournalEvent[]): Promise<void> {
+    try {
+      await this.deps.journal.append(events);
+    } catch (error) {
+      this.broken = true;
+      throw isCliError(error) ? error : journalFailed(describeError(error), error);
+    }
   }
 
   private async applyEach<S extends Step>(steps: readonly S[], perform: Perform<S>, options: ApplyOptions): Promise<StepResult[]> {
-    const { journal } = this.deps;
     const results = new Map<S, StepResult>();
     let finished = 0;
     const work = async (step: S) => {
-      await journal.append([this.intent(step)]);
+      await this.journal([intent(this.runId, step)]);
       const result = await attempt(step, perform);
       results.set(step, result);
-      await journal.append([outcome(result, this.deps.runId)]);
+      await this.journal([outcome(this.runId, result)]);
       options.onProgress?.(++finished, steps.length);
     };
-    await runPool(steps, options.concurrency, work, () => this.stopped);
-    return steps.map((s) => results.get(s) ?? { name: s.name, action: s.action, status: "not-started" });
+    await runPool(steps, options.concurrency, work, () => this.stopped || this.broken);
+    return steps.map((s) => results.get(s) ?? notStarted(s));
   }
 
   /** Staged writes are all or nothing: they start only if no interrupt came first, and one flush makes them durable. */
   private async applyBatched<S extends Step>(steps: readonly S[], perform: Perform<S>, batch: ApplyOptions["batch"] & {}, options: ApplyOptions) {
-    if (this.stopped) return steps.map((s): StepResult => ({ name: s.name, action: s.action, status: "not-started" }));
-    const { journal, runId } = this.deps;
-    await journal.append(steps.map((s) => this.intent(s)));
+    if (this.stopped) return steps.map(notStarted);
+    await this.journal(steps.map((s) => intent(this.runId, s)));
     const staged: StepResult[] = [];
     for (const step of steps) staged.push(await attempt(step, perform));
     let results = staged;
     try {
       await batch.flush();
     } catch (error) {
-      const reason = describeError(error);
-      results = staged.map((r) => (r.status === "done" ? { name: r.name, action: r.action, status: "failed", error: reason } : r));
+      results = staged.map((r) => (r.status === "done" ? failure(r, error) : r));
     }
-    await journal.append(results.map((r) => outcome(r, runId)));
+    await this.journal(results.map((r) => outcome(this.runId, r)));
     options.onProgress?.(steps.length, steps.length);
     return results;
   }
 }
 
+const journalFailed = (why: string, cause?: unknown) =>
+  new CliError("JOURNAL_WRITE_FAILED", `could not write the journal (${why}); the run stopped there`, {
+    exitCode: ExitCode.failed,
+    hint: "fix the cause (disk space, permissions), then run the same command again to finish, or roll the run back",
+    cause,
+  });
+
+const notStarted = (s: Step): StepResult => ({ name: s.name, action: s.action, status: "not-started" });
+
+const failure = (s: Step, error: unknown): StepResult => ({ name: s.name, action: s.action, status: "failed", error: describeError(error) });
+
 async function attempt<S extends Step>(step: S, perform: Perform<S>): Promise<StepResult> {
   try {
-    const done = await perform(step);
-    return { name: step.name, action: step.action, status: "done", ...done };
+    return { name: step.name, action: step.action, status: "done", ...((await perform(step)) ?? {}) };
   } catch (error) {
-    return { name: step.name, action: step.action, status: "failed", error: describeError(error) };
+    return failure(step, error);
   }
 }
 
-function outcome(r: StepResult, runId: string) {
-  if (r.status !== "done") return { runId, type: "failed" as const, name: r.name, action: r.action, error: r.error ?? "unknown error" };
+const intent = (runId: string, s: Step): JournalEvent => ({ runId, type: "intent", name: s.name, action: s.action, ...(s.data ? { data: s.data } : {}) });
+
+function outcome(runId: string, r: StepResult): JournalEvent {
+  if (r.status !== "done") return { runId, type: "failed", name: r.name, action: r.action, error: r.error ?? "unknown error" };
   return {
     runId,
-    type: "done" as const,
+    type: "done",
     name: r.name,
     action: r.action,
     ...(r.version ? { version: r.version } : {}),

@@ -1,6 +1,7 @@
+import type { Writer } from "../core/apply.js";
 import { describeError } from "../core/describe-error.js";
 import { CliError, ExitCode } from "../core/errors.js";
-import type { Journal, JournalEntry } from "../core/journal.js";
+import type { JournalEntry } from "../core/journal.js";
 import { describeExit, type Shell } from "./shell.js";
 import type { Strategy, StrategyContext } from "./strategies/types.js";
 import type { RotatingStore } from "./types.js";
@@ -12,7 +13,8 @@ export interface RotationRun {
   readonly name: string;
   readonly store: RotatingStore;
   readonly strategy: Strategy;
-  readonly journal: Journal;
+  /** Journals each step and says whether a Ctrl-C came; the rotation stops before its next step then. */
+  readonly writer: Writer;
   readonly ctx: StrategyContext;
   readonly graceMs: number;
   readonly now: () => Date;
@@ -20,7 +22,6 @@ export interface RotationRun {
   readonly shell: Shell;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
-  readonly interrupted: () => boolean;
   readonly progress: (message: string) => void;
 }
 
@@ -79,14 +80,14 @@ export async function abortRotation(run: RotationRun, pending: { value: string; 
 
 async function recover(run: RotationRun, failure: StepFailed, value: string, version: string | undefined): Promise<RotationOutcome> {
   const failed = { failedStep: failure.step, error: failure.reason };
-  const stopped = run.interrupted() ? ("interrupted" as const) : ("failed" as const);
+  const stopped = run.writer.interrupted ? ("interrupted" as const) : ("failed" as const);
   if (failure.step === "promote") {
     // The store may have applied it and lost the answer: look before undoing anything. The value
     // tells: a write by someone else in between may well have taken the version number we expected.
     const labels = await run.store.readLabels(run.name).catch(() => undefined);
     if (labels && labels.current.value === value) {
       const now = labels.current.version;
-      await run.journal.append([{ runId: run.runId, type: "done", name: run.name, action: "promote", version: now, status: "confirmed" }]);
+      await run.writer.confirm({ name: run.name, action: "promote" }, { version: now, outcome: "confirmed" });
       return { status: "rotated", version: now, graceUntil: new Date(run.now().getTime() + run.graceMs) };
     }
     if (!labels || labels.pending?.version !== version)
@@ -96,6 +97,7 @@ async function recover(run: RotationRun, failure: StepFailed, value: string, ver
     try {
       await journalled(run, "undo-set", () => run.strategy.undo(value, run.ctx));
     } catch (e) {
+      if (run.writer.journalBroken) throw e;
       return {
         status: "unknown",
         ...failed,
@@ -106,6 +108,7 @@ async function recover(run: RotationRun, failure: StepFailed, value: string, ver
   try {
     await journalled(run, "discard-pending", () => run.store.discardPending(run.name, run.runId));
   } catch (e) {
+    if (run.writer.journalBroken) throw e;
     return { status: "unknown", ...failed, cleanup: `removing the pending version failed (${describeError(e)})` };
   }
   const undone = failure.step !== "create-pending" && run.strategy.undoes ? `${run.strategy.undoes} was put back and ` : "";
@@ -121,28 +124,16 @@ async function testValue(run: RotationRun, value: string): Promise<void> {
 }
 
 async function step(run: RotationRun, action: StepName, work: () => Promise<{ version?: string } | undefined>, data?: JournalEntry["data"]): Promise<string> {
-  if (run.interrupted()) throw new StepFailed(action, "interrupted before this step");
+  if (run.writer.interrupted) throw new StepFailed(action, "interrupted before this step");
   run.progress(`${action}…`);
   try {
     const done = await journalled(run, action, work, data);
     return done?.version ?? "";
   } catch (e) {
+    if (run.writer.journalBroken) throw e;
     throw new StepFailed(action, describeError(e));
   }
 }
 
-/** intent, work, done|failed. A journal write that fails is not retried: the run stops there. */
-async function journalled<T>(run: RotationRun, action: string, work: () => Promise<T>, data?: JournalEntry["data"]): Promise<T> {
-  const base = { runId: run.runId, name: run.name, action };
-  await run.journal.append([{ ...base, type: "intent", ...(data ? { data } : {}) }]);
-  let result: T;
-  try {
-    result = await work();
-  } catch (e) {
-    await run.journal.append([{ ...base, type: "failed", error: describeError(e) }]).catch(() => {});
-    throw e;
-  }
-  const version = (result as { version?: unknown } | undefined)?.version;
-  await run.journal.append([{ ...base, type: "done", ...(typeof version === "string" ? { version } : {}) }]);
-  return result;
-}
+const journalled = <T>(run: RotationRun, action: string, work: () => Promise<T>, data?: JournalEntry["data"]): Promise<T> =>
+  run.writer.step({ name: run.name, action, ...(data ? { data } : {}) }, work);

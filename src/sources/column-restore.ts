@@ -56,14 +56,17 @@ export async function restoreScrubbedCells(
   run: { writer: Writer; reporter: Reporter },
 ): Promise<CellsReport> {
   if (run.writer.interrupted) return { restore: cells.length };
-  const note = (status: string, data: Record<string, number>) => run.writer.note("restore-cells", status, { table: source.table, ...data });
-  await note("started", { cells: cells.length });
-  const { restored, skipped } = await source.restoreCells(
-    cells.map((c) => ({ key: c.key, column: c.column, expectedCurrent: c.replacement ?? null, value: c.value })),
+  const { restored, already, changed } = await run.writer.transaction(
+    { action: "restore-cells", data: { table: source.table }, started: { cells: cells.length } },
+    async () => {
+      const { restored, skipped } = await source.restoreCells(
+        cells.map((c) => ({ key: c.key, column: c.column, expectedCurrent: c.replacement ?? null, value: c.value })),
+      );
+      const changed = skipped.length === 0 ? [] : await notYetRestored(source, cells, skipped);
+      const already = skipped.length - changed.length;
+      return { result: { restored, already, changed }, data: { restored, already, changedSince: changed.length } };
+    },
   );
-  const changed = skipped.length === 0 ? [] : await notYetRestored(source, cells, skipped);
-  const already = skipped.length - changed.length;
-  await note("done", { restored, already, changedSince: changed.length });
   for (const c of changed.slice(0, SHOWN)) run.reporter.warn(`${source.table}.${c.column}[key=${c.key}] changed after the scrub; left alone`);
   if (changed.length > SHOWN) run.reporter.warn(`… and ${changed.length - SHOWN} more cell(s) changed after the scrub; left alone`);
   return { restore: cells.length, restored, already, changedSince: changed.length };

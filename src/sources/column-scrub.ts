@@ -165,37 +165,44 @@ export class ColumnStep {
 
   private async scrub(source: DatabaseSource, run: FinishedRun) {
     const { mode } = this;
-    const note = (status: string, data: Record<string, string | number>, error?: string) =>
-      run.writer.note("scrub", status, { mode, table: source.table, ...data }, error);
-
     try {
-      // 1. Every cell about to change goes into the encrypted backup first, with what rollback needs to reconnect.
-      await run.backup.append({ priors: [], meta: { "scrub.db": this.dbUrl, "scrub.table": source.table, "scrub.key": source.keyColumn, "scrub.mode": mode } });
-      let cells = 0;
-      const frame: ScrubbedCell[] = [];
-      for (const cell of run.cells) {
-        frame.push({ ...scrubbedCell(source, cell), replacement: cell.replacement });
-        if (frame.length >= FRAME_CELLS) await run.backup.append({ priors: [], cells: frame.splice(0) });
-        cells++;
-      }
-      if (frame.length > 0) await run.backup.append({ priors: [], cells: frame });
-      await note("started", { cells });
-
-      // 2. One transaction; a cell that changed since it was read is skipped, never overwritten.
-      const { scrubbed, skipped } = await source.scrub(run.cells);
-      // Cells the transaction left alone are not rollback's to restore: record them after the fact.
-      if (skipped.length > 0) await run.backup.append({ priors: [], meta: { [SKIPPED_META]: JSON.stringify(skipped.map((c) => [c.key, c.column])) } });
-      await note("done", { scrubbed, skipped: skipped.length });
+      const cells = await this.backUp(source, run);
+      // One transaction; a cell that changed since it was read is skipped, never overwritten.
+      const unit = { action: "scrub", data: { mode, table: source.table }, started: { cells }, failed: { scrubbed: 0 } };
+      const { scrubbed, skipped } = await run.writer.transaction(unit, async () => {
+        const result = await source.scrub(run.cells);
+        // Cells the transaction left alone are not rollback's to restore.
+        const left = result.skipped.map((c) => [c.key, c.column]);
+        if (left.length > 0) await run.backup.append({ priors: [], meta: { [SKIPPED_META]: JSON.stringify(left) } });
+        return { result, data: { scrubbed: result.scrubbed, skipped: left.length } };
+      });
       for (const s of skipped.slice(0, SHOWN_SKIPS)) this.reporter.warn(`${source.table}.${s.column}[key=${s.key}] changed since it was read; not scrubbed`);
       if (skipped.length > SHOWN_SKIPS) this.reporter.warn(`… and ${skipped.length - SHOWN_SKIPS} more cell(s) changed since they were read; not scrubbed`);
       this.reporter.info(`scrubbed ${scrubbed} cell(s) of ${source.table} (${mode === "null" ? "set to NULL" : "replaced by secret:<provider>:<name>"})`);
       return { mode, scrubbed, skipped: skipped.length, skippedCells: skipped };
     } catch (e) {
+      if (run.writer.journalBroken) throw e;
       const error = describeError(e);
-      await note("failed", { scrubbed: 0 }, error);
       this.reporter.warn(`scrub failed, nothing was scrubbed (the transaction was rolled back): ${error}`);
       return { mode, scrubbed: 0, skipped: 0, error };
     }
+  }
+
+  /** Every cell about to change goes into the encrypted backup first, with what rollback needs to reconnect. */
+  private async backUp(source: DatabaseSource, run: FinishedRun): Promise<number> {
+    await run.backup.append({
+      priors: [],
+      meta: { "scrub.db": this.dbUrl, "scrub.table": source.table, "scrub.key": source.keyColumn, "scrub.mode": this.mode },
+    });
+    let cells = 0;
+    const frame: ScrubbedCell[] = [];
+    for (const cell of run.cells) {
+      frame.push({ ...scrubbedCell(source, cell), replacement: cell.replacement });
+      if (frame.length >= FRAME_CELLS) await run.backup.append({ priors: [], cells: frame.splice(0) });
+      cells++;
+    }
+    if (frame.length > 0) await run.backup.append({ priors: [], cells: frame });
+    return cells;
   }
 
   private async emit(write: boolean): Promise<{ path: string; written: boolean; error?: string }> {
