@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CliError } from "../../src/core/errors.js";
-import { createAwsStore, requestToken } from "../../src/providers/aws/store.js";
+import { requestToken } from "../../src/providers/aws/names.js";
+import { createAwsStore } from "../../src/providers/aws/store.js";
 import type { ProviderContext, ProviderEvent } from "../../src/providers/shared/context.js";
 import { ConflictError, type SecretStore, type WriteOp } from "../../src/providers/types.js";
 import { type AwsHarness, startAwsHarness } from "../helpers/aws-harness.js";

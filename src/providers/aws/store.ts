@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
 import { AdaptiveLimiter } from "../../core/adaptive-limiter.js";
-import { CliError, ExitCode } from "../../core/errors.js";
+import type { CliError } from "../../core/errors.js";
 import type { ProviderContext } from "../shared/context.js";
 import { countCalls } from "../shared/count-calls.js";
 import { type Settling, untilSettled } from "../shared/settling.js";
@@ -19,23 +18,13 @@ import {
 import { awsAnchor } from "./anchor.js";
 import { createSdkApi, REQUESTS, type SecretsManagerApi } from "./client.js";
 import { errorName, isThrottle, toCliError } from "./errors.js";
-import { AwsReader, CURRENT, RESTORE_HINT } from "./read.js";
+import { checkAwsName, requestToken } from "./names.js";
+import { AwsReader, RESTORE_HINT } from "./read.js";
+import { revertAws } from "./revert.js";
 import { AwsRotation } from "./rotation.js";
 import { type AwsSettings, resolveAwsSettings } from "./settings.js";
 
-const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-const ARN_LIKE_SUFFIX = /-[A-Za-z0-9/_+=.@-]{6}$/;
 const MANAGED_TAG = { Key: "managed-by", Value: "secretshift" };
-
-/**
- * ClientRequestToken (which becomes the VersionId) for `name` in run `runId`: the same on every
- * retry and re-run of the run, so AWS never stores a second version, and `revert` can tell the
- * run's version from anyone else's even when the journal lost the write's outcome.
- */
-export function requestToken(runId: string, name: string): string {
-  const h = createHash("sha256").update(`secretshift\0${runId}\0${name}`).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 export class AwsStore implements SecretStore {
   readonly name = "aws" as const;
@@ -68,11 +57,7 @@ export class AwsStore implements SecretStore {
   }
 
   checkName(name: string): NameCheck {
-    if (!NAME.test(name)) return { stored: name, invalid: "AWS secret names are 1–512 characters of A-Z a-z 0-9 / _ + = . @ -" };
-    if (ARN_LIKE_SUFFIX.test(name)) {
-      return { stored: name, invalid: "AWS secret names must not end with a hyphen and six characters (ARNs append such a suffix)" };
-    }
-    return { stored: name };
+    return checkAwsName(name);
   }
 
   checkValue(value: string): string | undefined {
@@ -199,55 +184,15 @@ export class AwsStore implements SecretStore {
     return this.put(op, token);
   }
 
-  async revert(op: RevertOp): Promise<RevertOutcome> {
-    const ours = new Set([requestToken(op.runId, op.name), ...(op.writtenVersion ? [op.writtenVersion] : [])]);
-    const restoreToken = requestToken(`${op.runId}:revert`, op.name);
-    const state = await this.reader.describe(op.name);
-    if (!op.prior.existed) {
-      if (!state || state.deleted) return "already";
-      if (!state.current || !ours.has(state.current)) return "changed-since";
-      const window = this.settings.recoveryWindow;
-      const how = window === undefined ? { ForceDeleteWithoutRecovery: true } : { RecoveryWindowInDays: window };
-      await this.call("DeleteSecret", op.name, () => this.writes.run(() => this.api.deleteSecret({ SecretId: op.name, ...how })));
-      return "reverted";
-    }
-    if (!state || state.deleted) return "changed-since";
-    if (state.current === op.prior.version || state.current === restoreToken) return "already";
-    if (!state.current || !ours.has(state.current)) return "changed-since";
-    const prior = op.prior.version;
-    if (prior !== undefined && (state.versions.has(prior) || (await this.reader.hasVersion(op.name, prior)))) {
-      // Moving the label back restores the old value without sending it again.
-      const input = { SecretId: op.name, VersionStage: CURRENT, MoveToVersionId: prior, RemoveFromVersionId: state.current };
-      await this.call("UpdateSecretVersionStage", op.name, () => this.writes.run(() => this.api.updateSecretVersionStage(input)));
-      return "reverted";
-    }
-    if (op.prior.value === undefined) {
-      throw new CliError("AWS_REVERT_NO_VALUE", `cannot restore ${op.name}: its previous version is gone and the backup holds no value`, {
-        exitCode: ExitCode.failed,
-      });
-    }
-    const value = op.prior.value;
-    await this.call(
-      "PutSecretValue",
-      op.name,
-      () => this.writes.run(() => this.api.putSecretValue({ SecretId: op.name, SecretString: value, ClientRequestToken: restoreToken })),
-      value,
-    );
-    return "reverted";
+  revert(op: RevertOp): Promise<RevertOutcome> {
+    const { endpoint, recoveryWindow } = this.settings;
+    return revertAws({ api: this.api, reader: this.reader, writes: this.writes, endpoint, recoveryWindow }, op);
   }
 
   async flush(): Promise<void> {}
 
   async close(): Promise<void> {
     this.api.destroy();
-  }
-
-  private async call<T>(op: string, name: string, fn: () => Promise<T>, value?: string): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      throw toCliError(e, { op, name, value, endpoint: this.settings.endpoint });
-    }
   }
 
   private fail(e: unknown, op: string, w: WriteOp): CliError {

@@ -1,7 +1,8 @@
 import { ANCHOR_ENTRY, type AnchorBag, bagAnchor } from "../shared/anchor.js";
 import type { AnchorStore } from "../types.js";
-import { isStatus, type K8sCaller } from "./call.js";
+import type { K8sCaller } from "./call.js";
 import type { WireSecret } from "./client.js";
+import { isStatus } from "./errors.js";
 
 const PREFIX = "secretshift.dev/journal-";
 

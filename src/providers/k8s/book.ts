@@ -1,6 +1,7 @@
 import { ConflictError } from "../types.js";
-import { isStatus, type K8sCaller } from "./call.js";
+import type { K8sCaller } from "./call.js";
 import type { WireSecret } from "./client.js";
+import { isStatus } from "./errors.js";
 
 export const MANAGED_BY = { "app.kubernetes.io/managed-by": "secretshift" } as const;
 export const CREATED_BY_RUN = "secretshift.io/created-by-run";

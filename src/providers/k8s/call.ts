@@ -1,9 +1,8 @@
-import { CliError, ExitCode, unreachableError } from "../../core/errors.js";
+import type { CliError } from "../../core/errors.js";
 import type { ProviderContext } from "../shared/context.js";
 import type { ProviderStats } from "../types.js";
-import { K8sHttpError, type K8sSecretsApi, toK8sHttpError } from "./client.js";
-
-export type Verb = "get" | "list" | "create" | "update" | "delete";
+import { type K8sHttpError, type K8sSecretsApi, toK8sHttpError } from "./client.js";
+import { toCliError, type Verb } from "./errors.js";
 
 const RETRYABLE_CODES = new Set(["ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN"]);
 const MAX_ATTEMPTS = 4;
@@ -45,33 +44,7 @@ export class K8sCaller {
   }
 
   toCliError(error: K8sHttpError, verb: Verb, name: string | undefined): CliError {
-    const what = `${verb} secrets${name ? ` "${name}"` : ""} in namespace "${this.namespace}"`;
-    if (error.status === undefined) {
-      return unreachableError(
-        "K8S_UNREACHABLE",
-        `cannot reach the Kubernetes API at ${this.server}: ${error.message}`,
-        "check KUBECONFIG (or ~/.kube/config), its current context and the network",
-      );
-    }
-    if (error.status === 401) {
-      return unreachableError(
-        "K8S_UNAUTHORIZED",
-        `the Kubernetes API at ${this.server} refused the credentials`,
-        "refresh the kubeconfig's token or client certificate",
-      );
-    }
-    if (error.status === 403) {
-      return unreachableError(
-        "K8S_FORBIDDEN",
-        `Kubernetes denied ${what}`,
-        `the Role bound to this user needs verbs [get, list, create, update, delete] on resource "secrets" in namespace "${this.namespace}"`,
-      );
-    }
-    const said = error.message.length > 300 ? `${error.message.slice(0, 297)}...` : error.message;
-    if (error.status === 422) return new CliError("K8S_INVALID", `Kubernetes refused to ${what}: ${said}`, { exitCode: ExitCode.failed });
-    return new CliError(error.status >= 500 ? "K8S_SERVER_ERROR" : "K8S_REQUEST_FAILED", `Kubernetes answered ${error.status} to ${what}: ${said}`, {
-      exitCode: ExitCode.failed,
-    });
+    return toCliError(error, { verb, name, server: this.server, namespace: this.namespace });
   }
 }
 
@@ -83,5 +56,3 @@ function retryable(error: K8sHttpError, verb: Verb): boolean {
 }
 
 const describe = (e: K8sHttpError) => (e.status === undefined ? `connection problem (${e.code ?? "network"})` : `Kubernetes answered ${e.status}`);
-
-export const isStatus = (e: unknown, status: number): e is K8sHttpError => e instanceof K8sHttpError && e.status === status;

@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync, randomBytes } from "node:crypto";
-import { CliError, ExitCode, usageError } from "../../core/errors.js";
+import { usageError } from "../../core/errors.js";
 import { fromKey } from "../../core/kubernetes-names.js";
 import { runPool } from "../../core/pool.js";
 import type { ProviderContext } from "../shared/context.js";
@@ -20,6 +20,7 @@ import { decode, decodedBytes, encode, MANAGED_BY, SecretBook } from "./book.js"
 import { K8sCaller } from "./call.js";
 import type { K8sSecretsApi } from "./client.js";
 import { checkKeyName, checkSecretName, fromSecretName, MAX_SECRET_BYTES } from "./names.js";
+import { revertChange } from "./revert.js";
 import { type K8sSettings, kubeconfigSource, resolveK8sSettings } from "./settings.js";
 
 /** The per-secret layout's one data key. */
@@ -171,30 +172,14 @@ export class K8sStore implements SecretStore {
     if (this.batched) await this.book.flushAll();
   }
 
-  /** Restores from the backup, and only over what the run itself wrote (its fingerprint). */
   async revert(op: RevertOp): Promise<RevertOutcome> {
-    const { name, prior } = op;
-    const slot = this.mapped(name);
+    const slot = this.mapped(op.name);
     await this.book.load(slot.secret);
     const b64 = this.book.current(slot.secret).get(slot.key);
-    const value = b64 === undefined ? undefined : decode(b64);
-    // The run's value, by the version journalled after the write or, killed before that, by its intent's digest.
-    const ours =
-      value !== undefined && (op.writtenVersion !== undefined ? this.fingerprint(name, value) === op.writtenVersion : op.inFlight?.sent(value) === true);
-    if (!prior.existed) {
-      if (value === undefined) return "already";
-      if (!ours) return "changed-since";
-      this.book.stage(slot.secret, op.runId, { remove: slot.key, dropIfEmptyFor: op.runId });
-    } else {
-      if (prior.value === undefined) {
-        throw new CliError("K8S_NO_BACKUP_VALUE", `cannot restore ${name}: Kubernetes keeps no versions and the backup holds no value for it`, {
-          exitCode: ExitCode.failed,
-        });
-      }
-      if (value === prior.value) return "already";
-      if (!ours) return "changed-since";
-      this.book.stage(slot.secret, op.runId, { set: [slot.key, encode(prior.value)] });
-    }
+    const change = revertChange(op, b64 === undefined ? undefined : decode(b64), (n, v) => this.fingerprint(n, v));
+    if ("outcome" in change) return change.outcome;
+    if ("set" in change) this.book.stage(slot.secret, op.runId, { set: [slot.key, encode(change.set)] });
+    else this.book.stage(slot.secret, op.runId, { remove: slot.key, dropIfEmptyFor: op.runId });
     await this.sendNow(slot.secret);
     return "reverted";
   }

@@ -1,6 +1,6 @@
 import { ANCHOR_ENTRY, type AnchorBag, bagAnchor } from "../shared/anchor.js";
 import type { AnchorStore } from "../types.js";
-import { isHttpError } from "./call.js";
+import { isHttpError } from "./errors.js";
 import type { KvClient } from "./kv.js";
 
 const PREFIX = "journal:";

@@ -1,6 +1,7 @@
 import { isCliError, unreachableError } from "../../core/errors.js";
 import type { ProviderContext } from "../shared/context.js";
-import { isHttpError, type VaultCaller } from "./call.js";
+import type { VaultCaller } from "./call.js";
+import { isHttpError } from "./errors.js";
 import type { VaultAuthConfig } from "./settings.js";
 
 interface Lease {

@@ -1,15 +1,10 @@
-import { CliError, ExitCode, unreachableError } from "../../core/errors.js";
+import type { CliError } from "../../core/errors.js";
 import type { ProviderContext } from "../shared/context.js";
 import type { ProviderStats } from "../types.js";
-import { toVaultHttpError, type VaultApi, VaultHttpError } from "./client.js";
+import { toVaultHttpError, type VaultApi, type VaultHttpError } from "./client.js";
+import { toCliError, type VaultRequest } from "./errors.js";
 
-export type Capability = "read" | "list" | "create" | "update" | "patch" | "delete";
-
-export interface CallSpec {
-  /** The policy capability this request needs, named in a 403 message. */
-  readonly capability: Capability;
-  /** The API path as policies name it (`secret/data/app/db`). */
-  readonly path: string;
+export interface CallSpec extends VaultRequest {
   /** Statuses the caller handles itself (404 for reads, 400 for check-and-set): thrown as VaultHttpError. */
   readonly expect?: readonly number[];
   /** Skip the token freshness check (auth calls themselves). */
@@ -70,45 +65,7 @@ export class VaultCaller {
   }
 
   toCliError(error: VaultHttpError, spec: CallSpec): CliError {
-    const { status, attempts } = error;
-    const what = `${spec.capability} on ${spec.path}`;
-    if (status === undefined) {
-      return unreachableError(
-        "VAULT_UNREACHABLE",
-        `cannot reach Vault at ${this.address} (${error.code})${attempts > 1 ? ` after ${attempts} attempts` : ""}`,
-        "check --address / VAULT_ADDR; for TLS problems VAULT_CACERT or VAULT_SKIP_VERIFY",
-      );
-    }
-    const said = serverMessage(error.errors);
-    if (status === 403) {
-      return unreachableError(
-        "VAULT_PERMISSION_DENIED",
-        `Vault denied ${what}`,
-        `the token's policy needs capabilities = ["${spec.capability}"] on path "${spec.path}"`,
-      );
-    }
-    if (status === 503) {
-      const sealed = /sealed/i.test(said);
-      return unreachableError(
-        sealed ? "VAULT_SEALED" : "VAULT_UNAVAILABLE",
-        sealed ? `Vault at ${this.address} is sealed` : `Vault at ${this.address} is unavailable (503${said ? `: ${said}` : ""})`,
-        sealed ? "unseal it (vault operator unseal) and run again" : "check that Vault is initialised, unsealed and has an active node",
-      );
-    }
-    if (status === 429 || status === 412) {
-      return new CliError("VAULT_THROTTLED", `Vault still refused ${what} with ${status} after ${attempts} attempts`, {
-        exitCode: ExitCode.failed,
-        hint: status === 429 ? "lower --concurrency or raise the rate-limit quota" : "the performance standby did not catch up; retry later",
-      });
-    }
-    const after = attempts > 1 ? ` after ${attempts} attempts` : "";
-    return new CliError(
-      status >= 500 ? "VAULT_SERVER_ERROR" : "VAULT_REQUEST_FAILED",
-      `Vault answered ${status} to ${what}${after}${said ? `: ${said}` : ""}`,
-      {
-        exitCode: ExitCode.failed,
-      },
-    );
+    return toCliError(error, spec, this.address);
   }
 }
 
@@ -120,17 +77,3 @@ function retryReason(error: VaultHttpError): string | undefined {
   if (status >= 500 && status !== 501 && status !== 503) return `Vault answered ${status}`;
   return undefined;
 }
-
-/**
- * One line from Vault's `errors`: go-multierror's "1 error occurred:\n\t* x\n\n" becomes "x".
- * Vault's messages name paths and rules, not request values; they are still cut short.
- */
-export function serverMessage(errors: readonly string[]): string {
-  const lines = errors.flatMap((e) => e.split("\n")).map((l) => l.trim());
-  const items = lines.filter((l) => l.startsWith("* ")).map((l) => l.slice(2));
-  const text = (items.length > 0 ? items : lines.filter((l) => l !== "" && !/errors? occurred:$/.test(l))).join("; ");
-  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
-}
-
-export const isHttpError = (e: unknown, ...statuses: number[]): e is VaultHttpError =>
-  e instanceof VaultHttpError && e.status !== undefined && (statuses.length === 0 || statuses.includes(e.status));

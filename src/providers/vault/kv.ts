@@ -1,6 +1,7 @@
 import { usageError } from "../../core/errors.js";
-import { type Capability, isHttpError, type VaultCaller } from "./call.js";
+import type { VaultCaller } from "./call.js";
 import type { VaultBody } from "./client.js";
+import { type Capability, isHttpError } from "./errors.js";
 
 /** A read of one path: `data` undefined means the latest KV v2 version is deleted or destroyed. */
 export interface KvRead {

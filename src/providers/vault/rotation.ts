@@ -4,7 +4,7 @@ import type { GraceRecord, PendingRecord, PromoteOp, RotatingStore, RotationLabe
 import { PENDING_ROOT } from "../shared/pending-names.js";
 import { decodeNotes, encodeNotes } from "../shared/rotation-notes.js";
 import { ConflictError } from "../types.js";
-import { isHttpError, serverMessage } from "./call.js";
+import { isHttpError, serverMessage } from "./errors.js";
 import { fieldOf, isCasMismatch, type KvClient } from "./kv.js";
 import { type Sibling, SiblingPaths } from "./sibling.js";
 

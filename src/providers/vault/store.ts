@@ -3,7 +3,7 @@ import type NodeVault from "node-vault";
 import { describeError } from "../../core/describe-error.js";
 import { runPool } from "../../core/pool.js";
 import type { ProviderContext } from "../shared/context.js";
-import { isPendingName, PENDING_ROOT, RESERVED_PENDING } from "../shared/pending-names.js";
+import { isPendingName, PENDING_ROOT } from "../shared/pending-names.js";
 import {
   type AnchorStore,
   ConflictError,
@@ -18,14 +18,15 @@ import {
 } from "../types.js";
 import { vaultAnchor } from "./anchor.js";
 import { VaultSession } from "./auth.js";
-import { isHttpError, VaultCaller } from "./call.js";
+import { VaultCaller } from "./call.js";
 import { nodeVaultApi, type VaultApi, type VaultHttpError } from "./client.js";
+import { isHttpError } from "./errors.js";
 import { detectKvMount, fieldOf, isCasMismatch, KvClient } from "./kv.js";
+import { checkVaultName } from "./names.js";
 import { type RevertContext, revertV1, revertV2 } from "./revert.js";
 import { KV1_CANNOT_ROTATE, VaultRotation } from "./rotation.js";
 import { resolveVaultConfig, type VaultConfig } from "./settings.js";
 
-const SEGMENT = /^[A-Za-z0-9._~@=,:-]+$/;
 // Integrated storage's default max_entry_size is 1 MiB for the whole entry; leave room for JSON and metadata.
 const MAX_VALUE_BYTES = 1024 * 1024 - 8 * 1024;
 const TAG_LIMIT = 512;
@@ -75,15 +76,7 @@ export class VaultStore implements SecretStore {
   }
 
   checkName(name: string): NameCheck {
-    if (name === "") return { stored: name, invalid: "a Vault path cannot be empty" };
-    if (name.startsWith("/") || name.endsWith("/")) return { stored: name, invalid: "a Vault secret path cannot start or end with /" };
-    if (isPendingName(name)) return { stored: name, invalid: RESERVED_PENDING };
-    for (const segment of name.split("/")) {
-      if (segment === "") return { stored: name, invalid: "a Vault path cannot contain an empty segment (//)" };
-      if (segment === "." || segment === "..") return { stored: name, invalid: "a Vault path cannot contain . or .. segments" };
-      if (!SEGMENT.test(segment)) return { stored: name, invalid: "Vault path segments may only hold letters, digits and . _ - ~ @ = , :" };
-    }
-    return { stored: name };
+    return checkVaultName(name);
   }
 
   checkValue(value: string): string | undefined {
