@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { type LocalDocument, saveDocument } from "../providers/local/document.js";
 import { readNoFollow, writeFileAtomic } from "./atomic-file.js";
 import type { Clock } from "./clock.js";
 import { subkey } from "./crypto.js";
@@ -7,7 +6,7 @@ import { CliError, ExitCode } from "./errors.js";
 import { Journal } from "./journal.js";
 import { claimedMac, GENESIS, headPath, isUnkeyedJournal, journalPath, parseEntry, readOrEmpty, signLine, splitLines } from "./journal-chain.js";
 import { emptyHead, readHead, writeHead } from "./journal-head.js";
-import { storeFormatOf } from "./store-seal.js";
+import { storeFormatOf, writeSealed } from "./store-seal.js";
 
 /**
  * `secrets journal upgrade`: state written by secretshift 0.1 had an unkeyed SHA-256 chain and an
@@ -36,7 +35,7 @@ export async function upgradeState(stateDir: string, storePath: string, dataKey:
       throw downgraded(`the journal recorded a sealed ${storePath}, so this unsealed one was put back after an upgrade`);
     }
     // The 0.1 file is the document itself; sealing puts the header in front of it.
-    const seal = await saveDocument(storePath, JSON.parse(storeText) as LocalDocument, dataKey, undefined);
+    const seal = await writeSealed(storePath, JSON.stringify(JSON.parse(storeText)), dataKey, undefined);
     await journal.recordStore(seal.id, seal.generation, storePath);
     changed.push(`${storePath} sealed as generation 1`);
   }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { writeFileAtomic } from "./atomic-file.js";
 import { hmac, sameMac, subkey } from "./crypto.js";
 import { CliError, ExitCode, usageError } from "./errors.js";
 
@@ -75,3 +76,10 @@ const unsealedStoreError = (path: string): CliError =>
     `${path} was written by secretshift 0.1, whose labels and versions are not authenticated`,
     "run `secrets journal upgrade` once to seal it (see README, Security)",
   );
+
+/** Writes `document` as the generation after `previous` (the first of a new store without one); returns its seal. */
+export async function writeSealed(path: string, document: string, dataKey: Buffer, previous: StoreSeal | undefined): Promise<StoreSeal> {
+  const seal = { id: previous?.id ?? newStoreId(), generation: (previous?.generation ?? 0) + 1 };
+  await writeFileAtomic(path, sealStore(dataKey, seal, document), 0o600);
+  return seal;
+}

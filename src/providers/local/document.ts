@@ -1,7 +1,7 @@
-import { readNoFollow, writeFileAtomic } from "../../core/atomic-file.js";
+import { readNoFollow } from "../../core/atomic-file.js";
 import { noKeyError } from "../../core/crypto.js";
 import { usageError } from "../../core/errors.js";
-import { newStoreId, openStore, type StoreSeal, sealStore } from "../../core/store-seal.js";
+import { openStore, type StoreSeal, writeSealed } from "../../core/store-seal.js";
 
 export type LocalLabel = "current" | "previous" | "pending";
 
@@ -63,8 +63,5 @@ export async function loadDocument(path: string, key: Buffer | undefined): Promi
 }
 
 /** Writes the next generation of the store; returns its seal so the journal can record it. */
-export async function saveDocument(path: string, doc: LocalDocument, key: Buffer, previous: StoreSeal | undefined): Promise<StoreSeal> {
-  const seal = { id: previous?.id ?? newStoreId(), generation: (previous?.generation ?? 0) + 1 };
-  await writeFileAtomic(path, sealStore(key, seal, JSON.stringify(doc)), 0o600);
-  return seal;
-}
+export const saveDocument = (path: string, doc: LocalDocument, key: Buffer, previous: StoreSeal | undefined): Promise<StoreSeal> =>
+  writeSealed(path, JSON.stringify(doc), key, previous);
