@@ -9,7 +9,7 @@ import { checkTemplate } from "../core/naming.js";
 import type { EsoSupport } from "../providers/descriptor.js";
 import { DESCRIPTORS, type ProviderName } from "../providers/index.js";
 import type { SecretStore } from "../providers/types.js";
-import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/open.js";
+import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/index.js";
 import { at } from "../sources/origin.js";
 import { type EsoEntry, esoManifests, toYaml } from "../ui/eso-manifests.js";
 
@@ -18,11 +18,7 @@ export interface ExportK8sOptions extends CommonOptions, SourceOptions, Selectio
   readonly output?: string;
 }
 
-/**
- * External Secrets Operator manifests for the secrets a `migrate <provider>` of the same source
- * places: names come from the same naming rules and the provider's own name check, and the
- * provider is never contacted, so no value is read from it and none is written out.
- */
+/** Names come from migrate's naming and the provider's name check; the provider is never contacted, so no value is read. */
 export async function exportK8s(options: ExportK8sOptions, deps: Deps): Promise<number> {
   const { name: provider, eso } = esoProvider(options.provider);
   if (options.nameTemplate) checkTemplate(options.nameTemplate);
@@ -40,7 +36,7 @@ export async function exportK8s(options: ExportK8sOptions, deps: Deps): Promise<
     await closeSources(sources);
   }
 
-  // 2. Where each name lands in the provider, and its key in the target Secret (the name after --prefix).
+  // 2. Where each name lands in the provider, and its key in the target Secret (after --prefix).
   const store = await openStore(deps, options, provider);
   const entries: EsoEntry[] = [];
   const refused: string[] = [];
@@ -85,7 +81,6 @@ function esoProvider(name: string | undefined): { name: ProviderName; eso: EsoSu
   return { name: found.name, eso: found.eso };
 }
 
-/** Only for its name rules: the store is never connected. */
 function openStore(deps: Deps, options: CommonOptions, provider: ProviderName): Promise<SecretStore> {
   return deps.providers(provider, {
     stateDir: stateDirOf(deps, options),

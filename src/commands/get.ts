@@ -7,7 +7,7 @@ import { mask } from "../ui/mask.js";
 import { table } from "../ui/table.js";
 
 export interface GetOptions extends CommonOptions, ProviderFlag {
-  /** Where `reveal` came from: only the command line may turn it on, never SECRETS_REVEAL or a file. */
+  /** Only the command line may turn `reveal` on, never SECRETS_REVEAL or a file. */
   readonly revealSource?: string;
   readonly withPrevious?: boolean;
   readonly reveal?: boolean;
@@ -19,11 +19,7 @@ interface Shown {
   readonly graceUntil?: Date;
 }
 
-/**
- * Masked values and metadata by default. `--reveal` is the one code path in secretshift that prints
- * a plaintext value: alone it prints the current value; with `--with-previous --json` it prints
- * `{current, previous, graceUntil}` so an application can verify old JWTs during the grace period.
- */
+/** `--reveal` is the one code path that prints a plaintext value; with `--with-previous --json`, for verifying old JWTs. */
 export async function get(name: string, options: GetOptions, deps: Deps): Promise<number> {
   if (options.reveal && options.revealSource !== undefined && options.revealSource !== "cli") {
     throw usageError("REVEAL_NOT_ON_COMMAND_LINE", "--reveal must be typed on the command line", "unset SECRETS_REVEAL; printing a value is never a default");

@@ -14,15 +14,10 @@ import { table } from "../ui/table.js";
 import { listed } from "../ui/words.js";
 
 export interface JournalOptions extends CommonOptions {
-  /** verify: also compare with the anchor kept in this provider; list: only its runs. */
   readonly provider?: string;
 }
 
-/**
- * `secrets journal [list | show <run> | verify | upgrade]`. Reading needs no key (the lines are
- * shown unverified, with a warning when a key is at hand and they do not verify); `verify`
- * authenticates every line and needs it.
- */
+/** Reading needs no key (lines shown unverified, with a warning when a key says they do not verify); `verify` needs it. */
 export async function journal(action: string, runId: string | undefined, options: JournalOptions, deps: Deps): Promise<number> {
   const reporter = reporterFor(deps, options);
   const stateDir = stateDirOf(deps, options);
@@ -112,7 +107,6 @@ async function verify(stateDir: string, storePath: string, options: JournalOptio
   return ok ? ExitCode.ok : ExitCode.failed;
 }
 
-/** list/show read without checking; with a key at hand, say so when the lines do not verify. */
 async function warnUnverified(stateDir: string, storePath: string, deps: Deps, reporter: ReturnType<typeof reporterFor>): Promise<void> {
   const key = await loadKey({ env: deps.env, stateDir }).catch(() => undefined);
   if (!key) return reporter.info("note: shown without verification (no key); `secrets journal verify` authenticates the lines");

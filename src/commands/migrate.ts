@@ -11,7 +11,7 @@ import type { OnConflict } from "../core/plan.js";
 import { planStream } from "../core/plan-stream.js";
 import type { ProviderName } from "../providers/index.js";
 import { ColumnStep, isReferenceCell, type ScrubMode } from "../sources/column-scrub.js";
-import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/open.js";
+import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/index.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { ItemSink } from "../ui/item-sink.js";
 import { renderItems, summaryLine } from "../ui/render-plan.js";
@@ -19,16 +19,13 @@ import type { Reporter } from "../ui/reporter.js";
 
 export interface MigrateOptions extends CommonOptions, SourceOptions, SelectionOptions, CiOptions {
   readonly onConflict?: OnConflict;
-  /** Database cells after a fully successful live run: left alone, set to NULL, or `secret:<provider>:<name>`. */
   readonly scrub?: ScrubMode;
-  /** Write (never run) the DROP COLUMN migration for the migrated columns. */
   readonly emitSql?: string;
 }
 
 /**
- * read → plan → (confirm) → backup → apply. Sources are read twice, batch by batch: once to plan
- * everything (nothing is written if any batch is blocked), once to apply, so memory stays bounded
- * by the batch size however large a table is.
+ * read → plan → (confirm) → backup → apply. Sources are read twice, batch by batch (plan all, then
+ * apply), so nothing is written if any batch is blocked and memory stays bounded by the batch size.
  */
 export async function migrate(provider: ProviderName, options: MigrateOptions, deps: Deps): Promise<number> {
   requireConsentPossible(deps, options);
@@ -169,7 +166,6 @@ interface Outcome {
   readonly note: string | undefined;
   readonly quietTable?: boolean;
   readonly started: number;
-  /** `scrub` / `emitSql` results of the column step. */
   readonly extra?: Record<string, unknown>;
 }
 

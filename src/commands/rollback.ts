@@ -20,7 +20,6 @@ export interface RollbackOptions extends CommonOptions, CiOptions {
 
 const UNDOABLE = new Set(["migrate", "rotate"]);
 
-/** Puts every name a run touched back as it was before that run, checking the real state first. */
 export async function rollback(provider: ProviderName, options: RollbackOptions, deps: Deps): Promise<number> {
   requireConsentPossible(deps, options);
   const reporter = reporterFor(deps, options);
@@ -90,9 +89,8 @@ function pickRun(entries: readonly JournalEntry[], provider: ProviderName, optio
     return options.run;
   }
   if (!options.last) throw usageError("ROLLBACK_TARGET", "say which run to roll back", "use --last or --run <id>");
-  // The most recent run that may have written, even one with no intents yet (killed while planning):
-  // skipping it would silently undo the run before it instead. A run that ended having written
-  // nothing (blocked, cancelled, nothing to do) is passed over.
+  // The most recent run that may have written, also one killed while planning (skipping it would
+  // silently undo the run before it); one that ended having written nothing is passed over.
   const wrote = new Set(entries.filter((e) => e.type === "intent" || e.type === "note").map((e) => e.runId));
   const runs = runsOf(entries).filter((r) => r.provider === provider && UNDOABLE.has(r.command ?? "") && (wrote.has(r.runId) || r.endedAt === undefined));
   const last = runs[runs.length - 1];
@@ -150,7 +148,7 @@ async function report(
   return bad > 0 ? ExitCode.failed : ExitCode.ok;
 }
 
-/** The run's backup; a run that journalled no write and left no backup (killed while planning) has nothing to undo. */
+/** A run that journalled no write and left no backup has nothing to undo. */
 async function backupOf(stateDir: string, runId: string, key: Buffer, wrote: boolean): Promise<Backup> {
   try {
     return await readBackup(stateDir, runId, key);

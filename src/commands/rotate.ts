@@ -27,17 +27,12 @@ export interface RotateOptions extends CommonOptions, ProviderFlag {
   readonly db?: string;
   readonly role?: string;
   readonly bits?: string;
-  /** Variables a test command or `command:` generator also gets (src/rotation/child-env.ts). */
   readonly passEnv?: readonly string[];
 }
 
 export const DEFAULT_GRACE = "24h";
 
-/**
- * 1. check every option, 2. pick the provider and take the state lock, 3. read the labels and the
- * journal and decide (fresh, resume, finish, abort), 4. confirm, 5. generate, back up the current
- * value, then create pending → set → test → promote (src/rotation/run-rotation.ts).
- */
+/** Check options, pick the provider, lock, decide from labels and journal (fresh, resume, finish, abort), confirm, then run the steps. */
 export async function rotate(name: string, options: RotateOptions, deps: Deps, shell: Shell = runShell): Promise<number> {
   requireConsentPossible(deps, options);
   const graceMs = parseDuration(options.gracePeriod ?? DEFAULT_GRACE, "--grace-period");

@@ -7,7 +7,7 @@ import { checkTemplate } from "../core/naming.js";
 import { checkReferences, splitReferenceCells } from "../core/secret-reference.js";
 import type { ProviderName } from "../providers/index.js";
 import type { SecretStore } from "../providers/types.js";
-import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/open.js";
+import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/index.js";
 import { at } from "../sources/origin.js";
 import type { SecretSource } from "../sources/types.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
@@ -21,11 +21,7 @@ export interface ValidateOptions extends CommonOptions, SourceOptions, Selection
 
 const ACTIONS = ["in-sync", "missing", "different", "extra", "conflict", "skip"];
 
-/**
- * Does the vault hold exactly what the source holds? Reads only; exit 1 on drift. Batch by batch,
- * like migrate, so a large table is compared in bounded memory: only names are remembered, to find
- * the vault's `extra` names at the end.
- */
+/** Reads only; exit 1 on drift. Batch by batch like migrate: only names are remembered, for `extra`. */
 export async function validate(provider: ProviderName, options: ValidateOptions, deps: Deps): Promise<number> {
   if (options.nameTemplate) checkTemplate(options.nameTemplate);
   const reporter = reporterFor(deps, options);
@@ -74,7 +70,6 @@ export async function validate(provider: ProviderName, options: ValidateOptions,
   }
 }
 
-/** Compares each source batch with the provider; returns every name the sources account for. */
 async function compareBatches(
   sources: readonly SecretSource[],
   store: SecretStore,
@@ -87,7 +82,7 @@ async function compareBatches(
   const naming = { prefix: options.prefix, template: options.nameTemplate, env: options.env };
   for await (const batch of desiredBatches(sources, naming, options)) {
     for (const w of batch.warnings) reporter.warn(`${at(w)}: ${w.message}`);
-    // After `--scrub reference` a cell holds `secret:<provider>:<name>`: check that secret exists instead of comparing.
+    // A scrubbed cell holds `secret:<provider>:<name>`: that secret must exist.
     const { values, references } = splitReferenceCells(batch.desired);
     const referenced = references.filter((r) => r.target.provider === provider).map((r) => r.target.name);
     const current = await store.readMany([...new Set([...values.map((d) => d.name), ...referenced])]);
@@ -97,11 +92,7 @@ async function compareBatches(
   return known;
 }
 
-/**
- * Names the vault holds that no source accounts for. A listing may lag behind the service (AWS:
- * "might not reflect changes from the last five minutes"), so each candidate is confirmed by a read
- * by name: a secret deleted a moment ago is not reported. Costs nothing when there is no candidate.
- */
+/** A listing may lag behind the service, so each candidate is confirmed by a read by name. */
 async function extraNames(store: SecretStore, prefix: string, known: ReadonlySet<string>): Promise<string[]> {
   const candidates = (await store.list(prefix)).filter((n) => !known.has(n));
   if (candidates.length === 0) return [];

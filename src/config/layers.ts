@@ -11,20 +11,17 @@ export interface Resolved {
   readonly origin: SettingOrigin;
 }
 
-/** What the command line said. */
 export interface CommandLine {
-  /** Options typed on it, by key. */
   readonly flags: ReadonlyMap<string, unknown>;
-  /** The `<provider>` argument, which picks the file's provider section. */
+  /** Picks the file's provider section. */
   readonly providerArg: string | undefined;
-  /** A `[source]` argument was given: it replaces the file's default sources. */
+  /** Replaces the file's default sources. */
   readonly sourceGiven: boolean;
 }
 
 const TRUE = new Set(["1", "true", "yes", "on"]);
 const FALSE = new Set(["0", "false", "no", "off", ""]);
 
-/** One option through the layers below the command line: environment twin, then file, then default. */
 export function resolveBelowFlags(
   option: OptionSpec,
   env: Deps["env"],
@@ -44,7 +41,7 @@ export function resolveBelowFlags(
   return { value: isNegated(option) ? true : option.default, origin: { kind: "default" } };
 }
 
-/** Env strings and file values pass the same checks a flag's text would: choices and parsers. */
+/** Env strings and file values pass the checks a flag's text would. */
 function coerce(option: OptionSpec, value: unknown, where: string): unknown {
   const flag = option.flags.split(" ")[0];
   if (!takesValue(option)) {
@@ -70,11 +67,7 @@ function coerce(option: OptionSpec, value: unknown, where: string): unknown {
   return option.parse === "positive-int" ? positiveInt(text) : text;
 }
 
-/**
- * Fills every option the command line left unset from its `SECRETS_*` twin, then the
- * configuration file, so precedence is flags > environment > file > defaults for every command
- * alike. Returns each option's value and where it came from.
- */
+/** flags > `SECRETS_*` environment > configuration file > defaults, for every command alike. */
 export async function applyLayers(options: readonly OptionSpec[], line: CommandLine, deps: Pick<Deps, "env" | "cwd">): Promise<Map<string, Resolved>> {
   const explicit = (line.flags.get("config") as string | undefined) ?? (deps.env.SECRETS_CONFIG || undefined);
   const config = await loadConfig(deps.cwd, explicit);

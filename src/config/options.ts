@@ -3,25 +3,20 @@ import type { ProviderSetting } from "../providers/descriptor.js";
 import { DEFAULT_PROVIDER, DESCRIPTORS } from "../providers/index.js";
 import { listed } from "../ui/words.js";
 
-/**
- * Every command and option as plain data: `cli.ts` turns it into commander definitions, and the
- * configuration layers, `config show` and the README's twin table read the same table.
- */
+/** Every command and option as data: cli.ts makes commander definitions of it; the layers, `config show` and the README's twin table read it. */
 export interface OptionSpec {
-  /** commander's syntax: `--on-conflict <mode>`, `--no-color`, `--json`. */
   readonly flags: string;
   readonly description: string;
   readonly choices?: readonly string[];
   readonly default?: string;
   readonly parse?: "positive-int" | "list";
-  /** Only the command line may set it (printing a value, abandoning a rotation): no twin, no file key. */
+  /** Printing a value or abandoning a rotation: no twin, no file key. */
   readonly cliOnly?: boolean;
-  /** A provider's setting, handed to the store as `ctx.options`. */
+  /** Handed to the store as `ctx.options`. */
   readonly provider?: boolean;
 }
 
 export interface CommandSpec {
-  /** `migrate`, or `export k8s` for a subcommand. */
   readonly name: string;
   readonly args?: string;
   readonly description: string;
@@ -42,7 +37,7 @@ export function positiveInt(value: string): number {
   return n;
 }
 
-/** The descriptors' settings, one flag per key; a key several providers read gets each one's description. */
+/** A key several providers read is one flag, with each one's description. */
 function providerFlags(): OptionSpec[] {
   const byKey = new Map<string, { setting: ProviderSetting; uses: { provider: string; description: string }[] }>();
   for (const d of DESCRIPTORS) {
@@ -219,7 +214,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
-/** Parents of subcommands. */
 export const GROUPS: Readonly<Record<string, string>> = {
   export: "manifests that let other tools read the migrated secrets",
   config: "project configuration",

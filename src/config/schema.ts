@@ -20,10 +20,7 @@ function settingSchema(setting: ProviderSetting): z.ZodType {
   return rest.length === 0 ? (first as z.ZodType) : z.union([first as z.ZodLiteral, ...rest]);
 }
 
-/**
- * A `providers.<name>` section: the run settings a team sets per provider, and every provider's
- * settings (a key two providers read, like `namespace`, is one key).
- */
+/** Run settings and every provider's settings (a key two providers read, like `namespace`, is one key). */
 const providerSettings = z.strictObject({
   prefix: z.string().optional(),
   nameTemplate: z.string().optional(),
@@ -32,10 +29,7 @@ const providerSettings = z.strictObject({
   ...Object.fromEntries(DESCRIPTORS.flatMap((d) => d.settings).map((s) => [s.key, settingSchema(s).optional()])),
 });
 
-/**
- * `secretshift.yaml`. It never holds a secret value or a credential: there is deliberately no key
- * for tokens or passwords, and an unknown key is an error, so one cannot be slipped in.
- */
+/** Never a secret value or a credential: there is no key for one, and an unknown key is an error. */
 export const configSchema = z.strictObject({
   provider: providerName.optional(),
   stateDir: z.string().optional(),

@@ -1,18 +1,12 @@
 /**
- * Paces calls to a rate-limited API without knowing its quota: AIMD on a request rate, inside a
- * fixed concurrency cap. Until the first throttle only the cap applies. A throttle cuts the rate to
- * `decrease` × the success rate actually achieved (which, under a quota, is the quota), at most once
- * per `cutIntervalMs` and only for calls sent after the previous cut, so one burst of rejections
- * counts once. Every success then adds a little, so the rate climbs back by about `increase` × the
- * last cut rate per second, and the throttled call is retried after a jittered backoff.
+ * Paces calls to an API without knowing its quota: AIMD on a request rate inside a concurrency cap.
+ * A throttle cuts the rate to `decrease` × the rate achieved (under a quota, the quota), once per
+ * burst; each success adds a little back, and the throttled call is retried after a backoff.
  */
 export interface AdaptiveLimiterOptions {
   readonly maxConcurrency: number;
-  /** Whether an error means "slow down" (retry later) rather than a failure. */
   readonly isThrottle: (error: unknown) => boolean;
-  /** Told before each wait that follows a throttle, so progress can show it. */
   readonly onThrottle?: (retryInMs: number) => void;
-  /** Throttles one call may absorb before its error is thrown. */
   readonly maxRetries?: number;
   readonly decrease?: number;
   readonly increase?: number;
@@ -22,9 +16,9 @@ export interface AdaptiveLimiterOptions {
   readonly minSampleMs?: number;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
-  /** A documented quota in calls per second (GCP: 600 writes a minute): pacing starts there and never exceeds it. */
+  /** A documented quota (GCP: 600 writes a minute): pacing starts there and never exceeds it. */
   readonly maxRate?: number;
-  /** The wait a throttle itself asks for (HTTP Retry-After), honoured when longer than the backoff. */
+  /** HTTP Retry-After, honoured when longer than the backoff. */
   readonly retryAfterMs?: (error: unknown) => number | undefined;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -71,7 +65,6 @@ export class AdaptiveLimiter {
     this.rateNow = this.o.maxRate ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Calls per second currently allowed (`maxRate`, or Infinity, until the first throttle). */
   get rate(): number {
     return this.rateNow;
   }
@@ -124,7 +117,6 @@ export class AdaptiveLimiter {
     if (Number.isFinite(this.rateNow)) this.rateNow = Math.min(this.o.maxRate ?? Number.POSITIVE_INFINITY, this.rateNow + this.step / this.rateNow);
   }
 
-  /** Successes per second over the last second (or since the first call, if that is shorter). */
   private measured(now: number): number {
     while ((this.successes[0] ?? now) < now - 1000) this.successes.shift();
     const span = Math.min(1000, now - (this.firstStart ?? now));

@@ -6,7 +6,6 @@ import type { Journal, JournalEntry, JournalEvent } from "./journal.js";
 import { runPool } from "./pool.js";
 import { writeDigester } from "./write-digest.js";
 
-/** One unit of work: a write of a migrate, a revert of a rollback, a removal of a cleanup, a rotation step. */
 export interface Step {
   readonly name: string;
   readonly action: string;
@@ -18,7 +17,6 @@ export interface StepResult {
   readonly action: string;
   readonly status: "done" | "failed" | "not-started";
   readonly version?: string;
-  /** Provider-specific outcome (`reverted`, `already`, `changed-since`). */
   readonly outcome?: string;
   readonly error?: string;
 }
@@ -30,7 +28,6 @@ export type Perform<S extends Step> = (step: S) => Promise<Done>;
 export interface RunHeader {
   readonly command: string;
   readonly provider: string;
-  /** The secret a one-secret run is about (rotate). */
   readonly name?: string;
   readonly data?: JournalEntry["data"];
 }
@@ -39,17 +36,13 @@ export interface WriterDeps {
   readonly journal: Journal;
   readonly runId: string;
   readonly signals: SignalHub;
-  /** The data key: a migrate's intents carry a keyed digest of each value written (write-digest.ts). */
   readonly key: Buffer | undefined;
-  /** Tells the person at the terminal what an interrupt does (stderr). */
   readonly warn: (message: string) => void;
-  /** What the first Ctrl-C does; by default in-flight writes finish and nothing new starts. */
   readonly stopping?: string;
-  /** How to go on after an interrupt: the command that finishes or undoes the run. */
+  /** Said after an interrupt: the command that finishes or undoes the run. */
   readonly resume?: string;
 }
 
-/** A transaction's journal lines: `data` on each, `started` and `failed` extra on those two. */
 export interface Unit {
   readonly action: string;
   readonly data: JournalEntry["data"];
@@ -59,21 +52,17 @@ export interface Unit {
 
 export interface ApplyOptions {
   readonly concurrency: number;
-  /** A store that stages writes until one flush (local, k8s single layout): outcomes are journalled after it. */
   readonly batch?: Pick<SecretStore, "flush">;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
 /**
- * The only code that writes to a provider, or to anything a run can be rolled back from. Every
- * step is journalled `intent` before and `done`/`failed` after; `run-start` and `run-end` frame
- * the run. Ctrl-C is handled here for the whole run: steps in flight finish and are journalled,
- * nothing new starts (a second Ctrl-C still exits at once, real-deps.ts).
+ * The only code that writes to a provider: every step is journalled `intent` before and
+ * `done`/`failed` after, between `run-start` and `run-end`. On Ctrl-C steps in flight finish and
+ * are journalled and nothing new starts (a second Ctrl-C exits at once, real-deps.ts).
  *
- * One rule for a journal line that cannot be written: the run stops there. Nothing more starts,
- * the journal's error goes up instead of the step's own, and what is on disk is what
- * a crash at that moment leaves: an intent without an outcome, which rollback and a re-run of
- * rotate treat as a write in flight.
+ * A journal line that cannot be written stops the run: nothing more starts and the journal's error
+ * goes up, leaving what a crash would, an intent without an outcome (a write in flight).
  */
 export class Writer {
   private stopped = false;
@@ -93,12 +82,12 @@ export class Writer {
     });
   }
 
-  /** Handles Ctrl-C from now on; `begin` journals the run's start (a resumed run has it already). */
+  /** For a run whose start is journalled already (a resumed rotation), or journalled later with `begin`. */
   static open(deps: WriterDeps): Writer {
     return new Writer(deps);
   }
 
-  /** `open` and `begin`: a migrate starts its writer before it plans, so a crash at any later point is that run's. */
+  /** A migrate starts its writer before it plans, so a crash at any later point is that run's. */
   static async start(deps: WriterDeps, header: RunHeader): Promise<Writer> {
     const writer = new Writer(deps);
     try {
@@ -123,17 +112,15 @@ export class Writer {
     return this.stopped;
   }
 
-  /** A journal line could not be written: the run must stop (see the class comment). */
   get journalBroken(): boolean {
     return this.broken;
   }
 
-  /** Every step journalled intent → outcome; after an interrupt, steps not yet started come back `not-started`. */
   apply<S extends Step>(steps: readonly S[], perform: Perform<S>, options: ApplyOptions): Promise<StepResult[]> {
     return options.batch ? this.applyBatched(steps, perform, options.batch, options) : this.applyEach(steps, perform, options);
   }
 
-  /** A migrate's writes. Each intent says what will identify its write on the provider if the outcome is lost. */
+  /** Each intent says what will identify its write on the provider if the outcome is lost. */
   applyPlan(ops: readonly WriteOp[], store: SecretStore, options: Omit<ApplyOptions, "batch">): Promise<StepResult[]> {
     const digest = this.digest;
     if (!digest) throw new Error("Writer.applyPlan needs the data key");
@@ -149,7 +136,7 @@ export class Writer {
     return this.apply(steps, (step) => store.write(step), { ...options, ...(store.batched ? { batch: store } : {}) });
   }
 
-  /** One step on its own (a rotation's): its work's error is thrown after the `failed` line; a string `version` it returns is journalled. */
+  /** One step on its own (a rotation's): the work's error is thrown after its `failed` line. */
   async step<T>(step: Step, work: () => Promise<T>): Promise<T> {
     if (this.broken) throw journalFailed("an earlier journal line could not be written");
     await this.journal([intent(this.runId, step)]);
@@ -165,12 +152,12 @@ export class Writer {
     return done;
   }
 
-  /** A `done` line, also for an outcome learned later: a step that failed on the wire but landed (`confirmed`). */
+  /** Also for an outcome learned later: a step that failed on the wire but landed (`confirmed`). */
   confirm(step: Step, done: NonNullable<Done>): Promise<void> {
     return this.journal([outcome(this.runId, { name: step.name, action: step.action, status: "done", ...done })]);
   }
 
-  /** Work that is its own all-or-nothing unit (a database transaction): notes `started`, then `done` or `failed`. */
+  /** One all-or-nothing unit outside the provider (a database transaction): noted `started`, then `done` or `failed`. */
   async transaction<T>(unit: Unit, work: () => Promise<{ result: T; data: JournalEntry["data"] }>): Promise<T> {
     const note = (status: string, extra: JournalEntry["data"], error?: string) =>
       this.journal([{ runId: this.runId, type: "note", action: unit.action, status, data: { ...unit.data, ...extra }, ...(error ? { error } : {}) }]);
@@ -186,15 +173,11 @@ export class Writer {
     return done.result;
   }
 
-  /** A line that records a decision, not a write (a resumed rotation, a run found dead). */
   note(event: JournalEvent): Promise<void> {
     return this.journal([event]);
   }
 
-  /**
-   * Journals `run-end` and stops handling Ctrl-C. A run that `failed` because an interrupt kept
-   * work from starting ends `interrupted`; one whose work all got done despite it ends as it says.
-   */
+  /** A run that `failed` because an interrupt kept work from starting ends `interrupted`. */
   async end(status: string, data?: JournalEntry["data"]): Promise<string> {
     const final = this.stopped && status === "failed" ? "interrupted" : status;
     this.ended = true;
@@ -208,7 +191,7 @@ export class Writer {
     return final;
   }
 
-  /** For a run that stops on an error: best effort `run-end failed` for a run it began, so `rollback --last` can tell it wrote nothing. */
+  /** Best effort `run-end failed` for a run it began, so `rollback --last` can tell it wrote nothing. */
   async close(): Promise<void> {
     if (this.begun && !this.ended) await this.end("failed").catch(() => undefined);
     this.release();
@@ -241,7 +224,7 @@ export class Writer {
     return steps.map((s) => results.get(s) ?? notStarted(s));
   }
 
-  /** Staged writes are all or nothing: they start only if no interrupt came first, and one flush makes them durable. */
+  /** All or nothing: they start only if no interrupt came first, and one flush makes them durable. */
   private async applyBatched<S extends Step>(steps: readonly S[], perform: Perform<S>, batch: ApplyOptions["batch"] & {}, options: ApplyOptions) {
     if (this.stopped) return steps.map(notStarted);
     await this.journal(steps.map((s) => intent(this.runId, s)));

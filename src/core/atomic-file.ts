@@ -7,10 +7,7 @@ import { CliError, ExitCode } from "./errors.js";
 // Windows has no O_NOFOLLOW; there the lstat checks below are the only guard.
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
-/**
- * The state folder is never used through a symlink: a cloned repository could plant
- * `.secrets/journal.jsonl -> ~/.bashrc` and have a live run truncate and append to it.
- */
+/** A cloned repository could plant `.secrets/journal.jsonl -> ~/.bashrc` and have a live run append to it. */
 export function symlinkError(path: string): CliError {
   return new CliError("STATE_SYMLINK", `refusing to use ${path}: it is a symbolic link, and secretshift never follows links in its state folder`, {
     exitCode: ExitCode.usage,
@@ -18,16 +15,11 @@ export function symlinkError(path: string): CliError {
   });
 }
 
-/** Opening through a symlink with O_NOFOLLOW fails with ELOOP: report it as the refusal it is. */
 const refuseLoop = (path: string) => (e: NodeJS.ErrnoException) => {
   throw e.code === "ELOOP" ? symlinkError(path) : e;
 };
 
-/**
- * Creates `dir` (and parents) private to the owner. The state dir holds key material and
- * backups, so an existing dir with group/other bits is tightened rather than trusted; a symlink
- * is refused before anything could be created or chmod-ed through it.
- */
+/** Private to the owner: an existing dir with group/other bits is tightened, not trusted; a symlink is refused first. */
 export async function ensurePrivateDir(dir: string): Promise<void> {
   if ((await lstatOrUndefined(dir)) === undefined) await mkdir(dir, { recursive: true, mode: 0o700 });
   const info = await lstatOrUndefined(dir);
@@ -36,10 +28,9 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   if (info && (info.mode & 0o077) !== 0) await chmod(dir, 0o700);
 }
 
-/** Everything secretshift keeps in a state folder, checked before any command reads or writes there. */
 const STATE_ENTRIES = ["key", "journal.jsonl", "journal.head", "store.enc", "store.enc.lock", "lock", "backups"];
 
-/** One clear refusal up front when the state folder, or anything secretshift keeps in it, is a symlink. */
+/** One clear refusal up front when the state folder, or anything in it, is a symlink. */
 export async function refuseStateLinks(stateDir: string): Promise<void> {
   if ((await lstatOrUndefined(stateDir))?.isSymbolicLink()) throw symlinkError(stateDir);
   for (const entry of STATE_ENTRIES) {
@@ -57,7 +48,7 @@ export async function lstatOrUndefined(path: string) {
   }
 }
 
-/** A state file's bytes, or undefined when it does not exist; a symlink is refused, never read through. */
+/** Undefined when it does not exist; a symlink is refused, never read through. */
 export async function readNoFollow(path: string): Promise<Buffer | undefined> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
@@ -73,7 +64,6 @@ export async function readNoFollow(path: string): Promise<Buffer | undefined> {
   }
 }
 
-/** fsync a directory so a rename or a new file inside it survives a crash. */
 export async function fsyncDir(dir: string): Promise<void> {
   const handle = await open(dir, constants.O_RDONLY | NOFOLLOW).catch(refuseLoop(dir));
   try {
@@ -86,11 +76,7 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/**
- * Replaces `path` so readers see either the old or the new content, never a torn file:
- * write a sibling temp file, fsync it, rename over the target, fsync the directory.
- * A symlink at `path` is refused rather than silently replaced by a file.
- */
+/** Readers see the old or the new content, never a torn file: temp file, fsync, rename, fsync the directory. */
 export async function writeFileAtomic(path: string, data: string | Buffer, mode = 0o600): Promise<void> {
   if ((await lstatOrUndefined(path))?.isSymbolicLink()) throw symlinkError(path);
   const dir = dirname(path);
@@ -107,10 +93,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer, mode 
   }
 }
 
-/**
- * Appends `data` and fsyncs before resolving, for logs that must be on disk before the
- * step they describe happens. Creates the file with `mode` if missing; never through a symlink.
- */
+/** Durable before it resolves, for logs that must be on disk before the step they describe happens. */
 export async function appendDurable(path: string, data: string | Buffer, mode = 0o600): Promise<void> {
   const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NOFOLLOW;
   const handle = await open(path, flags, mode).catch(refuseLoop(path));
@@ -126,7 +109,7 @@ export async function appendDurable(path: string, data: string | Buffer, mode = 
   if (fresh) await fsyncDir(dirname(path));
 }
 
-/** Creates `path` exclusively (O_EXCL also refuses a symlink there, dangling or not). */
+/** O_EXCL also refuses a symlink there, dangling or not. */
 export async function createExclusive(path: string, data: string | Buffer, mode = 0o600): Promise<boolean> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
@@ -140,7 +123,7 @@ export async function createExclusive(path: string, data: string | Buffer, mode 
   return true;
 }
 
-/** Writes a freshly created file, sets its exact mode (the umask may have narrowed it) and fsyncs it. */
+/** The exact mode, whatever the umask narrowed. */
 async function fillAndClose(handle: Awaited<ReturnType<typeof open>>, data: string | Buffer, mode: number): Promise<void> {
   try {
     await handle.writeFile(data);

@@ -5,17 +5,15 @@ import { appendDurable, ensurePrivateDir, fsyncDir, lstatOrUndefined, readNoFoll
 import { open, seal } from "./crypto.js";
 import { CliError, ExitCode, usageError } from "./errors.js";
 
-/** A database cell as it was before `--scrub` replaced it, so rollback can put it back. */
 export interface ScrubbedCell {
   table: string;
   column: string;
   key: string;
   value: string | null;
-  /** What scrub wrote in its place (NULL or a `secret:` reference); rollback restores only cells still holding it. */
+  /** Rollback restores only cells still holding it. */
   replacement?: string | null;
 }
 
-/** One durable step of a backup: the priors of a batch are appended before that batch is written. */
 export interface BackupFrame {
   priors: PriorState[];
   cells?: ScrubbedCell[];
@@ -23,10 +21,9 @@ export interface BackupFrame {
 }
 
 export interface Backup {
-  /** First prior recorded per name: later frames may see the run's own writes. */
+  /** First per name: later frames may see the run's own writes. */
   priors: Map<string, PriorState>;
   cells: ScrubbedCell[];
-  /** Merged across frames; a later frame's key wins (e.g. a final `complete` marker). */
   meta: Record<string, string>;
   frames: number;
 }
@@ -41,7 +38,7 @@ export function backupPath(stateDir: string, runId: string): string {
   return join(backupsDir(stateDir), `${runId}.enc`);
 }
 
-/** The AAD ties each frame to its run and position, so frames cannot be reordered or moved between backups. */
+/** So frames cannot be reordered or moved between backups. */
 const frameAad = (runId: string, index: number) => `backup:${runId}:${index}`;
 
 export class BackupWriter {
@@ -71,7 +68,6 @@ export class BackupWriter {
     return new BackupWriter(path, runId, key);
   }
 
-  /** Resolves once the frame is on disk; appends are serialised so file order is index order. */
   append(frame: BackupFrame): Promise<void> {
     const index = this.frames++;
     const line = `${seal(this.key, JSON.stringify(frame), frameAad(this.runId, index))}\n`;
@@ -128,7 +124,6 @@ export async function listBackups(stateDir: string): Promise<{ runId: string; pa
   return found.sort((a, b) => a.mtime.getTime() - b.mtime.getTime());
 }
 
-/** Deletes a run's backup; true if there was one. */
 export async function removeBackup(stateDir: string, runId: string): Promise<boolean> {
   try {
     await unlink(backupPath(stateDir, runId));

@@ -9,7 +9,6 @@ import { usageError } from "./errors.js";
 import type { Journal } from "./journal.js";
 import { StateJournal } from "./state-journal.js";
 
-/** Options every command accepts (PRODUCT.md "Common options"). */
 export interface CommonOptions {
   readonly stateDir?: string;
   readonly json?: boolean;
@@ -19,7 +18,7 @@ export interface CommonOptions {
   readonly verbose?: boolean;
   readonly color?: boolean;
   readonly concurrency?: number;
-  /** Provider settings (region, endpoint, mount, store, …) passed through to the provider as-is. */
+  /** Passed through to the provider as-is. */
   readonly providerOptions?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -28,7 +27,7 @@ export const stateDirOf = (deps: Pick<Deps, "cwd">, options: CommonOptions) => r
 export const reporterFor = (deps: Deps, options: CommonOptions) =>
   new Reporter(deps, { json: options.json, quiet: options.quiet, verbose: options.verbose, color: options.color });
 
-/** Sortable and unique enough for humans to type: `20261123T164501-3f9a2c`. */
+/** Sortable and short enough for humans to type: `20261123T164501-3f9a2c`. */
 export function newRunId(deps: Pick<Deps, "clock" | "randomBytes">): string {
   const stamp = deps.clock
     .now()
@@ -38,10 +37,7 @@ export function newRunId(deps: Pick<Deps, "clock" | "randomBytes">): string {
   return `${stamp}-${deps.randomBytes(3).toString("hex")}`;
 }
 
-/**
- * A live run needs consent: `--yes`, or a person at a terminal who says yes. Asked before
- * anything is read, so CI fails in a second instead of after planning.
- */
+/** Asked before anything is read, so CI without `--yes` fails in a second instead of after planning. */
 export function requireConsentPossible(deps: Deps, options: CommonOptions): void {
   if (options.dryRun || options.yes || deps.interactive) return;
   throw usageError(
@@ -60,7 +56,7 @@ export interface OpenedProvider {
   readonly store: SecretStore;
   readonly key: Buffer | undefined;
   readonly stateDir: string;
-  /** The state folder's journal, opened on first call (a live run needs the key); the local store records into the same one. */
+  /** Opened on first call (a live run needs the key); the local store records into the same one. */
   readonly openJournal: () => Promise<Journal>;
 }
 

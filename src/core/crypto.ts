@@ -11,34 +11,28 @@ const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 export const MIN_KEY_CHARS = 32;
 
-/** Derives the 32-byte data key. Env var and key file both pass through here, so CI can reuse `.secrets/key`. */
+/** Env var and key file both pass through here, so CI can reuse `.secrets/key`. */
 export function deriveKey(material: string): Buffer {
   return Buffer.from(hkdfSync("sha256", material, "secretshift/v1", "data-key", KEY_BYTES));
 }
 
-/** What a derived key is for; each purpose gets its own key, so a MAC made for one can never pass as another. */
+/** Each purpose gets its own key, so a MAC made for one can never pass as another. */
 export type KeyPurpose = "journal" | "store";
 
-/**
- * A key for one purpose, derived from the data key by HKDF with the purpose as `info`. The data
- * key itself only ever encrypts: it never keys a MAC, so no MAC output can say anything about it.
- */
+/** The data key only ever encrypts: it never keys a MAC, so no MAC output says anything about it. */
 export function subkey(dataKey: Buffer, purpose: KeyPurpose): Buffer {
   assertKey(dataKey);
   return Buffer.from(hkdfSync("sha256", dataKey, "secretshift/v2", `mac:${purpose}`, KEY_BYTES));
 }
 
-/** HMAC-SHA-256 of `message` under a derived key, hex. */
 export const hmac = (key: Buffer, message: string | Buffer): string => createHmac("sha256", key).update(message).digest("hex");
 
-/** Constant-time comparison of two hex MACs (unequal lengths are simply unequal). */
 export function sameMac(a: string, b: string): boolean {
   const x = Buffer.from(a, "utf8");
   const y = Buffer.from(b, "utf8");
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Fresh key material for `.secrets/key`: 43 base64url characters (256 bits). */
 export function generateKeyMaterial(random: (size: number) => Buffer = randomBytes): string {
   return random(KEY_BYTES).toString("base64url");
 }
@@ -48,9 +42,8 @@ export interface KeySource {
   readonly stateDir: string;
 }
 
-/** The data key from SECRETS_ENCRYPTION_KEY, else `<stateDir>/key`, else undefined (dry runs need none). */
+/** SECRETS_ENCRYPTION_KEY, else `<stateDir>/key`, else undefined (dry runs need none). */
 export async function loadKey({ env, stateDir }: KeySource): Promise<Buffer | undefined> {
-  // Every command that touches state loads the key first: the state folder is checked here, once.
   await refuseStateLinks(stateDir);
   const fromEnv = env.SECRETS_ENCRYPTION_KEY;
   if (fromEnv !== undefined && fromEnv !== "") return deriveKey(checkLength(fromEnv.trim(), "SECRETS_ENCRYPTION_KEY"));
@@ -58,10 +51,7 @@ export async function loadKey({ env, stateDir }: KeySource): Promise<Buffer | un
   return text === undefined ? undefined : deriveKey(checkLength(text.trim(), join(stateDir, "key")));
 }
 
-/**
- * Like ssh with a private key: a key file others could read is refused, not used, since anyone
- * who read it can decrypt every backup. Never read through a symlink (a clone could plant one).
- */
+/** Like ssh: a key file others could read is refused, since anyone who read it can decrypt every backup. */
 async function readKeyFile(file: string): Promise<string | undefined> {
   let handle: Awaited<ReturnType<typeof openFile>>;
   try {
@@ -87,14 +77,13 @@ async function readKeyFile(file: string): Promise<string | undefined> {
   }
 }
 
-/** Like loadKey, for live runs: no key is a usage error rather than a silent plaintext backup. */
 export async function requireKey(source: KeySource): Promise<Buffer> {
   const key = await loadKey(source);
   if (key === undefined) throw noKeyError("live runs need an encryption key");
   return key;
 }
 
-/** The hint never sends someone who lost a key to `init` alone: a new key cannot read the old state. */
+/** A new key cannot read the old state, so the hint never sends someone who lost one to `init` alone. */
 export const noKeyError = (message: string): CliError =>
   usageError(
     "NO_KEY",
@@ -115,11 +104,10 @@ function checkLength(material: string, origin: string): string {
 }
 
 function assertKey(key: Buffer): void {
-  // A wrong-sized key is a programming error, not tampering; fail loudly and differently.
   if (key.length !== KEY_BYTES) throw new TypeError(`encryption key must be ${KEY_BYTES} bytes`);
 }
 
-/** AES-256-GCM with a fresh IV; `aad` binds the ciphertext to its context (e.g. a name) so it cannot be moved. */
+/** `aad` binds the ciphertext to its context (a name) so it cannot be moved. */
 export function seal(key: Buffer, plaintext: Buffer | string, aad: string): string {
   assertKey(key);
   const iv = randomBytes(IV_BYTES);
@@ -130,7 +118,7 @@ export function seal(key: Buffer, plaintext: Buffer | string, aad: string): stri
   return `${VERSION}.${b64(iv)}.${b64(cipher.getAuthTag())}.${b64(ct)}`;
 }
 
-/** Decrypts `seal` output. `what` names the thing for the error message (never its content). */
+/** `what` names the thing for the error message, never its content. */
 export function open(key: Buffer, sealed: string, aad: string, what = "data"): Buffer {
   assertKey(key);
   const fail = () =>
@@ -148,15 +136,11 @@ export function open(key: Buffer, sealed: string, aad: string, what = "data"): B
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(ct), decipher.final()]);
   } catch {
-    // The OpenSSL error says nothing useful and must not leak partial plaintext; drop it.
     throw fail();
   }
 }
 
-/**
- * Node's decoder skips invalid characters and ignores trailing bits, so two texts can decode
- * to the same bytes. Requiring the canonical encoding makes every edit of the text detectable.
- */
+/** Node's decoder forgives, so two texts could decode alike; only the canonical one makes every edit detectable. */
 function strictBase64url(text: string): Buffer | undefined {
   const bytes = Buffer.from(text, "base64url");
   return bytes.toString("base64url") === text ? bytes : undefined;

@@ -16,26 +16,21 @@ export interface Prompt {
 
 export type ProviderFactory = (name: ProviderName, ctx: ProviderContext) => Promise<SecretStore>;
 
-/**
- * Every effect a command may have, injected so tests replace only what they need.
- * No module-level singletons: `main.ts` builds the real one, tests build their own.
- */
+/** Every effect a command may have; `main.ts` builds the real one, tests replace only what they need. */
 export interface Deps {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   readonly stdout: OutputStream;
   readonly stderr: OutputStream;
-  /** Whether a person can answer a prompt (stdin is a TTY and not CI). */
+  /** stdin is a TTY and not CI. */
   readonly interactive: boolean;
   readonly clock: Clock;
   readonly randomBytes: (size: number) => Buffer;
   readonly prompt: Prompt;
   readonly providers: ProviderFactory;
-  /** Registered by risky commands so Ctrl-C finishes in-flight work and journals before exit. */
   readonly signals: SignalHub;
 }
 
 export interface SignalHub {
-  /** Calls `handler` on SIGINT/SIGTERM until the returned function is called. */
   onInterrupt(handler: () => void): () => void;
 }

@@ -8,19 +8,14 @@ import type { DesiredSecret } from "./plan.js";
 export interface Inventory {
   readonly desired: DesiredSecret[];
   readonly warnings: SourceWarning[];
-  /** Names a filter left out, so a summary can say how many were not considered. */
   readonly filtered: number;
 }
 
 export interface DesiredBatch extends Inventory {
-  /** Position of the source among the command's sources (for messages that name it). */
   readonly sourceIndex: number;
 }
 
-/**
- * Every source, batch by batch, named and filtered; nothing is written and at most one source
- * batch is held at a time. `skip` leaves out entries that must never be compared or migrated.
- */
+/** Named and filtered, one source batch held at a time; `skip` leaves out what must never be compared or migrated. */
 export async function* desiredBatches(
   sources: readonly SecretSource[],
   naming: NamingOptions,
@@ -45,7 +40,6 @@ export async function* desiredBatches(
   }
 }
 
-/** Entries that cannot be secrets and that the selection kept: the first one named, with the way out. */
 function refusal(refused: readonly { name: string; entry: SourceEntry }[]) {
   const [{ name, entry }] = refused as [{ name: string; entry: SourceEntry }];
   const more = refused.length > 1 ? ` (and ${refused.length - 1} more)` : "";
@@ -56,7 +50,7 @@ function refusal(refused: readonly { name: string; entry: SourceEntry }[]) {
   );
 }
 
-/** Read every source to the end and name each entry, for commands that need everything at once. */
+/** For commands that need everything at once. */
 export async function readInventory(sources: readonly SecretSource[], naming: NamingOptions, filter: NameFilter): Promise<Inventory> {
   const desired: DesiredSecret[] = [];
   const warnings: SourceWarning[] = [];

@@ -3,12 +3,7 @@ import { claimedMac, journalIdOf, journalPath, parseEntry, readOrEmpty, splitLin
 
 export type AnchorCheck = { ok: true; detail: string; stale?: string } | { ok: false; reason: string };
 
-/**
- * Compares the local journal with the copy a remote provider keeps of its last run's end. The
- * provider holds the MAC of that run's `run-end` line and its position; a journal rebuilt, cut or
- * rewritten up to there — even by someone with the key — no longer has that line there.
- * Call it on a journal whose own chain verified.
- */
+/** A journal rebuilt, cut or rewritten up to the anchored `run-end` (even with the key) no longer has that line there. */
 export async function checkAnchor(stateDir: string, provider: string, anchor: AnchorStore): Promise<AnchorCheck> {
   const lines = splitLines(await readOrEmpty(journalPath(stateDir)));
   const entries = lines.map(parseEntry);
@@ -20,7 +15,6 @@ export async function checkAnchor(stateDir: string, provider: string, anchor: An
   const record = id === undefined ? undefined : await anchor.read(id);
   if (!record) {
     if (ends.length === 0) {
-      // A journal replaced from its first line is a new journal: what the provider holds of others is all there is to say.
       const others = id === undefined ? 0 : await anchor.others(id);
       const also = others > 0 ? `; it holds anchors of ${others} other journal(s): other state folders, or this one before it was replaced` : "";
       return { ok: true, detail: `no run of this journal ended on ${provider}, so there is no anchor to compare${also}` };

@@ -4,7 +4,7 @@ import { hmac, sameMac } from "./crypto.js";
 
 export type JournalEventType = "run-start" | "intent" | "done" | "failed" | "run-end" | "note" | "store";
 
-/** One line of `.secrets/journal.jsonl`. There is deliberately no field that could hold a secret value. */
+/** There is deliberately no field that could hold a secret value. */
 export interface JournalEntry {
   seq: number;
   ts: string;
@@ -18,9 +18,8 @@ export interface JournalEntry {
   error?: string;
   status?: string;
   data?: Record<string, string | number | boolean | null>;
-  /** The MAC of the line before (GENESIS for the first), so lines cannot be dropped or reordered. */
+  /** GENESIS for the first line, so lines cannot be dropped or reordered. */
   prev: string;
-  /** HMAC-SHA-256 of the line's text without this field, under the journal key. */
   mac?: string;
 }
 
@@ -32,18 +31,13 @@ export const headPath = (stateDir: string) => join(stateDir, "journal.head");
 
 const MAC_TAIL = /,"mac":"([0-9a-f]{64})"\}$/;
 
-/**
- * A line is its JSON text with `"mac"` appended last, the MAC taken over the text without it.
- * The domain prefix keeps a line MAC from ever verifying as a head MAC (journal-head.ts).
- */
+/** `"mac"` goes last, over the text without it; the domain prefix keeps a line MAC from passing as a head MAC. */
 export function signLine(journalKey: Buffer, body: string): string {
   return `${body.slice(0, -1)},"mac":"${hmac(journalKey, `line\n${body}`)}"}`;
 }
 
-/** The MAC a line claims, or undefined for a line without one (old format, or not an entry at all). */
 export const claimedMac = (line: string): string | undefined => MAC_TAIL.exec(line)?.[1];
 
-/** Whether the line's own MAC verifies under `journalKey`. */
 export function lineVerifies(journalKey: Buffer, line: string): boolean {
   const match = MAC_TAIL.exec(line);
   if (!match?.[1]) return false;
@@ -51,14 +45,14 @@ export function lineVerifies(journalKey: Buffer, line: string): boolean {
   return sameMac(match[1], hmac(journalKey, `line\n${body}`));
 }
 
-/** Journals written before lines were authenticated: their first line has no `mac`. */
+/** Written before lines were authenticated. */
 export const isUnkeyedJournal = (lines: readonly string[]): boolean =>
   lines.length > 0 && claimedMac(lines[0] ?? "") === undefined && parseEntry(lines[0] ?? "") !== undefined;
 
-/** A short, stable name for a journal (its first line's MAC): anchors in providers are kept per journal. */
+/** Its first line's MAC: provider anchors are kept per journal. */
 export const journalIdOf = (lines: readonly string[]): string | undefined => claimedMac(lines[0] ?? "")?.slice(0, 16);
 
-/** Parses one line, or undefined when it is not shaped like an entry. The MAC is not checked here. */
+/** The MAC is not checked here. */
 export function parseEntry(line: string): JournalEntry | undefined {
   try {
     const v = JSON.parse(line) as Partial<JournalEntry> | null;
@@ -71,12 +65,11 @@ export function parseEntry(line: string): JournalEntry | undefined {
   }
 }
 
-/** A state file's text, "" when it does not exist; never read through a symlink. */
 export async function readOrEmpty(path: string): Promise<string> {
   return (await readNoFollow(path))?.toString("utf8") ?? "";
 }
 
-/** Lines of the file, keeping an unterminated last line (verify should see crash debris). */
+/** An unterminated last line is kept: verify should see crash debris. */
 export function splitLines(text: string): string[] {
   const lines = text.split("\n");
   if (lines.at(-1) === "") lines.pop();

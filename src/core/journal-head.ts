@@ -4,18 +4,13 @@ import { GENESIS, headPath, type JournalEntry, readOrEmpty } from "./journal-cha
 
 const FORMAT = "secretshift-journal-head/2";
 
-/** The last generation the journal recorded for one local store file (see src/providers/local-seal.ts). */
 export interface StoreRecord {
   generation: number;
-  /** The store file's absolute path when it was written, so a deleted store can be noticed. */
+  /** So a deleted store can be noticed. */
   path: string;
 }
 
-/**
- * `journal.head`: how many lines the journal has, the MAC of the last one, and the latest
- * generation of each local store it recorded. Authenticated like a line, so it cannot be rewritten
- * to match a truncated journal without the key.
- */
+/** Line count, last MAC and each store's generation, authenticated like a line so it cannot be rewritten to match a truncation. */
 export interface JournalHead {
   seq: number;
   last: string;
@@ -24,12 +19,7 @@ export interface JournalHead {
 
 export const emptyHead = (): JournalHead => ({ seq: 0, last: GENESIS, stores: {} });
 
-export type HeadRead =
-  | { status: "missing" }
-  | { status: "ok"; head: JournalHead }
-  /** Written before heads were authenticated (`{"seq","hash"}`): `secrets journal upgrade`. */
-  | { status: "unkeyed" }
-  | { status: "forged" };
+export type HeadRead = { status: "missing" } | { status: "ok"; head: JournalHead } | { status: "unkeyed" } | { status: "forged" };
 
 export async function readHead(stateDir: string, journalKey: Buffer): Promise<HeadRead> {
   const text = (await readOrEmpty(headPath(stateDir))).trim();
@@ -54,7 +44,7 @@ export async function writeHead(stateDir: string, journalKey: Buffer, head: Jour
 
 const headMac = (journalKey: Buffer, body: string) => hmac(journalKey, `head\n${body}`);
 
-/** Folds a `store` line into the latest generation per store; a generation never goes backwards. */
+/** A generation never goes backwards. */
 export function noteStore(stores: JournalHead["stores"], event: Pick<JournalEntry, "type" | "data">): void {
   const { store, generation, path } = event.data ?? {};
   if (event.type !== "store" || typeof store !== "string" || typeof generation !== "number" || typeof path !== "string") return;

@@ -9,11 +9,9 @@ import { emptyHead, readHead, writeHead } from "./journal-head.js";
 import { storeFormatOf, writeSealed } from "./store-seal.js";
 
 /**
- * `secrets journal upgrade`: state written by secretshift 0.1 had an unkeyed SHA-256 chain and an
- * unauthenticated store document. This checks the old chain as 0.1's `verify` did, then signs the
- * same lines with the new keyed chain, seals the store as generation 1 and journals both. It is a
- * deliberate, one-time act: runs refuse old state instead of upgrading it silently, since anyone
- * could write a 0.1-format file that would then be signed.
+ * 0.1 state had an unkeyed SHA-256 chain and an unsealed store: the old chain is checked as 0.1
+ * did, re-signed, and the store sealed. Deliberate and one-time: runs refuse old state rather than
+ * upgrade it, since anyone could write a 0.1-format file that would then be signed.
  */
 export async function upgradeState(stateDir: string, storePath: string, dataKey: Buffer, run: { clock: Pick<Clock, "now">; runId: string }) {
   const changed: string[] = [];
@@ -34,7 +32,6 @@ export async function upgradeState(stateDir: string, storePath: string, dataKey:
     if (head.status === "ok" && Object.values(head.head.stores).some((r) => r.path === storePath)) {
       throw downgraded(`the journal recorded a sealed ${storePath}, so this unsealed one was put back after an upgrade`);
     }
-    // The 0.1 file is the document itself; sealing puts the header in front of it.
     const seal = await writeSealed(storePath, JSON.stringify(JSON.parse(storeText)), dataKey, undefined);
     await journal.recordStore(seal.id, seal.generation, storePath);
     changed.push(`${storePath} sealed as generation 1`);
@@ -43,7 +40,6 @@ export async function upgradeState(stateDir: string, storePath: string, dataKey:
   return { changed };
 }
 
-/** Re-signs 0.1 lines after checking their SHA-256 chain and head exactly as 0.1 did. */
 async function resign(stateDir: string, lines: readonly string[], key: Buffer): Promise<void> {
   const oldHead = JSON.parse((await readOrEmpty(headPath(stateDir))) || "null") as { seq?: number; hash?: string } | null;
   const sha = (line: string) => createHash("sha256").update(line, "utf8").digest("hex");

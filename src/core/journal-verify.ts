@@ -8,24 +8,15 @@ import { claimedMac, GENESIS, isUnkeyedJournal, journalIdOf, journalPath, lineVe
 import { type JournalHead, readHead } from "./journal-head.js";
 import { openStore, storeFormatOf } from "./store-seal.js";
 
-/** The store file as verify saw it: its generation and the last one the journal recorded for it. */
 export interface StoreState {
   readonly path: string;
   readonly generation: number;
   readonly recorded: number;
 }
 
-export type VerifyResult =
-  | { ok: true; lines: number; journalId?: string; store?: StoreState }
-  /** `line` is the first bad line (1-based) when the problem is in the journal itself. */
-  | { ok: false; line?: number; reason: string };
+export type VerifyResult = { ok: true; lines: number; journalId?: string; store?: StoreState } | { ok: false; line?: number; reason: string };
 
-/**
- * Checks every line's MAC, the seq numbering, the chain of MACs and the head, then what the state
- * folder shows around them: a missing journal beside a store or backups, a store file whose MAC
- * fails or whose generation is older than the journal recorded. Needs the key; without it a line
- * cannot be told from a forgery.
- */
+/** MACs, seq, chain and head, then the folder around them (a store without a journal, an older store). */
 export async function verifyJournal(stateDir: string, dataKey: Buffer, storePath: string): Promise<VerifyResult> {
   const key = subkey(dataKey, "journal");
   const text = await readOrEmpty(journalPath(stateDir));
@@ -54,7 +45,7 @@ export async function verifyJournal(stateDir: string, dataKey: Buffer, storePath
   return { ok: true, lines: n, ...(journalIdOf(lines) ? { journalId: journalIdOf(lines) } : {}), ...(store ? { store } : {}) };
 }
 
-/** Each line's own MAC, then seq and `prev`: an edit fails its line, a removal or move fails the next one. */
+/** An edit fails its line, a removal or move fails the next one. */
 export function verifyChain(lines: readonly string[], journalKey: Buffer): VerifyResult {
   let prev = GENESIS;
   for (const [i, line] of lines.entries()) {
@@ -70,7 +61,6 @@ export function verifyChain(lines: readonly string[], journalKey: Buffer): Verif
   return { ok: true, lines: lines.length };
 }
 
-/** Lines past the head are accepted: a crash between the journal fsync and the head write. */
 function headProblem(lines: readonly string[], head: JournalHead): VerifyResult | undefined {
   const n = lines.length;
   if (head.seq > n)
@@ -88,7 +78,6 @@ async function activityWithoutJournal(stateDir: string, storePath: string): Prom
   return seen.length ? seen.join(" and ") : undefined;
 }
 
-/** The store's seal against the head's record: a string names what is wrong. */
 async function storeProblem(dataKey: Buffer, path: string, head: JournalHead | undefined): Promise<StoreState | string | undefined> {
   const bytes = await readNoFollow(path);
   const records = Object.values(head?.stores ?? {});

@@ -18,11 +18,9 @@ import {
 } from "./journal-chain.js";
 import { emptyHead, type JournalHead, noteStore, readHead, writeHead } from "./journal-head.js";
 
-// One import path for callers; the line format lives in journal-chain.ts, the check in journal-verify.ts.
 export * from "./journal-chain.js";
 export * from "./journal-runs.js";
 
-/** What a provider keeps of a run's end so `journal verify --provider` can tell a rewritten journal (journal-anchor.ts). */
 export interface RunEndMark {
   readonly journalId: string;
   readonly seq: number;
@@ -31,7 +29,6 @@ export interface RunEndMark {
 }
 
 export interface JournalOptions {
-  /** Called once a batch holding a `run-end` line is durable, with that line's position and MAC. */
   readonly onRunEnd?: (mark: RunEndMark) => Promise<void>;
 }
 
@@ -41,17 +38,13 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-/**
- * Appender for one process; the caller holds the state-dir lock so there is one writer.
- * Concurrent `append` calls are group-committed: one write and one fsync per batch.
- */
+/** One writer (the caller holds the state lock); concurrent appends are group-committed, one fsync per batch. */
 export class Journal {
   private queue: Pending[] = [];
   private flushing = false;
   private broken: unknown;
-  /** The run of the latest event, so a store line belongs to the run that caused the write. */
   private lastRunId: string | undefined;
-  /** Runs that announced a write: only their ends are anchored, so a run that wrote nothing writes nothing anywhere. */
+  /** Only runs that wrote get an anchor: a run that wrote nothing writes nothing anywhere. */
   private readonly writing = new Set<string>();
 
   private constructor(
@@ -63,7 +56,6 @@ export class Journal {
     private readonly options: JournalOptions,
   ) {}
 
-  /** `dataKey` is the data key; lines are authenticated with a key derived from it, never with it. */
   static async open(stateDir: string, clock: Pick<Clock, "now">, dataKey: Buffer, options: JournalOptions = {}): Promise<Journal> {
     await ensurePrivateDir(stateDir);
     const key = subkey(dataKey, "journal");
@@ -90,7 +82,6 @@ export class Journal {
     });
   }
 
-  /** Records that the local store `store` is now at `generation` (after its file is durable). */
   recordStore(store: string, generation: number, path: string): Promise<void> {
     return this.append([{ runId: this.lastRunId ?? "unknown", type: "store", data: { store, generation, path } }]);
   }
@@ -138,9 +129,8 @@ export class Journal {
 }
 
 /**
- * Where the next line chains from. Lines past the head are trusted only when the head's own
- * line is intact (a crash between the journal fsync and the head write). If the head's line is
- * missing or edited we chain from the head itself, so the damage stays visible to `verify`.
+ * Lines past the head are trusted only when the head's own line is intact (a crash between the
+ * fsyncs); otherwise we chain from the head, so the damage stays visible to `verify`.
  */
 function resumePoint(lines: string[], head: JournalHead | undefined): JournalHead {
   const fromFile = emptyHead();
@@ -185,10 +175,7 @@ function rejectValues(event: JournalEvent): void {
   }
 }
 
-/**
- * Every entry, oldest first, without checking MACs (reading needs no key; `journal verify` checks).
- * A final unterminated line that does not parse is crash debris and skipped.
- */
+/** Unchecked (reading needs no key); a final unterminated line that does not parse is crash debris. */
 export async function readJournal(stateDir: string): Promise<JournalEntry[]> {
   const text = await readOrEmpty(journalPath(stateDir));
   const lines = splitLines(text);

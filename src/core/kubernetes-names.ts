@@ -3,14 +3,11 @@ import { basename } from "node:path";
 const KEY = /^[-._a-zA-Z0-9]+$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/**
- * Names use `/` between segments; Secret keys cannot, so `/` is stored as `__` and read back the
- * same way. Shared by the Kubernetes provider and `export k8s`, whose Secret keys must match.
- */
+/** `/` is stored as `__`; shared by the Kubernetes provider and `export k8s`, whose Secret keys must match. */
 export const toKey = (name: string): string => name.replaceAll("/", "__");
 export const fromKey = (key: string): string => key.replaceAll("__", "/");
 
-/** Why `key` cannot be a Secret data key (apimachinery's IsConfigMapKey), or undefined. */
+/** apimachinery's IsConfigMapKey. */
 export function keyProblem(key: string): string | undefined {
   if (key.length === 0) return "a Secret key cannot be empty";
   if (key.length > 253) return "Secret keys are at most 253 characters";
@@ -25,11 +22,7 @@ export function dnsSubdomainProblem(name: string, what = "Secret names"): string
   return undefined;
 }
 
-/**
- * The Secret a file's secrets go to when `--secret-name` is not given: the file's base name,
- * with `app` before a leading dot, lowercased, every run of other characters turned into `-`.
- * `.env` → `app-env`, `.env.production` → `app-env-production`, `config/prod.env` → `prod-env`.
- */
+/** `.env` → `app-env`, `.env.production` → `app-env-production`, `config/prod.env` → `prod-env`. */
 export function deriveSecretName(file: string): string {
   let base = basename(file);
   if (base.startsWith(".")) base = `app${base}`;

@@ -17,15 +17,11 @@ interface Holder {
   startedAt: string;
 }
 
-/** A lock file nobody could parse is only abandoned once it is older than a writer needs to fill it. */
 const UNPARSABLE_GRACE_MS = 5000;
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/**
- * Takes an exclusive lock by creating `path` with O_EXCL. Returns the release function.
- * A lock left by a dead process on this host is recovered; otherwise waits up to `waitMs`.
- */
+/** O_EXCL; a lock left by a dead process on this host is recovered, otherwise waits up to `waitMs`. */
 export async function acquireLock(path: string, options: LockOptions = {}): Promise<() => Promise<void>> {
   const { waitMs = 10000, pollMs = 100, clock = { sleep: realSleep } } = options;
   const me: Holder = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
@@ -83,10 +79,7 @@ async function inspect(path: string): Promise<Inspection> {
   return { holder, stale: dead ? { ino: info.ino } : undefined };
 }
 
-/**
- * Renames the stale file to a unique name first: only one recoverer's rename can succeed.
- * If what we moved is not the file we judged (someone replaced it meanwhile), put it back.
- */
+/** Renamed aside first: only one recoverer's rename succeeds; a file replaced meanwhile goes back. */
 async function removeStale(path: string, judged: { ino: number }): Promise<boolean> {
   const aside = `${path}.stale-${randomBytes(6).toString("hex")}`;
   try {
@@ -125,9 +118,7 @@ function parseHolder(text: string): Holder | undefined {
     if (typeof v.pid === "number" && typeof v.hostname === "string" && typeof v.startedAt === "string") {
       return { pid: v.pid, hostname: v.hostname, startedAt: v.startedAt };
     }
-  } catch {
-    // fall through: a half-written or foreign file
-  }
+  } catch {}
   return undefined;
 }
 
@@ -136,7 +127,6 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
     return (e as NodeJS.ErrnoException).code !== "ESRCH";
   }
 }

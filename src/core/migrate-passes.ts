@@ -10,7 +10,7 @@ import type { StepResult, Writer } from "./apply.js";
 import type { BackupWriter } from "./backup.js";
 import type { PlannedBatch } from "./plan-stream.js";
 
-/** Rows that get a masked preview: the human table shows no more than this many anyway. */
+/** The human table shows no more rows than this anyway. */
 const PREVIEWS = 200;
 
 const warn = (reporter: Reporter, b: PlannedBatch) => {
@@ -33,13 +33,11 @@ export interface Survey {
 }
 
 export interface SurveyOptions {
-  /** Warnings were shown by an earlier pass. */
   readonly quiet?: boolean;
-  /** Checked between batches: a Ctrl-C while planning stops reading. */
   readonly stop?: () => boolean;
 }
 
-/** Pass 1: plan every batch; rows go to the sink (value-free), so nothing is written before all is known. */
+/** Pass 1: every batch planned, rows value-free, so nothing is written before all is known. */
 export async function survey(
   batches: AsyncIterable<PlannedBatch>,
   sink: ItemSink,
@@ -75,15 +73,12 @@ export interface ApplyContext {
 
 export interface Applied {
   readonly failed: number;
-  /** Rows that became conflicts or invalid between the two passes (someone changed something). */
+  /** Rows that became conflicts or invalid between the two passes. */
   readonly drifted: number;
   readonly cells: ScrubCell[];
 }
 
-/**
- * Pass 2: each batch is planned again against the provider as it is now, its priors go into the
- * backup, and only then are its writes applied. An interrupt stops before the next batch.
- */
+/** Pass 2: each batch planned again as the provider is now, its priors backed up, then applied. */
 export async function applyBatches(batches: AsyncIterable<PlannedBatch>, ctx: ApplyContext): Promise<Applied> {
   const cells: ScrubCell[] = [];
   let done = 0;

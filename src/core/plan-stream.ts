@@ -12,7 +12,6 @@ export interface PlannedBatch {
   readonly current: ReadonlyMap<string, CurrentSecret>;
   readonly plan: Plan;
   readonly warnings: SourceWarning[];
-  /** Entries a filter or `skip` left out of this batch. */
   readonly filtered: number;
 }
 
@@ -20,15 +19,14 @@ export interface StreamOptions {
   readonly naming: NamingOptions;
   readonly filter: NameFilter;
   readonly plan: PlanOptions;
-  /** Entries never to migrate (e.g. cells already holding a `secret:` reference). */
+  /** e.g. cells already holding a `secret:` reference. */
   readonly skip?: (d: DesiredSecret) => boolean;
 }
 
 /**
- * Names planned in an earlier batch, each packed into one number: a 44-bit digest of the value
- * under a random key that lives only in this process, and the index of the source it came from.
- * Enough to tell "same value again" from "a different value" (a false "same" needs a 1-in-2^44
- * collision) at a few dozen bytes a name, and no value or unsalted hash of one is ever kept.
+ * Names of earlier batches, each one number: a 44-bit keyed digest of the value (the key lives only
+ * in this process) and the source's index. Tells a repeated value from a different one at a few
+ * dozen bytes a name, and no value or unsalted hash of one is kept.
  */
 class SeenNames {
   private readonly key = randomBytes(32);
@@ -48,11 +46,7 @@ class SeenNames {
   }
 }
 
-/**
- * Reads every source batch by batch and plans each batch against the provider's current state, so
- * memory is bounded by the batch size whatever the table size. A name repeated in a later batch
- * with the same value is dropped; with a different value it is a conflict, as within one batch.
- */
+/** Memory bounded by the batch size; a name repeated in a later batch with another value is a conflict. */
 export async function* planStream(sources: readonly SecretSource[], store: SecretStore, options: StreamOptions): AsyncGenerator<PlannedBatch> {
   const seen = new SeenNames();
   for await (const batch of desiredBatches(sources, options.naming, options.filter, options.skip)) {

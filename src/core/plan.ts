@@ -5,14 +5,13 @@ import type { Origin } from "../sources/types.js";
 export type PlanAction = "create" | "update" | "unchanged" | "skip" | "conflict" | "invalid";
 export type OnConflict = "overwrite" | "skip" | "fail";
 
-/** A secret the sources want in the vault, already named. */
 export interface DesiredSecret {
   readonly name: string;
   readonly value: string;
   readonly origin: Origin;
 }
 
-/** One row of a plan. Holds no value — every view renders these, so none of them can leak one. */
+/** Holds no value: every view renders these, so none of them can leak one. */
 export interface PlanItem {
   readonly name: string;
   readonly action: PlanAction;
@@ -21,15 +20,13 @@ export interface PlanItem {
   readonly version?: string;
   readonly reason?: string;
   readonly hint?: string;
-  /** The name as the provider stores it, when that differs (GCP and Azure map `/`). */
   readonly stored?: string;
 }
 
 export interface Plan {
   readonly items: PlanItem[];
-  /** The writes an apply would perform, in item order. The only place values travel. */
+  /** The only place values travel. */
   readonly ops: WriteOp[];
-  /** Conflicts or invalid names with `--on-conflict fail`: a live run writes nothing. */
   readonly blocked: boolean;
 }
 
@@ -38,13 +35,11 @@ export interface PlanOptions {
   readonly onConflict: OnConflict;
   readonly checkName: (name: string) => NameCheck;
   readonly checkValue: (value: string) => string | undefined;
-  /** `--restore-deleted`: a secret scheduled for deletion is restored and updated instead of refused. */
   readonly restoreDeleted?: boolean;
-  /** Limits over all the writes together (SecretStore.checkBatch): refused names become `invalid`. */
   readonly checkBatch?: (writes: readonly WriteOp[]) => ReadonlyMap<string, string>;
 }
 
-/** Pure: the same inputs always give the same plan, and nothing here does I/O. */
+/** Pure: no I/O, and the same inputs always give the same plan. */
 export function planMigration(desired: readonly DesiredSecret[], current: ReadonlyMap<string, CurrentSecret>, options: PlanOptions): Plan {
   const byName = new Map<string, DesiredSecret[]>();
   for (const d of desired) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
@@ -66,7 +61,6 @@ export function planMigration(desired: readonly DesiredSecret[], current: Readon
   return { items, ops, blocked };
 }
 
-/** Writes refused together (a Kubernetes Secret over 1 MiB): each becomes `invalid`, and the plan is blocked. */
 function refuse(items: PlanItem[], ops: WriteOp[], refused: ReadonlyMap<string, string>): Plan {
   const rows = items.map((i) => {
     const reason = refused.get(i.name);

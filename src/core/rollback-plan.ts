@@ -14,17 +14,11 @@ export interface RevertPlanItem {
 
 interface Written {
   version?: string;
-  /** From the intent, for a write whose outcome never reached the journal. */
   toVersion?: string;
   digest?: string;
 }
 
-/**
- * Pure: which names of `target` need undoing, judged from the run's intents, the backup's
- * priors and the provider's current state. Intents without a `done` (a crash) are included,
- * with what the intent recorded to identify the write (`inFlight`): the provider's revert checks
- * whether the write really happened. `digest` is the run's keyed digest (write-digest.ts).
- */
+/** Pure. Intents without a `done` (a crash) are included with what identifies the write: the provider checks whether it landed. */
 export function planRollback(
   steps: readonly JournalEntry[],
   priors: ReadonlyMap<string, PriorState>,

@@ -4,11 +4,7 @@ import type { CurrentSecret } from "../providers/types.js";
 import type { DriftItem } from "./compare.js";
 import type { DesiredSecret } from "./plan.js";
 
-/**
- * What `--scrub reference` leaves in a database cell: `secret:<provider>:<name>`. Only cells read
- * from a database are ever interpreted this way; a `.env` value that happens to look like one is
- * just a value.
- */
+/** `secret:<provider>:<name>`, left by `--scrub reference`. Only database cells are read this way; a `.env` value is just a value. */
 export interface SecretReference {
   readonly provider: ProviderName;
   readonly name: string;
@@ -18,7 +14,6 @@ const PREFIX = "secret:";
 
 export const formatReference = (provider: ProviderName, name: string): string => `${PREFIX}${provider}:${name}`;
 
-/** The reference a cell holds, or undefined for an ordinary value (including `secret:` with an unknown provider). */
 export function parseReference(value: string): SecretReference | undefined {
   if (!value.startsWith(PREFIX)) return undefined;
   const rest = value.slice(PREFIX.length);
@@ -29,7 +24,6 @@ export function parseReference(value: string): SecretReference | undefined {
   return { provider, name };
 }
 
-/** A database cell (it has a column in its origin) that holds a reference rather than a secret. */
 export const referenceInCell = (entry: { value: string; origin: { column?: string } }): SecretReference | undefined =>
   entry.origin.column === undefined ? undefined : parseReference(entry.value);
 
@@ -38,7 +32,6 @@ export interface ReferenceCell {
   readonly target: SecretReference;
 }
 
-/** Splits validate's inventory into cells to compare by value and cells that hold a reference. */
 export function splitReferenceCells(desired: readonly DesiredSecret[]): { values: DesiredSecret[]; references: ReferenceCell[] } {
   const values: DesiredSecret[] = [];
   const references: ReferenceCell[] = [];
@@ -50,7 +43,7 @@ export function splitReferenceCells(desired: readonly DesiredSecret[]): { values
   return { values, references };
 }
 
-/** Pure: a reference cell is in sync when the secret it names exists in this provider (its value is not compared). */
+/** In sync when the named secret exists here; its value is not compared. */
 export function checkReferences(references: readonly ReferenceCell[], provider: ProviderName, current: ReadonlyMap<string, CurrentSecret>): DriftItem[] {
   return references.map(({ cell, target }) => {
     const base = { name: cell.name, source: cell.origin.source };

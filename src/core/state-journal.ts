@@ -6,18 +6,14 @@ import { noteStore, readHead, type StoreRecord } from "./journal-head.js";
 import type { StoreSeal } from "./store-seal.js";
 import { storeTampered } from "./store-seal.js";
 
-/** How the local store learns what the journal says about it, and tells it each new generation. */
 export interface StoreLedger {
-  /** Throws STORE_TAMPERED when the journal recorded a later generation of this store, or recorded it at `path` and it is gone. */
+  /** STORE_TAMPERED when the journal recorded a later generation, or recorded the file and it is gone. */
   check(path: string, seal: StoreSeal | undefined): Promise<void>;
-  /** Journals that the store file at `path` is now `seal` (called once the file is durable). */
+  /** Once the file is durable. */
   record(path: string, seal: StoreSeal): Promise<void>;
 }
 
-/**
- * The state folder's journal for one command: opened on first use and shared by the command and
- * the local store's ledger, so there is one writer per process.
- */
+/** Shared by the command and the local store's ledger, so there is one journal writer per process. */
 export class StateJournal {
   private opened: Promise<Journal> | undefined;
   private anchor: ((mark: RunEndMark) => Promise<void>) | undefined;
@@ -35,7 +31,6 @@ export class StateJournal {
     return this.opened;
   }
 
-  /** Where each run's end is also recorded (a remote provider's anchor entry). */
   anchorTo(write: (mark: RunEndMark) => Promise<void>): void {
     this.anchor = write;
   }
@@ -56,7 +51,7 @@ export class StateJournal {
     record: async (path, seal) => (await this.open()).recordStore(seal.id, seal.generation, path),
   };
 
-  /** The latest generation per store: from the authenticated head, or the lines when the head is gone. */
+  /** From the authenticated head, or the lines when the head is gone. */
   private async storeRecords(): Promise<Record<string, StoreRecord>> {
     if (!this.key) return {};
     const head = await readHead(this.stateDir, subkey(this.key, "journal"));

@@ -4,16 +4,11 @@ import { hmac, sameMac, subkey } from "./crypto.js";
 import { CliError, ExitCode, usageError } from "./errors.js";
 
 /**
- * The local store file is a header line and the document. The header authenticates the whole
- * document text — names, versions, labels, grace times, notes — with an HMAC under a key derived
- * from the data key, and carries a generation that grows by one with every save. The journal
- * records each generation (src/core/state-journal.ts), so a swapped label fails the MAC and an
- * older, intact copy of the file is caught by its generation.
- *
- * This module knows nothing about the document's shape: it seals and opens text.
+ * A state file as a header line and a document. The header MACs the whole text under a key derived
+ * from the data key and carries a generation the journal records, so an edit fails the MAC and an
+ * older intact copy is caught by its generation. Knows nothing of the document's shape.
  */
 export interface StoreSeal {
-  /** Random, made at the first save; the journal keeps generations per store id. */
   readonly id: string;
   readonly generation: number;
 }
@@ -22,7 +17,6 @@ const HEADER = "secretshift-store-seal/1";
 
 export const newStoreId = (): string => randomBytes(8).toString("hex");
 
-/** Which format a store file's text is in: sealed (this module), the unsealed 0.1 document, or neither. */
 export function storeFormatOf(text: string): "sealed" | "unsealed" | "unknown" {
   try {
     const format = (JSON.parse(text.split("\n")[0] ?? "") as { format?: unknown }).format;
@@ -32,13 +26,12 @@ export function storeFormatOf(text: string): "sealed" | "unsealed" | "unknown" {
   }
 }
 
-/** The file text for `document` sealed as `seal`. */
 export function sealStore(dataKey: Buffer, seal: StoreSeal, document: string): string {
   const header = { format: HEADER, id: seal.id, generation: seal.generation, mac: storeMac(dataKey, seal, document) };
   return `${JSON.stringify(header)}\n${document}`;
 }
 
-/** The document text and its seal; throws STORE_TAMPERED unless the MAC verifies. */
+/** Throws STORE_TAMPERED unless the MAC verifies. */
 export function openStore(dataKey: Buffer, text: string, path: string): { seal: StoreSeal; document: string } {
   if (storeFormatOf(text) === "unsealed") throw unsealedStoreError(path);
   const cut = text.indexOf("\n");
@@ -77,7 +70,6 @@ const unsealedStoreError = (path: string): CliError =>
     "run `secrets journal upgrade` once to seal it (see README, Security)",
   );
 
-/** Writes `document` as the generation after `previous` (the first of a new store without one); returns its seal. */
 export async function writeSealed(path: string, document: string, dataKey: Buffer, previous: StoreSeal | undefined): Promise<StoreSeal> {
   const seal = { id: previous?.id ?? newStoreId(), generation: (previous?.generation ?? 0) + 1 };
   await writeFileAtomic(path, sealStore(dataKey, seal, document), 0o600);

@@ -4,13 +4,12 @@ import { DEFAULT_PROVIDER, isProviderName, type ProviderName, unknownProvider } 
 
 export interface ProviderChoice {
   readonly provider: ProviderName;
-  /** Said on stderr: "provider local (from SECRETS_PROVIDER)". */
   readonly from: string;
 }
 
 export interface ProviderFlag {
   readonly provider?: string;
-  /** commander's value source: `cli`, `env` (SECRETS_PROVIDER) or `config` (secretshift.yaml). */
+  /** commander's value source: `cli`, `env` or `config`. */
   readonly providerSource?: string;
 }
 
@@ -18,13 +17,9 @@ const FLAG_ORIGIN: Record<string, string> = { cli: "--provider", env: "SECRETS_P
 
 type Layer = () => Promise<{ name: string; from: string } | undefined>;
 
-/**
- * For commands that act on one secret (`rotate`, `get`): --provider, SECRETS_PROVIDER,
- * secretshift.yaml, then where the journal says the secret was last migrated, then the default.
- */
+/** `rotate`, `get`: --provider, SECRETS_PROVIDER, secretshift.yaml, where the journal last migrated the secret, the default. */
 export async function chooseProvider(secret: string, flag: ProviderFlag, deps: Pick<Deps, "env">, stateDir: string): Promise<ProviderChoice> {
   const layers: Layer[] = [
-    // The CLI's config layers (src/config/layers.ts) may already have filled --provider from SECRETS_PROVIDER or secretshift.yaml.
     async () => (flag.provider ? { name: flag.provider, from: FLAG_ORIGIN[flag.providerSource ?? "cli"] ?? "--provider" } : undefined),
     async () => (deps.env.SECRETS_PROVIDER ? { name: deps.env.SECRETS_PROVIDER, from: "SECRETS_PROVIDER" } : undefined),
     async () => {
@@ -42,7 +37,6 @@ export async function chooseProvider(secret: string, flag: ProviderFlag, deps: P
   throw new Error("unreachable: the default layer always answers");
 }
 
-/** The provider of the last migrate run that wrote this name. */
 export function lastMigratedTo(entries: readonly JournalEntry[], secret: string): string | undefined {
   const migrateRuns = new Map<string, string | undefined>();
   let provider: string | undefined;

@@ -1,18 +1,13 @@
 import { usageError } from "../core/errors.js";
 
-/**
- * What a child process (`--test-command`, a `command:` generator) may see of our environment.
- * Names a shell and the usual tools need to run and to format text; nothing that authenticates.
- */
 const BASE = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR"];
 const LOCALE = /^LC_[A-Z_]+$/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * A minimal environment instead of ours: never `SECRETS_*` (the data key is one of them), provider
- * credentials or database URLs, which a command from a cloned `secretshift.yaml` could otherwise
- * copy out. `passEnv` adds variables the user named on the command line or in `SECRETS_PASS_ENV`
- * (never in `secretshift.yaml`, which a repository controls); `SECRETS_*` stays refused even then.
+ * Never `SECRETS_*` (the data key is one), provider credentials or database URLs, which a command
+ * from a cloned `secretshift.yaml` could copy out. `passEnv` comes from the command line or
+ * `SECRETS_PASS_ENV`, never from the file a repository controls.
  */
 export function childEnv(env: NodeJS.ProcessEnv, passEnv: readonly string[] = []): NodeJS.ProcessEnv {
   for (const name of passEnv) {

@@ -8,11 +8,10 @@ export type CleanupItem =
       readonly graceUntil: string;
       readonly action: "drop" | "keep" | "skip";
       readonly reason?: string;
-      /** postgres-alternating: the role whose password expires before the version is dropped. */
       readonly expireRole?: string;
     }
   | { readonly kind: "backup"; readonly runId: string; readonly createdAt: string; readonly action: "delete" | "keep"; readonly reason?: string }
-  /** A pending value kept beside its secret: removed only once it is the current value already. */
+  /** Removed only once it is the current value already. */
   | {
       readonly kind: "pending";
       readonly name: string;
@@ -25,15 +24,10 @@ export type CleanupItem =
 export interface CleanupInput {
   readonly now: Date;
   readonly retentionMs: number;
-  /** `host:port/database` of `--db`, when given. */
   readonly db?: string;
 }
 
-/**
- * Pure: what `cleanup` removes. A previous version goes only once its grace end is in the past;
- * one whose rotation recorded a role to expire waits until `--db` names that same server, so a
- * password is never left valid with nobody tracking it.
- */
+/** Pure. A version with a role to expire waits until `--db` names that server: a password is never left valid untracked. */
 export function planCleanup(
   grace: readonly GraceRecord[],
   backups: readonly { runId: string; mtime: Date }[],

@@ -11,9 +11,8 @@ export interface GeneratorEffects {
 }
 
 export interface Generator {
-  /** The spec without a `command:` body, safe to journal and print. */
+  /** Safe to journal and print: no `command:` body. */
   readonly label: string;
-  /** Random bits in a value, when known (not for `command:`). */
   readonly entropyBits: number | undefined;
   generate(effects: GeneratorEffects): Promise<string>;
 }
@@ -27,10 +26,6 @@ export const PASSWORD_CLASSES = [LOWER, UPPER, DIGIT, SYMBOL] as const;
 const ALNUM = LOWER + UPPER + DIGIT;
 const MAX_N = 4096;
 
-/**
- * `hex:N` and `base64:N` take N random bytes (like `openssl rand -hex 32`); `alnum:N` and
- * `password:N` are N characters; `uuid` is a v4 UUID; `command:<cmd>` is the command's stdout.
- */
 export function parseGenerator(spec: string): Generator {
   if (spec === "uuid") return { label: spec, entropyBits: 122, generate: async (e) => uuid(e.randomBytes) };
   if (spec.startsWith("command:")) {
@@ -55,7 +50,7 @@ export function parseGenerator(spec: string): Generator {
   }
 }
 
-/** Uniform characters by rejection sampling: bytes at or above the largest multiple of the alphabet size are thrown away. */
+/** Rejection sampling keeps the characters uniform. */
 export function pickChars(alphabet: string, count: number, randomBytes: (size: number) => Buffer): string {
   const limit = 256 - (256 % alphabet.length);
   let out = "";
@@ -67,7 +62,7 @@ export function pickChars(alphabet: string, count: number, randomBytes: (size: n
   return out;
 }
 
-/** Redraws the whole value until every class is present, which keeps it uniform over valid passwords. */
+/** Redrawing the whole value keeps it uniform over valid passwords. */
 function password(n: number, randomBytes: (size: number) => Buffer): string {
   const alphabet = PASSWORD_CLASSES.join("");
   for (;;) {

@@ -1,27 +1,21 @@
 import type { JournalEntry } from "../core/journal.js";
 import type { RotationLabels, RotationVersion } from "./types.js";
 
-/** What this state folder's journal says about one rotation run of one secret. */
 export interface RotateRunView {
   readonly runId: string;
   readonly settings: Readonly<Record<string, string>>;
   readonly strategy: string;
-  /** `run-end` status, undefined while the run never ended (crash, kill). */
+  /** Undefined while the run never ended (crash, kill). */
   readonly status?: string;
 }
 
 export type RotationDecision =
-  /** Start a new rotation; `abandon` are earlier runs that died leaving nothing in the store. */
+  /** `abandon`: earlier runs that died leaving nothing in the store. */
   | { readonly kind: "fresh"; readonly abandon: readonly string[] }
-  /** A pending version of a run of ours is left: set, test and promote it again under that run id. */
   | { readonly kind: "resume"; readonly runId: string; readonly pending: RotationVersion }
-  /** A run of ours promoted, then died before journalling the end: only the journal needs finishing. */
+  /** A run of ours promoted, then died before journalling its end. */
   | { readonly kind: "finish"; readonly runId: string; readonly version: string }
-  /**
-   * `--abort` with a pending version: undo `set`, discard it. `runId` when the run is ours.
-   * `promoted`: its value is already current (a promotion elsewhere died before removing it), so
-   * `set` is not undone — that would take the value readers now get away from where it is used.
-   */
+  /** `promoted`: its value is already current, so `set` is not undone (readers get that value now). */
   | {
       readonly kind: "abort";
       readonly runId?: string;
@@ -30,7 +24,6 @@ export type RotationDecision =
       readonly promoted: boolean;
       readonly abandon: readonly string[];
     }
-  /** `--abort` with no rotation in progress. */
   | { readonly kind: "nothing"; readonly abandon: readonly string[] }
   | { readonly kind: "blocked"; readonly code: string; readonly message: string; readonly hint: string };
 
@@ -41,7 +34,6 @@ export interface DecideOptions {
   readonly settings: Readonly<Record<string, string>>;
 }
 
-/** Rotation runs of `name` on `provider`, by run id, in journal order. */
 export function rotateRuns(entries: readonly JournalEntry[], provider: string, name: string): Map<string, RotateRunView> {
   const runs = new Map<string, RotateRunView>();
   for (const e of entries) {
@@ -61,12 +53,9 @@ export function rotateRuns(entries: readonly JournalEntry[], provider: string, n
 }
 
 /**
- * Pure: what running `rotate <name>` means now, from the store's labels and our journal.
- * A leftover pending version of one of our runs is resumed, not discarded: its value is already
- * durable, `set` may already have applied it (ALTER ROLE), and re-applying the same value is safe
- * where generating another would leave the database and the store disagreeing. A pending version
- * our journal does not know belongs to a rotation elsewhere (another state folder or machine): we
- * never take it over; `--abort` removes it once the user says it is dead.
+ * Pure. A leftover pending version of a run of ours is resumed, not discarded: `set` may already
+ * have applied it (ALTER ROLE), and a new value would leave the database and the store disagreeing.
+ * One our journal does not know is another rotation's: never taken over, only removed by `--abort`.
  */
 export function decideRotation(labels: RotationLabels, runs: ReadonlyMap<string, RotateRunView>, options: DecideOptions): RotationDecision {
   const { current } = labels;
@@ -75,7 +64,7 @@ export function decideRotation(labels: RotationLabels, runs: ReadonlyMap<string,
   // A pending value readers already get was promoted by a run that died before removing it.
   const promoted = labels.pending !== undefined && labels.pending.value === current.value;
   const owner = labels.pending?.runId !== undefined ? runs.get(labels.pending.runId) : undefined;
-  // Such a leftover of a run of ours that ended is only litter: the next rotation replaces it, --abort removes it.
+  // Such a leftover of a run of ours that ended is only litter.
   const settled = promoted && owner?.status === "ok";
   const pending = settled && !options.abort ? undefined : labels.pending;
   const mine = pending && !settled ? owner : undefined;

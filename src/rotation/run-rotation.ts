@@ -13,7 +13,6 @@ export interface RotationRun {
   readonly name: string;
   readonly store: RotatingStore;
   readonly strategy: Strategy;
-  /** Journals each step and says whether a Ctrl-C came; the rotation stops before its next step then. */
   readonly writer: Writer;
   readonly ctx: StrategyContext;
   readonly graceMs: number;
@@ -26,13 +25,12 @@ export interface RotationRun {
 }
 
 export interface RotationOutcome {
-  /** `unknown`: a step may have half-happened and we could not tell; re-running finishes or abandons it. */
+  /** `unknown`: a step may have half-happened; re-running finishes or abandons it. */
   readonly status: "rotated" | "failed" | "unknown" | "interrupted";
   readonly version?: string;
   readonly graceUntil?: Date;
   readonly failedStep?: StepName;
   readonly error?: string;
-  /** What happened to the pending version and the strategy's change after a failure. */
   readonly cleanup?: string;
 }
 
@@ -46,10 +44,9 @@ class StepFailed extends Error {
 }
 
 /**
- * create-pending → set → test → promote, each with an `intent` before and `done`/`failed` after.
- * `pending.version` set means a resumed run: the value is already stored, so it starts at `set`.
- * Any failure before promote leaves current untouched: the strategy's change is undone first,
- * then the pending version removed, so a crash in between still leaves a pending to resume from.
+ * create-pending → set → test → promote. A resumed run (`pending.version`) starts at `set`. A failure
+ * before promote undoes the strategy's change, then removes the pending version, so a crash in
+ * between still leaves a pending to resume from.
  */
 export async function advanceRotation(run: RotationRun, pending: { value: string; version?: string }): Promise<RotationOutcome> {
   let version = pending.version;
@@ -68,10 +65,7 @@ export async function advanceRotation(run: RotationRun, pending: { value: string
   }
 }
 
-/**
- * `--abort`: undo the strategy's change, then drop the pending version (of any run). A pending
- * value already promoted is what readers get now: only its leftover goes, the change stays.
- */
+/** A pending value already promoted is what readers get now: only its leftover goes. */
 export async function abortRotation(run: RotationRun, pending: { value: string; runId?: string; promoted: boolean }): Promise<void> {
   const pendingRunId = pending.runId;
   if (!pending.promoted) await journalled(run, "undo-set", () => run.strategy.undo(pending.value, run.ctx));

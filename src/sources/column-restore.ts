@@ -5,20 +5,19 @@ import type { Reporter } from "../ui/reporter.js";
 import { SKIPPED_META } from "./column-scrub.js";
 import type { CellRef, DatabaseSource } from "./database.js";
 
-/** Rollback's account of a run's scrubbed cells (`cells` in its `--json`). */
 export interface CellsReport {
-  /** Cells the run's backup holds: what a dry run would try to put back. */
+  /** What a dry run would try to put back. */
   readonly restore: number;
   readonly restored?: number;
-  /** Already hold their pre-scrub value (rolled back before). */
+  /** Rolled back before. */
   readonly already?: number;
-  /** Changed by someone after the scrub: left alone, like a vault `changed-since`. */
+  /** Left alone, like a vault `changed-since`. */
   readonly changedSince?: number;
 }
 
 const SHOWN = 20;
 
-/** The cells a run's scrub really replaced: those in the backup minus the ones it skipped. */
+/** Those in the backup minus the ones the scrub skipped. */
 export function scrubbedCellsOf(backup: Backup): ScrubbedCell[] {
   const skipped = backup.meta[SKIPPED_META];
   if (skipped === undefined) return backup.cells;
@@ -27,10 +26,7 @@ export function scrubbedCellsOf(backup: Backup): ScrubbedCell[] {
 }
 const cellId = (c: CellRef) => `${c.key}\0${c.column}`;
 
-/**
- * Reconnects to the database a run scrubbed (its URL is in the run's encrypted backup) and checks
- * it may write there, before rollback changes anything anywhere.
- */
+/** From the URL in the run's encrypted backup; checks it may write there before rollback changes anything. */
 export async function openScrubbedTable(backup: Backup): Promise<DatabaseSource> {
   const { "scrub.db": url, "scrub.table": table, "scrub.key": key } = backup.meta;
   if (!url || !table || !key) {
@@ -46,10 +42,7 @@ export async function openScrubbedTable(backup: Backup): Promise<DatabaseSource>
   return source;
 }
 
-/**
- * One transaction: a cell goes back only while it still holds exactly what scrub wrote. It does
- * not start after a Ctrl-C; one that comes during it lets it finish and be journalled.
- */
+/** A cell goes back only while it holds exactly what scrub wrote. No start after a Ctrl-C. */
 export async function restoreScrubbedCells(
   source: DatabaseSource,
   cells: readonly ScrubbedCell[],
@@ -72,10 +65,7 @@ export async function restoreScrubbedCells(
   return { restore: cells.length, restored, already, changedSince: changed.length };
 }
 
-/**
- * A skipped cell either already holds its pre-scrub value (a second rollback: harmless) or was
- * changed by someone else. One streamed read tells them apart without holding the table.
- */
+/** Already restored (harmless) or changed by someone: one streamed read tells, without holding the table. */
 async function notYetRestored(source: DatabaseSource, cells: readonly ScrubbedCell[], skipped: readonly CellRef[]): Promise<CellRef[]> {
   const wanted = new Set(skipped.map(cellId));
   const before = new Map(cells.filter((c) => wanted.has(cellId(c))).map((c) => [cellId(c), c.value]));

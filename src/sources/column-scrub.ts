@@ -13,36 +13,30 @@ import type { SecretSource } from "./types.js";
 
 export type ScrubMode = "none" | "null" | "reference";
 const MODES: readonly ScrubMode[] = ["none", "null", "reference"];
-/** Plan actions whose value is in the vault once the run succeeds: those cells are "migrated". */
+/** Plan actions whose value is in the vault once the run succeeds. */
 const MIGRATED = new Set(["create", "update", "unchanged"]);
-/** Backup meta key listing the `[key, column]` cells scrub skipped (changed since they were read). */
+/** The `[key, column]` cells scrub skipped because they changed since they were read. */
 export const SKIPPED_META = "scrub.skipped";
-/** Cells per backup frame, so one frame (one sealed line) stays small however big the table is. */
+/** So one sealed backup line stays small. */
 const FRAME_CELLS = 2000;
-/** Skipped cells named one by one on stderr before the rest are only counted. */
 const SHOWN_SKIPS = 20;
 
 export interface ColumnStepOptions {
   readonly scrub?: ScrubMode;
   readonly emitSql?: string;
   readonly dryRun?: boolean;
-  /** The `--db` URL, kept in the run's encrypted backup so rollback can reconnect. */
   readonly db?: string;
 }
 
-/** A live run that got past its vault writes; `ok` means none failed and it was not interrupted. */
 export interface FinishedRun {
   readonly ok: boolean;
   readonly why?: string;
-  /** The cells `collect` gathered batch by batch while the run applied its writes. */
   readonly cells: readonly ScrubCell[];
-  /** The run's writer: its journal, and whether a Ctrl-C came (then the scrub does not start). */
   readonly writer: Writer;
   readonly backup: BackupWriter;
 }
 
 export interface StepOutcome {
-  /** Extra keys for migrate's `--json` document (`scrub`, `emitSql`). */
   readonly json: Record<string, unknown>;
   readonly failed: boolean;
 }
@@ -50,13 +44,10 @@ export interface StepOutcome {
 export const isDatabaseSource = (s: SecretSource): s is DatabaseSource =>
   typeof (s as Partial<DatabaseSource>).scrub === "function" && typeof (s as Partial<DatabaseSource>).restoreCells === "function";
 
-/**
- * After reference scrub a cell holds `secret:<provider>:<name>`; migrating that string again would
- * overwrite the real secret, so such cells are left out of the run (migrate warns once with the count).
- */
+/** A cell holding `secret:<provider>:<name>` was scrubbed before: migrating it would overwrite the real secret. */
 export const isReferenceCell = (d: DesiredSecret): boolean => referenceInCell(d) !== undefined;
 
-/** What migrate does to its database columns after the vault writes: `--scrub` and `--emit-sql`. */
+/** `--scrub` and `--emit-sql`: what migrate does to its database columns after the vault writes. */
 export class ColumnStep {
   private constructor(
     private readonly source: DatabaseSource | undefined,
@@ -67,7 +58,7 @@ export class ColumnStep {
     private readonly reporter: Reporter,
   ) {}
 
-  /** Called before any vault write: checks the flags and that scrub will be allowed to UPDATE every column. */
+  /** Before any vault write: that scrub will be allowed to UPDATE every column. */
   static async prepare(
     sources: readonly SecretSource[],
     options: ColumnStepOptions,
@@ -99,26 +90,23 @@ export class ColumnStep {
     return new ColumnStep(source, mode, emitPath, dbUrl, provider, reporter);
   }
 
-  /** How many cells a successful run of this plan would scrub (0 without `--scrub`). */
   planned(plan: Plan, desired: readonly DesiredSecret[]): number {
     let n = 0;
     for (const _ of this.cells(plan, desired)) n++;
     return n;
   }
 
-  /** For the confirmation prompt. */
   describe(cells: number): string {
     return cells === 0 || !this.source
       ? ""
       : `, then ${this.mode === "null" ? "set" : "replace"} ${cells} cell(s) of ${this.source.table} ${this.mode === "null" ? "to NULL" : "by references"}`;
   }
 
-  /** The cells of one batch a successful run scrubs (none without `--scrub`); holds their values. */
   collect(plan: Plan, desired: readonly DesiredSecret[]): ScrubCell[] {
     return [...this.cells(plan, desired)];
   }
 
-  /** Dry run, blocked plan, or nothing to do: never scrubs; `--emit-sql` only for a live run that was fine. */
+  /** `--emit-sql` only for a live run that was fine. */
   async withoutRun(cells: number, blocked: boolean, live: boolean): Promise<StepOutcome> {
     const json: Record<string, unknown> = {};
     if (this.mode !== "none") {
@@ -131,7 +119,6 @@ export class ColumnStep {
     return { json, failed: emitted?.error !== undefined };
   }
 
-  /** Scrub (one transaction, after the cells are in the backup), then `--emit-sql`. */
   async afterRun(run: FinishedRun): Promise<StepOutcome> {
     const json: Record<string, unknown> = {};
     let failed = false;
@@ -167,11 +154,9 @@ export class ColumnStep {
     const { mode } = this;
     try {
       const cells = await this.backUp(source, run);
-      // One transaction; a cell that changed since it was read is skipped, never overwritten.
       const unit = { action: "scrub", data: { mode, table: source.table }, started: { cells }, failed: { scrubbed: 0 } };
       const { scrubbed, skipped } = await run.writer.transaction(unit, async () => {
         const result = await source.scrub(run.cells);
-        // Cells the transaction left alone are not rollback's to restore.
         const left = result.skipped.map((c) => [c.key, c.column]);
         if (left.length > 0) await run.backup.append({ priors: [], meta: { [SKIPPED_META]: JSON.stringify(left) } });
         return { result, data: { scrubbed: result.scrubbed, skipped: left.length } };
@@ -188,7 +173,6 @@ export class ColumnStep {
     }
   }
 
-  /** Every cell about to change goes into the encrypted backup first, with what rollback needs to reconnect. */
   private async backUp(source: DatabaseSource, run: FinishedRun): Promise<number> {
     await run.backup.append({
       priors: [],
@@ -212,7 +196,7 @@ export class ColumnStep {
       return { path, written: false };
     }
     try {
-      // It holds identifiers only, no value: an ordinary file for code review and the migration tool.
+      // Identifiers only, no value: an ordinary file for code review.
       await writeFile(path, this.source.emitDropSql(), { mode: 0o644 });
     } catch (e) {
       this.reporter.warn(`--emit-sql: could not write ${path}: ${describeError(e)}`);
@@ -223,7 +207,7 @@ export class ColumnStep {
   }
 }
 
-/** The URL rollback reconnects with (it may hold a password: it only ever goes into the encrypted backup). */
+/** It may hold a password: it only ever goes into the encrypted backup. */
 function reconnectUrl(url: string, cwd: string): string {
   const target = parseDbUrl(url);
   return target.kind === "sqlite" ? `sqlite:${resolve(cwd, target.path)}` : url;

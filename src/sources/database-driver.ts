@@ -7,35 +7,31 @@ export interface CellRef {
   key: string;
   column: string;
 }
-/** Replace a migrated cell, but only while it still holds `expected` (the value that was migrated). */
+/** Only while the cell still holds `expected`, the value that was migrated. */
 export interface ScrubCell extends CellRef {
   expected: string;
   replacement: string | null;
 }
-/** Put a cell back, but only while it still holds what scrub wrote (`expectedCurrent`). */
+/** Only while the cell still holds what scrub wrote. */
 export interface RestoreCell extends CellRef {
   expectedCurrent: string | null;
   value: string | null;
 }
 export type Cells<T> = Iterable<T> | AsyncIterable<T>;
 
-/** A column source: read like any source, plus what `--scrub`, `rollback` and `--emit-sql` need. */
 export interface DatabaseSource extends SecretSource {
   readonly kind: "postgres" | "sqlite";
   readonly table: string;
   readonly columns: readonly string[];
   readonly keyColumn: string;
-  /** Throws (exit 3, naming the privilege) unless scrub/restore could write every column. Call before the first vault write. */
+  /** Exit 3, naming the privilege; called before the first vault write. */
   assertCanScrub(): Promise<void>;
-  /** One transaction; a cell that no longer holds `expected` is skipped and reported, not overwritten. */
+  /** One transaction; a cell that changed is skipped and reported, never overwritten. */
   scrub(cells: Cells<ScrubCell>): Promise<{ scrubbed: number; skipped: CellRef[] }>;
-  /** One transaction; a cell that no longer holds what scrub wrote is skipped and reported. */
   restoreCells(cells: Cells<RestoreCell>): Promise<{ restored: number; skipped: CellRef[] }>;
-  /** The follow-up `ALTER TABLE … DROP COLUMN` migration, never run by us. */
   emitDropSql(): string;
 }
 
-/** What a driver needs, validated: identifiers checked, defaults applied. */
 export interface TableSpec {
   table: QualifiedName;
   columns: string[];
@@ -44,13 +40,11 @@ export interface TableSpec {
   batchSize: number;
 }
 
-/** Both drivers implement scrub and restore as the same guarded update. */
 export interface GuardedUpdate extends CellRef {
   expected: string | null;
   value: string | null;
 }
 
-/** The SELECT both drivers stream: key first, then each column as text, ordered by key. */
 export function selectSql(spec: TableSpec, asText: (quoted: string) => string[]): string {
   const columns = [spec.key, ...spec.columns].flatMap((c) => asText(quoteIdent(c)));
   // Newlines so a trailing `--` comment in --where cannot swallow the closing parenthesis.
@@ -74,7 +68,7 @@ export function dropColumnsSql(spec: TableSpec, dialect: string): string {
   ].join("\n");
 }
 
-/** The SHA-256 of a cell's UTF-8 text, hex: guarded updates compare cells by it, never by the value (NULL stays NULL). */
+/** Guarded updates compare cells by their digest, never by the value. */
 export const digestOf = (text: string | null): string | null => (text === null ? null : createHash("sha256").update(text, "utf8").digest("hex"));
 
 export const toGuarded = {
@@ -109,13 +103,9 @@ export const binaryColumnError = (table: string, column: string, type: string): 
     "leave it out of --columns, or convert it to text (e.g. base64) first",
   );
 
-/** Generic failure of a query that is neither bad usage nor unreachability. */
 export const queryFailed = (message: string): CliError => new CliError("DB_QUERY_FAILED", message, { exitCode: ExitCode.failed });
 
-/**
- * Turns rows into entries and cuts them into batches of at most `batchSize` entries.
- * NULL and empty cells are not secrets; a repeated key would make two secrets with one name.
- */
+/** NULL and empty cells are not secrets; a repeated key would make two secrets with one name. */
 export class EntryBatcher {
   private entries: SourceEntry[] = [];
   private warnings: SourceWarning[] = [];
@@ -152,7 +142,6 @@ export class EntryBatcher {
     this.warnings.push({ source: row === undefined ? this.label : `${this.spec.table.text}[key=${row}]`, message });
   }
 
-  /** Full batches now; with `final`, also the remainder (and the NULL-key summary). */
   *drain(final: boolean): Generator<SourceBatch> {
     const size = this.spec.batchSize;
     while (this.entries.length >= size || (final && (this.entries.length > 0 || this.warnings.length > 0 || this.nullKeys > 0))) {

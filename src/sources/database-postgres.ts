@@ -33,7 +33,7 @@ interface Endpoint {
 
 interface ColumnInfo {
   name: string;
-  /** Base type without modifier (`character varying`), so a cast never truncates. */
+  /** Without modifier (`character varying`), so a cast never truncates. */
   type: string;
   binary: boolean;
   canSelect: boolean;
@@ -44,7 +44,6 @@ type Privilege = "SELECT" | "UPDATE";
 
 const where = (e: Endpoint) => `${e.host}:${e.port}, database "${e.database}"`;
 
-/** pg resolves the URL together with PG* variables, ~/.pgpass and sslmode; we only read the result. */
 async function connect(url: string): Promise<{ client: pg.Client; endpoint: Endpoint }> {
   const client = new pg.Client({ connectionString: url, application_name: "secretshift" });
   const endpoint: Endpoint = { host: client.host, port: client.port, database: client.database ?? "", user: client.user ?? "" };
@@ -79,9 +78,8 @@ function connectError(e: unknown, endpoint: Endpoint, password: string | undefin
 }
 
 /**
- * A server message can quote a cell (`--where "api_key::regclass IS NULL"` fails with the value in
- * the text, and so do casts), so errors carry the SQLSTATE and its condition name, never the message;
- * for a syntax error, where in `--where` it is. Only the driver's own network errors keep their text.
+ * A server message can quote a cell (a failing cast in `--where` does), so errors carry the
+ * SQLSTATE and its name, never the message; only the driver's own network errors keep their text.
  */
 function queryError(e: unknown, spec: TableSpec, endpoint: Endpoint, phase: "read" | Privilege, sql?: string): CliError {
   const err = e as { code?: string; message?: string; position?: string };
@@ -111,7 +109,6 @@ function queryError(e: unknown, spec: TableSpec, endpoint: Endpoint, phase: "rea
   return queryFailed(`${phase === "read" ? "reading" : "updating"} ${spec.table.text} failed: ${state}`);
 }
 
-/** ` at character 7 of --where`, from the error's 1-based position in the statement we sent. */
 function whereAt(position: string | undefined, sql: string | undefined, text: string): string {
   const start = sql?.indexOf(`(\n${text}\n)`) ?? -1;
   const at = Number(position) - 1 - (start + 2);
@@ -185,7 +182,6 @@ export class PostgresSource implements DatabaseSource {
     this.keyColumn = spec.key;
   }
 
-  /** Each read has its own connection, read-only transaction and server-side cursor. */
   async *read(): AsyncGenerator<SourceBatch> {
     const { spec, endpoint } = this;
     const { client } = await connect(this.url);
@@ -213,9 +209,7 @@ export class PostgresSource implements DatabaseSource {
     }
   }
 
-  async close(): Promise<void> {
-    // Connections live only as long as each read, scrub or restore.
-  }
+  async close(): Promise<void> {}
 
   async assertCanScrub(): Promise<void> {
     const denied = this.spec.columns.filter((c) => !this.info.get(c)?.canUpdate);
@@ -237,10 +231,8 @@ export class PostgresSource implements DatabaseSource {
   }
 
   /**
-   * One transaction for all cells, `batchSize` cells per statement: each UPDATE joins an unnest() of
-   * (key, digest, value) and only touches rows whose cell still hashes to the digest of `expected`.
-   * The server computes `sha256(convert_to(cell, 'UTF8'))` itself, so the migrated value is never
-   * sent for the comparison (nor lands in a statement log); only the new value travels.
+   * Each UPDATE joins an unnest() of (key, digest, value) and touches only rows whose cell still
+   * hashes to the digest of `expected`: the server hashes, so the migrated value is never sent.
    */
   private async guardedUpdate(cells: AsyncIterable<GuardedUpdate>): Promise<{ applied: number; skipped: CellRef[] }> {
     const { spec, endpoint } = this;

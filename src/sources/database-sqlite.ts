@@ -25,7 +25,6 @@ import {
 import { quoteIdent, quoteQualified } from "./sql-identifiers.js";
 import type { SourceBatch } from "./types.js";
 
-/** Declared types SQLite gives BLOB affinity on purpose; an untyped column is not refused. */
 const BINARY_TYPE = /BLOB|BINARY|BYTEA/i;
 const ROWID = new Set(["rowid", "oid", "_rowid_"]);
 
@@ -37,11 +36,7 @@ function openDb(path: string, readonly: boolean): Database.Database {
   }
 }
 
-/**
- * SQLite's message is shown only for `prepare` errors ("no such column: plna"): compiling reads the
- * statement and the schema, never a row. Once rows are read a message can quote a cell (a JSON path
- * error echoes it), so those errors say only their code.
- */
+/** Only `prepare` errors keep SQLite's message: once rows are read it can quote a cell. */
 function sqliteError(e: unknown, spec: TableSpec, path: string, phase: "prepare" | "read" | "UPDATE"): CliError {
   if (isCliError(e)) return e;
   const err = e as { code?: string; message?: string };
@@ -87,7 +82,6 @@ export function openSqliteSource(path: string, spec: TableSpec): SqliteSource {
       }
       throw missingTableError(spec.table.text, path, tables);
     }
-    // SQLite identifiers are case-insensitive.
     const declared = new Map(info.map((c) => [c.name.toLowerCase(), c]));
     for (const name of [spec.key, ...spec.columns]) {
       if (declared.has(name.toLowerCase()) || (name === spec.key && ROWID.has(name.toLowerCase()))) continue;
@@ -124,7 +118,7 @@ export class SqliteSource implements DatabaseSource {
     this.keyColumn = spec.key;
   }
 
-  /** A read-only connection per read; prepare() refuses a --where that smuggles in a second statement. */
+  /** prepare() refuses a --where that smuggles in a second statement. */
   async *read(): AsyncGenerator<SourceBatch> {
     const { spec, path } = this;
     const db = openDb(path, true);
@@ -164,9 +158,7 @@ export class SqliteSource implements DatabaseSource {
     }
   }
 
-  async close(): Promise<void> {
-    // Connections live only as long as each read, scrub or restore.
-  }
+  async close(): Promise<void> {}
 
   async assertCanScrub(): Promise<void> {
     try {
@@ -195,11 +187,7 @@ export class SqliteSource implements DatabaseSource {
     return dropColumnsSql(this.spec, "SQLite 3.35+");
   }
 
-  /**
-   * BEGIN IMMEDIATE takes the write lock up front, so the whole batch commits or none of it does.
-   * Cells are compared by digest as for PostgreSQL; SQLite runs in this process, so the digest
-   * function is ours and the expected value is never bound into a statement at all.
-   */
+  /** BEGIN IMMEDIATE: all or nothing. The digest function is ours, so the expected value is never bound into a statement. */
   private async guardedUpdate(cells: AsyncIterable<GuardedUpdate>): Promise<{ applied: number; skipped: CellRef[] }> {
     const { spec, path } = this;
     const db = openDb(path, false);

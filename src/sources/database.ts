@@ -8,16 +8,13 @@ export type { CellRef, DatabaseSource, RestoreCell, ScrubCell } from "./database
 export type DbTarget = { kind: "postgres"; url: string } | { kind: "sqlite"; path: string };
 
 export interface DatabaseSourceOptions {
-  /** `postgres://…`, `postgresql://…` or `sqlite:<path>`. */
   url: string;
-  /** `businesses` or `app.businesses`. */
   table: string;
   columns: readonly string[];
-  /** Row key column (default `id`); must be unique, it names the secrets and addresses scrub/restore. */
+  /** Must be unique: it names the secrets and addresses scrub/restore. */
   key?: string;
-  /** An SQL expression by design; it only ever runs inside a read-only transaction/connection. */
+  /** SQL by design; it only ever runs in a read-only transaction. */
   where?: string;
-  /** Most entries per yielded batch (default 1000). */
   batchSize?: number;
 }
 
@@ -51,12 +48,12 @@ export function tableSpec(options: DatabaseSourceOptions): TableSpec {
 export async function createDatabaseSource(options: DatabaseSourceOptions): Promise<DatabaseSource> {
   const target = parseDbUrl(options.url);
   const spec = tableSpec(options);
-  // Drivers are loaded only when a --db source is used, so other commands never load native code.
+  // Native code only when a --db source is used.
   if (target.kind === "postgres") return (await import("./database-postgres.js")).openPostgresSource(target.url, spec);
   return (await loadSqlite()).openSqliteSource(target.path, spec);
 }
 
-/** better-sqlite3 is an optional, native dependency: a machine that could not build it gets one clear line. */
+/** Optional and native: a machine that could not build it gets one clear line. */
 async function loadSqlite(): Promise<typeof import("./database-sqlite.js")> {
   try {
     return await import("./database-sqlite.js");
@@ -70,7 +67,6 @@ async function loadSqlite(): Promise<typeof import("./database-sqlite.js")> {
   }
 }
 
-/** The backup record for a cell scrub is about to overwrite (written before the scrub transaction). */
 export const scrubbedCell = (source: Pick<DatabaseSource, "table">, cell: ScrubCell): ScrubbedCell => ({
   table: source.table,
   column: cell.column,

@@ -2,9 +2,8 @@ import { expand } from "dotenv-expand";
 import { usageError } from "../core/errors.js";
 import { mask } from "../ui/mask.js";
 
-/** Names a plain JavaScript object answers for without holding them (`constructor`, `toString`, `__proto__`, …). */
 const BUILT_IN = Object.getOwnPropertyNames(Object.prototype);
-// dotenv-expand's own reference pattern (lib/main.js), to name unset variables in warnings.
+// dotenv-expand's own pattern, to name unset variables in warnings.
 const REFERENCE = /(?<!\\)\${([^{}]+)}|(?<!\\)\$([A-Za-z_][A-Za-z0-9_]*)/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 
@@ -14,10 +13,8 @@ export interface ExpandNote {
 }
 
 /**
- * `--expand`: exactly what dotenv-expand gives the application, computed on a copy of the environment
- * (dotenv-expand writes every key into the environment it is given; the real process.env is never
- * touched). Like dotenv-expand, a variable already set in the environment wins over the file: that
- * is reported, because the value migrated is then not the one written in the file.
+ * Exactly what dotenv-expand gives the application, computed on a copy (it writes into the env it is
+ * given). A variable set in the environment wins over the file, as there, and that is reported.
  */
 export function expandDotenv(
   parsed: Readonly<Record<string, string>>,
@@ -40,11 +37,7 @@ export function expandDotenv(
   return { values: new Map(Object.entries(expanded ?? {})), notes };
 }
 
-/**
- * dotenv-expand looks names up in a plain object, where `constructor` and friends always exist: a
- * reference to one never set would hang it. Unset is the same as empty to dotenv-expand, so such names
- * are set empty on the copy. A file that defines one and refers to it is refused rather than guessed.
- */
+/** `constructor` and friends always exist on a plain object, and a reference to one never set hangs dotenv-expand. */
 function guardBuiltIns(parsed: Readonly<Record<string, string>>, processEnv: Record<string, string | undefined>): void {
   const texts = [...Object.values(parsed), ...Object.values(processEnv)];
   for (const name of BUILT_IN) {

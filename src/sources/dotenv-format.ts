@@ -10,17 +10,13 @@ const KEY = /^[\w.-]+$/;
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
- * Writes pairs so that `dotenv.parse` reads back exactly the same keys and values. Each value gets the
- * plainest spelling dotenv reads back unchanged: bare, then 'single', "double" (with `\n`, `\r`
- * escapes), `backtick` (values with `$` prefer single quotes, which dotenvx leaves unexpanded).
- * A value dotenv has no spelling for (a carriage return next to every quote kind, a lone surrogate…)
- * or a name dotenv never gives (`__proto__`) is refused with UNSPELLABLE_VALUE: never written in a
- * form dotenv would read as something else.
+ * Each value in the plainest spelling `dotenv.parse` reads back unchanged (bare, 'single', "double",
+ * `backtick`); a value or name dotenv has no spelling for is refused (UNSPELLABLE_VALUE), never
+ * written in a form dotenv would read as something else.
  */
 export function formatDotenv(pairs: readonly DotenvPair[]): string {
   const text = pairs.map(({ key, value }) => `${formatLine(key, value)}\n`).join("");
   const back = dotenv.parse(text);
-  // Lines are checked one by one; this proves they also read back together.
   const last = new Map(pairs.map((p) => [p.key, p.value]));
   const differs = [...last].find(([key, value]) => !Object.hasOwn(back, key) || back[key] !== value);
   if (differs) throw unspellable(differs[0]);

@@ -1,38 +1,28 @@
-/**
- * Where each assignment of a .env file sits. It decides no value (dotenv.parse does): it finds the
- * same assignments dotenv finds, with dotenv's own pattern, and records each one's line, the span of
- * its value in the file (so a later rewrite can replace exactly that text) and what warnings need.
- */
+/** Where each assignment of a .env file sits, found with dotenv's own pattern; the value is dotenv.parse's to decide. */
 
-// dotenv 16's LINE (lib/main.js), plus `d` for match positions. The judge test feeds thousands of
-// files to this scanner and to dotenv.parse, so a dotenv upgrade that changes the pattern fails there.
+// dotenv 16's LINE (lib/main.js) plus `d`; the judge test fails if a dotenv upgrade changes it.
 const LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/dgm;
 
-/** What dotenv's separator takes when no value follows: `=` after any blanks, or `:` and one blank. */
 const SEPARATOR = /^\s*=|^:\s/;
 
 export interface Assignment {
   readonly key: string;
-  /** Line of the key (1-based; LF, CRLF and a lone CR each end a line, as dotenv counts them). */
+  /** 1-based; LF, CRLF and a lone CR each end a line, as dotenv counts them. */
   readonly line: number;
-  /** Line of the value's first non-blank character (later than `line` when the value starts on the next line). */
   readonly valueLine: number;
-  /** Last line the value reaches. */
   readonly lastLine: number;
-  /** The value as written, quotes included, trimmed (line endings as dotenv sees them: LF). */
   readonly written: string;
-  /** `[start, end)` of the value as written, in the original text (UTF-16 offsets, before any CRLF change). */
+  /** UTF-16 offsets in the original text, before any CRLF change. */
   readonly start: number;
   readonly end: number;
-  /** The whole assignment as dotenv matched it: `dotenv.parse(matched)` is what this line alone gives. */
+  /** `dotenv.parse(matched)` is what this line alone gives. */
   readonly matched: string;
-  /** An unquoted value cut short by a `#` with no blank before it (`KEY=abc#def`). */
+  /** `KEY=abc#def`: cut short by a `#` with no blank before it. */
   readonly hashCut: boolean;
 }
 
 export interface DotenvScan {
   readonly assignments: Assignment[];
-  /** Lines dotenv skips that are neither blank nor comments. */
   readonly ignored: number[];
 }
 
@@ -71,7 +61,6 @@ export function scanDotenv(source: string): DotenvScan {
   return { assignments, ignored };
 }
 
-/** Text between matches: whatever is not blank or a comment there is a line dotenv never reads. */
 function ignoredLines(text: string, from: number, to: number, lines: LineIndex): number[] {
   const out: number[] = [];
   // dotenv's `^` also starts a line after U+2028/U+2029, so those split pieces too.
@@ -104,7 +93,6 @@ class LineIndex {
   }
 }
 
-/** Maps an offset in the CRLF-normalised text back to the original: each CRLF before it was one character longer. */
 function originalOffsets(source: string): (offset: number) => number {
   const collapsed: number[] = [];
   for (let at = source.indexOf("\r\n"); at !== -1; at = source.indexOf("\r\n", at + 2)) collapsed.push(at - collapsed.length);

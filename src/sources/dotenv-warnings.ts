@@ -16,10 +16,7 @@ const PROPERLY_QUOTED = new Map([
 // A line inside a quoted value that looks like a conventional `NAME=` (not base64 ending in `=`, as in a PEM).
 const ASSIGNMENT_INSIDE = /\n\s*(?:export\s+)?[A-Z_][A-Z0-9_]*\s*=/;
 
-/**
- * Lines whose meaning is probably not what their author intended. The value is always dotenv's
- * (the one the application gets), shown masked, so a person can check it without seeing it.
- */
+/** The value is always dotenv's (what the application gets), shown masked. */
 export function dotenvWarnings(scan: DotenvScan, given: ReadonlyMap<string, string>): Problem[] {
   const problems: Problem[] = scan.ignored.map((line) => ({
     line,
@@ -58,7 +55,6 @@ function quoteProblem(a: Assignment): string | undefined {
   return `the opening ${q} is never closed, so dotenv keeps it as part of the value`;
 }
 
-/** What this one assignment gives, read by dotenv itself (a later line may set the key again). */
 function lineValue(a: Assignment): string {
   const parsed = dotenv.parse(a.matched);
   return Object.hasOwn(parsed, a.key) ? (parsed[a.key] ?? "") : "";

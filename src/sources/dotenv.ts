@@ -8,17 +8,13 @@ import type { SourceEntry, SourceWarning } from "./types.js";
 export { formatDotenv } from "./dotenv-format.js";
 
 export interface DotenvOptions {
-  /** Substitute `$VAR` / `${VAR}` exactly as dotenv-expand does. Off by default: values are what dotenv.parse gives. */
+  /** Off by default: values are what dotenv.parse gives. */
   readonly expand?: boolean;
-  /** The environment dotenv-expand consults (a copy of it; never written). */
+  /** A copy; never written. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/**
- * The keys and values of a .env text are `dotenv.parse`'s, for any input: what an application
- * loading the file with dotenv gets. The scanner only adds where each key is (`file:line`) and
- * warnings for lines whose meaning is probably not what their author intended.
- */
+/** Keys and values are `dotenv.parse`'s, for any input; the scanner only adds `file:line` and warnings. */
 export function parseDotenv(text: string, file: string, options: DotenvOptions = {}): { entries: SourceEntry[]; warnings: SourceWarning[] } {
   const parsed = dotenv.parse(text);
   const given = new Map(Object.entries(parsed));

@@ -7,13 +7,9 @@ import { parseStructured } from "./structured.js";
 import type { SecretSource, SourceBatch } from "./types.js";
 
 export interface FileSourceOptions {
-  /** Relative paths are resolved against this directory, not `process.cwd()`. */
   readonly cwd: string;
-  /** dotenv only: substitute `${VAR}` like dotenv-expand. */
   readonly expand?: boolean;
-  /** Any warning (an unreadable line, a duplicate key…) becomes an error. */
   readonly strict?: boolean;
-  /** dotenv only: names consulted when expanding, after the file's own keys. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -26,7 +22,7 @@ export function formatOf(path: string): FileFormat {
   return "dotenv";
 }
 
-/** One `--from` file. It is read again on every `read()`, so a second pass sees what is on disk now. */
+/** Read again on every `read()`, so a second pass sees what is on disk now. */
 export class FileSource implements SecretSource {
   readonly label: string;
   private readonly absolute: string;
@@ -57,7 +53,6 @@ export class FileSource implements SecretSource {
   }
 }
 
-/** What a `--from` file holding these bytes yields: FileSource's work, without the file system. */
 export function parseFileBytes(bytes: Uint8Array, label: string, options: Omit<FileSourceOptions, "cwd">): SourceBatch {
   const text = decode(bytes, label);
   const format = formatOf(label);

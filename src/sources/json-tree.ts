@@ -5,11 +5,7 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const SPACE = /[ \t\n\r]*/y;
 const MAX_DEPTH = 500;
 
-/**
- * A strict JSON reader (RFC 8259, like JSON.parse) that keeps what JSON.parse throws away: the line
- * of each key and the exact spelling of each number, so `12345678901234567890` is not rounded.
- * Errors give a line and column only; JSON.parse's own messages quote the text, which may be a secret.
- */
+/** RFC 8259 like JSON.parse, keeping each key's line and each number's spelling; errors never quote the text. */
 export function parseJsonTree(text: string, file: string): TreeNode {
   return new JsonReader(text, file).document();
 }
@@ -114,7 +110,6 @@ class JsonReader {
     this.at += SPACE.exec(this.text)?.[0].length ?? 0;
   }
 
-  /** Offsets only move forward while reading, so the line count can too. */
   private lineAt(offset: number): number {
     for (let nl = this.text.indexOf("\n", this.lineStart); nl !== -1 && nl < offset; nl = this.text.indexOf("\n", nl + 1)) {
       this.line++;

@@ -1,17 +1,12 @@
 import { usageError } from "../core/errors.js";
 
-/**
- * Identifiers a user types (`--table`, `--columns`, `--key`) are checked against a strict pattern and
- * then always double-quoted, so nothing typed there can change the shape of a statement.
- */
+/** Typed identifiers are checked strictly and always double-quoted, so they cannot change a statement's shape. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 const MAX_LENGTH = 63; // PostgreSQL's NAMEDATALEN - 1; longer names would be silently truncated
 
-/** A validated, possibly schema-qualified name: `businesses` or `app.businesses`. */
 export interface QualifiedName {
   readonly schema: string | undefined;
   readonly name: string;
-  /** As the user typed it, for messages and origins. */
   readonly text: string;
 }
 

@@ -1,8 +1,4 @@
-/**
- * PostgreSQL condition names (Appendix A, "PostgreSQL Error Codes") for the codes a source read or a
- * guarded update meets. A server message can quote a cell (`'sk-…'::regclass` fails with the value in
- * the text), so errors name the SQLSTATE and its condition, never the message.
- */
+/** A server message can quote a cell, so errors name the SQLSTATE and its condition, never the message. */
 const CONDITIONS: Record<string, string> = {
   "0A000": "feature not supported",
   "08000": "connection exception",
@@ -65,7 +61,6 @@ const CLASSES: Record<string, string> = {
   XX: "internal error",
 };
 
-/** `SQLSTATE 42P01 (undefined table)`: what a PostgreSQL error may say about itself without its message. */
 export function describeSqlstate(code: string): string {
   const name = CONDITIONS[code] ?? CLASSES[code.slice(0, 2)];
   return `SQLSTATE ${code}${name ? ` (${name})` : ""}`;

@@ -8,11 +8,8 @@ import { parseYamlTree } from "./yaml-tree.js";
 export type StructuredFormat = "json" | "yaml";
 
 /**
- * Flattens a JSON or YAML document into secrets: nested keys join with `/` (`db: {password: x}` →
- * `db/password`). Strings are taken as they are; numbers and booleans keep the exact text written
- * in the file (`0012`, `1.10`, `TRUE`), so nothing is rounded or reformatted. Arrays and nulls come
- * out `refused` (there is no single string to migrate), which stops a run only if the selection keeps
- * them; an empty nested object holds no secret and only warns. The same flattened key twice (a duplicate, or `a/b` next to `a: {b: …}`): last wins, with a warning.
+ * Nested keys join with `/`. Numbers and booleans keep the text written (`0012`, `1.10`), never
+ * reformatted. Arrays and nulls come out `refused`, stopping a run only if the selection keeps them.
  */
 export function parseStructured(text: string, file: string, format: StructuredFormat): { entries: SourceEntry[]; warnings: SourceWarning[] } {
   const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
@@ -39,7 +36,6 @@ function flatten(items: readonly TreeEntry[], prefix: string, file: string, out:
     } else if (node.kind === "scalar") {
       remember(out, warnings, path, line, { key: path, value: node.text, origin: { source: file, line } });
     } else {
-      // Refused only if the selection keeps it (see desiredBatches): --exclude can leave it out.
       const what = node.kind === "list" ? "an array" : node.kind === "null" ? "null" : node.what;
       remember(out, warnings, path, line, {
         key: path,

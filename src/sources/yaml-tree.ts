@@ -4,10 +4,8 @@ import { at } from "./origin.js";
 import type { TreeEntry, TreeNode } from "./tree.js";
 
 /**
- * YAML through the `yaml` package (YAML 1.2 core schema, plus `<<` merge keys as Compose and Helm
- * files use them). Duplicate keys are let through so the flattener treats them like dotenv does (last
- * wins, with a warning). Errors give the position and the package's error code only: its messages
- * quote the offending text, which may be a secret.
+ * YAML 1.2 core schema plus `<<` merge keys (Compose, Helm). Duplicate keys pass, to be treated as
+ * dotenv does. Errors give the position and code only: the package's messages quote the text.
  */
 export function parseYamlTree(text: string, file: string): TreeNode {
   const lines = new LineCounter();
@@ -26,9 +24,9 @@ interface Context {
   readonly doc: Document;
   readonly lines: LineCounter;
   readonly file: string;
-  /** Collections being converted right now: an alias back to one of them would never end. */
+  /** An alias back to one of these would never end. */
   readonly open: Set<unknown>;
-  /** Nodes left to convert: aliases of aliases can describe more than any file holds (a "billion laughs"). */
+  /** Aliases of aliases can describe more than any file holds (a "billion laughs"). */
   readonly budget: { left: number };
 }
 
@@ -76,7 +74,6 @@ function convert(node: unknown, context: Context): TreeNode {
   return { kind: "map", entries: [...fromMerges, ...explicit] };
 }
 
-/** The entries a `<<` brings in: one mapping or a list of them, usually aliases (`<<: *common`). */
 function mergedEntries(value: unknown, line: number | undefined, context: Context): TreeEntry[] {
   const sources = isSeq(value) ? value.items : [value];
   return sources.flatMap((source) => {

@@ -2,23 +2,16 @@ import type { OutputStream } from "../core/deps.js";
 import { isCliError } from "../core/errors.js";
 import { jsonItem, PROBLEM_ACTIONS, type RenderedItem } from "./render-plan.js";
 
-/** Rows kept for the human table; the rest are only counted (use --json for every row). */
 const HEAD = 200;
-/** Problem rows kept for annotations and the failure table, however many rows come before them. */
 const PROBLEMS = 1000;
 
-/**
- * Where a command's rows go as they are produced, so a million-row run never holds a million rows:
- * counts per action, the first rows and the problem rows for people, and — with --json — each row
- * written straight into the one JSON document on stdout.
- */
+/** So a million-row run never holds a million rows: counts, the first rows, the problems, and `--json` written as it comes. */
 export class ItemSink {
   readonly summary: Record<string, number>;
   readonly head: RenderedItem[] = [];
   readonly problems: RenderedItem[] = [];
   readonly hints = new Set<string>();
   count = 0;
-  /** Rows the human table would show, including those past `head`. */
   shown = 0;
   private opened = false;
   private closed = false;
@@ -27,7 +20,6 @@ export class ItemSink {
     private readonly out: OutputStream | undefined,
     private readonly header: Record<string, unknown>,
     actions: readonly string[],
-    /** Which rows the human table shows (validate shows only what is not in sync). */
     private readonly showable: (item: RenderedItem) => boolean = () => true,
   ) {
     this.summary = Object.fromEntries(actions.map((a) => [a, 0]));
@@ -47,7 +39,6 @@ export class ItemSink {
     }
   }
 
-  /** Ends the JSON document with the keys known only at the end (summary, stats, …). */
   close(tail: Record<string, unknown>): void {
     if (!this.out || this.closed) return;
     this.open();
@@ -56,10 +47,7 @@ export class ItemSink {
     this.out.write(`${this.count > 0 ? "\n  " : ""}]${rest === "}" ? "\n}" : `,${rest}`}\n`);
   }
 
-  /**
-   * A failure after rows were written: the document ends with an `error` key, and the error is
-   * marked so main does not print a second JSON document for it (it still reports it on stderr).
-   */
+  /** Ends the document with an `error` key, marked so main does not print a second JSON document. */
   fail(error: unknown): void {
     if (!this.opened) return;
     const known = isCliError(error) ? error : undefined;
@@ -67,13 +55,11 @@ export class ItemSink {
     if (error && typeof error === "object") Object.assign(error, { jsonReported: true });
   }
 
-  /** Rows for CI annotations and summaries: the problems first, then the first rows. */
   notable(): RenderedItem[] {
     const seen = new Set(this.problems.map((i) => i.name));
     return [...this.problems, ...this.head.filter((i) => !seen.has(i.name))];
   }
 
-  /** Writes the header once; returns whether rows were already written. */
   private open(): boolean {
     if (!this.opened) {
       this.opened = true;

@@ -1,8 +1,4 @@
-/**
- * The only way a value reaches a view. Long values keep a 3-character head and 4-character tail so a
- * person can tell `sk-…f3a9` from `pk-…0c1d`; anything shorter than 24 characters shows nothing,
- * because a few characters of a short password are a real share of it.
- */
+/** The only way a value reaches a view; under 24 characters nothing shows, since a few are a real share of it. */
 export function mask(value: string): string {
   const chars = [...value];
   const length = `${chars.length} char${chars.length === 1 ? "" : "s"}`;
@@ -14,19 +10,15 @@ export function mask(value: string): string {
 
 const HIDDEN = "****";
 const SCHEME = /[a-z][a-z0-9+.-]*:\/\//gi;
-/** Parameter names that carry a credential (`password`, `sslpassword`, `client_secret`, `access_token`, `sig`…). */
 const CREDENTIAL_NAME = /(pass(word|wd)?|pwd|secret|token|api[-_]?key|credentials?|signature|sig)$/i;
-/** A URL query parameter: its value runs to the next `&` or `#` (pg accepts spaces in it). */
+// A value runs to the next `&` or `#` (pg accepts spaces in it).
 const URL_PARAM = /([?&])([A-Za-z0-9_.%+-]+)(=)([^&#]*)/g;
-/** A libpq `key=value` pair: the value is '…' quoted (backslash escapes) or runs to the next space. */
 const KV_PARAM = /(^|[\s;,])([A-Za-z0-9_.-]+)(\s*=\s*)('(?:[^'\\]|\\.)*'?|"(?:[^"\\]|\\.)*"?|\S*)/g;
 
 /**
- * Hides credentials in any text: config values, error messages, `--verbose` lines. Covers every
- * form `pg` (and libpq) accepts: a URL's password (which may hold `@`, spaces or percent-encoding:
- * everything up to the line's last `@` is treated as userinfo), `?password=` and other credential
- * parameters (names percent-decoded, as `pg` decodes them), and `key=value` connection strings
- * (`password='my pass'`). When in doubt it hides too much, never too little.
+ * Every form `pg` accepts: a URL's password (up to the last `@`, spaces and percent-encoding
+ * included), credential-named parameters (percent-decoded as `pg` does) and libpq `key=value`.
+ * When in doubt it hides too much, never too little.
  */
 export function maskCredentials(text: string): string {
   return text.split("\n").map(maskLine).join("\n");
@@ -59,10 +51,7 @@ function decodeName(name: string): string {
   }
 }
 
-/**
- * A command line as settings and messages show it: the program only. Its arguments may hold a
- * token (`curl -H "Authorization: Bearer …"`), and no pattern recognises every way of passing one.
- */
+/** The program only: its arguments may hold a token, and no pattern recognises every way of passing one. */
 export function maskCommand(command: string): string {
   const trimmed = command.trim();
   const program = trimmed.split(/\s+/)[0] ?? "";

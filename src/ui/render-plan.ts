@@ -2,7 +2,6 @@ import { at } from "../sources/origin.js";
 import type { Reporter } from "./reporter.js";
 import { table } from "./table.js";
 
-/** Any row a command shows: plan items, drift items, revert items, results. */
 export interface RenderedItem {
   readonly name: string;
   readonly action: string;
@@ -12,9 +11,8 @@ export interface RenderedItem {
   readonly reason?: string;
   readonly hint?: string;
   readonly error?: string;
-  /** Masked preview (`sk-…f3a9 (40 chars)`); human view only, never in JSON. */
+  /** Human view only, never in JSON. */
   readonly preview?: string;
-  /** The provider's own name for it, when that differs (`app__KEY` in GCP). */
   readonly stored?: string;
 }
 
@@ -28,10 +26,9 @@ export function summaryLine(summary: Record<string, number>): string {
   );
 }
 
-/** Actions that need someone's attention: red in the table, annotated in CI, an `error` in JSON. */
 export const PROBLEM_ACTIONS: ReadonlySet<string> = new Set(["conflict", "invalid", "failed", "missing", "different", "changed-since"]);
 
-/** The human view of a plan or a result. `limit` keeps a million-row run from flooding a terminal. */
+/** `limit` keeps a million-row run from flooding a terminal. */
 export function renderItems(reporter: Reporter, items: readonly RenderedItem[], total = items.length, limit = 200): void {
   if (items.length === 0) return;
   const colour = (action: string) =>
@@ -42,7 +39,7 @@ export function renderItems(reporter: Reporter, items: readonly RenderedItem[], 
   if (total > shown.length) reporter.out(`… and ${total - shown.length} more (use --json for the full list)`);
 }
 
-/** The JSON item shape of the contract: never a value, never a hash of one. */
+/** Never a value, never a hash of one. */
 export function jsonItem(i: RenderedItem): Record<string, unknown> {
   return {
     name: i.name,

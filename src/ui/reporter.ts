@@ -24,15 +24,11 @@ const palette = (on: boolean): Palette => ({
   bold: on ? ansi(1, 22) : plain,
 });
 
-/**
- * Everything meant for a person goes through here to stderr, so stdout stays data. Colour and
- * live progress only when stderr is a terminal and not CI, and never with --json.
- */
+/** Everything meant for a person goes to stderr, so stdout stays data; colour and progress only on a terminal. */
 export class Reporter {
   readonly fancy: boolean;
-  /** Colours for what goes to stdout (the table): only when stdout itself is a terminal, so `> plan.txt` stays plain. */
+  /** Only when stdout itself is a terminal, so `> plan.txt` stays plain. */
   readonly paint: Palette;
-  /** Colours for stderr (warnings, progress). */
   private readonly errPaint: Palette;
   private lastProgressAt = 0;
   private progressShown = false;
@@ -48,7 +44,6 @@ export class Reporter {
     this.paint = palette(Boolean(deps.stdout.isTTY) && !options.json && !noColor);
   }
 
-  /** Data for stdout (a table in human mode); never called in --json mode except by `json()`. */
   out(text: string): void {
     this.clearProgress();
     this.deps.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
@@ -70,10 +65,7 @@ export class Reporter {
     this.err(`${this.errPaint.yellow("warning:")} ${message}`);
   }
 
-  /**
-   * Live counter on a terminal; in CI a plain line at most every 5 s, so logs show life without
-   * flooding. Nothing at all in --json or --quiet mode.
-   */
+  /** In CI a plain line at most every 5 s, so logs show life without flooding. */
   progress(message: string, force = false): void {
     if (this.options.json || this.options.quiet) return;
     if (this.fancy) {
@@ -95,7 +87,7 @@ export class Reporter {
     }
   }
 
-  /** Every line for people passes the credential mask: a provider message may quote a URL with its password. */
+  /** A provider message may quote a URL with its password. */
   private err(line: string): void {
     this.clearProgress();
     this.deps.stderr.write(`${maskCredentials(line)}\n`);

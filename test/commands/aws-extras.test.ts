@@ -268,7 +268,7 @@ describe("aws: a spawned run killed with SIGKILL mid-way", () => {
 });
 
 describe("aws and vault settings", () => {
-  /** Every `ctx.options` key src/providers/aws-settings.ts and src/providers/vault-config.ts read, with a valid value. */
+  /** Every `ctx.options` key src/providers/aws/settings.ts and src/providers/vault/settings.ts read, with a valid value. */
   const read: Record<string, string | number | boolean> = {
     region: "eu-west-1",
     profile: "team",

@@ -26,7 +26,7 @@ import type {
   UpdateSecretVersionStageResponse,
 } from "@aws-sdk/client-secrets-manager";
 
-/** The Secrets Manager calls the provider makes, and nothing else: tests can plug in their own. */
+/** Only the calls the provider makes: tests can plug in their own. */
 export interface SecretsManagerApi {
   listSecrets(input: ListSecretsRequest): Promise<ListSecretsResponse>;
   batchGetSecretValue(input: BatchGetSecretValueRequest): Promise<BatchGetSecretValueResponse>;
@@ -40,7 +40,7 @@ export interface SecretsManagerApi {
   restoreSecret(input: RestoreSecretRequest): Promise<RestoreSecretResponse>;
   tagResource(input: TagResourceRequest): Promise<TagResourceCommandOutput>;
   untagResource(input: UntagResourceRequest): Promise<UntagResourceCommandOutput>;
-  /** Resolves credentials and region without a request, so their absence fails early. */
+  /** Without a request, so missing credentials fail early. */
   check(): Promise<void>;
   destroy(): void;
 }
@@ -59,11 +59,8 @@ type RetryErrorInfo = Parameters<Extract<RetryStrategy, { refreshRetryTokenForRe
 const token = (count: number, delay: number) => ({ getRetryCount: () => count, getRetryDelay: () => delay, getRetryCost: () => undefined });
 
 /**
- * The SDK's standard mode, minus throttling: transient failures (5xx, resets, timeouts) are retried
- * with jittered exponential backoff up to `maxAttempts`, but throttles go straight back to the
- * provider's adaptive limiter, which must see them to slow down. That also keeps the SDK from
- * retrying LimitExceededException (its table counts it as throttling), which only a wait of
- * minutes would cure.
+ * Transient failures are retried with backoff, but throttles go straight to the provider's limiter,
+ * which must see them to slow down (and LimitExceededException needs minutes, not retries).
  */
 export function standardRetryWithoutThrottling(maxAttempts: number): RetryStrategy {
   return {
@@ -78,7 +75,7 @@ export function standardRetryWithoutThrottling(maxAttempts: number): RetryStrate
   } as RetryStrategy;
 }
 
-/** Loads the SDK (only now: `secrets --help` must not pay for it) and adapts its client. */
+/** Only now: `secrets --help` must not pay for the SDK. */
 export async function createSdkApi(config: AwsClientConfig): Promise<SecretsManagerApi> {
   const sdk = await import("@aws-sdk/client-secrets-manager");
   const client = new sdk.SecretsManagerClient({
@@ -112,7 +109,6 @@ export async function createSdkApi(config: AwsClientConfig): Promise<SecretsMana
 }
 
 type Method = Exclude<keyof SecretsManagerApi, "check" | "destroy">;
-/** The request methods: each call is one API request (`countCalls`). */
 export const REQUESTS: readonly Method[] = [
   "listSecrets",
   "batchGetSecretValue",

@@ -10,7 +10,6 @@ const IMMINENT_MS = 60_000;
 
 export const RESTORE_HINT = "--restore-deleted restores it (RestoreSecret) before writing";
 
-/** The version holding AWSCURRENT in a `{versionId: stages}` map (DescribeSecret, ListSecrets). */
 export function currentVersion(stages: Record<string, string[]> | undefined): string | undefined {
   for (const [id, labels] of Object.entries(stages ?? {})) if (labels.includes(CURRENT)) return id;
   return undefined;
@@ -23,16 +22,13 @@ export interface Described {
   readonly current?: string;
   readonly versions: Set<string>;
   readonly deleted: boolean;
-  /** Marked for deletion with a date that has come: a force delete finishing in the background, the name free shortly. */
+  /** A force delete finishing in the background: the name is free shortly. */
   readonly going: boolean;
 }
 
 /**
- * Reads by id, which see a write at once: BatchGetSecretValue fetches 20 names a call and says in
- * `Errors` which are absent (ResourceNotFoundException) or marked for deletion (InvalidRequestException);
- * only those few are described (DescribeSecret) for their deletion date. ListSecrets "might not
- * reflect changes from the last five minutes" (API reference), so it only discovers names
- * (`validate`'s extra check). GetSecretValue one by one when the batch call is denied.
+ * Reads by id, which see a write at once (BatchGetSecretValue, 20 names a call). ListSecrets "might
+ * not reflect changes from the last five minutes", so it only discovers names.
  */
 export class AwsReader {
   private batchDenied = false;
@@ -44,7 +40,6 @@ export class AwsReader {
     private readonly now: () => Date,
   ) {}
 
-  /** Every name ListSecrets shows under `prefix` (not those marked for deletion). */
   async names(prefix: string): Promise<string[]> {
     const out: string[] = [];
     let NextToken: string | undefined;
@@ -101,7 +96,7 @@ export class AwsReader {
     );
   }
 
-  /** Whether `version` still exists, labelled or deprecated (ListSecretVersionIds with IncludeDeprecated). */
+  /** Labelled or deprecated. */
   async hasVersion(name: string, version: string): Promise<boolean> {
     let NextToken: string | undefined;
     do {
@@ -116,7 +111,6 @@ export class AwsReader {
     return false;
   }
 
-  /** Current version, labelled versions and deletion state; undefined when the secret does not exist. */
   async describe(name: string): Promise<Described | undefined> {
     try {
       const d = await this.reads.run(() => this.api.describeSecret({ SecretId: name }));
@@ -133,7 +127,7 @@ export class AwsReader {
     }
   }
 
-  /** A per-secret failure: absent and marked for deletion are states; anything else (AccessDenied above all) is an error. */
+  /** Absent and marked for deletion are states; anything else (AccessDenied above all) is an error. */
   private absorb(id: string, code: string, message: string | undefined, marked: string[]): void {
     if (code === "ResourceNotFoundException") return;
     if (code === "InvalidRequestException" && /delet/i.test(message ?? "")) {

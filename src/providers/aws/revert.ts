@@ -11,15 +11,10 @@ export interface AwsRevertContext {
   readonly reader: AwsReader;
   readonly writes: AdaptiveLimiter;
   readonly endpoint: string | undefined;
-  /** Days a deleted secret stays recoverable; undefined deletes it without recovery. */
   readonly recoveryWindow: number | undefined;
 }
 
-/**
- * The run's version is its request token (or the version the journal recorded). A created secret
- * is deleted; an updated one gets AWSCURRENT moved back to its prior version, which sends no
- * value, or the backup's value written again when that version is gone.
- */
+/** An updated secret gets AWSCURRENT moved back, which sends no value, or the backup's value when that version is gone. */
 export async function revertAws(c: AwsRevertContext, op: RevertOp): Promise<RevertOutcome> {
   const call = async <T>(name: string, fn: () => Promise<T>, value?: string) => {
     try {

@@ -15,18 +15,13 @@ const GRACE_VERSION = "secretshift:grace-version";
 const NOTE = "secretshift:note:";
 const RUN_ID = /^[A-Za-z0-9-]{1,40}$/;
 
-/**
- * The ClientRequestToken (so the VersionId) of run `runId`'s pending version of `name`:
- * `<runId>-r<hash>`, so the same run always asks for the same version and `runOfVersion` reads
- * the run back. A run id that cannot be spelled in a token gets a plain hash (its run is then unknown).
- */
+/** `<runId>-r<hash>`: the same run asks for the same version, and `runOfVersion` reads the run back. */
 export function rotationToken(runId: string, name: string): string {
   const h = createHash("sha256").update(`secretshift rotate\0${runId}\0${name}`).digest("hex");
   if (!RUN_ID.test(runId)) return h.slice(0, 48);
   return `${runId}-r${h.slice(0, Math.max(12, 30 - runId.length))}`;
 }
 
-/** The run whose `rotationToken` this version id is, if it is one. */
 export function runOfVersion(versionId: string, name: string): string | undefined {
   const cut = versionId.lastIndexOf("-r");
   const runId = cut > 0 ? versionId.slice(0, cut) : "";
@@ -40,17 +35,14 @@ export interface AwsRotationHost {
   readonly endpoint: string | undefined;
 }
 
-/** One secret as DescribeSecret / ListSecrets show it: which version holds each label, and the tags. */
 interface Labelled {
   readonly holders: Readonly<Record<string, string>>;
   readonly tags: Readonly<Record<string, string>>;
 }
 
 /**
- * `RotatingStore` on AWS staging labels (see src/rotation/types.ts). Promotion is three calls:
- * move AWSCURRENT, write the grace record, remove AWSPENDING. AWSPENDING goes last, so after a
- * crash it still marks a promotion to finish: `readLabels` reports it as pending even on the current
- * version, a re-run resumes and `promote` completes it; no path leaves it behind.
+ * Promotion moves AWSCURRENT, writes the grace record, then removes AWSPENDING: last, so after a
+ * crash it still marks a promotion to finish, which a re-run's `promote` completes.
  */
 export class AwsRotation implements RotatingStore {
   constructor(private readonly host: AwsRotationHost) {}
@@ -159,7 +151,7 @@ export class AwsRotation implements RotatingStore {
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** The grace record of `previous`: notes of an earlier rotation go, the new ones and the grace end are set in one call. */
+  /** Notes of an earlier rotation go, the new ones and the grace end are set, in one call. */
   private async record(op: PromoteOp, tags: Readonly<Record<string, string>>, previous: string, notes: Record<string, string>): Promise<void> {
     const stale = Object.keys(tags).filter((k) => k.startsWith(NOTE) && !(k in notes));
     if (stale.length > 0) await this.untag(op.name, stale);
@@ -214,7 +206,6 @@ function labelled(stages: Record<string, string[]> | undefined, tags: { Key?: st
   return { holders, tags: Object.fromEntries((tags ?? []).flatMap((t) => (t.Key === undefined ? [] : [[t.Key, t.Value ?? ""]]))) };
 }
 
-/** The grace end, only while the record names the version that holds AWSPREVIOUS now. */
 function graceOf(s: Labelled): Date | undefined {
   const until = s.tags[GRACE_UNTIL];
   if (until === undefined || s.holders[PREVIOUS] === undefined || s.tags[GRACE_VERSION] !== s.holders[PREVIOUS]) return undefined;

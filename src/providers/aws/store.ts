@@ -30,15 +30,13 @@ export class AwsStore implements SecretStore {
   readonly name = "aws" as const;
   readonly batched = false;
   readonly versioned = true;
-  /** AWS allows 50 Put/Update/Stage calls per second per account and region; at typical latencies 4 stays under it. */
+  /** 50 Put/Update/Stage calls per second per account and region: at typical latencies 4 stays under it. */
   readonly defaultConcurrency = 4;
   readonly stats: ProviderStats = { apiCalls: 0 };
   private readonly api: SecretsManagerApi;
   private readonly writes: AdaptiveLimiter;
   private readonly reader: AwsReader;
-  /** How this provider rotates on staging labels (src/providers/aws-rotation.ts); rotate, cleanup and get use it. */
   readonly rotation: AwsRotation;
-  /** Journal anchors as tags on the `secretshift` secret (src/providers/aws-anchor.ts). */
   readonly anchor: AnchorStore;
 
   constructor(
@@ -66,7 +64,7 @@ export class AwsStore implements SecretStore {
     return undefined;
   }
 
-  /** Credentials and region resolve here; their validity and the endpoint are proven by the first read, which precedes any write. */
+  /** Credentials and region resolve here; the first read, before any write, proves them. */
   async connect(): Promise<void> {
     await this.api.check().catch((e) => {
       throw toCliError(e, { op: "connect", endpoint: this.settings.endpoint });
@@ -77,7 +75,7 @@ export class AwsStore implements SecretStore {
     return this.reader.readMany(names);
   }
 
-  /** Names only: ListSecrets is eventually consistent, so what it shows is never taken as a secret's state. */
+  /** ListSecrets is eventually consistent: what it shows is never taken as a secret's state. */
   list(prefix: string): Promise<string[]> {
     return this.reader.names(prefix);
   }
@@ -87,12 +85,10 @@ export class AwsStore implements SecretStore {
     return op.kind === "create" ? this.create(op, token) : this.update(op, token);
   }
 
-  /** The request token becomes the version id, so the version a write creates is known before it is sent. */
   nextVersion(op: WriteOp): string {
     return requestToken(op.runId, op.name);
   }
 
-  /** A create waits (bounded) while the name is held by a force delete AWS is still finishing. */
   private create(op: WriteOp, token: string): Promise<WriteResult> {
     const gaveUp = () => new ConflictError(op.name, `${op.name} is still being deleted in AWS Secrets Manager; run again in a few minutes`);
     return untilSettled(() => this.tryCreate(op, token), this.settling(op.name), gaveUp);
@@ -124,11 +120,7 @@ export class AwsStore implements SecretStore {
     }
   }
 
-  /**
-   * CreateSecret found the name taken: an earlier attempt whose response was lost, or someone who
-   * created it since the plan read it. Re-read and re-plan the item: our version or our value there
-   * means done; another value is a conflict the next run plans afresh.
-   */
+  /** The name is taken: our lost attempt (done), or someone since the plan (a conflict to re-plan). */
   private async alreadyThere(op: WriteOp, token: string): Promise<WriteResult | undefined> {
     const state = await this.reader.describe(op.name);
     if (!state) return undefined;

@@ -4,18 +4,13 @@ import type { KeyVaultApi, VaultSecret } from "./client.js";
 import { statusOf, toCliError } from "./errors.js";
 
 const PREFIX = "journal-";
-/** Key Vault secrets always have a value; this one says what the secret is for, and is nothing else. */
 const PLACEHOLDER = "secretshift journal anchors are in this secret's tags; this value is not a secret";
 
-/**
- * The anchors are tags of the latest version of a secret `secretshift`, replaced with UpdateSecret
- * (no new version). Needs secrets get, set (once) and update on it; Key Vault allows 15 tags.
- */
+/** Tags of the latest version of a secret `secretshift`, replaced without a new version; Key Vault allows 15. */
 export function azureAnchor(api: KeyVaultApi, vaultUrl: string): AnchorStore {
   const fail = (op: string) => (e: unknown) => {
     throw toCliError(e, { op, name: ANCHOR_ENTRY, vaultUrl });
   };
-  // The secret as last read: `write` follows `read` (bagAnchor) and needs no second GET.
   let last: VaultSecret | undefined;
   const get = async () =>
     (last = await api.get(ANCHOR_ENTRY).catch((e: unknown) => {

@@ -5,7 +5,6 @@ import { usageError } from "../../core/errors.js";
 import { type AzureSettings, isLoopback } from "./settings.js";
 
 export interface VaultSecret {
-  /** The name as the vault holds it (its case included). */
   readonly name: string;
   readonly value: string;
   readonly version: string;
@@ -14,17 +13,14 @@ export interface VaultSecret {
 
 export type VaultItem = Omit<VaultSecret, "value">;
 
-/** The Key Vault calls the provider makes, by vault name; tests can plug in their own. */
 export interface KeyVaultApi {
   get(name: string, version?: string): Promise<VaultSecret>;
   set(name: string, value: string, tags: Record<string, string>): Promise<VaultSecret>;
-  /** UpdateSecret of one version: enable or disable it, or replace its tags. */
   update(name: string, version: string, change: { enabled?: boolean; tags?: Record<string, string> }): Promise<void>;
   list(): Promise<VaultItem[]>;
   getDeleted(name: string): Promise<VaultItem>;
-  /** Soft delete, waiting until the vault reports the secret deleted. */
+  /** Waits until the vault reports the secret deleted. */
   remove(name: string): Promise<void>;
-  /** Recover a soft-deleted secret, waiting until it is readable again. */
   recover(name: string): Promise<void>;
   purge(name: string): Promise<void>;
 }
@@ -33,10 +29,7 @@ type Policy = NonNullable<SecretClientOptions["additionalPolicies"]>[number]["po
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * The SDK's own retries are off so a 429 reaches the provider's limiter (which honours Retry-After
- * and slows every writer down); this policy keeps retrying what is transient: 408, 5xx, resets.
- */
+/** The SDK's retries are off so a 429 reaches the provider's limiter; this keeps retrying 408, 5xx, resets. */
 function transientRetry(maxRetries: number): Policy {
   return {
     name: "secretshiftTransientRetry",
@@ -67,7 +60,6 @@ async function load<T>(pkg: string, importer: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Loads the SDKs (only now: `secrets --help` must not pay for them) and adapts a SecretClient. */
 export async function createKeyVaultApi(settings: AzureSettings, vaultUrl: URL): Promise<KeyVaultApi> {
   const kv = await load("@azure/keyvault-secrets", () => import("@azure/keyvault-secrets"));
   const identity = await load("@azure/identity", () => import("@azure/identity"));
@@ -112,7 +104,6 @@ export async function createKeyVaultApi(settings: AzureSettings, vaultUrl: URL):
   };
 }
 
-/** Without a vault URL every call fails with the usage error that says how to give one. */
 export function unconfiguredApi(error: () => Error): KeyVaultApi {
   const fail = () => Promise.reject(error());
   return { get: fail, set: fail, update: fail, list: fail, getDeleted: fail, remove: fail, recover: fail, purge: fail };

@@ -6,25 +6,18 @@ interface Shape {
   statusCode?: unknown;
   message?: unknown;
   response?: { headers?: { get?(name: string): string | undefined } };
-  /** The SDK's parsed error body: `{ error: { code, message, innerError: { code } } }`. */
   details?: { error?: { innerError?: { code?: unknown } } };
 }
 
 const shape = (e: unknown): Shape => (typeof e === "object" && e !== null ? (e as Shape) : {});
 
-/** The HTTP status of a failed Key Vault call, when there was a response. */
 export const statusOf = (e: unknown): number | undefined => (typeof shape(e).statusCode === "number" ? (shape(e).statusCode as number) : undefined);
 
-/** Key Vault's error code (`SecretNotFound`, `Conflict`, `Forbidden`, `Throttled`…). */
 export const codeOf = (e: unknown): string => (typeof shape(e).code === "string" ? (shape(e).code as string) : "");
 
 export const isThrottle = (e: unknown): boolean => statusOf(e) === 429;
 
-/**
- * What a 409 on a secret's name says (its `innererror` code, else its message): `deleted` — soft
- * deleted, to recover or purge (ObjectIsDeletedButRecoverable); `busy` — a delete, purge or recovery
- * the vault is still carrying out (ObjectIsBeingDeleted / ObjectIsBeingRecovered: "retry later").
- */
+/** `deleted`: recoverable (ObjectIsDeletedButRecoverable); `busy`: a delete or recovery still running ("retry later"). */
 export function conflictOf(e: unknown): "deleted" | "busy" | undefined {
   if (statusOf(e) !== 409) return undefined;
   const inner = shape(e).details?.error?.innerError?.code;
@@ -33,7 +26,7 @@ export function conflictOf(e: unknown): "deleted" | "busy" | undefined {
   return "deleted";
 }
 
-/** What a 429 asks for: `Retry-After` in seconds (or an HTTP date), or `retry-after-ms`. */
+/** `Retry-After` in seconds or as a date, or `retry-after-ms`. */
 export function retryAfterMs(e: unknown): number | undefined {
   const get = (h: string) => shape(e).response?.headers?.get?.(h);
   const ms = Number(get("retry-after-ms") ?? get("x-ms-retry-after-ms"));

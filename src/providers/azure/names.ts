@@ -2,7 +2,6 @@ import type { NameCheck } from "../types.js";
 
 const VAULT_NAME = /^[0-9A-Za-z-]{1,127}$/;
 
-/** Tags on every version secretshift writes: who manages it, the exact name it stands for, and the run. */
 export const TAG_MANAGED = "managed-by";
 export const TAG_NAME = "secretshift-name";
 export const TAG_RUN = "secretshift-run";
@@ -10,14 +9,11 @@ export const TAG_RUN = "secretshift-run";
 export const runTags = (name: string, run: string): Record<string, string> => ({ [TAG_MANAGED]: "secretshift", [TAG_NAME]: name, [TAG_RUN]: run });
 
 /**
- * Key Vault names hold only `0-9 a-z A-Z -` and compare case-insensitively. `/` is stored as `--`
- * and `_` as `-` (`app/DB_URL` → `app--DB-URL`). That folds some names together (`A_B`, `A-B`,
- * `a_b`), so the exact name travels in the `secretshift-name` tag, which is what `list` reads back,
- * and two names that would share a vault name are refused as `invalid` before anything is written.
+ * `/` is stored as `--` and `_` as `-`, and Key Vault compares case-insensitively, so names can
+ * fold together: the exact name travels in the `secretshift-name` tag, and colliding names are refused.
  */
 export const toVaultName = (name: string): string => name.replaceAll("/", "--").replaceAll("_", "-");
 
-/** Key Vault's identity of a name: the stored form, case folded. */
 export const vaultKey = (name: string): string => toVaultName(name).toLowerCase();
 
 export function checkAzureName(name: string): NameCheck {
@@ -28,16 +24,12 @@ export function checkAzureName(name: string): NameCheck {
   return { stored };
 }
 
-/** The name a stored secret stands for: its tag when the tag maps to it, else its own vault name. */
 export function nameOf(stored: string, tags: Readonly<Record<string, string>> | undefined): string {
   const tagged = tags?.[TAG_NAME];
   return tagged !== undefined && vaultKey(tagged) === stored.toLowerCase() ? tagged : stored;
 }
 
-/**
- * Names that cannot each have their own secret: two of `names` sharing a vault name (by case or by
- * the mapping), or a name whose vault name already holds another name (`holders`: vault key → name).
- */
+/** Two of `names` sharing a vault name, or one whose vault name holds another name already. */
 export function collisions(names: readonly string[], holders: ReadonlyMap<string, string>): Map<string, string> {
   const byKey = new Map<string, string[]>();
   for (const n of names) byKey.set(vaultKey(n), [...(byKey.get(vaultKey(n)) ?? []), n]);

@@ -6,11 +6,7 @@ import { checkAzureName, nameOf, toVaultName, vaultKey } from "./names.js";
 
 export const DELETED_HINT = "--recover-deleted to recover it first, or --purge-deleted to purge it (needs purge rights)";
 
-/**
- * Reads by vault name, paced by their own limiter. Everything read is remembered as "which name
- * holds this vault name" (`holders`), so the plan can refuse a new name that would land on a
- * secret standing for another one.
- */
+/** Remembers which name holds each vault name (`holders`), so the plan can refuse one landing on another's secret. */
 export class AzureReader {
   readonly holders = new Map<string, string>();
 
@@ -21,19 +17,16 @@ export class AzureReader {
     private readonly onPurgeable?: (name: string) => void,
   ) {}
 
-  /** The latest version, or undefined when the name holds no live secret (absent or soft-deleted). */
   async find(stored: string, version?: string): Promise<VaultSecret | undefined> {
     return this.orMissing("GetSecret", stored, () => this.api.get(stored, version));
   }
 
-  /** The soft-deleted secret holding the name, if any. */
   deleted(stored: string): Promise<VaultItem | undefined> {
     return this.orMissing("GetDeletedSecret", stored, () => this.api.getDeleted(stored));
   }
 
   async readMany(names: readonly string[]): Promise<Map<string, CurrentSecret>> {
     const out = new Map<string, CurrentSecret>();
-    // Names the vault cannot hold are refused by the plan; asking for them would only fail the read.
     const valid = names.filter((n) => !checkAzureName(n).invalid);
     await Promise.all(
       valid.map(async (name) => {

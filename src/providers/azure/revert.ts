@@ -12,17 +12,13 @@ export interface AzureRevertContext {
   readonly reader: AzureReader;
   readonly writes: AdaptiveLimiter;
   readonly vaultUrl: string;
-  /** `--purge`: a deleted secret is purged too, so its name is free at once. */
   readonly purge: boolean;
-  /** How to wait while the vault still finishes the delete a purge must follow. */
   readonly settling: Settling;
 }
 
 /**
- * Every version a run writes is tagged with the run id, so the current version says whether it is
- * still the run's even when the journal lost the write's outcome. A created secret is deleted
- * (soft; purged with `--purge`); an updated one gets the pre-run version's value (read by its
- * version id) set again, tagged `<run>:revert` so a second rollback knows it is done.
+ * Every version a run writes carries its run id, so the current one says whether it is still the
+ * run's. An updated secret gets the pre-run value set again, tagged `<run>:revert` for a second rollback.
  */
 export async function revertAzure(c: AzureRevertContext, op: RevertOp): Promise<RevertOutcome> {
   const stored = toVaultName(op.name);

@@ -20,7 +20,6 @@ const GRACE_UNTIL = "secretshift-grace-until";
 const GRACE_VERSION = "secretshift-previous-version";
 const NOTE = "secretshift-note-";
 const P = { role: "secretshift-role", target: "secretshift-target", replaces: "secretshift-replaces" } as const;
-/** Key Vault allows 15 tags on a version. */
 const MAX_TAGS = 15;
 const MAX_NAME = 127;
 
@@ -28,18 +27,13 @@ interface Pending {
   readonly version: string;
   readonly value: string;
   readonly run: string;
-  /** The real secret's version when the value was stored: promotion requires it still current. */
   readonly replaces: string;
 }
 
 /**
- * `RotatingStore` on Key Vault (see src/rotation/types.ts). `GET /secrets/<name>` returns the newest
- * version, so an untested value never goes into the real secret: it waits as a version of the
- * sibling secret `secretshift-pending--<name>`, whose tags name the run and the target. Promotion
- * is one SetSecret of the real secret carrying the grace record in the new version's own tags, so
- * value and record land together. Key Vault deletes whole secrets softly (the name stays taken
- * until purged), so the sibling is kept and a finished pending version is disabled instead: a
- * disabled version is never returned by any get. `dropPrevious` disables the previous version.
+ * The pending value waits as a version of the sibling `secretshift-pending--<name>`. Promotion is
+ * one SetSecret with the grace record in the new version's tags, so both land together. Key Vault
+ * soft-deletes whole secrets, so the sibling stays and a finished pending version is disabled.
  */
 export class AzureRotation implements RotatingStore {
   constructor(private readonly host: AzureRotationHost) {}
@@ -91,7 +85,6 @@ export class AzureRotation implements RotatingStore {
     const [current, pending] = await Promise.all([this.host.reader.find(stored), this.pending(op.name)]);
     if (!current) throw notFound(op.name);
     if (!pending || pending.run !== op.runId || pending.version !== op.pendingVersion) {
-      // Completed already (the pending version is disabled last), or never ours.
       if (!pending && current.tags[TAG_RUN] === op.runId && current.tags[GRACE_VERSION] !== undefined) return current.version;
       throw new ConflictError(op.name, `${op.name} has no pending version ${op.pendingVersion} of this run`);
     }
@@ -161,7 +154,6 @@ export class AzureRotation implements RotatingStore {
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** The sibling's newest version while it is enabled and stands for `name`. */
   private async pending(name: string): Promise<Pending | undefined> {
     // A name too long for a sibling can never have had one.
     if (siblingOf(name).length > MAX_NAME) return undefined;
@@ -177,7 +169,7 @@ export class AzureRotation implements RotatingStore {
     return found ? { version, value: found.value } : undefined;
   }
 
-  /** A get that takes "absent" and "disabled" (403 SecretDisabled) both for nothing there. */
+  /** "Absent" and "disabled" (403 SecretDisabled) alike are nothing there. */
   private async readable(stored: string, version?: string): Promise<VaultSecret | undefined> {
     try {
       return await this.host.api.get(stored, version);
@@ -204,7 +196,6 @@ export class AzureRotation implements RotatingStore {
   }
 }
 
-/** The sibling secret's vault name. */
 export const siblingOf = (name: string): string => toVaultName(pendingNameOf(name));
 
 const SIBLING_KEY = `${siblingOf("")}`.toLowerCase();

@@ -30,16 +30,14 @@ export class AzureStore implements SecretStore {
   readonly name = "azure" as const;
   readonly batched = false;
   readonly versioned = true;
-  /** Key Vault allows about 4,000 secret operations per 10 s per vault; 8 in flight stays well under it. */
+  /** About 4,000 secret operations per 10 s per vault: 8 in flight stays well under it. */
   readonly defaultConcurrency = 8;
   readonly stats: ProviderStats = { apiCalls: 0 };
-  /** How this provider rotates (src/providers/azure-rotation.ts); the rotate, cleanup and get commands use it. */
   readonly rotation: AzureRotation;
   private readonly api: KeyVaultApi;
   private readonly writes: AdaptiveLimiter;
   private readonly reader: AzureReader;
   private readonly vaultUrl: string;
-  /** Journal anchors as tags of the `secretshift` secret (src/providers/azure-anchor.ts). */
   readonly anchor: AnchorStore;
 
   constructor(
@@ -47,7 +45,6 @@ export class AzureStore implements SecretStore {
     private readonly settings: AzureSettings,
     private readonly ctx: Pick<ProviderContext, "concurrency" | "onEvent"> & { clock: Clock },
   ) {
-    // Every Key Vault call is one request.
     this.api = countCalls(api, Object.keys(api) as (keyof KeyVaultApi)[], () => this.stats.apiCalls++);
     this.vaultUrl = settings.vaultUrl?.href ?? "(no vault URL)";
     this.anchor = azureAnchor(this.api, this.vaultUrl);
@@ -75,7 +72,6 @@ export class AzureStore implements SecretStore {
     return undefined;
   }
 
-  /** Names that would share a vault name with another of the run, or land on a secret standing for another name. */
   checkBatch(writes: readonly { name: string }[]): ReadonlyMap<string, string> {
     return collisions(
       writes.map((w) => w.name),
@@ -83,7 +79,7 @@ export class AzureStore implements SecretStore {
     );
   }
 
-  /** Credentials are proven by the first read (the vault's challenge names the token's audience), which precedes any write. */
+  /** The first read, before any write, proves the credentials. */
   async connect(): Promise<void> {
     if (!this.settings.vaultUrl) throw missingVaultUrl();
   }
@@ -96,14 +92,13 @@ export class AzureStore implements SecretStore {
     const items = await this.api.list().catch((e) => {
       throw toCliError(e, { op: "GetSecrets", vaultUrl: this.vaultUrl });
     });
-    // Pending rotation values (sibling secrets) are no secrets of their own.
     return items
       .filter((i) => !isSibling(i.name))
       .map((i) => nameOf(i.name, i.tags))
       .filter((n) => n.startsWith(prefix));
   }
 
-  /** Waits (bounded) while the vault still deletes, purges or recovers the name, then re-reads and re-plans the item. */
+  /** Waits (bounded) while the vault deletes, purges or recovers the name, then re-reads and re-plans. */
   write(op: WriteOp): Promise<WriteResult> {
     const gaveUp = () => new ConflictError(op.name, `${op.name} is still being deleted or recovered in Azure Key Vault; run again in a few minutes`);
     return untilSettled(() => this.tryWrite(op), this.settling(op.name), gaveUp);
@@ -138,7 +133,7 @@ export class AzureStore implements SecretStore {
     return this.put(op, stored);
   }
 
-  /** The set itself; undefined while the name is busy (or being purged for `--purge-deleted`), to try again shortly. */
+  /** Undefined while the name is busy, to try again shortly. */
   private async put(op: WriteOp, stored: string): Promise<WriteResult | undefined> {
     try {
       const out = await this.writes.run(() => this.api.set(stored, op.value, runTags(op.name, op.runId)));

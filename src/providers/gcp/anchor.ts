@@ -5,16 +5,11 @@ import { statusOf, toCliError } from "./errors.js";
 
 const PREFIX = "journal-";
 
-/**
- * The anchors are annotations of a secret `secretshift` that never gets a version (so it costs
- * nothing and holds no value). Needs secretmanager.secrets.get, .create (once) and .update on it.
- * Updates carry the etag read, so two runs ending at once cannot drop each other's anchor.
- */
+/** Annotations of a secret `secretshift` that never gets a version; updates carry the etag, so no run drops another's anchor. */
 export function gcpAnchor(api: SecretManagerApi, endpoint: string | undefined): AnchorStore {
   const fail = (op: string) => (e: unknown) => {
     throw toCliError(e, { op, name: ANCHOR_ENTRY, endpoint });
   };
-  // The secret as last read: `write` follows `read` (bagAnchor), so its first attempt needs no second GET.
   let last: GcpSecret | undefined;
   const get = async () =>
     (last = await api.getSecret(ANCHOR_ENTRY).catch((e: unknown) => {

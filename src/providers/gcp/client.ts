@@ -7,13 +7,12 @@ type IVersion = protos.google.cloud.secretmanager.v1.ISecretVersion;
 export interface GcpSecret {
   readonly id: string;
   readonly labels: Readonly<Record<string, string>>;
-  /** Free-form metadata "for client tools to store their own state": rotation records live here. */
+  /** "For client tools to store their own state": rotation records live here. */
   readonly annotations: Readonly<Record<string, string>>;
   readonly etag: string;
 }
 
 export interface GcpVersion {
-  /** The version number as text ("3"): what `CurrentSecret.version` holds. */
   readonly number: string;
   readonly state: string;
   readonly etag: string;
@@ -24,12 +23,12 @@ export interface Page<T> {
   readonly next: string | undefined;
 }
 
-/** The Secret Manager calls the provider makes, by secret id within one project; tests can plug in their own. */
+/** By secret id within one project; tests can plug in their own. */
 export interface SecretManagerApi {
   getSecret(id: string): Promise<GcpSecret>;
   listSecrets(filter: string, pageToken: string | undefined): Promise<Page<GcpSecret>>;
   createSecret(id: string, labels: Record<string, string>, annotations?: Record<string, string>): Promise<GcpSecret>;
-  /** UpdateSecret with update mask `annotations`: the whole map is replaced, with the secret's etag. */
+  /** The whole map is replaced, with the secret's etag. */
   setAnnotations(id: string, annotations: Record<string, string>, etag: string): Promise<GcpSecret>;
   deleteSecret(id: string, etag: string | undefined): Promise<void>;
   addVersion(id: string, data: Buffer): Promise<GcpVersion>;
@@ -38,16 +37,14 @@ export interface SecretManagerApi {
   listVersions(id: string, filter: string, pageToken: string | undefined): Promise<Page<GcpVersion>>;
   disableVersion(id: string, version: string, etag: string | undefined): Promise<GcpVersion>;
   destroyVersion(id: string, version: string, etag: string | undefined): Promise<GcpVersion>;
-  /** Loads the credentials and settles the project (flag, environment, or the credentials' own). */
   check(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface GcpClientConfig {
   readonly project: string | undefined;
-  /** `--endpoint http://127.0.0.1:8085`: a local server, spoken to over the REST transport. */
   readonly endpoint: URL | undefined;
-  /** GOOGLE_APPLICATION_CREDENTIALS as the provider's environment has it (ADC reads only process.env). */
+  /** As the provider's environment has it (ADC reads only process.env). */
   readonly keyFilename: string | undefined;
 }
 
@@ -69,7 +66,7 @@ async function loadSdk() {
   }
 }
 
-/** Loads the SDK (only now: `secrets --help` must not pay for it) and adapts its client. */
+/** Only now: `secrets --help` must not pay for the SDK. */
 export async function createGcpApi(config: GcpClientConfig): Promise<SecretManagerApi> {
   const sdk = await loadSdk();
   const endpoint = config.endpoint;
@@ -134,7 +131,6 @@ export async function createGcpApi(config: GcpClientConfig): Promise<SecretManag
 }
 
 type Method = Exclude<keyof SecretManagerApi, "check" | "close">;
-/** The request methods: each call is one API request (`countCalls`). */
 export const REQUESTS: readonly Method[] = [
   "getSecret",
   "listSecrets",

@@ -29,11 +29,7 @@ interface Shape {
   cause?: unknown;
 }
 
-/**
- * The canonical status (`NOT_FOUND`, `RESOURCE_EXHAUSTED`…) of a failed call, or the Node error code
- * of a network failure. Over REST the client surfaces the HTTP error, whose message is the JSON body
- * `{"error":{"code","message","status"}}`; over gRPC a GoogleError with a numeric code.
- */
+/** Over REST the JSON body's `status`; over gRPC a numeric code; else the Node error code. */
 export function statusOf(e: unknown, depth = 0): string {
   if (typeof e !== "object" || e === null || depth > 3) return "UNKNOWN";
   const { status, code, message, cause } = e as Shape;
@@ -47,7 +43,7 @@ export function statusOf(e: unknown, depth = 0): string {
 
 export const isThrottle = (e: unknown): boolean => statusOf(e) === "RESOURCE_EXHAUSTED";
 
-/** The service's own message (from the JSON body when there is one), one line, never a value. */
+/** One line, never a value. */
 function reason(e: unknown, value?: string): string {
   const raw = e instanceof Error ? e.message : String(e);
   let text = raw;

@@ -2,12 +2,7 @@ import type { NameCheck } from "../types.js";
 
 const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
 
-/**
- * GCP secret ids hold only `A-Za-z0-9_-`, so our `/` separators are stored as `__` and read back
- * the same way (`app/DB_URL` ↔ `app__DB_URL`). A name that would not read back as itself (it
- * already holds `__`, or `_` right before a `/`) is refused rather than merged with another.
- * `toSecretId(fromSecretId(id)) === id` for every id, so secrets made elsewhere stay reachable.
- */
+/** `/` is stored as `__`; a name that would not read back as itself is refused, and every id made elsewhere maps back. */
 export const toSecretId = (name: string): string => name.replaceAll("/", "__");
 export const fromSecretId = (id: string): string => id.replaceAll("__", "/");
 

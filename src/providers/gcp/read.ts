@@ -7,7 +7,6 @@ export interface VersionValue {
   readonly value: string;
 }
 
-/** Every page of a paged list call. */
 export async function allPages<T>(fetch: (token: string | undefined) => Promise<Page<T>>): Promise<T[]> {
   const out: T[] = [];
   let token: string | undefined;
@@ -21,11 +20,7 @@ export async function allPages<T>(fetch: (token: string | undefined) => Promise<
 
 const byNumberDesc = (a: GcpVersion, b: GcpVersion) => Number(b.number) - Number(a.number);
 
-/**
- * Reads, paced by their own limiter (access has a far larger quota than writes). The current value
- * of a secret is its newest ENABLED version: `latest` names the newest version whatever its state,
- * so when that one is disabled (a rollback disables the run's version) the enabled ones are listed.
- */
+/** The current value is the newest ENABLED version: `latest` may be one a rollback disabled. */
 export class GcpReader {
   constructor(
     private readonly api: SecretManagerApi,
@@ -33,7 +28,6 @@ export class GcpReader {
     private readonly endpoint: string | undefined,
   ) {}
 
-  /** The newest enabled version and its value; undefined when the secret or every enabled version is absent. */
   async current(id: string): Promise<VersionValue | undefined> {
     try {
       return await this.value(id, "latest");
@@ -46,20 +40,18 @@ export class GcpReader {
     return newest ? this.value(id, newest.number) : undefined;
   }
 
-  /** One version's value; raw errors (the caller decides what NOT_FOUND means). */
+  /** Raw errors: the caller decides what NOT_FOUND means. */
   async value(id: string, version: string): Promise<VersionValue> {
     const out = await this.reads.run(() => this.api.access(id, version));
     return { number: out.number, value: out.data.toString("utf8") };
   }
 
-  /** Versions newest first; `filter` as the API takes it (`state:ENABLED`). */
   versions(id: string, filter = ""): Promise<GcpVersion[]> {
     return this.call("ListSecretVersions", id, async () =>
       (await allPages((t) => this.reads.run(() => this.api.listVersions(id, filter, t)))).sort(byNumberDesc),
     );
   }
 
-  /** The secret's metadata, or undefined when it does not exist. */
   async secret(id: string): Promise<GcpSecret | undefined> {
     try {
       return await this.reads.run(() => this.api.getSecret(id));
@@ -69,12 +61,11 @@ export class GcpReader {
     }
   }
 
-  /** Ids holding `fragment` (the API's `name:` filter matches substrings; callers check prefixes). */
+  /** The `name:` filter matches substrings; callers check prefixes. */
   async ids(fragment: string): Promise<string[]> {
     return (await this.secrets(fragment)).map((s) => s.id);
   }
 
-  /** The secrets (labels, annotations, etag) whose ids hold `fragment`. */
   secrets(fragment: string): Promise<GcpSecret[]> {
     const filter = fragment === "" ? "" : `name:"${fragment}"`;
     return this.call("ListSecrets", undefined, () => allPages((t) => this.reads.run(() => this.api.listSecrets(filter, t))));

@@ -13,17 +13,12 @@ export interface GcpRevertContext {
   readonly endpoint: string | undefined;
 }
 
-/** An etag that no longer matches: someone changed the resource after we looked. */
 const stale = (e: unknown) => ["ABORTED", "FAILED_PRECONDITION"].includes(statusOf(e));
 
 /**
- * The run's version is the one the journal recorded; for a write killed before its outcome was
- * journalled, the enabled version above the prior one whose payload matches the intent's keyed
- * digest (versions carry no labels, and the next number is not reserved, so it is recognised by
- * what it holds). A created secret is deleted only while the run's version is still its newest,
- * with the secret's etag. GCP cannot make an old version current again: an updated secret gets
- * the prior version's payload (read by number) added as a new version, and the run's version is
- * disabled, with its etag.
+ * The run's version is the one journalled, or for a write killed before that, the enabled version
+ * above the prior one holding what the intent's digest names (the next number is not reserved).
+ * GCP cannot make an old version current: the prior payload is added anew and the run's disabled.
  */
 export async function revertGcp(c: GcpRevertContext, op: RevertOp): Promise<RevertOutcome> {
   const id = toSecretId(op.name);
@@ -74,7 +69,7 @@ export async function revertGcp(c: GcpRevertContext, op: RevertOp): Promise<Reve
   return current.number === wrote ? "reverted" : "already";
 }
 
-/** The number of the version the run wrote, when it can be told; journals older than intent digests assume the next number. */
+/** Journals older than intent digests assume the next number. */
 async function runVersion(c: GcpRevertContext, id: string, op: RevertOp): Promise<string | undefined> {
   if (op.writtenVersion !== undefined) return op.writtenVersion;
   const after = Number(op.prior.version ?? 0);
@@ -92,7 +87,7 @@ async function runVersion(c: GcpRevertContext, id: string, op: RevertOp): Promis
   return undefined;
 }
 
-/** The prior version's payload by number; the backup's copy only when that version is disabled or destroyed. */
+/** The backup's copy only when that version is disabled or destroyed. */
 async function priorValue(c: GcpRevertContext, id: string, op: RevertOp): Promise<string> {
   if (op.prior.version !== undefined) {
     try {

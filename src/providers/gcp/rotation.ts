@@ -7,7 +7,7 @@ import { statusOf, toCliError } from "./errors.js";
 import { fromSecretId, toSecretId } from "./names.js";
 import { type GcpPending, type GcpRotationHost, GcpSiblings } from "./sibling.js";
 
-/** The grace record, in the real secret's annotations; it applies while `current-version` is the current version. */
+/** In the real secret's annotations; it applies while `current-version` is current. */
 const G = {
   current: "secretshift-current-version",
   currentRun: "secretshift-current-run",
@@ -20,12 +20,9 @@ const ANNOTATION_KEY = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 type Annotations = Readonly<Record<string, string>>;
 
 /**
- * `RotatingStore` on Secret Manager (see src/rotation/types.ts). `versions/latest` is the newest
- * version, so an untested value must never be added to the real secret: it waits in the sibling
- * secret (src/providers/gcp-sibling.ts), and promotion is one AddSecretVersion of the real secret,
- * made only while its current version is still the one the pending value replaces (Secret Manager
- * has no compare-and-set on versions: the check is right before). Then the grace record goes into
- * the annotations and the sibling is deleted; a crash between these is completed by `promote`.
+ * The pending value waits in a sibling secret; promotion is one AddSecretVersion of the real secret,
+ * checked right before against the version the pending one replaces (no compare-and-set on
+ * versions). Then the grace record, then the sibling is deleted; `promote` completes a crash between.
  */
 export class GcpRotation implements RotatingStore {
   private readonly siblings: GcpSiblings;
@@ -79,7 +76,6 @@ export class GcpRotation implements RotatingStore {
     if (!meta || !current) throw notFound(op.name);
     const a = meta.annotations;
     if (pending?.value === undefined || pending.run !== op.runId || pending.version !== op.pendingVersion) {
-      // Completed already (the sibling is deleted last), or never ours.
       if (!pending && a[G.currentRun] === op.runId && a[G.current] === current.number) return current.number;
       throw new ConflictError(op.name, `${op.name} has no pending version ${op.pendingVersion} of this run`);
     }
@@ -139,7 +135,7 @@ export class GcpRotation implements RotatingStore {
     return out;
   }
 
-  /** The grace record of the version the pending one replaced; an older previous loses its record and is destroyed. */
+  /** An older previous loses its record and is destroyed. */
   private async record(op: PromoteOp, meta: GcpSecret, pending: GcpPending, number: string, notes: Record<string, string>): Promise<void> {
     const older = meta.annotations[G.current] === pending.replaces ? meta.annotations[G.previous] : undefined;
     await this.annotate(op.name, meta, (a) => ({
@@ -155,7 +151,7 @@ export class GcpRotation implements RotatingStore {
     }
   }
 
-  /** Replaces the annotations with `change(current ones)`, with the secret's etag; read again once if someone changed it meanwhile. */
+  /** With the secret's etag; read again once if someone changed it meanwhile. */
   private async annotate(name: string, meta: GcpSecret, change: (a: Annotations) => Record<string, string>): Promise<void> {
     const id = toSecretId(name);
     try {
@@ -185,7 +181,7 @@ export class GcpRotation implements RotatingStore {
   }
 }
 
-/** Notes as annotations (`secretshift-note-<key>`), refused before any write when a key cannot be one. */
+/** Refused before any write when a key cannot be an annotation. */
 function annotationNotes(notes: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(notes)) {

@@ -13,16 +13,14 @@ export interface GcpRotationHost {
   readonly endpoint: string | undefined;
 }
 
-/** What the sibling secret of a name holds while a rotation of it is pending. */
 export interface GcpPending {
-  /** The sibling secret (for its etag). */
   readonly secret: GcpSecret;
   readonly run: string;
-  /** The real secret's current version number when the value was stored: promotion requires it still current. */
+  /** Promotion requires it still current. */
   readonly replaces: string;
-  /** The version number the promotion expects to add: what the journal and `readLabels` call the pending version. */
+  /** What the journal and `readLabels` call the pending version. */
   readonly version: string;
-  /** Undefined when the sibling was created but its version never added (a crash in between). */
+  /** Undefined after a crash between the sibling's create and its version. */
   readonly value: string | undefined;
 }
 
@@ -30,10 +28,8 @@ const A = { run: "secretshift-run", target: "secretshift-target", replaces: "sec
 export const PENDING_LABELS = { "managed-by": "secretshift", "secretshift-role": "pending" };
 
 /**
- * The sibling secret `secretshift-pending__<id>`. CreateSecret makes one owner per sibling (a second
- * create fails ALREADY_EXISTS), and its annotations, written by that create, name the run, the
- * target and the version numbers; its one version holds the value. Deleted whole when the rotation
- * ends; Secret Manager deletes at once, so the id is free for the next rotation.
+ * `secretshift-pending__<id>`: its create makes one owner (a second fails ALREADY_EXISTS), and its
+ * annotations name the run, the target and the versions. Deleted whole when the rotation ends.
  */
 export class GcpSiblings {
   constructor(private readonly host: GcpRotationHost) {}
@@ -72,7 +68,7 @@ export class GcpSiblings {
     }
   }
 
-  /** Deletes the sibling, only while it is the one read (its etag). */
+  /** Only while it is the one read (its etag). */
   async remove(pending: GcpPending, name: string): Promise<void> {
     try {
       await this.host.writes.run(() => this.host.api.deleteSecret(pending.secret.id, pending.secret.etag));
@@ -81,7 +77,6 @@ export class GcpSiblings {
     }
   }
 
-  /** Every sibling's target name. */
   async targets(): Promise<string[]> {
     const ids = await this.host.reader.ids(toSecretId(pendingNameOf("")));
     const out: string[] = [];

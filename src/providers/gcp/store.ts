@@ -25,23 +25,20 @@ import { GcpRotation } from "./rotation.js";
 import { resolveGcpSettings } from "./settings.js";
 
 export const MANAGED_LABELS = { "managed-by": "secretshift" };
-/** Secret Manager allows 600 writes (create, add version, disable, delete) a minute per project. */
+/** 600 writes (create, add version, disable, delete) a minute per project. */
 const WRITES_PER_SECOND = 10;
 
 export class GcpStore implements SecretStore {
   readonly name = "gcp" as const;
   readonly batched = false;
   readonly versioned = true;
-  /** The write quota, not latency, is the limit: 4 in flight, paced at 10 a second by the limiter. */
   readonly defaultConcurrency = 4;
   readonly stats: ProviderStats = { apiCalls: 0 };
-  /** How this provider rotates (src/providers/gcp-rotation.ts); the rotate, cleanup and get commands use it. */
   readonly rotation: GcpRotation;
   private readonly api: SecretManagerApi;
   private readonly writes: AdaptiveLimiter;
   private readonly reader: GcpReader;
   private readonly endpoint: string | undefined;
-  /** Journal anchors as annotations of the `secretshift` secret (src/providers/gcp-anchor.ts). */
   readonly anchor: AnchorStore;
 
   constructor(api: SecretManagerApi, settings: Pick<GcpClientConfig, "endpoint">, ctx: Pick<ProviderContext, "concurrency" | "onEvent">) {
@@ -79,7 +76,6 @@ export class GcpStore implements SecretStore {
 
   async readMany(names: readonly string[]): Promise<Map<string, CurrentSecret>> {
     const out = new Map<string, CurrentSecret>();
-    // Names GCP cannot hold are refused by the plan; asking for them would only fail the read.
     await Promise.all(
       names
         .filter((n) => !checkGcpName(n).invalid)
@@ -93,7 +89,6 @@ export class GcpStore implements SecretStore {
 
   async list(prefix: string): Promise<string[]> {
     const ids = await this.reader.ids(toSecretId(prefix));
-    // Pending rotation values (sibling secrets) are no secrets of their own.
     return ids.map(fromSecretId).filter((n) => n.startsWith(prefix) && !isPendingName(n));
   }
 
@@ -120,7 +115,7 @@ export class GcpStore implements SecretStore {
     return this.add(op);
   }
 
-  /** No compare-and-set on AddSecretVersion (it takes no etag): the newest enabled version is checked right before. */
+  /** AddSecretVersion takes no etag: the newest enabled version is checked right before. */
   private async update(op: WriteOp): Promise<WriteResult> {
     const current = await this.reader.current(toSecretId(op.name));
     if (!current) throw new ConflictError(op.name, `${op.name} no longer has an enabled version in GCP Secret Manager`);

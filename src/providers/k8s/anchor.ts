@@ -6,14 +6,9 @@ import { isStatus } from "./errors.js";
 
 const PREFIX = "secretshift.dev/journal-";
 
-/**
- * The anchors are annotations on a Secret named `secretshift` with no data, in the provider's
- * namespace; it needs get, create and update on that Secret. Writes are compare-and-set on the
- * resourceVersion, so two runs ending at once cannot drop each other's anchor.
- */
+/** Annotations on a Secret `secretshift` with no data; compare-and-set on resourceVersion, so two runs ending at once keep both anchors. */
 export function k8sAnchor(caller: K8sCaller): AnchorStore {
   const ns = caller.namespace;
-  // The Secret as last read: `write` follows `read` (bagAnchor), so its first attempt needs no second GET.
   let last: WireSecret | undefined;
   const get = async () => (last = await caller.call("get", ANCHOR_ENTRY, (api) => api.read(ns, ANCHOR_ENTRY)));
   const bag: AnchorBag = {

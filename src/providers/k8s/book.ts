@@ -7,7 +7,6 @@ export const MANAGED_BY = { "app.kubernetes.io/managed-by": "secretshift" } as c
 export const CREATED_BY_RUN = "secretshift.io/created-by-run";
 export const LAST_RUN = "secretshift.io/last-run";
 
-/** A Secret as read (`raw` undefined: it did not exist), with its data still base64. */
 interface Snapshot {
   readonly raw: WireSecret | undefined;
   readonly data: ReadonlyMap<string, string>;
@@ -17,7 +16,7 @@ interface Pending {
   readonly set: Map<string, string>;
   readonly remove: Set<string>;
   runId: string;
-  /** Delete the Secret when it ends up empty and this run created it (rollback of that run). */
+  /** Delete the Secret when it ends up empty and this run created it. */
   dropIfEmptyFor?: string;
 }
 
@@ -25,11 +24,7 @@ export const encode = (value: string) => Buffer.from(value, "utf8").toString("ba
 export const decode = (b64: string) => Buffer.from(b64, "base64").toString("utf8");
 export const decodedBytes = (b64: string) => Buffer.from(b64, "base64").length;
 
-/**
- * The Secrets a run reads and writes. Each is read once (its resourceVersion is the one every
- * later write is conditioned on), changes are staged per Secret and sent as one create, replace
- * or delete. Values stay base64 so keys the run does not touch go back byte for byte.
- */
+/** Each Secret read once (every write is conditioned on that resourceVersion) and written in one request; untouched keys go back byte for byte. */
 export class SecretBook {
   private readonly snapshots = new Map<string, Snapshot>();
   private readonly pending = new Map<string, Pending>();
@@ -37,7 +32,6 @@ export class SecretBook {
 
   constructor(private readonly caller: K8sCaller) {}
 
-  /** Reads a Secret once; concurrent callers share the one request. */
   load(name: string): Promise<void> {
     if (this.snapshots.has(name)) return Promise.resolve();
     let loading = this.loading.get(name);
@@ -59,7 +53,6 @@ export class SecretBook {
     return this.snapshots.get(name)?.raw !== undefined;
   }
 
-  /** Data as it will be after the staged changes (base64 values). */
   current(name: string): Map<string, string> {
     const data = new Map(this.snapshots.get(name)?.data ?? []);
     const p = this.pending.get(name);

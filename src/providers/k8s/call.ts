@@ -9,10 +9,8 @@ const MAX_ATTEMPTS = 4;
 const BASE_DELAY_MS = 200;
 
 /**
- * Every request goes through here: the API-call count, retries, and the mapping of what is left
- * to CliErrors that name the Secret and the RBAC verb, never a value. Reads are retried on 429,
- * 5xx and dropped connections; writes only on 429 (API Priority and Fairness rejects before the
- * write happens), since a retried write that did land would come back as a false conflict.
+ * Reads are retried on 429, 5xx and dropped connections; writes only on 429 (rejected before they
+ * happen), since a retried write that landed would come back as a false conflict.
  */
 export class K8sCaller {
   constructor(
@@ -23,7 +21,7 @@ export class K8sCaller {
     readonly namespace: string,
   ) {}
 
-  /** `expect`: statuses the caller handles itself (409 on writes), thrown as K8sHttpError. */
+  /** `expect`: statuses the caller handles itself (409 on writes). */
   async call<T>(verb: Verb, name: string | undefined, fn: (api: K8sSecretsApi) => Promise<T>, expect: readonly number[] = []): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       this.stats.apiCalls++;

@@ -1,6 +1,6 @@
 import type { CoreV1Api, V1Secret } from "@kubernetes/client-node";
 
-/** The parts of a core/v1 Secret the provider reads and writes; `data` values are base64. */
+/** `data` values are base64. */
 export interface WireSecret {
   apiVersion?: string;
   kind?: string;
@@ -17,19 +17,15 @@ export interface WireSecret {
   [other: string]: unknown;
 }
 
-/** The Secret calls the provider makes and nothing else, so a test can plug in its own. */
 export interface K8sSecretsApi {
-  /** undefined on 404. */
   read(namespace: string, name: string): Promise<WireSecret | undefined>;
   list(namespace: string, labelSelector: string): Promise<WireSecret[]>;
   create(namespace: string, body: WireSecret): Promise<WireSecret>;
-  /** PUT; `body.metadata.resourceVersion` makes it a compare-and-set. */
+  /** `body.metadata.resourceVersion` makes it a compare-and-set. */
   replace(namespace: string, name: string, body: WireSecret): Promise<WireSecret>;
-  /** DELETE with a resourceVersion precondition. */
   remove(namespace: string, name: string, resourceVersion: string): Promise<void>;
 }
 
-/** A failed call: the HTTP status and the Status object's reason, or a network error code. */
 export class K8sHttpError extends Error {
   constructor(
     readonly status: number | undefined,
@@ -42,7 +38,6 @@ export class K8sHttpError extends Error {
   }
 }
 
-/** client-node throws ApiException {code, body (text)}; fetch failures carry a Node error code. */
 export function toK8sHttpError(raw: unknown): K8sHttpError {
   if (raw instanceof K8sHttpError) return raw;
   const e = (raw ?? {}) as { code?: unknown; body?: unknown; message?: unknown; errno?: unknown; type?: unknown };
@@ -77,7 +72,6 @@ const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
   }
 };
 
-/** The real client (`kc.makeApiClient(CoreV1Api)`) behind the narrow seam. */
 export function coreV1Seam(api: CoreV1Api): K8sSecretsApi {
   const plain = (s: V1Secret): WireSecret => JSON.parse(JSON.stringify(s)) as WireSecret;
   return {

@@ -11,17 +11,12 @@ export type K8sLayout = "single" | "per-secret";
 export interface K8sSettings {
   readonly namespace: string;
   readonly layout: K8sLayout;
-  /** The one Secret of the single layout. */
   readonly secretName: string;
 }
 
-/** Where the cluster's address and credentials come from, as kubectl would find them. */
 export type KubeconfigSource = { readonly kind: "files"; readonly paths: string[] } | { readonly kind: "in-cluster" };
 
-/**
- * `KUBECONFIG` (a path list; files that do not exist are skipped, like kubectl), else
- * `$HOME/.kube/config`, else the in-cluster service account when `KUBERNETES_SERVICE_HOST` is set.
- */
+/** As kubectl finds it: KUBECONFIG (missing files skipped), ~/.kube/config, else in-cluster. */
 export function kubeconfigSource(env: ProviderContext["env"]): KubeconfigSource {
   const listed = nonEmpty(env.KUBECONFIG);
   if (listed) {
@@ -40,11 +35,7 @@ export function kubeconfigSource(env: ProviderContext["env"]): KubeconfigSource 
   );
 }
 
-/**
- * Flags (ctx.options) win over the environment, which wins over the kubeconfig context's namespace.
- * The single layout's Secret: `--secret-name`, else derived from the first source file the CLI saw
- * (`sourceFile`), else the name the default source `.env` gets (`app-env`).
- */
+/** The single layout's Secret: `--secret-name`, else named after the first source file, else `app-env`. */
 export function resolveK8sSettings(ctx: Pick<ProviderContext, "options" | "env">, contextNamespace: string | undefined): K8sSettings {
   const { options: o, env } = ctx;
   const namespace = nonEmpty(o.namespace) ?? nonEmpty(env.K8S_SECRET_NAMESPACE) ?? nonEmpty(contextNamespace) ?? "default";

@@ -23,7 +23,6 @@ import { checkKeyName, checkSecretName, fromSecretName, MAX_SECRET_BYTES } from 
 import { revertChange } from "./revert.js";
 import { type K8sSettings, kubeconfigSource, resolveK8sSettings } from "./settings.js";
 
-/** The per-secret layout's one data key. */
 const VALUE_KEY = "value";
 const SELECTOR = Object.entries(MANAGED_BY)
   .map(([k, v]) => `${k}=${v}`)
@@ -31,19 +30,13 @@ const SELECTOR = Object.entries(MANAGED_BY)
 const TOO_BIG = "larger than the 1 MiB (1,048,576 bytes) a Kubernetes Secret can hold";
 
 /**
- * Kubernetes Secrets (core/v1). The single layout keeps every name as one key of one Secret and
- * sends a run's changes as one replace (`batched`); `--layout per-secret` makes one Secret per
- * name with the key `value`. Writes carry the resourceVersion read while planning, so a change
- * made in between fails the write as a conflict. Kubernetes keeps no versions: a "version" is a
- * keyed fingerprint of the value, and rollback restores from the run's encrypted backup.
+ * The single layout keeps every name as a key of one Secret, a run's changes sent as one replace;
+ * per-secret makes one Secret per name. Writes carry the resourceVersion read while planning. No
+ * versions: a "version" is a keyed fingerprint, and rollback restores from the encrypted backup.
  */
 export class K8sStore implements SecretStore {
   readonly name = "k8s" as const;
   readonly versioned = false;
-  /**
-   * A Secret is what every pod reads, and it keeps no versions: a pending value could only be
-   * written where readers see it, and the previous one could not stay readable during a grace.
-   */
   readonly cannotRotate =
     "Kubernetes Secrets keep no versions: the new value could not wait where pods do not read it, and the old one could not stay readable through a grace period";
   readonly batched: boolean;
@@ -52,9 +45,7 @@ export class K8sStore implements SecretStore {
   private readonly caller: K8sCaller;
   private readonly book: SecretBook;
   private readonly fingerprintKey: Buffer;
-  /** Sizes of every write planned so far in this run, by key (see checkBatch). */
   private readonly plannedBytes = new Map<string, number>();
-  /** Journal anchors on the `secretshift` Secret (src/providers/k8s-anchor.ts). */
   readonly anchor: AnchorStore;
 
   constructor(
@@ -67,11 +58,10 @@ export class K8sStore implements SecretStore {
     this.caller = new K8sCaller(api, ctx, this.stats, server, settings.namespace);
     this.book = new SecretBook(this.caller);
     this.anchor = k8sAnchor(this.caller);
-    // Stable across runs when a data key exists (rollback compares versions from an earlier run).
+    // Stable across runs when a data key exists: rollback compares versions from an earlier run.
     this.fingerprintKey = ctx.key ? Buffer.from(hkdfSync("sha256", ctx.key, "", "secretshift k8s version", 32)) : randomBytes(32);
   }
 
-  /** Where `name` lives: which Secret, which key; undefined when it cannot be stored. */
   private slot(name: string): { secret: string; key: string } | undefined {
     if (this.batched) {
       const c = checkKeyName(name);
@@ -94,10 +84,7 @@ export class K8sStore implements SecretStore {
     return Buffer.byteLength(value, "utf8") > MAX_SECRET_BYTES ? TOO_BIG : undefined;
   }
 
-  /**
-   * The single layout's Secret must stay under 1 MiB with the run's writes and the keys it keeps.
-   * A run plans in batches (a database source streams many), so the writes of earlier batches count too.
-   */
+  /** Under 1 MiB with the keys it keeps and every batch's writes so far (a database source streams many). */
   checkBatch(writes: readonly { name: string; value: string }[]): ReadonlyMap<string, string> {
     if (!this.batched) return new Map();
     for (const w of writes) {
@@ -143,7 +130,7 @@ export class K8sStore implements SecretStore {
       .filter((n) => n.startsWith(prefix));
   }
 
-  /** The per-secret layout's Secrets (by label); each one read this way is remembered like a get. */
+  /** Each Secret read this way is remembered like a get. */
   private async listManaged() {
     const ns = this.settings.namespace;
     const secrets = await this.caller.call("list", undefined, (api) => api.list(ns, SELECTOR));
@@ -186,7 +173,6 @@ export class K8sStore implements SecretStore {
 
   async close(): Promise<void> {}
 
-  /** Per-secret layout: every change goes out at once; the single layout waits for flush(). */
   private async sendNow(secret: string): Promise<void> {
     if (this.batched) return;
     try {
@@ -203,7 +189,7 @@ export class K8sStore implements SecretStore {
     return slot;
   }
 
-  /** Keyed (HMAC), so the "version" shown in plans and journals says nothing about the value. */
+  /** Keyed, so the "version" shown in plans and journals says nothing about the value. */
   private fingerprint(name: string, value: string): string {
     return `k8s:${createHmac("sha256", this.fingerprintKey).update(name).update("\0").update(value).digest("hex").slice(0, 16)}`;
   }

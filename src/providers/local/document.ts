@@ -6,13 +6,12 @@ import { openStore, type StoreSeal, writeSealed } from "../../core/store-seal.js
 export type LocalLabel = "current" | "previous" | "pending";
 
 export interface LocalVersion {
-  /** AES-256-GCM sealed value; AAD binds it to `store:<name>:<version>`. */
+  /** AAD binds it to `store:<name>:<version>`. */
   sealed: string;
   createdAt: string;
   runId?: string;
-  /** Which versions held `current`/`previous` before this one was written, so a revert is exact. */
+  /** Labels before this version was written, so a revert is exact. */
   replaced?: Partial<Record<LocalLabel, string>>;
-  /** The version this write pushed out of `previous` (dropped from the list, kept here for revert). */
   evicted?: { version: string; entry: LocalVersion };
 }
 
@@ -20,7 +19,7 @@ export interface LocalSecret {
   nextVersion: number;
   labels: Partial<Record<LocalLabel, string>>;
   versions: Record<string, LocalVersion>;
-  /** Rotation bookkeeping (grace end), never a value. */
+  /** Grace end and notes, never a value. */
   meta?: Record<string, string>;
 }
 
@@ -31,23 +30,18 @@ export interface LocalDocument {
 
 export const emptyDocument = (): LocalDocument => ({ format: "secretshift-store/1", secrets: Object.create(null) });
 
-/**
- * `secrets` is indexed by secret names, and a name can be anything a provider allows: `constructor`
- * or `__proto__` must find a secret (or nothing), never a property every object has. So the index
- * has no prototype, also after JSON.parse or structuredClone (which both give it one back).
- */
+/** `constructor` or `__proto__` must find a secret or nothing: the index has no prototype, also after JSON.parse or structuredClone. */
 export function withBareIndex(doc: LocalDocument): LocalDocument {
   doc.secrets = Object.assign(Object.create(null), doc.secrets);
   return doc;
 }
 
-/** A document as read, with its seal (undefined: there is no file yet). */
 export interface LoadedDocument {
   readonly doc: LocalDocument;
   readonly seal: StoreSeal | undefined;
 }
 
-/** Reads and authenticates the store file (src/providers/local-seal.ts); a missing file is an empty store. */
+/** A missing file is an empty store. */
 export async function loadDocument(path: string, key: Buffer | undefined): Promise<LoadedDocument> {
   const bytes = await readNoFollow(path);
   if (bytes === undefined) return { doc: emptyDocument(), seal: undefined };
@@ -62,6 +56,5 @@ export async function loadDocument(path: string, key: Buffer | undefined): Promi
   }
 }
 
-/** Writes the next generation of the store; returns its seal so the journal can record it. */
 export const saveDocument = (path: string, doc: LocalDocument, key: Buffer, previous: StoreSeal | undefined): Promise<StoreSeal> =>
   writeSealed(path, JSON.stringify(doc), key, previous);

@@ -3,10 +3,9 @@ import type { GraceRecord, PromoteOp, RotatingStore, RotationLabels, RotationVer
 import { ConflictError } from "../types.js";
 import type { LocalDocument, LocalLabel, LocalSecret } from "./document.js";
 
-/** What the local store lends its rotation half: reads, sealing, and one durable change at a time. */
 export interface LocalRotationHost {
   read(): Promise<LocalDocument>;
-  /** Applies `change` to a copy under the store lock; the copy replaces the store only once it is on disk. */
+  /** The copy replaces the store only once it is on disk. */
   commit<T>(change: (doc: LocalDocument) => T): Promise<T>;
   open(name: string, version: string, sealed: string): string;
   seal(name: string, version: string, value: string): string;
@@ -17,11 +16,7 @@ const GRACE_UNTIL = "grace-until";
 const GRACE_VERSION = "grace-version";
 const NOTE = "note:";
 
-/**
- * `RotatingStore` for the local store: labels move inside the store file. The grace record names
- * the version it applies to, so a `previous` that came back by `rollback` or a later migrate is
- * never mistaken for one whose grace has passed.
- */
+/** The grace record names its version, so a `previous` brought back by rollback is never taken for an expired one. */
 export class LocalRotation implements RotatingStore {
   constructor(private readonly host: LocalRotationHost) {}
 

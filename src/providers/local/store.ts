@@ -23,9 +23,8 @@ const aad = (name: string, version: string) => `store:${name}:${version}`;
 const NAME_RULE = /^[A-Za-z0-9_.\-/@+=:]{1,512}$/;
 
 /**
- * The built-in store: one file, values sealed one by one, written once per run (`flush`).
- * Writes happen on an in-memory copy loaded under the store lock, so compare-and-set checks see
- * the state as it is on disk, not as it was while planning.
+ * One file, values sealed one by one, written once per run (`flush`). Writes go to a copy loaded
+ * under the store lock, so compare-and-set sees the file as it is, not as it was while planning.
  */
 export class LocalStore implements SecretStore {
   readonly name = "local" as const;
@@ -34,12 +33,10 @@ export class LocalStore implements SecretStore {
   readonly defaultConcurrency = 1;
   readonly stats: ProviderStats = { apiCalls: 0 };
   private staged: LocalDocument | undefined;
-  /** The seal of the file the staged copy was loaded from; the next save is its generation + 1. */
   private stagedSeal: StoreSeal | undefined;
-  /** The file as first read, reused by every later read of this run (a batched run reads once per batch). */
+  /** Reused by every later read of this run (a batched run reads once per batch). */
   private loaded: LocalDocument | undefined;
   private release: (() => Promise<void>) | undefined;
-  /** Label moves for rotate, cleanup and get (src/providers/local-rotation.ts); each call is durable on return. */
   readonly rotation = new LocalRotation({
     read: () => this.current(),
     commit: (change) => this.commit(change),
@@ -52,7 +49,7 @@ export class LocalStore implements SecretStore {
     readonly path: string,
     private readonly key: Buffer | undefined,
     private readonly now: () => Date,
-    /** The state folder's journal: checks the file is not older than it recorded, records each save. */
+    /** Checks the file is not older than the journal recorded, records each save. */
     private readonly ledger?: StoreLedger,
   ) {}
 
@@ -86,7 +83,6 @@ export class LocalStore implements SecretStore {
       .sort();
   }
 
-  /** Value and version under a label; also used by rotation (`previous`, `pending`). */
   reveal(doc: LocalDocument, name: string, label: "current" | "previous" | "pending"): CurrentSecret | undefined {
     const secret = doc.secrets[name];
     const version = secret?.labels[label];
@@ -158,7 +154,7 @@ export class LocalStore implements SecretStore {
     if (release) await release();
   }
 
-  /** One durable change outside a batch: made on a copy, kept in memory only once it is on disk. */
+  /** Kept in memory only once it is on disk. */
   private async commit<T>(change: (doc: LocalDocument) => T): Promise<T> {
     const next = withBareIndex(structuredClone(await this.stage()));
     const result = change(next);
@@ -172,21 +168,19 @@ export class LocalStore implements SecretStore {
     await this.ledger?.record(this.path, this.stagedSeal);
   }
 
-  /** The file, authenticated, and checked against the generation the journal last recorded. */
   private async load(): Promise<LoadedDocument> {
     const loaded = await loadDocument(this.path, this.key);
     await this.ledger?.check(this.path, loaded.seal);
     return loaded;
   }
 
-  /** What reads see: the staged copy once the run writes, else the file as read the first time. */
   private async current(): Promise<LocalDocument> {
     if (this.staged) return this.staged;
     this.loaded ??= (await this.load()).doc;
     return this.loaded;
   }
 
-  /** First write of a run: take the store lock, then load the file fresh (never the cached read). */
+  /** Loads the file fresh under the store lock, never from the cached read. */
   async stage(): Promise<LocalDocument> {
     if (!this.staged) {
       this.requireKey();
@@ -204,10 +198,7 @@ export class LocalStore implements SecretStore {
   }
 }
 
-/**
- * The old `previous` loses its last label when a new version lands; it is dropped so the file does
- * not grow with every run, but kept inside the new version so reverting that write is exact.
- */
+/** The old `previous` is dropped so the file does not grow, but kept inside the new version so a revert is exact. */
 function evict(secret: LocalSecret, currentVersion: string | undefined): LocalVersion["evicted"] {
   const old = secret.labels.previous;
   if (old === undefined || old === currentVersion || secret.labels.pending === old) return undefined;

@@ -1,26 +1,21 @@
 import type { AnchorRecord, AnchorStore, NameCheck, SecretStore } from "../types.js";
 
-/** The dedicated entry each remote provider keeps the journal anchors on; no secret may take its name. */
+/** No secret may take its name. */
 export const ANCHOR_ENTRY = "secretshift";
 
-/**
- * What a provider offers to hold anchors: string metadata on its `secretshift` entry (AWS tags,
- * Vault custom_metadata, Kubernetes annotations, GCP annotations, Azure tags).
- */
+/** String metadata on the provider's `secretshift` entry (tags, custom_metadata, annotations). */
 export interface AnchorBag {
   readonly where: string;
-  /** How many journals' anchors to keep: the provider's own limit on tags or metadata keys, with room to spare. */
+  /** The provider's limit on tags or metadata keys, with room to spare. */
   readonly capacity: number;
-  /** The entry's metadata, empty when the entry does not exist yet. */
   read(): Promise<Map<string, string>>;
-  /** Sets `key` to `value` and removes `drop`, creating the entry when it does not exist; always called right after `read`. */
+  /** Creates the entry when missing; always called right after `read`. */
   write(key: string, value: string, drop: readonly string[]): Promise<void>;
 }
 
 /**
- * One metadata key per journal (`<prefix><journal id>`), holding `<seq>:<mac>:<run id>`: a line
- * position, an HMAC and a run id, never a value. When the provider's limit is near, the anchors of
- * the journals whose last run is oldest make room (state folders of finished CI jobs, mostly).
+ * One key per journal holding `<seq>:<mac>:<run id>`, never a value. Near the provider's limit the
+ * journals whose last run is oldest make room (state folders of finished CI jobs, mostly).
  */
 export function bagAnchor(bag: AnchorBag, prefix: string): AnchorStore {
   return {
@@ -50,7 +45,6 @@ export function bagAnchor(bag: AnchorBag, prefix: string): AnchorStore {
 
 const runOf = (value: string) => value.split(":")[2] ?? "";
 
-/** The anchor entry is not a secret: hidden from listings, and refused as a secret's name. */
 export function reserveAnchorEntry(store: SecretStore): SecretStore {
   const checkName = store.checkName.bind(store);
   const list = store.list.bind(store);

@@ -4,7 +4,7 @@ import { CliError, ExitCode } from "../../core/errors.js";
 const PLAIN = /^[A-Za-z0-9_.:/+@-]$/;
 const ESCAPE = /^=[0-9A-F]{2}$/;
 
-/** Rotation notes (role names, `host:port/db`) as tag text: the plain characters as they are, any other byte as `=XX`. */
+/** Role names, `host:port/db`: plain characters as they are, any other byte as `=XX`. */
 export function encodeNote(text: string): string {
   let out = "";
   for (const ch of text) {
@@ -27,17 +27,12 @@ export function decodeNote(text: string): string {
 }
 
 export interface NoteLimits {
-  /** Longest key and value, in bytes, once encoded. */
   readonly key: number;
   readonly value: number;
-  /** Where they go, for the message ("an AWS tag"). */
   readonly where: string;
 }
 
-/**
- * `{prefix + encoded key: encoded value}`, or a CliError naming the note that does not fit, so a
- * caller can check every note before its first write. Notes are never secret values.
- */
+/** A CliError naming a note that does not fit, so every note is checked before the first write. */
 export function encodeNotes(notes: Readonly<Record<string, string>>, prefix: string, limits: NoteLimits): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(notes)) {
@@ -54,7 +49,6 @@ export function encodeNotes(notes: Readonly<Record<string, string>>, prefix: str
   return out;
 }
 
-/** The notes among `entries` (keys starting with `prefix`), decoded. */
 export function decodeNotes(entries: Readonly<Record<string, string>>, prefix: string): Record<string, string> {
   const notes: Record<string, string> = {};
   for (const [k, v] of Object.entries(entries)) if (k.startsWith(prefix)) notes[decodeNote(k.slice(prefix.length))] = decodeNote(v);

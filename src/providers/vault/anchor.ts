@@ -5,12 +5,7 @@ import type { KvClient } from "./kv.js";
 
 const PREFIX = "journal:";
 
-/**
- * KV v2: the anchors are custom_metadata of the key `secretshift` (metadata without any version: no
- * value is ever written there); needs read, create and patch on `<mount>/metadata/secretshift`.
- * KV v1 keeps no metadata, so they are the fields of the entry `<mount>/secretshift` (read, create,
- * update). Vault allows 64 custom_metadata keys.
- */
+/** KV v2: custom_metadata of a key `secretshift` without any version (64 keys allowed); KV v1: the fields of that entry. */
 export function vaultAnchor(kv: () => KvClient): AnchorStore {
   const bag: AnchorBag = {
     get where() {

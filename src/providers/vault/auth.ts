@@ -8,15 +8,10 @@ interface Lease {
   readonly ttlMs: number;
   readonly renewable: boolean;
   readonly since: number;
-  /** Renewal no longer extends the expiry (max TTL reached). */
   readonly capped: boolean;
 }
 
-/**
- * The token for the run. A token with a TTL is renewed (renew-self) once it is past half its TTL,
- * checked before each call rather than on a timer so nothing keeps the process alive; an AppRole
- * token that can no longer be extended is replaced by a fresh login.
- */
+/** Renewed past half its TTL, checked before each call (no timer keeps the process alive); a capped AppRole token is replaced by a login. */
 export class VaultSession {
   private lease: Lease | undefined;
   private refreshing: Promise<void> | undefined;
@@ -110,10 +105,7 @@ export class VaultSession {
     await this.approleLogin();
   }
 
-  /**
-   * A call sent with a token that a concurrent refresh has since replaced (or let lapse at its max
-   * TTL) is retried with the new token rather than reported as a missing permission.
-   */
+  /** A token a concurrent refresh replaced is retried with the new one, not reported as a missing permission. */
   private async reloginIfExpired(epoch: number): Promise<boolean> {
     if (this.auth.kind !== "approle") return false;
     await this.refreshing?.catch(() => undefined);

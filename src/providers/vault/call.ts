@@ -5,9 +5,8 @@ import { toVaultHttpError, type VaultApi, type VaultHttpError } from "./client.j
 import { toCliError, type VaultRequest } from "./errors.js";
 
 export interface CallSpec extends VaultRequest {
-  /** Statuses the caller handles itself (404 for reads, 400 for check-and-set): thrown as VaultHttpError. */
+  /** Statuses the caller handles itself (404 for reads, 400 for check-and-set). */
   readonly expect?: readonly number[];
-  /** Skip the token freshness check (auth calls themselves). */
   readonly unauthenticated?: boolean;
 }
 
@@ -16,17 +15,11 @@ const RETRYABLE_CODES = new Set(["ECONNRESET", "ETIMEDOUT", "ECONNABORTED", "EPI
 const BASE_DELAY_MS = 250;
 const MAX_DELAY_MS = 8000;
 
-/**
- * Every request goes through here: token freshness, the API-call count, retry with backoff
- * (429 quota, 412 performance standby, 5xx, dropped connections) reported through `onEvent`,
- * and the mapping of what is left to CliErrors that name the path but never a value.
- */
+/** Every request: token freshness, the call count, retries (429, 412, 5xx, dropped connections), error mapping. */
 export class VaultCaller {
-  /** Set by the session: renews or replaces the token when it is past half its TTL. */
   beforeCall: () => Promise<void> = async () => undefined;
-  /** Set by the session: on 403, log in again if the token has expired; true = retry. */
   onDenied: (epoch: number) => Promise<boolean> = async () => false;
-  /** Set by the session: changes with every login, so a 403 on a token replaced mid-call is retried with the new one. */
+  /** Changes with every login, so a 403 on a token replaced mid-call is retried. */
   tokenEpoch: () => number = () => 0;
 
   constructor(

@@ -1,36 +1,25 @@
 import type NodeVault from "node-vault";
 
-/** The parts of a Vault response body the provider reads. */
 export interface VaultBody {
   readonly data?: unknown;
   readonly auth?: { readonly client_token?: string; readonly lease_duration?: number; readonly renewable?: boolean } | null;
   readonly warnings?: readonly string[] | null;
 }
 
-/**
- * The narrow set of node-vault calls the provider uses (chamber's `awsapi.go` idea): production
- * passes the real client, tests the real client pointed at `test/servers/vault.ts`.
- */
+/** The node-vault calls the provider uses; tests pass the real client pointed at `test/servers/vault.ts`. */
 export interface VaultApi {
   read(path: string): Promise<VaultBody>;
   list(path: string): Promise<VaultBody>;
   write(path: string, body: Record<string, unknown>): Promise<VaultBody>;
-  /** JSON merge patch (`application/merge-patch+json`). */
   patch(path: string, body: Record<string, unknown>): Promise<VaultBody>;
   delete(path: string): Promise<void>;
-  /** Logs in and makes the returned token the client's token. */
   approleLogin(mount: string, roleId: string, secretId: string): Promise<VaultBody>;
   renewSelf(): Promise<VaultBody>;
   lookupSelf(): Promise<VaultBody>;
 }
 
-/**
- * A failed call, reduced to what is safe to keep: status, Vault's `errors`, the body (404s of
- * deleted versions carry metadata) or the network code. The SDK's own error is dropped on purpose:
- * axios errors hold the request config, whose `data` is the secret being written.
- */
+/** Status, Vault's `errors`, the body, the network code: never the SDK's error, whose request config holds the value. */
 export class VaultHttpError extends Error {
-  /** How many attempts the call took (set by the caller's retry loop). */
   attempts = 1;
 
   constructor(
@@ -70,11 +59,9 @@ export interface NodeVaultSettings {
 }
 
 /**
- * Wraps a node-vault client. `noCustomHTTPVerbs` makes LIST a `GET ?list=1` (proxies and Node's
- * own HTTP parser reject the LIST verb). Everything node-vault would otherwise take from
- * `process.env` (VAULT_ADDR, VAULT_TOKEN, VAULT_NAMESPACE, VAULT_PREFIX, VAULT_SKIP_VERIFY) is set
- * explicitly so only the provider context's environment counts, and its debug logger (which
- * prints request bodies under DEBUG=node-vault) is silenced.
+ * LIST as `GET ?list=1` (proxies and Node's HTTP parser reject the verb). Everything node-vault
+ * would take from `process.env` is set explicitly, so only the context's environment counts, and
+ * its debug logger (request bodies under DEBUG=node-vault) is silenced.
  */
 export function nodeVaultApi(factory: typeof NodeVault, s: NodeVaultSettings): VaultApi {
   const client = factory({

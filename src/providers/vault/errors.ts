@@ -3,15 +3,12 @@ import { VaultHttpError } from "./client.js";
 
 export type Capability = "read" | "list" | "create" | "update" | "patch" | "delete";
 
-/** A request as a policy names it. */
 export interface VaultRequest {
-  /** The capability it needs, named in a 403 message. */
   readonly capability: Capability;
-  /** The API path (`secret/data/app/db`). */
   readonly path: string;
 }
 
-/** What is left after retries, as one line that names the path and the capability, never a value. */
+/** Names the path and the capability, never a value. */
 export function toCliError(error: VaultHttpError, spec: VaultRequest, address: string): CliError {
   const { status, attempts } = error;
   const what = `${spec.capability} on ${spec.path}`;
@@ -50,10 +47,7 @@ export function toCliError(error: VaultHttpError, spec: VaultRequest, address: s
   });
 }
 
-/**
- * One line from Vault's `errors`: go-multierror's "1 error occurred:\n\t* x\n\n" becomes "x".
- * Vault's messages name paths and rules, not request values; they are still cut short.
- */
+/** go-multierror's "1 error occurred:\n\t* x\n\n" becomes "x"; messages name paths, not values, and are still cut short. */
 export function serverMessage(errors: readonly string[]): string {
   const lines = errors.flatMap((e) => e.split("\n")).map((l) => l.trim());
   const items = lines.filter((l) => l.startsWith("* ")).map((l) => l.slice(2));

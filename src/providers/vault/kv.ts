@@ -3,11 +3,10 @@ import type { VaultCaller } from "./call.js";
 import type { VaultBody } from "./client.js";
 import { type Capability, isHttpError } from "./errors.js";
 
-/** A read of one path: `data` undefined means the latest KV v2 version is deleted or destroyed. */
+/** `data` undefined: the latest KV v2 version is deleted or destroyed. */
 export interface KvRead {
   readonly version: number;
   readonly data: Record<string, unknown> | undefined;
-  /** KV v2: the key's custom_metadata, which a data read carries too. */
   readonly custom?: Readonly<Record<string, string>>;
 }
 
@@ -17,17 +16,14 @@ export interface KvMeta {
 }
 
 export interface KvMount {
-  /** The mount point (`secret`), without slashes. */
   readonly mount: string;
-  /** What `--mount` named below the mount point (`team` for `--mount secret/team`), put before every name. */
+  /** `team` for `--mount secret/team`, put before every name. */
   readonly subPath: string;
   readonly version: 1 | 2;
 }
 
-/** KV v2's answer when `cas` is not the current version. */
 export const isCasMismatch = (e: unknown): boolean => isHttpError(e, 400) && e.errors.some((m) => m.includes("check-and-set parameter did not match"));
 
-/** A path holds a JSON object; the provider's secret is one field of it, as a string. */
 export function fieldOf(data: Record<string, unknown> | undefined, field: string): string | undefined {
   const v = data?.[field];
   return v === undefined ? undefined : typeof v === "string" ? v : JSON.stringify(v);
@@ -39,7 +35,7 @@ const record = (v: unknown): Record<string, unknown> | undefined =>
 const customOf = (meta: Record<string, unknown> | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(record(meta?.custom_metadata) ?? {}).map(([k, v]) => [k, String(v)]));
 
-/** The KV v1 / v2 path differences, in one place. Names are relative to the mount (and sub-path). */
+/** The KV v1 / v2 path differences, in one place. */
 export class KvClient {
   constructor(
     private readonly caller: VaultCaller,
@@ -54,7 +50,6 @@ export class KvClient {
     return this.where.subPath ? `${this.where.subPath}/${name}` : name;
   }
 
-  /** The API path of a name's data, as policies and messages name it. */
   dataPath(name: string): string {
     return this.version === 2 ? `${this.where.mount}/data/${this.key(name)}` : `${this.where.mount}/${this.key(name)}`;
   }
@@ -79,7 +74,7 @@ export class KvClient {
     }
   }
 
-  /** KV v2: one version's data, undefined when it is deleted, destroyed or pruned by max_versions. */
+  /** Undefined when deleted, destroyed or pruned by max_versions. */
   async readVersion(name: string, version: number): Promise<Record<string, unknown> | undefined> {
     const path = this.dataPath(name);
     try {
@@ -102,10 +97,7 @@ export class KvClient {
     }
   }
 
-  /**
-   * Writes `data` (all fields of the path), on KV v2 with `cas`; returns the new version (0 on v1).
-   * A check-and-set mismatch is thrown as the VaultHttpError (the caller decides it is a conflict).
-   */
+  /** All fields of the path; returns the new version (0 on v1). A cas mismatch is the caller's to judge. */
   async write(name: string, data: Record<string, unknown>, capability: Capability, cas?: number): Promise<number> {
     const path = this.dataPath(name);
     const spec = { capability, path, expect: [400] };
@@ -122,31 +114,28 @@ export class KvClient {
     }
   }
 
-  /** KV v2: merge into the key's metadata (custom_metadata keys are merged, not replaced). */
   async patchMeta(name: string, patch: Record<string, unknown>): Promise<void> {
     const path = this.metadataPath(name);
     await this.caller.call({ capability: "patch", path, expect: [400, 403, 404, 405, 415] }, (api) => api.patch(path, patch));
   }
 
-  /** KV v2: creates the key's metadata or replaces the fields given (custom_metadata as a whole). */
+  /** custom_metadata as a whole. */
   async writeMeta(name: string, body: Record<string, unknown>): Promise<void> {
     const path = this.metadataPath(name);
     await this.caller.call({ capability: "create", path }, (api) => api.write(path, body));
   }
 
-  /** KV v2: these versions' data is gone for good (their numbers stay in the metadata). */
   async destroy(name: string, versions: readonly number[]): Promise<void> {
     const path = `${this.where.mount}/destroy/${this.key(name)}`;
     await this.caller.call({ capability: "update", path }, (api) => api.write(path, { versions }));
   }
 
-  /** KV v2: every version and the metadata; KV v1: the path. */
   async remove(name: string): Promise<void> {
     const path = this.version === 2 ? this.metadataPath(name) : this.dataPath(name);
     await this.caller.call({ capability: "delete", path }, (api) => api.delete(path));
   }
 
-  /** Every name under `prefix`, walking LIST recursively from the folder the prefix is in, except below `skip`. */
+  /** Walking LIST recursively from the folder the prefix is in, except below `skip`. */
   async list(prefix: string, concurrency: number, skip?: string): Promise<string[]> {
     const cut = prefix.lastIndexOf("/");
     const queue = [cut < 0 ? "" : prefix.slice(0, cut + 1)];
@@ -182,10 +171,7 @@ export class KvClient {
   }
 }
 
-/**
- * KV version of `mount`: `sys/internal/ui/mounts/<mount>` (readable with any capability on the
- * mount), else `sys/mounts` (needs read on it), else ask for `--kv-version`.
- */
+/** `sys/internal/ui/mounts/<mount>` (any capability on the mount will do), else `sys/mounts`, else ask. */
 export async function detectKvMount(caller: VaultCaller, mount: string): Promise<KvMount> {
   const ui = `sys/internal/ui/mounts/${mount}`;
   try {

@@ -5,20 +5,15 @@ import { fieldOf, isCasMismatch, type KvClient } from "./kv.js";
 export interface RevertContext {
   readonly kv: KvClient;
   readonly field: string;
-  /** KV v1 "version": keyed fingerprint of a value. */
   readonly fingerprint: (name: string, value: string) => string;
-  /** The `last-run` custom_metadata value a run records. */
   readonly runTag: (runId: string) => string;
 }
 
 /**
- * KV v2. The current version is the run's when it is the version the journal recorded and the
- * key's `last-run` tag does not name another run; or, for a write killed before its outcome was
- * journalled, when it is the version the intent's check-and-set would create and holds the value
- * the run sent or carries its tag (the tag is written after the data, so a kill in between leaves
- * an earlier run's). Created
- * keys are removed with all their versions; updated keys get the prior version's data back as a
- * new version, with check-and-set.
+ * KV v2. The current version is the run's when it is the one the journal recorded, or, for a write
+ * killed before its outcome, the one its check-and-set would create holding what the run sent (the
+ * `last-run` tag is written after the data). Created keys are removed; updated ones get the prior
+ * data back as a new version, with check-and-set.
  */
 export async function revertV2(c: RevertContext, op: RevertOp): Promise<RevertOutcome> {
   const { kv } = c;
@@ -68,7 +63,7 @@ export async function revertV2(c: RevertContext, op: RevertOp): Promise<RevertOu
   return "reverted";
 }
 
-/** The prior version's data by number; the backup's value (over the current fields) only when that version is gone. */
+/** The backup's value (over the current fields) only when the prior version is gone. */
 async function priorData(c: RevertContext, name: string, version: number | undefined, backup: string | undefined) {
   const kept = version === undefined ? undefined : await c.kv.readVersion(name, version);
   if (kept) return kept;
@@ -77,7 +72,7 @@ async function priorData(c: RevertContext, name: string, version: number | undef
   return { ...(latest?.data ?? {}), [c.field]: backup };
 }
 
-/** KV v1 keeps no versions: restore from the encrypted backup, only over what the run itself wrote. */
+/** From the encrypted backup, only over what the run itself wrote. */
 export async function revertV1(c: RevertContext, op: RevertOp): Promise<RevertOutcome> {
   const { kv } = c;
   const { name, prior } = op;

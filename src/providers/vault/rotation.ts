@@ -8,10 +8,7 @@ import { isHttpError, serverMessage } from "./errors.js";
 import { fieldOf, isCasMismatch, type KvClient } from "./kv.js";
 import { type Sibling, SiblingPaths } from "./sibling.js";
 
-/**
- * The custom_metadata of a rotated KV v2 key: the grace record. It applies only while
- * `current-version` is the key's latest version, so any later write (migrate, by hand) voids it.
- */
+/** The grace record; it applies only while `current-version` is the latest, so any later write voids it. */
 const K = {
   current: "current-version",
   currentRun: "current-run",
@@ -29,18 +26,14 @@ type Custom = Readonly<Record<string, string>>;
 export interface VaultRotationHost {
   kv(): KvClient;
   readonly field: string;
-  /** custom_metadata-safe spelling of a run id. */
   runTag(runId: string): string;
   notify(message: string): void;
 }
 
 /**
- * `RotatingStore` on KV v2 (see src/rotation/types.ts). A plain `GET <mount>/data/<name>` returns
- * the latest version, so nothing untested may ever be written there: the pending value waits at
- * the sibling path `secretshift-pending/<name>` (src/providers/vault-sibling.ts), and promotion is
- * one check-and-set write of the real key against the version the pending one replaces. After it
- * the grace record is written, then the sibling deleted; a crash between any two of these leaves
- * a state `readLabels` reports and `promote` completes.
+ * `GET <mount>/data/<name>` returns the latest version, so the pending value waits at the sibling
+ * path `secretshift-pending/<name>` and promotion is one check-and-set write of the real key. Then
+ * the grace record, then the sibling is deleted; `promote` completes a crash between any two.
  */
 export class VaultRotation implements RotatingStore {
   private readonly siblings: SiblingPaths;
@@ -51,8 +44,7 @@ export class VaultRotation implements RotatingStore {
 
   async readLabels(name: string): Promise<RotationLabels | undefined> {
     const kv = this.host.kv();
-    // A token that may not read the pending path (`get` needs none) can still see current and previous;
-    // a rotation with it fails at its first write there, before anything is stored.
+    // `get` needs no read on the pending path; a rotation without it fails at its first write there.
     const pendingOf = this.siblings.read(name).catch((e) => (codeOf(e) === "VAULT_PERMISSION_DENIED" ? undefined : Promise.reject(e)));
     const [meta, sibling] = await Promise.all([kv.readMeta(name), pendingOf]);
     if (!meta || meta.current === 0) return undefined;
@@ -92,7 +84,6 @@ export class VaultRotation implements RotatingStore {
     if (!meta) throw notFound(kv, op.name);
     const c = meta.custom;
     if (!sibling || sibling.run !== tag || String(sibling.replaces + 1) !== op.pendingVersion) {
-      // Completed already (the sibling is deleted last), or never ours.
       if (!sibling && c[K.current] === String(meta.current) && c[K.currentRun] === tag && String(meta.current) === op.pendingVersion) return op.pendingVersion;
       throw new ConflictError(op.name, `${kv.dataPath(op.name)} has no pending version ${op.pendingVersion} of this run`);
     }
@@ -158,7 +149,6 @@ export class VaultRotation implements RotatingStore {
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** The real key's new version: its other fields as they are, ours from the sibling, with `cas`. */
   private async writeReal(name: string, sibling: Sibling, latest: number): Promise<void> {
     const kv = this.host.kv();
     const changed = () =>
@@ -175,12 +165,11 @@ export class VaultRotation implements RotatingStore {
     }
   }
 
-  /** The grace record the promotion leaves, as a custom_metadata merge patch; checked before any write. */
+  /** Checked before any write. */
   private record(op: PromoteOp, c: Custom, notes: Record<string, string>, sibling: Sibling, tag: string): Record<string, string | null> {
     const kv = this.host.kv();
     const record = {
       ...cleared(c),
-      // custom_metadata values must not be empty: an empty note is left out.
       ...Object.fromEntries(Object.entries(notes).filter(([, v]) => v !== "")),
       [K.current]: String(sibling.replaces + 1),
       [K.currentRun]: tag,
@@ -204,7 +193,7 @@ export class VaultRotation implements RotatingStore {
     return value === undefined ? undefined : { version: String(version), value, ...(runId ? { runId } : {}) };
   }
 
-  /** JSON merge patch of custom_metadata: `null` removes a key. */
+  /** JSON merge patch: `null` removes a key. */
   private async patch(name: string, custom: Record<string, string | null>): Promise<void> {
     const kv = this.host.kv();
     try {
@@ -223,7 +212,6 @@ export class VaultRotation implements RotatingStore {
   }
 }
 
-/** The grace record (previous version, grace end, notes), as removals. */
 function cleared(c: Custom): Record<string, null> {
   const keys = Object.keys(c).filter((k) => k === K.previous || k === K.grace || k.startsWith(NOTE));
   return Object.fromEntries(keys.map((k) => [k, null]));

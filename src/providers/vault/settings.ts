@@ -12,7 +12,6 @@ export type VaultAuthConfig =
 export interface VaultConfig {
   readonly address: string;
   readonly namespace: string | undefined;
-  /** As given (`--mount`), without surrounding slashes. */
   readonly mount: string;
   readonly kvVersion: 1 | 2 | undefined;
   readonly field: string;
@@ -22,7 +21,6 @@ export interface VaultConfig {
   readonly maxAttempts: number;
 }
 
-/** Vault's own CLI default when VAULT_ADDR is unset. */
 export const DEFAULT_ADDRESS = "https://127.0.0.1:8200";
 const DEFAULT_ATTEMPTS = 6;
 
@@ -36,10 +34,7 @@ function parseBool(name: string, raw: string | undefined): boolean {
   throw usageError("VAULT_CONFIG", `${name} must be true or false, got "${raw}"`);
 }
 
-/**
- * Flags (ctx.options) win over the environment Vault's own tooling reads. Credentials: VAULT_TOKEN,
- * else AppRole (VAULT_ROLE_ID + VAULT_SECRET_ID), else the token helper file `~/.vault-token`.
- */
+/** Credentials: VAULT_TOKEN, else AppRole (VAULT_ROLE_ID + VAULT_SECRET_ID), else `~/.vault-token`. */
 export async function resolveVaultConfig(ctx: Pick<ProviderContext, "options" | "env">): Promise<VaultConfig> {
   const { options: o, env } = ctx;
   const address = nonEmpty(o.address) ?? nonEmpty(o.endpoint) ?? nonEmpty(env.VAULT_ADDR) ?? DEFAULT_ADDRESS;

@@ -3,13 +3,11 @@ import { pendingNameOf } from "../shared/pending-names.js";
 import { ConflictError } from "../types.js";
 import { isCasMismatch, type KvClient } from "./kv.js";
 
-/** What the sibling path of a secret holds while a rotation of it is pending. */
 export interface Sibling {
   readonly value: string;
-  /** The run that stored it (custom_metadata spelling). */
   readonly run: string;
   readonly target: string;
-  /** The real key's version the promotion replaces: its check-and-set, so the new version is this + 1. */
+  /** Its check-and-set: the new version is this + 1. */
   readonly replaces: number;
 }
 
@@ -18,12 +16,7 @@ interface SiblingHost {
   notify(message: string): void;
 }
 
-/**
- * The sibling path `secretshift-pending/<name>` of a KV v2 key. Its one version's data carries
- * the run and the version it replaces with the value, in one write, so the record can never
- * disagree with the value; custom_metadata repeats run and target for people (`vault kv metadata
- * get`). Deleted with all its versions (metadata delete) when the rotation ends either way.
- */
+/** `secretshift-pending/<name>`: value, run and replaced version in one write, so they never disagree. */
 export class SiblingPaths {
   constructor(private readonly host: SiblingHost) {}
 
@@ -39,7 +32,7 @@ export class SiblingPaths {
     return { value, run, target, replaces };
   }
 
-  /** Who left whatever is at the sibling path (a crash may have left metadata alone), and whether a value is stored. */
+  /** A crash may have left metadata alone. */
   async owner(name: string): Promise<{ run: string; stored: boolean } | undefined> {
     const meta = await this.host.kv().readMeta(this.path(name));
     if (!meta) return undefined;

@@ -27,15 +27,13 @@ import { type RevertContext, revertV1, revertV2 } from "./revert.js";
 import { KV1_CANNOT_ROTATE, VaultRotation } from "./rotation.js";
 import { resolveVaultConfig, type VaultConfig } from "./settings.js";
 
-// Integrated storage's default max_entry_size is 1 MiB for the whole entry; leave room for JSON and metadata.
+// The default max_entry_size is 1 MiB for the whole entry: room for JSON and metadata.
 const MAX_VALUE_BYTES = 1024 * 1024 - 8 * 1024;
 const TAG_LIMIT = 512;
 
 /**
- * HashiCorp Vault KV v1 / v2. Each secret is one path `<mount>/<name>` holding one field (`value`
- * by default); other fields already at the path are kept. KV v2 writes use check-and-set and
- * tag the key's custom_metadata; KV v1 has no versions, so its "version" is a keyed fingerprint
- * of the value, used to notice changes between plan and write and to recognise the run's writes.
+ * One path `<mount>/<name>` per secret, one field of it (`value`), other fields kept. KV v1 has no
+ * versions: its "version" is a keyed fingerprint of the value, to notice changes and know our writes.
  */
 export class VaultStore implements SecretStore {
   readonly name = "vault" as const;
@@ -45,11 +43,9 @@ export class VaultStore implements SecretStore {
   private readonly caller: VaultCaller;
   private readonly session: VaultSession;
   private kv: KvClient | undefined;
-  /** KV v2 data seen while planning, so an update keeps the path's other fields without another read. */
+  /** So an update keeps the path's other fields without another read. */
   private readonly seen = new Map<string, { version: number; data: Record<string, unknown> }>();
-  /** How this provider rotates (src/rotation/types.ts); the rotate, cleanup and get commands use it. */
   readonly rotation: VaultRotation;
-  /** Journal anchors on the `secretshift` key (src/providers/vault-anchor.ts). */
   readonly anchor: AnchorStore = vaultAnchor(() => this.client);
   private readonly fingerprintKey: Buffer;
 
@@ -66,11 +62,10 @@ export class VaultStore implements SecretStore {
       runTag: (id) => this.runTag(id),
       notify: (message) => ctx.onEvent({ type: "info", message }),
     });
-    // Stable across runs when a data key exists (rollback compares versions from an earlier run).
+    // Stable across runs when a data key exists: rollback compares versions from an earlier run.
     this.fingerprintKey = ctx.key ? Buffer.from(hkdfSync("sha256", ctx.key, "", "secretshift vault kv1 version", 32)) : randomBytes(32);
   }
 
-  /** Final once connected (detected from the mount); before that, the --kv-version given or v2. */
   get versioned(): boolean {
     return (this.kv?.version ?? this.config.kvVersion ?? 2) === 2;
   }
@@ -113,7 +108,6 @@ export class VaultStore implements SecretStore {
   private async readOne(name: string): Promise<CurrentSecret | undefined> {
     const read = await this.client.readLatest(name);
     if (!read) return undefined;
-    // Soft-deleted or destroyed latest version: undelete it (or write over it by hand) first.
     if (!read.data) return { name, value: "", version: String(read.version), deleted: true };
     if (this.client.version === 2) this.seen.set(name, { version: read.version, data: read.data });
     // A path without our field is someone else's secret: reported absent, its create then conflicts.
@@ -122,7 +116,6 @@ export class VaultStore implements SecretStore {
     return { name, value, version: this.client.version === 2 ? String(read.version) : this.fingerprint(name, value) };
   }
 
-  /** Pending rotation values (below `secretshift-pending/`) are no secrets of their own. */
   async list(prefix: string): Promise<string[]> {
     return (await this.client.list(prefix, this.concurrency, `${PENDING_ROOT}/`)).filter((n) => !isPendingName(n));
   }
@@ -131,10 +124,6 @@ export class VaultStore implements SecretStore {
     return this.client.version === 2 ? this.writeV2(op) : this.writeV1(op);
   }
 
-  /**
-   * KV v2: check-and-set fixes the version a write creates before it is sent (the version it is
-   * checked against, plus one). KV v1: none (its "version" is a keyed digest of the value).
-   */
   nextVersion(op: WriteOp): string | undefined {
     if (this.kv?.version !== 2) return undefined;
     const expected = op.kind === "create" ? 0 : Number(op.expectedVersion ?? Number.NaN);
@@ -166,7 +155,7 @@ export class VaultStore implements SecretStore {
     return { version: String(version) };
   }
 
-  /** Best effort, after the data write succeeded: a failure here must not fail the write. */
+  /** After the data write succeeded: a failure here must not fail the write. */
   private async tag(op: WriteOp): Promise<void> {
     try {
       await this.client.patchMeta(op.name, { custom_metadata: { "managed-by": "secretshift", "last-run": this.runTag(op.runId) } });
@@ -196,7 +185,6 @@ export class VaultStore implements SecretStore {
     return { version: this.fingerprint(op.name, op.value) };
   }
 
-  /** KV v1 has the rotation object but no versions: `rotationOf` reads this. */
   get cannotRotate(): string | undefined {
     return this.kv?.version === 1 ? KV1_CANNOT_ROTATE : undefined;
   }
@@ -212,12 +200,11 @@ export class VaultStore implements SecretStore {
     this.seen.clear();
   }
 
-  /** Keyed (HMAC), so the "version" shown in plans and journals says nothing about the value. */
+  /** Keyed, so the "version" shown in plans and journals says nothing about the value. */
   private fingerprint(name: string, value: string): string {
     return `kv1:${createHmac("sha256", this.fingerprintKey).update(name).update("\0").update(value).digest("hex").slice(0, 16)}`;
   }
 
-  /** custom_metadata values must be 1-512 printable characters. */
   private runTag(runId: string): string {
     return (runId.replace(/[^\x20-\x7e]/g, "_") || "unknown").slice(0, TAG_LIMIT);
   }

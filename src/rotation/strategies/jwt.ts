@@ -4,11 +4,7 @@ import { type Strategy, type StrategyOptions, storeOnly } from "./types.js";
 
 const BITS = ["256", "384", "512"];
 
-/**
- * An HMAC key for HS256/384/512: at least as many random bits as the hash (RFC 7518 §3.2), so
- * `--bits 512` defaults to 64 random bytes. The previous key stays readable through the grace
- * period (`secrets get --with-previous`) so tokens signed with it still verify.
- */
+/** At least as many random bits as the hash (RFC 7518 §3.2); the previous key stays readable so old tokens still verify. */
 export function jwtStrategy(options: StrategyOptions): Strategy {
   const bits = options.bits ?? "256";
   if (!BITS.includes(bits))

@@ -10,11 +10,8 @@ interface Credentials {
 }
 
 /**
- * Two login roles, `<role>` and `<role>_clone` (a member of `<role>`, so it has its grants). Each
- * rotation sets a new password on the role *not* in use and flips the secret to it; clients still
- * holding the old credentials keep working until `cleanup` expires that role (VALID UNTIL) after
- * the grace period. The secret holds `{"username","password"}`; a plain value is read as the
- * password of `<role>` (the first rotation after a migrate).
+ * `<role>` and `<role>_clone` (a member, so it has its grants): each rotation sets the role not in
+ * use and flips the secret to it, so old clients keep working until `cleanup` expires their role.
  */
 export function postgresAlternatingStrategy(options: StrategyOptions, effects: PostgresEffects): Strategy {
   const { db, role } = requireDbAndRole(options, "postgres-alternating");

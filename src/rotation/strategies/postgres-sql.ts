@@ -4,7 +4,6 @@ import { CliError, ExitCode, unreachableError } from "../../core/errors.js";
 import { checkIdentifier, quoteIdent } from "../../sources/sql-identifiers.js";
 import { pgSaslprep } from "./saslprep.js";
 
-/** An open admin connection and where it points (for the login test and for cleanup's records). */
 export interface Admin {
   readonly client: pg.Client;
   readonly host: string;
@@ -13,7 +12,7 @@ export interface Admin {
   readonly ssl: pg.ClientConfig["ssl"];
 }
 
-/** `host:port/database`: recorded on the secret so `cleanup --db` can check it points at the same server. No credentials. */
+/** Recorded on the secret so `cleanup --db` can check it points at the same server. No credentials. */
 export const whereOf = (a: Pick<Admin, "host" | "port" | "database">) => `${a.host}:${a.port}/${a.database}`;
 
 export async function connectAdmin(url: string): Promise<Admin> {
@@ -39,9 +38,8 @@ export async function roleCanLogin(admin: Admin, role: string): Promise<boolean 
 }
 
 /**
- * ALTER ROLE with a SCRAM-SHA-256 verifier computed here, for every password (SASLprep applied as
- * PostgreSQL does), so the server, its statement log and the wire never see the password — in
- * `set` and in `undo` alike. `resetExpiry` undoes an earlier `cleanup` (VALID UNTIL in the past).
+ * With a SCRAM-SHA-256 verifier computed here, so the server, its statement log and the wire never
+ * see the password. `resetExpiry` undoes an earlier `cleanup` (VALID UNTIL in the past).
  */
 export async function setPassword(admin: Admin, role: string, password: string, salt: Buffer, resetExpiry = false): Promise<void> {
   if (password.includes("\0")) throw new CliError("BAD_VALUE", "a PostgreSQL password cannot contain a NUL character", { exitCode: ExitCode.failed });
@@ -54,25 +52,20 @@ export const clearPassword = (admin: Admin, role: string) => run(admin, `ALTER R
 export const expireRole = (admin: Admin, role: string, at: Date) =>
   run(admin, `ALTER ROLE ${ident(role)} VALID UNTIL ${literal(at.toISOString())}`, `ALTER ROLE ${role} VALID UNTIL`);
 
-/** The clone of `postgres-alternating`: a login role that is a member of the original, so it has its grants. */
+/** A login role that is a member of the original, so it has its grants. */
 export async function createClone(admin: Admin, role: string, clone: string): Promise<void> {
   if ((await roleCanLogin(admin, clone)) !== undefined) return;
   await run(admin, `CREATE ROLE ${ident(clone)} LOGIN`, `CREATE ROLE ${clone}`);
   await run(admin, `GRANT ${ident(role)} TO ${ident(clone)}`, `GRANT ${role} TO ${clone}`);
 }
 
-/** Whether `role` can log in with `password` right now (used to skip an undo that is not needed). */
 export const canLogin = (admin: Admin, role: string, password: string): Promise<boolean> =>
   tryLogin(admin, role, password).then(
     () => true,
     () => false,
   );
 
-/**
- * Logs in as `role` with `password` on the admin connection's host, port and database, by SCRAM or
- * MD5 only: a server that asks for the password in cleartext (pg_hba `password`) is refused before
- * pg sends it.
- */
+/** By SCRAM or MD5 only: a server asking for the password in cleartext is refused before pg sends it. */
 export async function tryLogin(admin: Admin, role: string, password: string): Promise<void> {
   let cleartext = false;
   const client = new pg.Client({
@@ -104,10 +97,7 @@ export async function tryLogin(admin: Admin, role: string, password: string): Pr
   }
 }
 
-/**
- * `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>` as PostgreSQL stores it (RFC 5802/7677),
- * over the SASLprep-ed password or, where SASLprep fails, its raw UTF-8 bytes (as pg_be_scram_build_secret).
- */
+/** As PostgreSQL stores it (RFC 5802/7677), over the SASLprep-ed password or its raw bytes where that fails. */
 export function scramVerifier(password: string, salt: Buffer, iterations = 4096): string {
   const salted = pbkdf2Sync(Buffer.from(pgSaslprep(password) ?? password, "utf8"), salt, iterations, 32, "sha256");
   const clientKey = createHmac("sha256", salted).update("Client Key").digest();
@@ -118,7 +108,7 @@ export function scramVerifier(password: string, salt: Buffer, iterations = 4096)
 
 const ident = (role: string) => quoteIdent(checkIdentifier(role, "role"));
 
-/** An E'' literal (a verifier or a date, never a password): quotes and backslashes doubled. */
+/** For a verifier or a date, never a password. */
 const literal = (text: string): string => `E'${text.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 
 async function run(admin: Admin, sql: string, what: string): Promise<void> {
@@ -132,13 +122,13 @@ async function run(admin: Admin, sql: string, what: string): Promise<void> {
   }
 }
 
-/** The server's message, with the password cut out should a driver ever echo it. */
+/** Never with the password, should a driver ever echo it. */
 function messageOf(e: unknown, secret?: string): string {
   const text = e instanceof Error ? e.message : String(e);
   return secret ? text.replaceAll(secret, "[redacted]") : text;
 }
 
-/** `host:port/database` of an admin URL without connecting (pg resolves PG* variables the same way). */
+/** Without connecting (pg resolves PG* variables the same way). */
 export function whereOfUrl(url: string): string {
   const client = new pg.Client({ connectionString: url });
   return whereOf({ host: client.host, port: client.port, database: client.database ?? "" });

@@ -7,7 +7,6 @@ export interface PostgresEffects {
   readonly randomBytes: (size: number) => Buffer;
 }
 
-/** Shared by both PostgreSQL strategies: the admin connection opened in `prepare`, closed once. */
 export function adminHolder(url: string) {
   let admin: Admin | undefined;
   return {
@@ -38,11 +37,7 @@ export async function requireLoginRole(admin: Admin, role: string): Promise<void
     throw new CliError("ROLE_CANNOT_LOGIN", `role ${role} cannot log in (NOLOGIN)`, { exitCode: ExitCode.usage, hint: "rotate the password of a login role" });
 }
 
-/**
- * One role, one password: `ALTER ROLE` then a login with the new password, then promote. The old
- * password stops working at once, so there is nothing for `cleanup` to expire. `undo` sets the
- * role back to the secret's current value (what clients use), which also works after a crash.
- */
+/** The old password stops working at once; `undo` sets the role back to the secret's current value, also after a crash. */
 export function postgresStrategy(options: StrategyOptions, effects: PostgresEffects): Strategy {
   const { db, role } = requireDbAndRole(options, "postgres");
   const admin = adminHolder(db);

@@ -1,8 +1,4 @@
-/**
- * The RFC 3454 tables SASLprep (RFC 4013) uses, as hex code point ranges ("221 234-24f …"). Generated
- * from the RFC's data (Python's `stringprep` module, Unicode 3.2); they are the same sets libpq's
- * src/common/saslprep.c lists.
- */
+/** RFC 3454 tables for SASLprep (RFC 4013), as hex ranges, generated from the RFC's data (Unicode 3.2) as libpq's are. */
 
 /** C.1.2 non-ASCII space characters (mapped to U+0020) */
 export const SPACE = "a0 1680 2000-200b 202f 205f 3000";

@@ -19,7 +19,6 @@ const tables = {
   l: parse(L),
 };
 
-/** Binary search over sorted [start, end] pairs. */
 function inTable(code: number, ranges: Ranges): boolean {
   let lo = 0;
   let hi = ranges.length / 2 - 1;
@@ -33,12 +32,8 @@ function inTable(code: number, ranges: Ranges): boolean {
 }
 
 /**
- * SASLprep (RFC 4013) exactly as PostgreSQL's `pg_saslprep` (src/common/saslprep.c) does it, which
- * both libpq and the server use: pure ASCII passes unchanged; otherwise map (non-ASCII spaces to a
- * space, "mapped to nothing" removed), NFKC-normalize, and refuse prohibited, unassigned or badly
- * mixed bidirectional characters. Like pg_saslprep it checks the mapped text before normalization,
- * and an empty result counts as prohibited. Returns undefined when SASLprep fails: PostgreSQL then
- * uses the password's bytes as they are, and so must we.
+ * Exactly as PostgreSQL's `pg_saslprep` (both libpq and the server use it), quirks included.
+ * Undefined when SASLprep fails: PostgreSQL then uses the password's bytes as they are, as must we.
  */
 export function pgSaslprep(password: string): string | undefined {
   // What reaches PBKDF2 is the UTF-8 encoding; a lone surrogate has already become U+FFFD there.
