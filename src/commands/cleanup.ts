@@ -1,11 +1,12 @@
 import { type Step, Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { listBackups, removeBackup } from "../core/backup.js";
-import { type CommonOptions, confirmLive, newRunId, openProvider, reporterFor, requireConsentPossible } from "../core/command-options.js";
+import { type CommonOptions, confirmLive, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { parseDuration } from "../core/duration.js";
 import { ExitCode } from "../core/errors.js";
 import { acquireLock } from "../core/lock.js";
+import { openProvider } from "../core/open-provider.js";
 import type { ProviderName } from "../providers/index.js";
 import { type CleanupItem, planCleanup } from "../rotation/cleanup-plan.js";
 import { type Admin, connectAdmin, expireRole, whereOfUrl } from "../rotation/strategies/postgres-sql.js";

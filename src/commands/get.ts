@@ -1,6 +1,7 @@
-import { type CommonOptions, openProvider, reporterFor, stateDirOf } from "../core/command-options.js";
+import { type CommonOptions, reporterFor, stateDirOf } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { CliError, ExitCode, usageError } from "../core/errors.js";
+import { openProvider } from "../core/open-provider.js";
 import { chooseProvider, type ProviderFlag } from "../providers/choose.js";
 import { type RotationVersion, rotationOf } from "../rotation/types.js";
 import { mask } from "../ui/mask.js";

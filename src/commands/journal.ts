@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { ensurePrivateDir } from "../core/atomic-file.js";
-import { type CommonOptions, newRunId, openProvider, reporterFor, stateDirOf } from "../core/command-options.js";
+import { type CommonOptions, newRunId, reporterFor, stateDirOf } from "../core/command-options.js";
 import { loadKey, requireKey } from "../core/crypto.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode, isCliError, usageError } from "../core/errors.js";
@@ -9,6 +9,7 @@ import { checkAnchor } from "../core/journal-anchor.js";
 import { upgradeState } from "../core/journal-upgrade.js";
 import { verifyJournal } from "../core/journal-verify.js";
 import { acquireLock } from "../core/lock.js";
+import { openProvider } from "../core/open-provider.js";
 import { DESCRIPTORS, isProviderName, unknownProvider } from "../providers/index.js";
 import { table } from "../ui/table.js";
 import { listed } from "../ui/words.js";

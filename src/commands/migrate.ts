@@ -1,12 +1,13 @@
 import { Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { BackupWriter } from "../core/backup.js";
-import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible } from "../core/command-options.js";
+import { type CommonOptions, confirmLive, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
 import { acquireLock } from "../core/lock.js";
 import { applyBatches, survey } from "../core/migrate-passes.js";
 import { checkTemplate } from "../core/naming.js";
+import { openProvider } from "../core/open-provider.js";
 import type { OnConflict } from "../core/plan.js";
 import { planStream } from "../core/plan-stream.js";
 import type { ProviderName } from "../providers/index.js";

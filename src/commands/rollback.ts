@@ -1,11 +1,12 @@
 import { Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { type Backup, readBackup } from "../core/backup.js";
-import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible } from "../core/command-options.js";
+import { type CommonOptions, confirmLive, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode, isCliError, usageError } from "../core/errors.js";
 import { entriesOf, type JournalEntry, readJournal, runsOf } from "../core/journal.js";
 import { acquireLock } from "../core/lock.js";
+import { openProvider } from "../core/open-provider.js";
 import { planRollback, type RevertPlanItem } from "../core/rollback-plan.js";
 import { writeDigester } from "../core/write-digest.js";
 import type { ProviderName } from "../providers/index.js";

@@ -1,12 +1,13 @@
 import { Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { BackupWriter } from "../core/backup.js";
-import { type CommonOptions, confirmLive, needKey, newRunId, openProvider, reporterFor, requireConsentPossible, stateDirOf } from "../core/command-options.js";
+import { type CommonOptions, confirmLive, needKey, newRunId, reporterFor, requireConsentPossible, stateDirOf } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { formatDuration, parseDuration } from "../core/duration.js";
 import { CliError, ExitCode, usageError } from "../core/errors.js";
 import { readJournal } from "../core/journal.js";
 import { acquireLock } from "../core/lock.js";
+import { openProvider } from "../core/open-provider.js";
 import { chooseProvider, type ProviderFlag } from "../providers/choose.js";
 import { DESCRIPTORS } from "../providers/index.js";
 import { childEnv } from "../rotation/child-env.js";

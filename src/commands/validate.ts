@@ -1,9 +1,10 @@
-import { type CommonOptions, newRunId, openProvider, reporterFor } from "../core/command-options.js";
+import { type CommonOptions, newRunId, reporterFor } from "../core/command-options.js";
 import { compareState } from "../core/compare.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
 import { desiredBatches } from "../core/inventory.js";
 import { checkTemplate } from "../core/naming.js";
+import { openProvider } from "../core/open-provider.js";
 import { checkReferences, splitReferenceCells } from "../core/secret-reference.js";
 import type { ProviderName } from "../providers/index.js";
 import type { SecretStore } from "../providers/types.js";
