@@ -1,9 +1,17 @@
 import { Command, Option } from "commander";
 import { COMMANDS, type CommandSpec, GROUPS, keyOf, type OptionSpec, positiveInt } from "./config/options.js";
 import type { Deps } from "./core/deps.js";
+import { ExitCode } from "./core/errors.js";
 import { isProviderName, type ProviderName, unknownProvider } from "./providers/index.js";
 
 export type Runner = (run: () => Promise<number>) => Promise<void>;
+
+/** The exit code of an error commander threw while parsing (it has printed the text already); help and version succeed. */
+export function parseExit(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code !== "string" || !code.startsWith("commander.")) return undefined;
+  return ["commander.helpDisplayed", "commander.version", "commander.help"].includes(code) ? ExitCode.ok : ExitCode.usage;
+}
 
 type Action = (args: (string | undefined)[], options: Record<string, unknown>, cmd: Command) => Promise<number>;
 

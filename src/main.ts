@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { buildCli } from "./cli.js";
+import { buildCli, parseExit } from "./cli.js";
 import type { Deps } from "./core/deps.js";
 import { CliError, ExitCode, isCliError } from "./core/errors.js";
 import { realDeps } from "./core/real-deps.js";
@@ -24,12 +24,8 @@ export async function runCli(argv: readonly string[], deps: Deps): Promise<numbe
 }
 
 function reportError(error: unknown, deps: Deps, json: boolean, verbose: boolean): number {
-  const commanderCode = (error as { code?: string }).code;
-  if (typeof commanderCode === "string" && commanderCode.startsWith("commander.")) {
-    // Help and version are successes; commander already printed the text.
-    if (commanderCode === "commander.helpDisplayed" || commanderCode === "commander.version" || commanderCode === "commander.help") return ExitCode.ok;
-    return ExitCode.usage;
-  }
+  const parsing = parseExit(error);
+  if (parsing !== undefined) return parsing;
   const known: CliError = isCliError(error)
     ? error
     : new CliError("INTERNAL", error instanceof Error ? (error.message.split("\n")[0] ?? "unexpected error") : String(error), {
