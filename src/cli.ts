@@ -192,6 +192,31 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     .option("--provider <name>", "where the secrets were migrated: aws, vault, gcp or azure")
     .option("--output <file>", "write the manifests to this file instead of stdout")
     .action((source: string | undefined, o) => run(async () => (await import("./commands/export-k8s.js")).exportK8s(normalise(o, source) as never, deps)));
+  program
+    .command("scan [paths...]")
+    .description("find plaintext secrets in files and database columns; exit 1 when something is found")
+    .option("--config <file>", "configuration file (default secretshift.yaml if present)")
+    .option("--state-dir <dir>", "state folder, never scanned", ".secrets")
+    .addOption(new Option("--format <format>", "human, json, sarif (code scanning) or github (annotations)").choices(["human", "json", "sarif", "github"]))
+    .option("--json", "same as --format json")
+    .option("--quiet", "only errors on stderr")
+    .option("--verbose", "more detail")
+    .option("--no-color", "no colours")
+    .option("--db <url>", "database: postgres://… or sqlite:<path>")
+    .option("--table <name>", "scan: a table to scan (repeatable)", collect)
+    .option("--all-tables", "scan: every table the database catalog lists")
+    .option("--columns <list>", "comma-separated secret columns")
+    .option("--key <column>", "row id column (default id)")
+    .option("--full", "scan: read every row, not a sample")
+    .option("--sample <rows>", "scan: rows read per table without --full", positiveInt, 1000)
+    .addOption(new Option("--min-confidence <level>", "scan: report findings at or above this confidence").choices(["low", "medium", "high"]).default("low"))
+    .option("--no-gitignore", "scan: also files that .gitignore leaves out")
+    .option("--exclude-path <glob>", "scan: leave out matching files and folders (repeatable)", collect)
+    .option("--baseline <file>", "scan: findings accepted in this file are not reported")
+    .option("--write-baseline <file>", "scan: accept every current finding into this baseline file (exit 0)")
+    .option("--provider <name>", "where the secrets should go: named in the suggested migrate commands")
+    .action((paths: string[], o) => run(async () => (await import("./commands/scan.js")).scan(paths, o as never, deps)));
+
   const config = program.command("config").description("project configuration");
   common(config.command("show").description("effective settings and where each came from"), { writes: false })
     .option("--provider <name>", "show the settings for this provider's section")

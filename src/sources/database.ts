@@ -103,7 +103,7 @@ export async function createDatabaseSource(options: DatabaseSourceOptions): Prom
 }
 
 /** better-sqlite3 is an optional, native dependency: a machine that could not build it gets one clear line. */
-async function loadSqlite(): Promise<typeof import("./database-sqlite.js")> {
+export async function loadSqlite(): Promise<typeof import("./database-sqlite.js")> {
   try {
     return await import("./database-sqlite.js");
   } catch (error) {

@@ -1,0 +1,38 @@
+import { parseDbUrl } from "../sources/database.js";
+
+/** What scanning one table needs: the text-like columns to read, a row key, and about how many rows. */
+export interface TablePlan {
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly key: string;
+  readonly rows: number;
+}
+
+export interface Skipped {
+  readonly table: string;
+  readonly reason: string;
+}
+
+export interface Catalog {
+  /** Every table a scan with `--all-tables` reads, and those it cannot. */
+  tables(): Promise<{ tables: string[]; skipped: Skipped[] }>;
+  /** `columns` and `key` as the user named them, or undefined to take them from the catalog. */
+  plan(table: string, columns: readonly string[] | undefined, key: string | undefined): Promise<TablePlan | Skipped>;
+  /** An SQL condition keeping about `fraction` of the rows. */
+  sampleWhere(key: string, fraction: number): string;
+  close(): Promise<void>;
+}
+
+export const isSkipped = (p: TablePlan | Skipped): p is Skipped => "reason" in p;
+
+/** The table's own key, when it has a single-column one; otherwise the user must name a unique column. */
+export const noKey = (table: string): Skipped => ({
+  table,
+  reason: "it has no single-column primary key; scan it alone with --table and name a unique column with --key",
+});
+
+export async function openCatalog(url: string): Promise<Catalog> {
+  const target = parseDbUrl(url);
+  if (target.kind === "postgres") return (await import("./pg-catalog.js")).openPostgresCatalog(target.url);
+  return (await import("./sqlite-catalog.js")).openSqliteCatalog(target.path);
+}
