@@ -11,6 +11,8 @@ export interface TablePlan {
 export interface Skipped {
   readonly table: string;
   readonly reason: string;
+  /** Nothing to scan there (no text columns): listed in --json, not worth a warning. */
+  readonly expected?: boolean;
 }
 
 export interface Catalog {
@@ -28,7 +30,7 @@ export const isSkipped = (p: TablePlan | Skipped): p is Skipped => "reason" in p
 /** The table's own key, when it has a single-column one; otherwise the user must name a unique column. */
 export const noKey = (table: string): Skipped => ({
   table,
-  reason: "it has no single-column primary key; scan it alone with --table and name a unique column with --key",
+  reason: "it has no single-column primary key (name a unique column with --table <t> --key <column>)",
 });
 
 export async function openCatalog(url: string): Promise<Catalog> {

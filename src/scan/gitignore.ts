@@ -19,7 +19,13 @@ async function readRules(path: string): Promise<Ignore | undefined> {
 /** The nearest directory at or above `dir` holding `.git` (a folder, or a file in a worktree). */
 async function repositoryTop(dir: string): Promise<string | undefined> {
   for (let d = dir; ; d = dirname(d)) {
-    if (await stat(join(d, ".git")).then(() => true, () => false)) return d;
+    if (
+      await stat(join(d, ".git")).then(
+        () => true,
+        () => false,
+      )
+    )
+      return d;
     if (dirname(d) === d) return undefined;
   }
 }

@@ -68,7 +68,7 @@ class PostgresCatalog implements Catalog {
     if (rowKey === undefined) return noKey(table);
     const info = await query<{ name: string; text: boolean; readable: boolean }>(this.client, COLUMNS, [oid]);
     const chosen = columns ?? info.filter((c) => c.text && c.readable && c.name !== rowKey && PLAIN.test(c.name)).map((c) => c.name);
-    if (chosen.length === 0) return { table, reason: "it has no text columns" };
+    if (chosen.length === 0) return { table, reason: "it has no text columns", expected: true };
     return { table, columns: chosen, key: rowKey, rows: await this.rows(oid, quoteQualified(name)) };
   }
 

@@ -12,10 +12,7 @@ const COMMAND: Record<Confidence, string> = { high: "error", medium: "warning", 
 export function githubAnnotations(report: ScanReport): string[] {
   return report.findings.map((f) => {
     const l = f.location;
-    const where =
-      l.kind === "file"
-        ? `file=${escapeProperty(l.path)},line=${l.line},col=${l.column},endLine=${l.endLine},endColumn=${l.endColumn},`
-        : "";
+    const where = l.kind === "file" ? `file=${escapeProperty(l.path)},line=${l.line},col=${l.column},endLine=${l.endLine},endColumn=${l.endColumn},` : "";
     const message = `${l.kind === "cell" ? `${describeLocation(l)}: ` : ""}${f.key ? `${f.key} holds ` : ""}a plaintext secret: ${f.preview} (${f.confidence} confidence). Move it: ${moveCommand(report.provider, f.move)}`;
     return `::${COMMAND[f.confidence]} ${where}title=${escapeProperty(`secret: ${f.rule}`)}::${escapeData(message)}`;
   });

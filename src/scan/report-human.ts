@@ -45,7 +45,9 @@ export function summaryLine(report: ScanReport): string {
     const cells = report.database.tables.reduce((sum, t) => sum + t.cells, 0);
     const sampled = report.database.tables.filter((t) => t.sampled).map((t) => t.table);
     const skipped = report.database.skipped.length ? `, ${report.database.skipped.length} skipped` : "";
-    parts.push(`${plural(report.database.tables.length, "table")}${skipped}, ${plural(cells, "cell")}${sampled.length ? ` (sampled: ${sampled.join(", ")})` : ""}`);
+    parts.push(
+      `${plural(report.database.tables.length, "table")}${skipped}, ${plural(cells, "cell")}${sampled.length ? ` (sampled: ${sampled.join(", ")})` : ""}`,
+    );
   }
   if (report.baseline) parts.push(`${report.baseline.accepted} accepted by ${report.baseline.path}`);
   if (report.wroteBaseline) parts.push(`baseline ${report.wroteBaseline.path} written with ${plural(report.wroteBaseline.count, "finding")}`);

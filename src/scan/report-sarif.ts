@@ -62,7 +62,11 @@ export function sarifDocument(report: ScanReport, version: string, cwd: string):
             text: `${RULES[index.get(f.rule) ?? 0]?.title ?? f.rule}${f.key ? ` in ${f.key}` : ""} (${f.confidence} confidence): ${f.preview}. Move it: ${moveCommand(report.provider, f.move)}`,
           },
           locations: [location(f)],
-          partialFingerprints: { "secretshift/v1": createHash("sha256").update(JSON.stringify([f.rule, describeLocation(f.location), f.key ?? null])).digest("hex") },
+          partialFingerprints: {
+            "secretshift/v1": createHash("sha256")
+              .update(JSON.stringify([f.rule, describeLocation(f.location), f.key ?? null]))
+              .digest("hex"),
+          },
           properties: { confidence: f.confidence },
         })),
       },

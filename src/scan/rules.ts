@@ -40,7 +40,13 @@ export const TOKEN_RULES: readonly TokenRule[] = [
     description: "AKIA/ASIA/ABIA/ACCA followed by 16 base32 characters",
     pattern: token("(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}"),
   },
-  { id: "github-token", title: "GitHub token", confidence: "high", description: "ghp_, gho_, ghu_, ghs_, ghr_ and 36 characters", pattern: token("gh[pousr]_[A-Za-z0-9]{36}") },
+  {
+    id: "github-token",
+    title: "GitHub token",
+    confidence: "high",
+    description: "ghp_, gho_, ghu_, ghs_, ghr_ and 36 characters",
+    pattern: token("gh[pousr]_[A-Za-z0-9]{36}"),
+  },
   {
     id: "github-fine-grained-token",
     title: "GitHub fine-grained token",
@@ -48,7 +54,13 @@ export const TOKEN_RULES: readonly TokenRule[] = [
     description: "github_pat_ with its two parts",
     pattern: token("github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}"),
   },
-  { id: "gitlab-token", title: "GitLab access token", confidence: "high", description: "glpat- and 20 or more characters", pattern: token("glpat-[A-Za-z0-9_-]{20,}", R_) },
+  {
+    id: "gitlab-token",
+    title: "GitLab access token",
+    confidence: "high",
+    description: "glpat- and 20 or more characters",
+    pattern: token("glpat-[A-Za-z0-9_-]{20,}", R_),
+  },
   {
     id: "stripe-secret-key",
     title: "Stripe secret or restricted key",
@@ -56,7 +68,13 @@ export const TOKEN_RULES: readonly TokenRule[] = [
     description: "sk_live_, sk_test_, rk_live_, rk_test_ keys (publishable pk_ keys are public)",
     pattern: token("(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{24,247}"),
   },
-  { id: "stripe-webhook-secret", title: "Stripe webhook signing secret", confidence: "high", description: "whsec_ secrets", pattern: token("whsec_[A-Za-z0-9+/]{32,}={0,2}") },
+  {
+    id: "stripe-webhook-secret",
+    title: "Stripe webhook signing secret",
+    confidence: "high",
+    description: "whsec_ secrets",
+    pattern: token("whsec_[A-Za-z0-9+/]{32,}={0,2}"),
+  },
   {
     id: "slack-token",
     title: "Slack token",
@@ -94,7 +112,13 @@ export const TOKEN_RULES: readonly TokenRule[] = [
     description: "SG. and its two base64url parts",
     pattern: token("SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}", R_),
   },
-  { id: "vault-token", title: "HashiCorp Vault token", confidence: "high", description: "hvs. and hvb. tokens", pattern: token("hv[sb]\\.[A-Za-z0-9_-]{24,}", R_) },
+  {
+    id: "vault-token",
+    title: "HashiCorp Vault token",
+    confidence: "high",
+    description: "hvs. and hvb. tokens",
+    pattern: token("hv[sb]\\.[A-Za-z0-9_-]{24,}", R_),
+  },
   {
     id: "jwt",
     title: "JSON Web Token",
@@ -119,7 +143,12 @@ export const OTHER_RULES: readonly RuleInfo[] = [
     confidence: "high",
     description: "40 base64 characters assigned to a name that says AWS and secret (aws_secret_access_key, AWS_SECRET_KEY)",
   },
-  { id: "url-password", title: "Password in a URL", confidence: "high", description: "scheme://user:password@host with a real password (low when it repeats the user)" },
+  {
+    id: "url-password",
+    title: "Password in a URL",
+    confidence: "high",
+    description: "scheme://user:password@host with a real password (low when it repeats the user)",
+  },
   {
     id: "generic-secret",
     title: "Secret assigned to a secret-like name",

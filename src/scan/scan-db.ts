@@ -1,3 +1,4 @@
+import { usageError } from "../core/errors.js";
 import { createDatabaseSource } from "../sources/database.js";
 import { mask } from "../ui/mask.js";
 import type { Fingerprinter } from "./baseline.js";
@@ -58,6 +59,8 @@ export async function scanDatabase(options: DbScanOptions, warn: (message: strin
     skipped.push(...listed.skipped);
     for (const table of listed.tables) {
       const plan = await catalog.plan(table, options.columns, options.key);
+      // A table named on the command line that cannot be read is an error; one the catalog listed is a note.
+      if (isSkipped(plan) && !options.allTables) throw usageError("DB_TABLE_NOT_SCANNABLE", `${table} cannot be scanned: ${plan.reason}`);
       if (isSkipped(plan)) skipped.push(plan);
       // The sample rides on the source's read-only --where, so cells are read exactly as migrate reads them.
       else plans.push({ ...plan, where: !options.full && plan.rows > options.sample ? catalog.sampleWhere(plan.key, options.sample / plan.rows) : undefined });

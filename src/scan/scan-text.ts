@@ -1,4 +1,5 @@
 import { type Assignment, assignments, NAME_FIELD, VALUE_FIELD } from "./assignments.js";
+import { isReference } from "./benign.js";
 import { detectLine } from "./detect.js";
 import { privateKeys } from "./private-keys.js";
 import type { Hit } from "./types.js";
@@ -21,6 +22,8 @@ export interface LocatedHit extends Hit {
 const NAME_REACH = 3;
 
 export function scanText(text: string, options: TextOptions): LocatedHit[] {
+  // A cell holding `secret:<provider>:<name>` (left by `migrate --scrub reference`) is a reference, whatever else it looks like.
+  if (options.key !== undefined && isReference(text.trim())) return [];
   const lines = splitLines(text);
   const locate = (hit: Hit): LocatedHit => {
     const from = position(lines, hit.start);

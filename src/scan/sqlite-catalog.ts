@@ -45,8 +45,13 @@ class SqliteCatalog implements Catalog {
     const rowKey = key ?? (primary.length === 1 ? primary[0]?.name : withoutRowid ? undefined : "rowid");
     if (rowKey === undefined) return noKey(table);
     const chosen = columns ?? info.filter((c) => isTextLike(c.type) && c.name !== rowKey && PLAIN.test(c.name)).map((c) => c.name);
-    if (chosen.length === 0) return { table, reason: "it has no text columns" };
-    const rows = Number(this.db.prepare(`SELECT count(*) FROM ${quoteIdent(schema)}.${quoteIdent(name.name)}`).pluck().get());
+    if (chosen.length === 0) return { table, reason: "it has no text columns", expected: true };
+    const rows = Number(
+      this.db
+        .prepare(`SELECT count(*) FROM ${quoteIdent(schema)}.${quoteIdent(name.name)}`)
+        .pluck()
+        .get(),
+    );
     return { table, columns: chosen, key: rowKey, rows };
   }
 

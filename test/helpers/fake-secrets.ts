@@ -65,11 +65,15 @@ export const KINDS: Record<string, { readonly rule: string; readonly make: (rand
   "url-password": { rule: "url-password", make: (r) => pick(r, ALNUM, 20) },
   "generic-random": { rule: "generic-secret", make: (r) => `${pick(r, UPPER, 2)}${pick(r, DIGITS, 2)}${pick(r, ALNUM, 28)}` },
   "generic-hex": { rule: "generic-secret", make: (r) => pick(r, "0123456789abcdef", 48) },
-  "generic-weak": { rule: "generic-secret", make: (r) => `${WORDS[Math.floor(r() * WORDS.length)]}${WORDS[Math.floor(r() * WORDS.length)]}${pick(r, DIGITS, 2)}` },
+  "generic-weak": {
+    rule: "generic-secret",
+    make: (r) => `${WORDS[Math.floor(r() * WORDS.length)]}${WORDS[Math.floor(r() * WORDS.length)]}${pick(r, DIGITS, 2)}`,
+  },
 };
 
 /** A format's public part, which rule descriptions may quote: what follows it is the secret. */
-const PUBLIC_PREFIX = /^(?:https:\/\/hooks\.slack\.com\/services\/|sk-ant-api03-|sk-proj-|github_pat_|[a-z]{2,5}[_-](?:live_|test_)?|SG\.|hv[sb]\.|AKIA|AIza|eyJ[A-Za-z0-9_-]+\.)/;
+const PUBLIC_PREFIX =
+  /^(?:https:\/\/hooks\.slack\.com\/services\/|sk-ant-api03-|sk-proj-|github_pat_|[a-z]{2,5}[_-](?:live_|test_)?|SG\.|hv[sb]\.|AKIA|AIza|eyJ[A-Za-z0-9_-]+\.)/;
 
 /** The part of a planted value an output must never contain: no public prefix, and a PEM's body without its header lines. */
 export function secretPart(kind: string, value: string): string {

@@ -24,7 +24,8 @@ interface JsonFinding {
   suggestion: string;
 }
 
-const keyOf = (f: { path: string; line: number; column: number; rule: string; confidence: string }) => `${f.path}:${f.line}:${f.column} ${f.rule} ${f.confidence}`;
+const keyOf = (f: { path: string; line: number; column: number; rule: string; confidence: string }) =>
+  `${f.path}:${f.line}:${f.column} ${f.rule} ${f.confidence}`;
 const findingsOf = (r: CliResult) => parseJson(r).findings as JsonFinding[];
 
 /** The fixture tree with fresh fake secrets, plus what a repository cannot hold: node_modules, a state folder, a binary. */
@@ -99,7 +100,9 @@ describe(`secrets scan over the fixture tree (seed ${SEED}; SCAN_SEED=${SEED} re
       // The judge is migrate itself: its dry-run plan must hold that one name, from that file and line.
       const plan = await runSecrets(["migrate", "local", ...args.slice(2), "--dry-run", "--json"], { cwd });
       const items = parseJson(plan).items as { name: string; source: string }[];
-      expect(items, f.suggestion).toEqual([expect.objectContaining({ name: f.name, source: expect.stringMatching(new RegExp(`^${escape(f.file?.path ?? "")}:\\d+$`)) })]);
+      expect(items, f.suggestion).toEqual([
+        expect.objectContaining({ name: f.name, source: expect.stringMatching(new RegExp(`^${escapeRegExp(f.file?.path ?? "")}:\\d+$`)) }),
+      ]);
     }
     const byHand = findingsOf(json).filter((f) => !f.suggestion.startsWith("secrets migrate"));
     // Code, Kubernetes manifests (the values sit in a list), INI and other files migrate cannot read.
@@ -134,15 +137,20 @@ describe(`secrets scan over the fixture tree (seed ${SEED}; SCAN_SEED=${SEED} re
     expect((await runSecrets(["scan", "--write-baseline", "accepted.json"], { cwd })).code).toBe(0);
     const text = [...outputs.map((o) => o.stdout + o.stderr), await readFile(join(cwd, "accepted.json"), "utf8")].join("\n");
     expect(outputs.map((o) => o.code)).toEqual([1, 1, 1, 1, 1, 1]);
-    expect(leaks(text, planted.map((p) => secretPart(p.kind, p.value)))).toEqual([]);
+    expect(
+      leaks(
+        text,
+        planted.map((p) => secretPart(p.kind, p.value)),
+      ),
+    ).toEqual([]);
   });
 
   it("writes SARIF that the official SARIF 2.1.0 schema accepts, one result per finding", async () => {
     const sarif = await runSecrets(["scan", "--format", "sarif"], { cwd });
     const document = parseJson(sarif);
     expect(sarifErrors(document)).toEqual([]);
-    const results = (document as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] }).runs[0]
-      ?.results;
+    const results = (document as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] })
+      .runs[0]?.results;
     expect(results?.length).toBe(findingsOf(json).length);
     // A path with a space is a valid relative URI reference once encoded.
     expect(results?.map((r) => r.locations[0]?.physicalLocation.artifactLocation.uri)).toContain("config/prod%20settings/app.env");
@@ -154,12 +162,15 @@ describe(`secrets scan over the fixture tree (seed ${SEED}; SCAN_SEED=${SEED} re
     expect(lines.length).toBe(findingsOf(json).length);
     for (const f of findingsOf(json)) {
       const at = `file=${f.file?.path.replaceAll(":", "%3A").replaceAll(",", "%2C")},line=${f.file?.line},col=${f.file?.column},`;
-      expect(lines.some((l) => /^::(error|warning|notice) /.test(l) && l.includes(at)), at).toBe(true);
+      expect(
+        lines.some((l) => /^::(error|warning|notice) /.test(l) && l.includes(at)),
+        at,
+      ).toBe(true);
     }
   });
 });
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
