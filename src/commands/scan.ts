@@ -8,6 +8,7 @@ import { type DbScan, scanDatabase, shownRowIn } from "../scan/scan-db.js";
 import { type FileScan, scanFiles } from "../scan/scan-files.js";
 import { CONFIDENCES, type Confidence, type Finding } from "../scan/types.js";
 import { isDotenvName } from "../scan/walk.js";
+import { parseDbUrl } from "../sources/database.js";
 import { Reporter } from "../ui/reporter.js";
 
 export interface ScanOptions {
@@ -69,7 +70,7 @@ export async function scan(paths: readonly string[], options: ScanOptions, deps:
     noteSkippedDotenv(files, reporter);
   }
   let database: DbScan | undefined;
-  if (options.db) database = await scanTables(options, options.db, fingerprints, reporter);
+  if (options.db) database = await scanTables(options, options.db, deps.cwd, fingerprints, reporter);
 
   // 4. What is reported: at or above --min-confidence, and not accepted by the baseline.
   const floor = CONFIDENCES.indexOf(options.minConfidence ?? "low");
@@ -115,14 +116,17 @@ function checkOptions(paths: readonly string[], options: ScanOptions): NonNullab
   return options.json ? "json" : (options.format ?? "human");
 }
 
-async function scanTables(options: ScanOptions, db: string, fingerprints: Fingerprinter, reporter: Reporter): Promise<DbScan> {
+async function scanTables(options: ScanOptions, db: string, cwd: string, fingerprints: Fingerprinter, reporter: Reporter): Promise<DbScan> {
+  const dbUrl = parseDbUrl(db);
   const columns = options.columns
     ?.split(",")
     .map((c) => c.trim())
     .filter(Boolean);
   const result = await scanDatabase(
     {
-      url: db,
+      // A SQLite path is relative to the working directory the command was given, like every other path.
+      url: dbUrl.kind === "sqlite" ? `sqlite:${resolve(cwd, dbUrl.path)}` : db,
+      typedUrl: db,
       tables: options.table ?? [],
       allTables: Boolean(options.allTables),
       columns,

@@ -9,7 +9,9 @@ import { cellMove } from "./suggest.js";
 import type { Finding } from "./types.js";
 
 export interface DbScanOptions {
+  /** To connect with (a SQLite path made absolute), and as the user typed it, for the suggested commands. */
   readonly url: string;
+  readonly typedUrl: string;
   /** Named with --table; empty with --all-tables. */
   readonly tables: readonly string[];
   readonly allTables: boolean;
@@ -87,7 +89,7 @@ export async function scanDatabase(options: DbScanOptions, warn: (message: strin
               key: column,
               preview: hit.preview ?? mask(hit.value),
               fingerprint: options.fingerprints.of({ rule: hit.rule, place: `${plan.table}.${column}[key=${row}]`, value: hit.value, random: hit.random }),
-              move: cellMove(options.url, plan.table, column, plan.key),
+              move: cellMove(options.typedUrl, plan.table, column, plan.key),
             });
           }
         }

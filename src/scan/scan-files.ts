@@ -78,7 +78,7 @@ function toFindings(hits: readonly LocatedHit[], text: string, path: string, opt
         place: key === undefined ? path : `${path}#${key}`,
         value: hit.value,
         random: hit.random,
-        line: hit.line,
+        ...(key === undefined ? { line: hit.line } : {}),
       }),
       move: fileMove(path, entry, hit.key, hit.rule),
     };
