@@ -38,7 +38,12 @@ describe(`scan --baseline (seed ${SEED})`, () => {
     expect(file.secretshiftScanBaseline).toBe(1);
     expect(file.accepted).toHaveLength(total);
     // A committed file: fingerprints and places, never a value or a piece of one.
-    expect(leaks(JSON.stringify(file), planted.map((p) => secretPart(p.kind, p.value)))).toEqual([]);
+    expect(
+      leaks(
+        JSON.stringify(file),
+        planted.map((p) => secretPart(p.kind, p.value)),
+      ),
+    ).toEqual([]);
     const checked = await scan("--baseline", "accepted.json");
     expect(checked.code, checked.stdout).toBe(0);
     expect(parseJson(checked)).toMatchObject({ findings: [], baseline: { path: "accepted.json", accepted: total, unseen: 0 } });

@@ -37,7 +37,9 @@ describe("scan options", () => {
     expect(noSrc).toContain(".env");
     const noYaml = await paths("--exclude-path", "*.yaml", "--exclude-path", "*.json");
     expect([...noYaml].filter((p) => /\.(ya?ml|json)$/.test(p ?? ""))).toEqual([]);
-    expect(await paths(".env.local", "config")).toEqual(new Set([".env.local", "config/app.yaml", "config/mail.ini", "config/prod settings/app.env", "config/service-account.json"]));
+    expect(await paths(".env.local", "config")).toEqual(
+      new Set([".env.local", "config/app.yaml", "config/mail.ini", "config/prod settings/app.env", "config/service-account.json"]),
+    );
   });
 
   it("exit 0 on a clean tree; usage mistakes are exit 2 with one line and a hint", async () => {
@@ -94,6 +96,11 @@ describe("scan options", () => {
     ]);
     const full = await scan("--db", "sqlite:data/app.db", "--table", "big", "--full", "--json");
     expect((parseJson(full).summary as { tables: { cells: number }[] }).tables[0]?.cells).toBe(3000);
-    expect(leaks(result.stdout + result.stderr, [token, stripe].map((v) => v.slice(4)))).toEqual([]);
+    expect(
+      leaks(
+        result.stdout + result.stderr,
+        [token, stripe].map((v) => v.slice(4)),
+      ),
+    ).toEqual([]);
   });
 });
