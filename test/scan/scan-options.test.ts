@@ -44,7 +44,7 @@ describe("scan options", () => {
 
   it("exit 0 on a clean tree; usage mistakes are exit 2 with one line and a hint", async () => {
     const clean = await tmpdir();
-    await writeFile(join(clean, ".env"), "PORT=8080\nAPI_KEY=${secret:API_KEY}\n");
+    await writeFile(join(clean, ".env"), `PORT=8080\nAPI_KEY=\${secret:API_KEY}\n`);
     const ok = await runSecrets(["scan"], { cwd: clean });
     expect([ok.code, ok.stdout]).toEqual([0, "no plaintext secrets found · 1 file scanned\n"]);
     const mistakes: [string[], string][] = [

@@ -109,11 +109,11 @@ describe("names, placeholders and references", () => {
       "__API_KEY__",
     ];
     const references = [
-      "${secret:STRIPE}",
-      "${secret:aws:db/password}",
-      "${env:HOME}",
+      `\${secret:STRIPE}`,
+      `\${secret:aws:db/password}`,
+      `\${env:HOME}`,
       "secret:local:businesses/1/stripe_key",
-      "${DB_PASSWORD}",
+      `\${DB_PASSWORD}`,
       "{{ .Values.token }}",
       "ENC[AES256_GCM,data:x]",
     ];
