@@ -215,7 +215,10 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     .option("--baseline <file>", "scan: findings accepted in this file are not reported")
     .option("--write-baseline <file>", "scan: accept every current finding into this baseline file (exit 0)")
     .option("--provider <name>", "where the secrets should go: named in the suggested migrate commands")
-    .action((paths: string[], o) => run(async () => (await import("./commands/scan.js")).scan(paths, o as never, deps)));
+    .action((paths: string[], o, cmd: Command) => {
+      const typed = cmd.options.map((x) => x.attributeName()).filter((k) => cmd.getOptionValueSource(k) === "cli");
+      return run(async () => (await import("./commands/scan.js")).scan(paths, { ...o, typed } as never, deps));
+    });
 
   const config = program.command("config").description("project configuration");
   common(config.command("show").description("effective settings and where each came from"), { writes: false })

@@ -31,6 +31,8 @@ export interface ScanOptions {
   readonly baseline?: string;
   readonly writeBaseline?: string;
   readonly provider?: string;
+  /** Options typed on this command line; the others came from SECRETS_* twins or secretshift.yaml. */
+  readonly typed?: readonly string[];
 }
 
 /**
@@ -51,9 +53,10 @@ export async function scan(paths: readonly string[], options: ScanOptions, deps:
   const salt = baseline?.salt ?? previous?.salt ?? deps.randomBytes(32);
   const fingerprints = new Fingerprinter(salt);
 
-  // 3. Files (the given paths, or the working directory when neither paths nor --db are given), then columns.
+  // 3. Files (the given paths, or the working directory unless --db was typed alone), then columns.
+  const dbTyped = options.typed?.includes("db") ?? false;
   let files: FileScan | undefined;
-  if (paths.length > 0 || !options.db) {
+  if (paths.length > 0 || !dbTyped) {
     files = await scanFiles(
       {
         cwd: deps.cwd,
@@ -70,7 +73,9 @@ export async function scan(paths: readonly string[], options: ScanOptions, deps:
     noteSkippedDotenv(files, reporter);
   }
   let database: DbScan | undefined;
-  if (options.db) database = await scanTables(options, options.db, deps.cwd, fingerprints, reporter);
+  if (options.db && (options.table?.length || options.allTables)) database = await scanTables(options, options.db, deps.cwd, fingerprints, reporter);
+  // SECRETS_DB set for migrate, with no table to scan: the files are scanned, the database is not.
+  else if (options.db) reporter.info("note: SECRETS_DB names a database but no table: its columns were not scanned (add --table <t> or --all-tables)");
 
   // 4. What is reported: at or above --min-confidence, and not accepted by the baseline.
   const floor = CONFIDENCES.indexOf(options.minConfidence ?? "low");
@@ -93,23 +98,23 @@ export async function scan(paths: readonly string[], options: ScanOptions, deps:
   return report.findings.length > 0 ? ExitCode.failed : ExitCode.ok;
 }
 
+/**
+ * Mistakes are judged on what was typed: a SECRETS_TABLE or SECRETS_KEY kept in CI for `migrate` must not
+ * make a plain `secrets scan` fail.
+ */
 function checkOptions(paths: readonly string[], options: ScanOptions): NonNullable<ScanOptions["format"]> {
   if (options.json && options.format !== undefined && options.format !== "json")
     throw usageError("BAD_OPTION", `--json and --format ${options.format} disagree`);
-  const dbOnly = [
-    ["--table", options.table?.length],
-    ["--all-tables", options.allTables],
-    ["--columns", options.columns],
-    ["--key", options.key],
-    ["--full", options.full],
-  ] as const;
-  const used = dbOnly.filter(([, v]) => v).map(([flag]) => flag);
+  const typed = new Set(options.typed ?? []);
+  const flags: Record<string, string> = { table: "--table", allTables: "--all-tables", columns: "--columns", key: "--key", full: "--full" };
+  const used = Object.keys(flags).filter((name) => typed.has(name));
   if (!options.db && used.length > 0)
-    throw usageError("BAD_OPTION", `${used.join(", ")} need --db`, "e.g. secrets scan --db postgres://app@db/app --all-tables");
-  if (options.db && !options.table?.length && !options.allTables)
+    throw usageError("BAD_OPTION", `${used.map((n) => flags[n]).join(", ")} need --db`, "e.g. secrets scan --db postgres://app@db/app --all-tables");
+  if (typed.has("db") && !options.table?.length && !options.allTables)
     throw usageError("BAD_OPTION", "--db needs --table <name> or --all-tables", "name the tables to scan, or let the catalog list them");
   if (options.table?.length && options.allTables) throw usageError("BAD_OPTION", "--table and --all-tables exclude each other");
-  if ((options.columns || options.key) && (options.table?.length ?? 0) !== 1) throw usageError("BAD_OPTION", "--columns and --key go with exactly one --table");
+  if ((typed.has("columns") || typed.has("key")) && (options.table?.length ?? 0) !== 1)
+    throw usageError("BAD_OPTION", "--columns and --key go with exactly one --table");
   if (options.provider !== undefined && !/^[a-z0-9-]+$/.test(options.provider))
     throw usageError("BAD_OPTION", `--provider "${options.provider}" is not a provider name`);
   if (paths.some((p) => p === "")) throw usageError("BAD_OPTION", "an empty path was given");
@@ -118,10 +123,14 @@ function checkOptions(paths: readonly string[], options: ScanOptions): NonNullab
 
 async function scanTables(options: ScanOptions, db: string, cwd: string, fingerprints: Fingerprinter, reporter: Reporter): Promise<DbScan> {
   const dbUrl = parseDbUrl(db);
-  const columns = options.columns
-    ?.split(",")
-    .map((c) => c.trim())
-    .filter(Boolean);
+  // Columns and a key belong to one table; with several (or all) each table's catalog says.
+  const one = options.table?.length === 1;
+  const columns = one
+    ? options.columns
+        ?.split(",")
+        .map((c) => c.trim())
+        .filter(Boolean)
+    : undefined;
   const result = await scanDatabase(
     {
       // A SQLite path is relative to the working directory the command was given, like every other path.
@@ -130,7 +139,7 @@ async function scanTables(options: ScanOptions, db: string, cwd: string, fingerp
       tables: options.table ?? [],
       allTables: Boolean(options.allTables),
       columns,
-      key: options.key,
+      key: one ? options.key : undefined,
       full: Boolean(options.full),
       sample: options.sample ?? 1000,
       fingerprints,

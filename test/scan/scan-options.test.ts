@@ -103,4 +103,16 @@ describe("scan options", () => {
       ),
     ).toEqual([]);
   });
+
+  it("the SECRETS_DB/TABLE/COLUMNS a CI keeps for migrate add that table to a plain scan, and never break it", async () => {
+    const env = { SECRETS_DB: "sqlite:data/app.db", SECRETS_TABLE: "users", SECRETS_COLUMNS: "api_token", SECRETS_KEY: "id" };
+    const both = await runSecrets(["scan", "--json"], { cwd, env });
+    const locations = findings(both).map((f) => f.location);
+    expect(locations).toContain("users.api_token[key=1]");
+    expect(locations).toContain(".env:4:19");
+    const dbOnly = await runSecrets(["scan", "--json"], { cwd, env: { SECRETS_DB: "sqlite:data/app.db", SECRETS_KEY: "id" } });
+    expect(dbOnly.code, dbOnly.stderr).toBe(1);
+    expect(findings(dbOnly).some((f) => f.location.startsWith("users."))).toBe(false);
+    expect(dbOnly.stderr).toContain("SECRETS_DB names a database but no table");
+  });
 });
