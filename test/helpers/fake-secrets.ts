@@ -13,17 +13,8 @@ const BASE64 = `${ALNUM}+/`;
 const BASE32 = `${UPPER}234567`;
 const WORDS = ["orange", "river", "castle", "maple", "harbor", "copper", "meadow", "falcon", "violet", "summit", "lantern", "pepper"];
 
-/** mulberry32: small, seedable, good enough to spread characters. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The suite's one seeded generator (mulberry32). */
+export { random } from "./crash.js";
 
 export type Rand = () => number;
 const pick = (rand: Rand, alphabet: string, n: number) => Array.from({ length: n }, () => alphabet[Math.floor(rand() * alphabet.length)]).join("");

@@ -1,6 +1,7 @@
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { KINDS, type Rand } from "./fake-secrets.js";
+import { allFiles } from "./state-files.js";
 
 export interface Planted {
   readonly kind: string;
@@ -29,7 +30,7 @@ export function lineColumn(text: string, offset: number): { line: number; column
  */
 export async function plantTree(from: string, to: string, rand: Rand): Promise<Planted[]> {
   const planted: Planted[] = [];
-  for (const file of await filesUnder(from)) {
+  for (const file of (await allFiles(from)).sort()) {
     const rel = relative(from, file).split(sep).join("/");
     const target = join(to, rel.replace(/(^|\/)_gitignore$/, "$1.gitignore"));
     const template = await readFile(file, "utf8");
@@ -51,14 +52,4 @@ export async function plantTree(from: string, to: string, rand: Rand): Promise<P
     await writeFile(target, out + template.slice(last));
   }
   return planted;
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
-    else out.push(path);
-  }
-  return out.sort();
 }
