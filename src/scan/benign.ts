@@ -39,13 +39,13 @@ const HASHES = [
 ];
 
 /**
- * For the name-based rule only: shapes a credential does not have. Prose (a space), numbers,
+ * For the name-based rule only: shapes a credential does not have. Prose (a space), command-line flags, numbers,
  * booleans, paths, URLs (a URL's password has its own rule), e-mail addresses, data: URIs, password
  * hashes, identifiers naming another setting (`STRIPE_KEY`, `config.secret`) and calls.
  */
 export function cannotBeSecret(value: string, key: string | undefined): boolean {
   const v = value.trim();
-  if (/\s/.test(v) || v.length < 8) return true;
+  if (/\s/.test(v) || v.length < 8 || v.startsWith("--")) return true;
   if (/^[+-]?\d+(?:\.\d+)?[smhdwkKMG]?$|^(?:true|false|yes|no|on|off)$/i.test(v)) return true;
   if (/^(?:\.{1,2}\/|\/|~\/|[A-Za-z]:[\\/])|\/[^/]*\.[A-Za-z0-9]{1,5}$/.test(v)) return true;
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\/|^data:|^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/.test(v)) return true;

@@ -6,7 +6,7 @@ import { isAwsSecretName, isSecretName } from "./names.js";
 import { rulePriority, TOKEN_RULES } from "./rules.js";
 import type { Hit } from "./types.js";
 
-/** `scheme://user:password@host`: the user may be empty (`redis://:pw@host`), the password not. */
+/** `scheme://user:password@host`: the user may be empty (`redis://:password@host`), the password not. */
 const URL_PASSWORD = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^\s:/?#@'"`]*):([^\s/?#@'"`]+)@[^\s/?#'"`]+/g;
 const AWS_SECRET = /^[A-Za-z0-9/+]{40}$/;
 

@@ -4,12 +4,10 @@
  */
 const SECRET_WORDS = new Set([
   "secret",
-  "secrets",
   "password",
   "passwords",
   "passwd",
   "pwd",
-  "pass",
   "passphrase",
   "token",
   "tokens",
@@ -17,12 +15,13 @@ const SECRET_WORDS = new Set([
   "credential",
   "credentials",
   "creds",
-  "auth",
-  "authorization",
   "bearer",
   "privatekey",
   "pepper",
 ]);
+
+/** Secret words only at the end: `DB_PASS`, `basic_auth`, but not `auth_mount`, `pass_through`; `SECRETS_` is a namespace. */
+const LAST_ONLY = new Set(["pass", "auth", "authorization", "secrets"]);
 
 /** A name ending in one of these is about a secret, not one: `TOKEN_URL`, `SECRET_NAME`, `KEY_ID`. */
 const NOT_LAST = new Set(
@@ -30,7 +29,7 @@ const NOT_LAST = new Set(
     "id ids arn url uri urls endpoint host hostname domain port path file filename dir directory name names type kind length len size ttl timeout " +
     "expiry expires expiration header prefix suffix region enabled enable disabled required version count min max hint policy rotation format " +
     "algorithm alg field env label location ref provider mode strategy scope scopes user username email description pattern rule source param " +
-    "method template title text"
+    "method template title text encryption mount"
   ).split(" "),
 );
 
@@ -56,7 +55,7 @@ export function isSecretName(name: string): boolean {
   const last = parts[parts.length - 1];
   if (last === undefined || NOT_LAST.has(last) || parts.some((w) => NOT_ANY.has(w))) return false;
   const joined = parts.join("");
-  if (parts.some((w) => SECRET_WORDS.has(w)) || joined.endsWith("apikey") || joined.endsWith("privatekey")) return true;
+  if (parts.some((w) => SECRET_WORDS.has(w)) || LAST_ONLY.has(last) || joined.endsWith("apikey") || joined.endsWith("privatekey")) return true;
   // `STRIPE_KEY`, `signing_key`: a key of something; a bare `key` (a YAML list's key: field) is not.
   return (last === "key" || last === "keys") && parts.length > 1;
 }

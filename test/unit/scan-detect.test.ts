@@ -77,7 +77,19 @@ describe("detection, property-tested", () => {
 
 describe("names, placeholders and references", () => {
   it("reads key names word by word", () => {
-    const secret = ["DB_PASSWORD", "stripeSecretKey", "x-api-key", "apiKey", "STRIPE_KEY", "AUTH_TOKEN", "client_secret", "PASSPHRASE", "GITHUB_PAT_TOKEN"];
+    const secret = [
+      "DB_PASSWORD",
+      "stripeSecretKey",
+      "x-api-key",
+      "apiKey",
+      "STRIPE_KEY",
+      "AUTH_TOKEN",
+      "client_secret",
+      "PASSPHRASE",
+      "GITHUB_PAT_TOKEN",
+      "DB_PASS",
+      "basic_auth",
+    ];
     const notSecret = [
       "key",
       "passport",
