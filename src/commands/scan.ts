@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import type { Deps } from "../core/deps.js";
-import { ExitCode, usageError } from "../core/errors.js";
+import { ExitCode, isCliError, usageError } from "../core/errors.js";
 import { type Baseline, Fingerprinter, readBaseline, writeBaseline } from "../scan/baseline.js";
 import type { ScanReport } from "../scan/report.js";
 import { type DbScan, scanDatabase, shownRowIn } from "../scan/scan-db.js";
@@ -164,6 +164,7 @@ function acceptance(baseline: Baseline, all: readonly Finding[]): { accepted: nu
 }
 
 const unwritable = (shown: string) => (e: unknown) => {
+  if (isCliError(e)) throw e;
   throw usageError("BASELINE_UNWRITABLE", `${shown}: cannot be written (${(e as NodeJS.ErrnoException).code ?? "unknown error"})`);
 };
 

@@ -4,7 +4,7 @@ import { missingTableError, queryFailed } from "../sources/database.js";
 import { connect, type Endpoint } from "../sources/database-postgres.js";
 import { parseQualifiedName, quoteIdent, quoteQualified } from "../sources/sql-identifiers.js";
 import { describeSqlstate } from "../sources/sqlstate.js";
-import { type Catalog, noKey, type Skipped, type TablePlan } from "./db-catalog.js";
+import { type Catalog, noKey, type Skipped, type TablePlan } from "./catalog.js";
 
 const PLAIN = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 

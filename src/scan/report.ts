@@ -1,4 +1,4 @@
-import type { Skipped } from "./db-catalog.js";
+import type { Skipped } from "./catalog.js";
 import type { TableReport } from "./scan-db.js";
 import { moveCommand } from "./suggest.js";
 import { CONFIDENCES, describeLocation, type Finding } from "./types.js";

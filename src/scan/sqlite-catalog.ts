@@ -3,7 +3,7 @@ import type Database from "better-sqlite3";
 import { usageError } from "../core/errors.js";
 import { loadSqlite, missingTableError } from "../sources/database.js";
 import { parseQualifiedName, quoteIdent } from "../sources/sql-identifiers.js";
-import { type Catalog, noKey, type Skipped, type TablePlan } from "./db-catalog.js";
+import { type Catalog, noKey, type Skipped, type TablePlan } from "./catalog.js";
 
 const PLAIN = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 

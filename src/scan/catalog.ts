@@ -1,5 +1,3 @@
-import { parseDbUrl } from "../sources/database.js";
-
 /** What scanning one table needs: the text-like columns to read, a row key, and about how many rows. */
 export interface TablePlan {
   readonly table: string;
@@ -32,9 +30,3 @@ export const noKey = (table: string): Skipped => ({
   table,
   reason: "it has no single-column primary key (name a unique column with --table <t> --key <column>)",
 });
-
-export async function openCatalog(url: string): Promise<Catalog> {
-  const target = parseDbUrl(url);
-  if (target.kind === "postgres") return (await import("./pg-catalog.js")).openPostgresCatalog(target.url);
-  return (await import("./sqlite-catalog.js")).openSqliteCatalog(target.path);
-}
