@@ -95,6 +95,12 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     journal: async ([action, runId], o) => (await import("./commands/journal.js")).journal(action ?? "list", runId, o as never, deps),
     providers: async (_, o) => (await import("./commands/providers.js")).providers(o as never, deps),
     "export k8s": async (_, o) => (await import("./commands/export-k8s.js")).exportK8s(o as never, deps),
+    scan: async ([paths], o, cmd) =>
+      (await import("./commands/scan.js")).scan(
+        paths as unknown as string[],
+        { ...o, typed: [...typed(cmd, specs.get(cmd) as CommandSpec).keys()] } as never,
+        deps,
+      ),
     "config show": async (_, o, cmd) => (await import("./commands/config-show.js")).configShow(o as never, deps, typed(cmd, specs.get(cmd) as CommandSpec)),
   };
 

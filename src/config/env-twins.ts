@@ -33,7 +33,8 @@ export function twinTable(commands: readonly CommandSpec[] = COMMANDS): TwinRow[
 export function twinMarkdown(commands: readonly CommandSpec[] = COMMANDS): string {
   const lines = ["| variable | flag | commands | meaning |", "|---|---|---|---|"];
   for (const r of twinTable(commands)) {
-    const where = r.commands.length === commands.length ? "every command" : r.commands.join(", ");
+    const missing = commands.map((c) => c.name).filter((name) => !r.commands.includes(name));
+    const where = missing.length === 0 ? "every command" : missing.length === 1 ? `every command but ${missing[0]}` : r.commands.join(", ");
     lines.push(`| \`${r.variable}\` | \`${r.flag}\` | ${where} | ${r.description.replace(/\|/g, "\\|")} |`);
   }
   return lines.join("\n");

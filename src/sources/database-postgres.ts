@@ -24,7 +24,7 @@ import { quoteIdent, quoteQualified } from "./sql-identifiers.js";
 import { describeSqlstate } from "./sqlstate.js";
 import type { SourceBatch } from "./types.js";
 
-interface Endpoint {
+export interface Endpoint {
   host: string;
   port: number;
   database: string;
@@ -44,7 +44,8 @@ type Privilege = "SELECT" | "UPDATE";
 
 const where = (e: Endpoint) => `${e.host}:${e.port}, database "${e.database}"`;
 
-async function connect(url: string): Promise<{ client: pg.Client; endpoint: Endpoint }> {
+/** pg resolves the URL together with PG* variables, ~/.pgpass and sslmode; we only read the result. */
+export async function connect(url: string): Promise<{ client: pg.Client; endpoint: Endpoint }> {
   const client = new pg.Client({ connectionString: url, application_name: "secretshift" });
   const endpoint: Endpoint = { host: client.host, port: client.port, database: client.database ?? "", user: client.user ?? "" };
   // A connection dropped later surfaces on the next query, not as an unhandled 'error' event.

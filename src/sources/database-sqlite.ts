@@ -28,7 +28,7 @@ import type { SourceBatch } from "./types.js";
 const BINARY_TYPE = /BLOB|BINARY|BYTEA/i;
 const ROWID = new Set(["rowid", "oid", "_rowid_"]);
 
-function openDb(path: string, readonly: boolean): Database.Database {
+export function openDb(path: string, readonly: boolean): Database.Database {
   try {
     return new Database(path, { readonly, fileMustExist: true });
   } catch (e) {

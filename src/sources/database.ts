@@ -53,8 +53,8 @@ export async function createDatabaseSource(options: DatabaseSourceOptions): Prom
   return (await loadSqlite()).openSqliteSource(target.path, spec);
 }
 
-/** Optional and native: a machine that could not build it gets one clear line. */
-async function loadSqlite(): Promise<typeof import("./database-sqlite.js")> {
+/** better-sqlite3 is an optional, native dependency: a machine that could not build it gets one clear line. */
+export async function loadSqlite(): Promise<typeof import("./database-sqlite.js")> {
   try {
     return await import("./database-sqlite.js");
   } catch (error) {

@@ -3,8 +3,8 @@ import { at } from "../sources/origin.js";
 import { PROBLEM_ACTIONS, type RenderedItem } from "./render-plan.js";
 
 /** Workflow-command escaping from the Actions toolkit: data and property values differ. */
-const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+export const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+export const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 
 const MESSAGES: Record<string, string> = {
   different: "differs from the vault",
