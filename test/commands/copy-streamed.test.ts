@@ -11,14 +11,14 @@ import { tmpdir } from "../helpers/tmpdir.js";
 /** COPY_COUNT=20000 for the README's figure; the suite's default keeps the run short. */
 const COUNT = Number(process.env.COPY_COUNT ?? 5_000);
 const MAX_RSS = fileURLToPath(new URL("../helpers/max-rss.mjs", import.meta.url));
-const valueOf = (i: number) => `value-${i.toString(36).padStart(6, "0")}-${"x".repeat(40)}`;
+const seeded = (i: number) => `value-${i.toString(36).padStart(6, "0")}-${"x".repeat(40)}`;
 
 let aws: AwsHarness;
 beforeAll(async () => {
   aws = await startAwsHarness();
   // Seeded in the server's own model: 20,000 CreateSecret calls would only test the server.
   const now = new Date();
-  for (let i = 0; i < COUNT; i++) aws.server.state.addVersion(aws.server.state.create(`big/s${i}`, now), `v-${i}`, { string: valueOf(i) }, undefined, now);
+  for (let i = 0; i < COUNT; i++) aws.server.state.addVersion(aws.server.state.create(`big/s${i}`, now), `v-${i}`, { string: seeded(i) }, undefined, now);
 });
 afterAll(async () => aws?.stop());
 
@@ -32,7 +32,7 @@ it(`streams a copy of ${COUNT} secrets from AWS into a local store, every value 
   expect(JSON.parse(r.stdout).summary).toMatchObject({ create: COUNT, failed: 0 });
   const copied = await localCurrentValues(cwd, {});
   expect(copied.size).toBe(COUNT);
-  for (let i = 0; i < COUNT; i++) expect(copied.get(`s${i}`)?.value).toBe(valueOf(i));
+  for (let i = 0; i < COUNT; i++) expect(copied.get(`s${i}`)?.value).toBe(seeded(i));
   expect(aws.server.writes).toBe(0);
   const peak = Number(await readFile(rssFile, "utf8"));
   console.log(`copy of ${COUNT} secrets: peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
