@@ -131,6 +131,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--emit-sql <file>", description: "write (never run) the DROP COLUMN migration for the --db columns" },
       ...sourcing,
       ...copying,
+      {
+        flags: "--with-previous",
+        description: "with --from-provider: also copy each new secret's previous value as its previous version (versioned targets)",
+      },
     ],
   },
   {

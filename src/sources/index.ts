@@ -19,6 +19,8 @@ export interface SourceOptions {
   readonly fromPrefix?: string;
   readonly fromProviderOption?: readonly string[];
   readonly stateDir?: string;
+  /** Also read each secret's previous value from the source vault. */
+  readonly withPrevious?: boolean;
 }
 
 /** How source keys become secret names and which are kept: shared by every command that reads sources. */
@@ -37,8 +39,9 @@ export async function openSources(deps: Deps, options: SourceOptions): Promise<S
   if (options.fromProvider !== undefined) {
     const { openProviderSource } = await import("./open-provider-source.js");
     sources.push(await openProviderSource(deps, { ...options, fromProvider: options.fromProvider }));
-  } else if (options.fromPrefix !== undefined) {
-    throw usageError("FROM_PREFIX_ALONE", "--from-prefix needs --from-provider", "e.g. --from-provider vault --from-prefix app/");
+  } else if (options.fromPrefix !== undefined || options.withPrevious) {
+    const flag = options.fromPrefix !== undefined ? "--from-prefix" : "--with-previous";
+    throw usageError("NEEDS_FROM_PROVIDER", `${flag} needs --from-provider`, "e.g. --from-provider vault --from-prefix app/");
   }
   try {
     if (options.db !== undefined) sources.push(await openDatabase(options));

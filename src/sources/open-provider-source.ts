@@ -2,6 +2,8 @@ import { stateDirOf } from "../core/command-options.js";
 import { loadKey } from "../core/crypto.js";
 import type { Deps } from "../core/deps.js";
 import { usageError } from "../core/errors.js";
+import { runPool } from "../core/pool.js";
+import { type RotatingStore, rotationOf } from "../rotation/types.js";
 import { ProviderSource, type ReadOnlyStore } from "./provider-source.js";
 
 export interface ProviderSourceSettings {
@@ -10,6 +12,7 @@ export interface ProviderSourceSettings {
   /** `key=value` each, the source provider's own settings (`region=eu-west-1`, `kv-version=1`). */
   readonly fromProviderOption?: readonly string[];
   readonly stateDir?: string;
+  readonly withPrevious?: boolean;
 }
 
 /**
@@ -40,7 +43,23 @@ export async function openProviderSource(deps: Deps, settings: ProviderSourceSet
     throw error;
   }
   const reads: ReadOnlyStore = { list: (p) => store.list(p), readMany: (n) => store.readMany(n), close: () => store.close() };
-  return new ProviderSource(reads, { provider: name, prefix: settings.fromPrefix ?? "" });
+  const labels = settings.withPrevious ? rotationOf(store) : undefined;
+  return new ProviderSource(reads, {
+    provider: name,
+    prefix: settings.fromPrefix ?? "",
+    ...(labels ? { previous: (names) => previousValues(labels, names) } : {}),
+    ...(settings.withPrevious && !labels ? { warning: `--with-previous: ${name} keeps no previous versions here; only current values are copied` } : {}),
+  });
+}
+
+/** One read per name (no provider lists previous values in bulk), a few at a time. */
+async function previousValues(labels: RotatingStore, names: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  await runPool(names, 8, async (name) => {
+    const previous = (await labels.readLabels(name))?.previous?.value;
+    if (previous !== undefined) out.set(name, previous);
+  });
+  return out;
 }
 
 /** `kv-version=2` and `kvVersion=2` alike; a key the provider does not read is an error, not silently ignored. */

@@ -12,6 +12,10 @@ export interface ProviderSourceOptions {
   /** Only names starting with it are read; it is stripped from the keys. */
   readonly prefix: string;
   readonly batchSize?: number;
+  /** Each name's previous value, where the store keeps one (`--with-previous`). */
+  readonly previous?: (names: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+  /** Said once, with the first batch (the source keeps no versions to copy, say). */
+  readonly warning?: string;
 }
 
 /** Never copied: the journal anchor and rotation's pending siblings are secretshift's bookkeeping, not secrets. */
@@ -34,19 +38,22 @@ export class ProviderSource implements SecretSource {
   }
 
   async *read(): AsyncIterable<SourceBatch> {
-    const { prefix, provider } = this.options;
+    const { prefix, provider, warning } = this.options;
     const names = (await this.store.list(prefix)).filter((n) => n.startsWith(prefix) && n.length > prefix.length && !isBookkeeping(n)).sort();
     for (let start = 0; start < names.length; start += this.batchSize) {
       const chunk = names.slice(start, start + this.batchSize);
       const held = await this.store.readMany(chunk);
+      const previous = (await this.options.previous?.(chunk)) ?? new Map<string, string>();
       const entries: SourceEntry[] = [];
       for (const name of chunk) {
         const secret = held.get(name);
         // Listed but gone (deleted since, or only scheduled for deletion): nothing current to copy.
         if (!secret || secret.deleted) continue;
-        entries.push({ key: name.slice(prefix.length), value: secret.value, origin: { source: `${provider}:${name}` } });
+        const before = previous.get(name);
+        const entry = { key: name.slice(prefix.length), value: secret.value, origin: { source: `${provider}:${name}` } };
+        entries.push(before === undefined ? entry : { ...entry, previous: before });
       }
-      yield { entries, warnings: [] };
+      yield { entries, warnings: start === 0 && warning ? [{ source: this.label, message: warning }] : [] };
     }
   }
 
