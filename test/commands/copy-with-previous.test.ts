@@ -54,18 +54,8 @@ describe("--with-previous", () => {
 
   it("from a source without versions (Vault KV v1) warns and copies the current values only", async () => {
     const store = join(cwd, "from-kv1.enc");
-    const r = await run(
-      "migrate",
-      "local",
-      "--store",
-      store,
-      "--from-provider",
-      "vault",
-      "--from-provider-option",
-      `mount=${kv1.options.mount}`,
-      "--with-previous",
-      "--yes",
-    );
+    const from = ["--from-provider", "vault", "--from-provider-option", `mount=${kv1.options.mount}`];
+    const r = await run("migrate", "local", "--store", store, ...from, "--with-previous", "--yes");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("--with-previous: vault keeps no previous versions here; only current values are copied");
   });
