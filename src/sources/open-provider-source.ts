@@ -1,17 +1,17 @@
-import { stateDirOf } from "../core/command-options.js";
+import { type CommonOptions, reporterFor, stateDirOf } from "../core/command-options.js";
 import { loadKey } from "../core/crypto.js";
 import type { Deps } from "../core/deps.js";
 import { usageError } from "../core/errors.js";
+import { reportEvents } from "../core/open-provider.js";
 import { runPool } from "../core/pool.js";
 import { type RotatingStore, rotationOf } from "../rotation/types.js";
 import { ProviderSource, type ReadOnlyStore } from "./provider-source.js";
 
-export interface ProviderSourceSettings {
+export interface ProviderSourceSettings extends CommonOptions {
   readonly fromProvider: string;
   readonly fromPrefix?: string;
   /** `key=value` each, the source provider's own settings (`region=eu-west-1`, `kv-version=1`). */
   readonly fromProviderOption?: readonly string[];
-  readonly stateDir?: string;
   readonly withPrevious?: boolean;
 }
 
@@ -34,7 +34,7 @@ export async function openProviderSource(deps: Deps, settings: ProviderSourceSet
     env: deps.env,
     clock: deps.clock,
     concurrency: undefined,
-    onEvent: () => undefined,
+    onEvent: reportEvents(reporterFor(deps, settings), `source ${name}: `),
   });
   try {
     await store.connect();
