@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AwsHarness, startAwsHarness } from "../helpers/aws-harness.js";
 import { canary } from "../helpers/command-suite.js";
+import { awsTarget as awsTargetOf, localMark as localMarkOf, vaultTarget as vaultTargetOf } from "../helpers/copy-targets.js";
 import { localCurrentValues } from "../helpers/local-store-file.js";
-import { snapshot, type Target, writeMark } from "../helpers/provider-snapshot.js";
+import { snapshot } from "../helpers/provider-snapshot.js";
 import { parseJson, runSecrets } from "../helpers/run-cli.js";
 import { valuesOf } from "../helpers/state-files.js";
 import { tmpdir } from "../helpers/tmpdir.js";
@@ -27,17 +28,10 @@ describe("copying between vaults (--from-provider)", () => {
   };
   // AWS allows no `:` in names; everything else travels the whole way.
   const portable = Object.fromEntries(Object.entries(values).filter(([k]) => !k.includes(":")));
-  const awsTarget = (): Target => ({ provider: "aws", env: aws.env, args: [], options: aws.options, server: aws.server });
-  const vaultTarget = (): Target => ({
-    provider: "vault",
-    env: vault.env,
-    args: vault.args,
-    options: vault.options,
-    server: vault.server,
-    versionsAdvanceOnRestore: true,
-  });
+  const awsTarget = () => awsTargetOf(aws);
+  const vaultTarget = () => vaultTargetOf(vault);
   const run = (...args: string[]) => runSecrets(args, { cwd, env: { ...aws.env, ...vault.env } });
-  const localMark = () => writeMark({ provider: "local", env: {}, args: [], options: {} }, cwd);
+  const localMark = () => localMarkOf(cwd);
 
   beforeAll(async () => {
     [aws, vault] = await Promise.all([startAwsHarness(), startVaultHarness({ kvVersion: 2 })]);

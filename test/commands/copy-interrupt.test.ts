@@ -1,7 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { snapshot, type Target, writeMark } from "../helpers/provider-snapshot.js";
+import { localMark, vaultTarget } from "../helpers/copy-targets.js";
+import { snapshot } from "../helpers/provider-snapshot.js";
 import { runSecrets } from "../helpers/run-cli.js";
 import { tmpdir } from "../helpers/tmpdir.js";
 import { startVaultHarness, type VaultHarness } from "../helpers/vault-harness.js";
@@ -9,15 +10,8 @@ import { startVaultHarness, type VaultHarness } from "../helpers/vault-harness.j
 /** Ctrl-C during a copy (at the Nth write the target receives): exit 130, and rollback leaves the target as it was. */
 let vault: VaultHarness;
 let cwd: string;
-const target = (): Target => ({
-  provider: "vault",
-  env: vault.env,
-  args: vault.args,
-  options: vault.options,
-  server: vault.server,
-  versionsAdvanceOnRestore: true,
-});
-const localSource = () => writeMark({ provider: "local", env: {}, args: [], options: {} }, cwd);
+const target = () => vaultTarget(vault);
+const localSource = () => localMark(cwd);
 
 beforeAll(async () => {
   vault = await startVaultHarness({ kvVersion: 2 });

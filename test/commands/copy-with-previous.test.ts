@@ -2,7 +2,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AwsHarness, startAwsHarness } from "../helpers/aws-harness.js";
-import { snapshot, writeMark } from "../helpers/provider-snapshot.js";
+import { awsTarget, localMark } from "../helpers/copy-targets.js";
+import { snapshot } from "../helpers/provider-snapshot.js";
 import { parseJson, runSecrets } from "../helpers/run-cli.js";
 import { tmpdir } from "../helpers/tmpdir.js";
 import { startVaultHarness, type VaultHarness } from "../helpers/vault-harness.js";
@@ -26,7 +27,7 @@ describe("--with-previous", () => {
   afterAll(async () => Promise.all([aws?.stop(), kv1?.stop()]));
 
   it("writes the previous value first on a target with versions (AWS), and rollback removes both", async () => {
-    const source = await writeMark({ provider: "local", env: {}, args: [], options: {} }, cwd);
+    const source = await localMark(cwd);
     const r = await run("migrate", "aws", "--from-provider", "local", "--from-prefix", "app/", "--prefix", "prev/", "--with-previous", "--yes", "--json");
     expect(r.code, r.stderr).toBe(0);
     expect(parseJson(r).summary).toMatchObject({ create: 2, failed: 0 });
@@ -37,11 +38,11 @@ describe("--with-previous", () => {
       ["the-new-value-1111", "AWSCURRENT"],
     ]);
     expect(stages("prev/FRESH")).toEqual([["only-ever-one-value", "AWSCURRENT"]]);
-    expect(await writeMark({ provider: "local", env: {}, args: [], options: {} }, cwd)).toBe(source);
+    expect(await localMark(cwd)).toBe(source);
 
     const back = await run("rollback", "aws", "--last", "--yes");
     expect(back.code, back.stderr).toBe(0);
-    expect(await snapshot({ provider: "aws", env: aws.env, args: [], options: aws.options, server: aws.server }, cwd, "prev/")).toEqual({});
+    expect(await snapshot(awsTarget(aws), cwd, "prev/")).toEqual({});
   });
 
   it("on a target without versions (Vault KV v1) warns and copies the current values only", async () => {
