@@ -70,7 +70,8 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
       {
         flags: typed(cmd, spec),
         providerArg: args[0] === "<provider>" ? cmd.args[0] : undefined,
-        sourceGiven: args.includes("[source]") && cmd.args[args.indexOf("[source]")] !== undefined,
+        // Copying from another vault on the command line replaces the file's sources too.
+        sourceGiven: (args.includes("[source]") && cmd.args[args.indexOf("[source]")] !== undefined) || cmd.getOptionValueSource("fromProvider") === "cli",
       },
       deps,
     );

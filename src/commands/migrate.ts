@@ -118,6 +118,8 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
       return ExitCode.failed;
     }
     const backup = await BackupWriter.create(stateDir, runId, needKey(key));
+    const copyPrevious = Boolean(options.withPrevious) && store.versioned;
+    if (options.withPrevious && !copyPrevious) reporter.warn(`--with-previous: ${provider} keeps no versions; only current values are copied`);
     const applied = await applyBatches(stream(), {
       store,
       writer: live,
@@ -127,6 +129,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
       columns,
       total: planned.writes,
       sink: output,
+      withPrevious: copyPrevious,
     });
     const { failed, drifted } = applied;
     const why = live.interrupted

@@ -61,12 +61,25 @@ export async function loadConfig(cwd: string, explicit: string | undefined): Pro
             for (const s of p.value.items) section.set(String((s.key as { value: unknown }).value), { value: toJs(s.value), line: lineOf(s.key as Node) });
           providers.set(String((p.key as { value: unknown }).value), section);
         }
+      } else if (key === "source" && isMap(pair.value)) {
+        for (const [name, setting] of sourceSettings(pair.value.items, lineOf)) top.set(name, setting);
       } else {
         top.set(key === "sources" ? "from" : key, { value: toJs(pair.value), line: lineOf(pair.key as Node) });
       }
     }
   }
   return { path, top, providers };
+}
+
+/** The `source:` block is the `--from-*` options: `options: {region: eu-west-1}` becomes `region=eu-west-1`. */
+function sourceSettings(items: readonly { key: unknown; value: unknown }[], lineOf: (node: Node) => number): [string, ConfigValue][] {
+  return items.map((item) => {
+    const key = String((item.key as { value: unknown }).value);
+    const line = lineOf(item.key as Node);
+    if (key !== "options" || !isMap(item.value)) return [key === "provider" ? "fromProvider" : "fromPrefix", { value: toJs(item.value), line }];
+    const pairs = item.value.items.map((o) => `${String((o.key as { value: unknown }).value)}=${String(toJs(o.value))}`);
+    return ["fromProviderOption", { value: pairs, line }];
+  });
 }
 
 const toJs = (node: unknown): unknown => (isScalar(node) ? node.value : isSeq(node) || isMap(node) ? node.toJSON() : node);

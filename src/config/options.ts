@@ -94,6 +94,17 @@ const sourcing: OptionSpec[] = [
   { flags: "--exclude <glob>", description: "skip names matching (repeatable)", parse: "list" },
 ];
 
+/** Another vault as the source: its settings are `key=value` pairs, so they never mix with the target's flags. */
+const copying: OptionSpec[] = [
+  { flags: "--from-provider <provider>", description: "copy from another vault: its current values are the source", choices: DESCRIPTORS.map((d) => d.name) },
+  { flags: "--from-prefix <prefix>", description: "with --from-provider: only names under this prefix, stripped from the names" },
+  {
+    flags: "--from-provider-option <key=value>",
+    description: "with --from-provider: one of the source provider's settings, e.g. region=eu-west-1 (repeatable)",
+    parse: "list",
+  },
+];
+
 const READ_ONLY = common(false);
 const WRITING = common(true);
 const esoNames = () => listed(DESCRIPTORS.filter((d) => d.eso).map((d) => d.name));
@@ -119,6 +130,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
       { flags: "--emit-sql <file>", description: "write (never run) the DROP COLUMN migration for the --db columns" },
       ...sourcing,
+      ...copying,
+      {
+        flags: "--with-previous",
+        description: "with --from-provider: also copy each new secret's previous value as its previous version (versioned targets)",
+      },
     ],
   },
   {
@@ -128,6 +144,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [
       ...READ_ONLY,
       ...sourcing,
+      ...copying,
       { flags: "--exact", description: "names in the vault but not in the source count as drift" },
       { flags: "--junit <file>", description: "also write a JUnit XML report, one test case per secret" },
     ],

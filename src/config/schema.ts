@@ -44,4 +44,12 @@ export const configSchema = z.strictObject({
   gracePeriod: z.string().optional(),
   generator: z.string().optional(),
   providers: z.partialRecord(providerName, providerSettings).optional(),
+  /** `--from-provider`, `--from-prefix` and `--from-provider-option` (checked against the source provider when it opens). */
+  source: z
+    .strictObject({
+      provider: providerName.optional(),
+      prefix: z.string().optional(),
+      options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    })
+    .optional(),
 });

@@ -98,6 +98,8 @@ export class Writer {
         ...(op.expectedVersion ? { fromVersion: op.expectedVersion } : {}),
         ...(toVersion ? { toVersion } : {}),
         digest: digest(op.name, op.value),
+        // A write under another run id (--with-previous's first write): a revert must look for that id.
+        ...(op.runId === this.runId ? {} : { writtenAs: op.runId }),
       };
       return { ...op, action: op.kind, data };
     });

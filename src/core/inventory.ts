@@ -29,7 +29,12 @@ export async function* desiredBatches(
       const refused: { name: string; entry: SourceEntry }[] = [];
       let filtered = 0;
       for (const entry of batch.entries) {
-        const d = { name: secretName(entry, naming), value: entry.value, origin: entry.origin };
+        const d = {
+          name: secretName(entry, naming),
+          value: entry.value,
+          origin: entry.origin,
+          ...(entry.previous === undefined ? {} : { previous: entry.previous }),
+        };
         if (!keep(d.name) || skip?.(d)) filtered++;
         else if (entry.refused !== undefined) refused.push({ name: d.name, entry });
         else desired.push(d);

@@ -9,6 +9,7 @@ import type { Reporter } from "../ui/reporter.js";
 import type { StepResult, Writer } from "./apply.js";
 import type { BackupWriter } from "./backup.js";
 import type { PlannedBatch } from "./plan-stream.js";
+import { writePreviousFirst } from "./previous-first.js";
 
 /** The human table shows no more rows than this anyway. */
 const PREVIEWS = 200;
@@ -69,6 +70,8 @@ export interface ApplyContext {
   readonly columns: ColumnStep;
   readonly total: number;
   readonly sink: ItemSink;
+  /** Copy previous values too (`--with-previous`, a versioned target). */
+  readonly withPrevious?: boolean;
 }
 
 export interface Applied {
@@ -93,10 +96,14 @@ export async function applyBatches(batches: AsyncIterable<PlannedBatch>, ctx: Ap
       continue;
     }
     await ctx.backup.append({ priors: b.plan.ops.map((op) => priorOf(op.name, b.current)) });
-    const results = await ctx.writer.applyPlan(b.plan.ops, ctx.store, {
-      concurrency: ctx.concurrency,
-      onProgress: (n) => ctx.reporter.progress(`migrating ${done + n}/${ctx.total}…`),
-    });
+    const first = ctx.withPrevious ? await writePreviousFirst(b.plan.ops, b.desired, ctx) : { ops: b.plan.ops, failed: [] };
+    const results = [
+      ...first.failed,
+      ...(await ctx.writer.applyPlan(first.ops, ctx.store, {
+        concurrency: ctx.concurrency,
+        onProgress: (n) => ctx.reporter.progress(`migrating ${done + n}/${ctx.total}…`),
+      })),
+    ];
     done += b.plan.ops.length;
     const byName = new Map(results.map((r) => [r.name, r]));
     failed += results.filter((r) => r.status !== "done").length;

@@ -1,4 +1,5 @@
 import type { ProviderName } from "../providers/index.js";
+import type { ProviderEvent } from "../providers/shared/context.js";
 import type { SecretStore } from "../providers/types.js";
 import type { Reporter } from "../ui/reporter.js";
 import { type CommonOptions, stateDirOf } from "./command-options.js";
@@ -16,6 +17,15 @@ export interface OpenedProvider {
   readonly openJournal: () => Promise<Journal>;
 }
 
+/** So a throttled or retrying provider never looks hung. */
+export const reportEvents =
+  (reporter: Reporter, label = "") =>
+  (event: ProviderEvent): void => {
+    if (event.type === "throttled") reporter.progress(`${label}throttled, retrying in ${(event.retryInMs / 1000).toFixed(1)} s`);
+    else if (event.type === "retry") reporter.progress(`${label}${event.reason}, retrying in ${(event.retryInMs / 1000).toFixed(1)} s`);
+    else reporter.verbose(`${label}${event.message}`);
+  };
+
 export async function openProvider(deps: Deps, options: CommonOptions, name: ProviderName, reporter: Reporter): Promise<OpenedProvider> {
   const stateDir = stateDirOf(deps, options);
   const key = await loadKey({ env: deps.env, stateDir });
@@ -27,11 +37,7 @@ export async function openProvider(deps: Deps, options: CommonOptions, name: Pro
     env: deps.env,
     clock: deps.clock,
     concurrency: options.concurrency,
-    onEvent: (event) => {
-      if (event.type === "throttled") reporter.progress(`throttled, retrying in ${(event.retryInMs / 1000).toFixed(1)} s`);
-      else if (event.type === "retry") reporter.progress(`${event.reason}, retrying in ${(event.retryInMs / 1000).toFixed(1)} s`);
-      else reporter.verbose(event.message);
-    },
+    onEvent: reportEvents(reporter),
     ledger: journal.ledger,
   });
   await store.connect();

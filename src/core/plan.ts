@@ -9,6 +9,8 @@ export interface DesiredSecret {
   readonly name: string;
   readonly value: string;
   readonly origin: Origin;
+  /** `--with-previous`: written first, so it becomes the target's previous version. */
+  readonly previous?: string;
 }
 
 /** Holds no value: every view renders these, so none of them can leak one. */

@@ -16,6 +16,8 @@ interface Written {
   version?: string;
   toVersion?: string;
   digest?: string;
+  /** The run id the latest write of the name was sent under, when not the run's own. */
+  as?: string;
 }
 
 /** Pure. Intents without a `done` (a crash) are included with what identifies the write: the provider checks whether it landed. */
@@ -32,6 +34,11 @@ export function planRollback(
       const { toVersion, digest: sent } = e.data ?? {};
       written.set(e.name, { ...(typeof toVersion === "string" ? { toVersion } : {}), ...(typeof sent === "string" ? { digest: sent } : {}) });
     }
+    if (e.type === "intent" && e.name) {
+      const as = e.data?.writtenAs;
+      const entry = written.get(e.name) as Written;
+      entry.as = typeof as === "string" ? as : undefined;
+    }
     const w = e.name ? written.get(e.name) : undefined;
     if (e.type === "done" && w && e.version) w.version = e.version;
   }
@@ -45,7 +52,7 @@ export function planRollback(
     }
     const have = current.get(name);
     const same = prior.existed ? have !== undefined && have.version === prior.version : have === undefined;
-    const op: RevertOp = { name, prior, runId: target, ...(w.version ? { writtenVersion: w.version } : inFlight(name, w, digest)) };
+    const op: RevertOp = { name, prior, runId: w.as ?? target, ...(w.version ? { writtenVersion: w.version } : inFlight(name, w, digest)) };
     if (same) items.push({ name, action: "unchanged", source });
     else items.push({ name, action: prior.existed ? "restore" : "delete", source, op });
   }

@@ -14,6 +14,13 @@ export interface SourceOptions {
   readonly columns?: string;
   readonly key?: string;
   readonly where?: string;
+  /** Another vault as the source (`--from-provider`), read only. */
+  readonly fromProvider?: string;
+  readonly fromPrefix?: string;
+  readonly fromProviderOption?: readonly string[];
+  readonly stateDir?: string;
+  /** Also read each secret's previous value from the source vault. */
+  readonly withPrevious?: boolean;
 }
 
 /** How source keys become secret names and which are kept: shared by every command that reads sources. */
@@ -25,11 +32,23 @@ export interface SelectionOptions {
   readonly exclude?: readonly string[];
 }
 
-/** The sources a command reads, in the order given: database columns, then files (default `.env`). */
+/** The sources a command reads, in the order given: another vault, database columns, then files (default `.env`). */
 export async function openSources(deps: Deps, options: SourceOptions): Promise<SecretSource[]> {
   const files = options.from ?? [];
   const sources: SecretSource[] = [];
-  if (options.db !== undefined) sources.push(await openDatabase(options));
+  if (options.fromProvider !== undefined) {
+    const { openProviderSource } = await import("./open-provider-source.js");
+    sources.push(await openProviderSource(deps, { ...options, fromProvider: options.fromProvider }));
+  } else if (options.fromPrefix !== undefined || options.withPrevious) {
+    const flag = options.fromPrefix !== undefined ? "--from-prefix" : "--with-previous";
+    throw usageError("NEEDS_FROM_PROVIDER", `${flag} needs --from-provider`, "e.g. --from-provider vault --from-prefix app/");
+  }
+  try {
+    if (options.db !== undefined) sources.push(await openDatabase(options));
+  } catch (error) {
+    await closeSources(sources);
+    throw error;
+  }
   const paths = files.length === 0 && sources.length === 0 ? [".env"] : files;
   sources.push(...createFileSources([...paths], { cwd: deps.cwd, expand: options.expand, strict: options.strict, env: deps.env }));
   return sources;

@@ -15,6 +15,8 @@ export interface SourceEntry {
   readonly origin: Origin;
   /** A YAML array or null; refused only if the selection keeps it. */
   readonly refused?: string;
+  /** The value before the current one, where the source keeps versions and `--with-previous` asked for it. */
+  readonly previous?: string;
 }
 
 export interface SourceWarning {
