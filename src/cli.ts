@@ -101,6 +101,7 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
         { ...o, typed: [...typed(cmd, specs.get(cmd) as CommandSpec).keys()] } as never,
         deps,
       ),
+    policy: async ([p], o) => (await import("./commands/policy.js")).policy(provider(p), o as never, deps),
     "config show": async (_, o, cmd) => (await import("./commands/config-show.js")).configShow(o as never, deps, typed(cmd, specs.get(cmd) as CommandSpec)),
   };
 

@@ -240,6 +240,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: "policy",
+    args: "<provider>",
+    description: "the least-privilege permissions the commands need, in the provider's policy format",
+    options: [
+      ...READ_ONLY,
+      { flags: "--for <commands>", description: "comma-separated: migrate, validate, rollback, rotate, cleanup, run (default all)" },
+      { flags: "--prefix <prefix>", description: "scope the policy to names under this prefix" },
+    ],
+  },
+  {
     name: "config show",
     description: "effective settings and where each came from",
     options: [...READ_ONLY, { flags: "--provider <name>", description: "show the settings for this provider's section" }],
