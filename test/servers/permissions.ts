@@ -12,8 +12,21 @@ import type { VaultServer } from "./vault.js";
  */
 export type Served = () => Set<string>;
 
-/** Secrets Manager's IAM action names are the operation names (`secretsmanager:GetSecretValue`). */
-export const awsServed = (server: AwsServer): Served => since(() => ({ ...server.counts }), (op) => `secretsmanager:${op}`);
+/**
+ * Secrets Manager's IAM action names are the operation names (`secretsmanager:GetSecretValue`);
+ * BatchGetSecretValue is also authorised as GetSecretValue on each secret it returns.
+ */
+export function awsServed(server: AwsServer): Served {
+  const served = since(
+    () => ({ ...server.counts }),
+    (op) => `secretsmanager:${op}`,
+  );
+  return () => {
+    const out = served();
+    if (out.has("secretsmanager:BatchGetSecretValue")) out.add("secretsmanager:GetSecretValue");
+    return out;
+  };
+}
 
 /** https://cloud.google.com/secret-manager/docs/access-control: one permission per method. */
 const GCP: Record<string, string> = {
@@ -30,7 +43,11 @@ const GCP: Record<string, string> = {
   EnableSecretVersion: "secretmanager.versions.enable",
   DestroySecretVersion: "secretmanager.versions.destroy",
 };
-export const gcpServed = (server: GcpServer): Served => since(() => ({ ...server.counts }), (m) => GCP[m] ?? `unmapped:${m}`);
+export const gcpServed = (server: GcpServer): Served =>
+  since(
+    () => ({ ...server.counts }),
+    (m) => GCP[m] ?? `unmapped:${m}`,
+  );
 
 /** Key Vault RBAC data actions (Microsoft.KeyVault resource provider operations). */
 const AZURE: Record<string, string> = {
@@ -46,9 +63,16 @@ const AZURE: Record<string, string> = {
   PurgeDeletedSecret: "purge/action",
 };
 export const azureServed = (server: AzureServer): Served =>
-  since(() => ({ ...server.counts }), (op) => `Microsoft.KeyVault/vaults/secrets/${AZURE[op] ?? `unmapped:${op}`}`);
+  since(
+    () => ({ ...server.counts }),
+    (op) => `Microsoft.KeyVault/vaults/secrets/${AZURE[op] ?? `unmapped:${op}`}`,
+  );
 
-export const k8sServed = (server: KubernetesServer): Served => since(() => ({ ...server.counts }), (verb) => verb);
+export const k8sServed = (server: KubernetesServer): Served =>
+  since(
+    () => ({ ...server.counts }),
+    (verb) => verb,
+  );
 
 /** `capability path`, from the server's request log: only requests whose token was accepted. */
 export function vaultServed(server: VaultServer): Served {

@@ -38,10 +38,11 @@ export const vault: ProviderDescriptor<"vault"> = {
     },
     property: (o) => firstSet(o.field) ?? "value",
   },
-  // Capabilities on paths; KV v1 has no metadata and no rotation.
+  // Capabilities on paths; KV v1 has no metadata and no rotation, and is only known from --kv-version.
   policy: {
     uses: (o) => {
-      const token = ["read auth/token/lookup-self", "read sys/internal/ui/mounts/{mount}"];
+      // The KV version is detected from the mount only when no setting gives it.
+      const token = ["read auth/token/lookup-self", ...(o.kvVersion ? [] : ["read sys/internal/ui/mounts/{mount}"])];
       const on = (caps: string, path: string) => caps.split(" ").map((c) => `${c} ${path}`);
       if (o.kvVersion === "1") {
         const data = (caps: string) => on(caps, "{mount}/{names}");
