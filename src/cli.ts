@@ -121,7 +121,13 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
       const self = params[params.length - 1] as Command;
       const args = params.slice(0, -2) as (string | undefined)[];
       const source = spec.args?.includes("[source]") ? args[spec.args.split(" ").indexOf("[source]")] : undefined;
-      return run(async () => (action ? action(args, normalise(spec, params[params.length - 2] as Record<string, unknown>, source), self) : 0));
+      const options = normalise(spec, params[params.length - 2] as Record<string, unknown>, source);
+      const named = spec.args?.startsWith("<provider>") ? args[0] : (options.provider as string | undefined);
+      return run(async () =>
+        action
+          ? action(args, options, self).catch(async (e) => Promise.reject((await import("./core/access-hint.js")).withPolicyHint(e, spec.name, named)))
+          : 0,
+      );
     });
   }
   return program;
