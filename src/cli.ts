@@ -102,6 +102,9 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
         { ...o, typed: [...typed(cmd, specs.get(cmd) as CommandSpec).keys()] } as never,
         deps,
       ),
+    policy: async ([p], o) => (await import("./commands/policy.js")).policy(provider(p), o as never, deps),
+    completion: async ([shell]) => (await import("./commands/completion.js")).completion(shell as string, deps),
+    "__complete names": async (_, o) => (await import("./commands/complete-names.js")).completeNames(o as never, deps),
     "config show": async (_, o, cmd) => (await import("./commands/config-show.js")).configShow(o as never, deps, typed(cmd, specs.get(cmd) as CommandSpec)),
   };
 
@@ -110,10 +113,10 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     const [parentName, childName] = spec.name.split(" ");
     let parent = program;
     if (childName !== undefined && parentName !== undefined) {
-      parent = groups.get(parentName) ?? program.command(parentName).description(GROUPS[parentName] ?? "");
+      parent = groups.get(parentName) ?? program.command(parentName, { hidden: spec.hidden === true }).description(GROUPS[parentName] ?? "");
       groups.set(parentName, parent);
     }
-    const cmd = parent.command(`${childName ?? spec.name}${spec.args ? ` ${spec.args}` : ""}`).description(spec.description);
+    const cmd = parent.command(`${childName ?? spec.name}${spec.args ? ` ${spec.args}` : ""}`, { hidden: spec.hidden === true }).description(spec.description);
     for (const option of spec.options) cmd.addOption(toOption(option));
     specs.set(cmd, spec);
     const action = actions[spec.name];
@@ -121,7 +124,13 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
       const self = params[params.length - 1] as Command;
       const args = params.slice(0, -2) as (string | undefined)[];
       const source = spec.args?.includes("[source]") ? args[spec.args.split(" ").indexOf("[source]")] : undefined;
-      return run(async () => (action ? action(args, normalise(spec, params[params.length - 2] as Record<string, unknown>, source), self) : 0));
+      const options = normalise(spec, params[params.length - 2] as Record<string, unknown>, source);
+      const named = spec.args?.startsWith("<provider>") ? args[0] : (options.provider as string | undefined);
+      return run(async () =>
+        action
+          ? action(args, options, self).catch(async (e) => Promise.reject((await import("./core/access-hint.js")).withPolicyHint(e, spec.name, named)))
+          : 0,
+      );
     });
   }
   return program;

@@ -21,6 +21,8 @@ export interface CommandSpec {
   readonly args?: string;
   readonly description: string;
   readonly options: readonly OptionSpec[];
+  /** Not in help or completions: the shell scripts' own helpers. */
+  readonly hidden?: boolean;
 }
 
 /** commander's attribute name: `--kv-version` → `kvVersion`, `--no-color` → `color`. */
@@ -255,6 +257,28 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--write-baseline <file>", description: "scan: accept every current finding into this baseline file (exit 0)" },
       { flags: "--provider <name>", description: "where the secrets should go: named in the suggested migrate commands" },
     ],
+  },
+  {
+    name: "policy",
+    args: "<provider>",
+    description: "the least-privilege permissions the commands need, in the provider's policy format",
+    options: [
+      ...READ_ONLY,
+      { flags: "--for <commands>", description: "comma-separated: migrate, validate, rollback, rotate, cleanup, run (default all)" },
+      { flags: "--prefix <prefix>", description: "scope the policy to names under this prefix" },
+    ],
+  },
+  {
+    name: "completion",
+    args: "<shell>",
+    description: "print a bash, zsh or fish completion script (commands, flags, providers, and the local store's names)",
+    options: [],
+  },
+  {
+    name: "__complete names",
+    description: "the local store's secret names, for completion scripts (nothing when it cannot be opened)",
+    options: [{ flags: "--state-dir <dir>", description: "state folder", default: ".secrets" }],
+    hidden: true,
   },
   {
     name: "config show",

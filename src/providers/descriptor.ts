@@ -19,8 +19,8 @@ export interface ProviderDescriptor<N extends string = string> {
   readonly eso?: EsoSupport;
   /** Defaults its SDK reads from `process.env`, set by `main.ts` (the one writer of process.env). */
   readonly processDefaults?: Readonly<Record<string, string>>;
-  /** The provider API calls behind each operation, for least-privilege policies. */
-  readonly calls?: Readonly<Partial<Record<StoreOperation, readonly string[]>>>;
+  /** The permissions each command needs, for `secrets policy`; a provider without one needs no account. */
+  readonly policy?: PolicySupport;
   load(): Promise<(ctx: ProviderContext) => Promise<SecretStore>>;
 }
 
@@ -51,4 +51,28 @@ export interface EsoSupport {
   property?(settings: Readonly<Record<string, string | undefined>>): string;
 }
 
-export type StoreOperation = "connect" | "read" | "list" | "write" | "revert" | "rotate" | "cleanup" | "anchor";
+export const POLICY_COMMANDS = ["migrate", "validate", "rollback", "rotate", "cleanup", "run"] as const;
+export type PolicyCommand = (typeof POLICY_COMMANDS)[number];
+
+/**
+ * A grant is `"<permission> <where>"` in the service's own access-control words. `<where>` is
+ * `names` (under --prefix), `anchor` (the journal anchor entry), `pending` (rotation's siblings),
+ * `all` (calls the service cannot scope, like listing) joined by `,`; for path-based services a
+ * path template with those words in braces and `{mount}`.
+ */
+export type Grants = Readonly<Partial<Record<PolicyCommand, readonly string[]>>>;
+
+export interface PolicySupport {
+  /** What each command calls with these settings (Vault's paths depend on the KV version). */
+  uses(settings: Readonly<Record<string, string | undefined>>): Grants;
+  /** The policy document in the service's format; imported only by `secrets policy`. */
+  load(): Promise<PolicyRenderer>;
+}
+
+export interface PolicyScope {
+  readonly prefix: string;
+  readonly settings: Readonly<Record<string, string | undefined>>;
+  readonly commands: readonly PolicyCommand[];
+}
+
+export type PolicyRenderer = (grants: readonly string[], scope: PolicyScope) => string;

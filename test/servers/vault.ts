@@ -57,6 +57,8 @@ export interface RequestLog {
   readonly path: string;
   readonly status: number;
   readonly namespace?: string;
+  /** The ACL capability the request needed on `path`, once its token was accepted. */
+  readonly capability?: Capability;
 }
 
 /**
@@ -104,6 +106,8 @@ export async function startVaultServer(initial: VaultServerOptions = {}): Promis
     counts[name] = (counts[name] ?? 0) + 1;
   };
   const writes = new WriteLog();
+  /** The ACL capability the request being handled needs (set once it is authenticated). */
+  let asked: Capability | undefined;
   let window = { start: 0, used: 0 };
   const engines: MountTable = [
     [mounts.kv2, kv2],
@@ -156,6 +160,7 @@ export async function startVaultServer(initial: VaultServerOptions = {}): Promis
     const rest = mount ? path.slice(mount[0].length + 1) : "";
     const writeCap = mount && !mount[1].exists(rest) ? "create" : "update";
     const capability: Capability = list ? "list" : (({ GET: "read", DELETE: "delete", PATCH: "patch" } as Record<string, Capability>)[method] ?? writeCap);
+    asked = capability;
     if ((opts.deny ?? []).some((d) => policyMatch(d.path, path) && (!d.capabilities || d.capabilities.includes(capability)))) {
       count("denied");
       return denied;
@@ -184,6 +189,7 @@ export async function startVaultServer(initial: VaultServerOptions = {}): Promis
     const method = (req.method ?? "GET").toUpperCase();
     const list = method === "LIST" || (method === "GET" && ["true", "1"].includes(url.searchParams.get("list") ?? ""));
     const path = decodeURIComponent(url.pathname).replace(/^\/v1\/+/, "");
+    asked = undefined;
     const reply = !url.pathname.startsWith("/v1/") ? fail(404) : parsed.ok ? route(method, path, list, req, parsed.value) : parsed.reply;
     if (reply.status === DESTROY) {
       req.socket.destroy();
@@ -191,7 +197,7 @@ export async function startVaultServer(initial: VaultServerOptions = {}): Promis
     }
     count(`status.${reply.status}`);
     const ns = header(req, "x-vault-namespace");
-    log.push({ method: list ? "LIST" : method, path, status: reply.status, ...(ns ? { namespace: ns } : {}) });
+    log.push({ method: list ? "LIST" : method, path, status: reply.status, ...(ns ? { namespace: ns } : {}), ...(asked ? { capability: asked } : {}) });
     send(res, reply);
   }
 

@@ -36,5 +36,27 @@ export const aws: ProviderDescriptor<"aws"> = {
   },
   // The SDK line pinned for Node 20 (package.json) would print a multi-line "upgrade Node" notice on every run.
   processDefaults: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+  // IAM actions per command; BatchGetSecretValue also needs GetSecretValue on each secret it returns.
+  policy: {
+    uses: () => {
+      const read = ["secretsmanager:BatchGetSecretValue all", "secretsmanager:GetSecretValue names"];
+      const anchor = ["secretsmanager:DescribeSecret names,anchor", "secretsmanager:TagResource names,anchor"];
+      return {
+        migrate: [...read, ...anchor, "secretsmanager:CreateSecret names,anchor", "secretsmanager:PutSecretValue names", "secretsmanager:RestoreSecret names"],
+        validate: [...read, "secretsmanager:ListSecrets all"],
+        rollback: [
+          ...read,
+          ...anchor,
+          "secretsmanager:DeleteSecret names",
+          "secretsmanager:UpdateSecretVersionStage names",
+          "secretsmanager:PutSecretValue names",
+        ],
+        rotate: [...anchor, "secretsmanager:GetSecretValue names", "secretsmanager:PutSecretValue names", "secretsmanager:UpdateSecretVersionStage names"],
+        cleanup: [...anchor, "secretsmanager:ListSecrets all", "secretsmanager:UntagResource names,anchor", "secretsmanager:UpdateSecretVersionStage names"],
+        run: read,
+      };
+    },
+    load: async () => (await import("./policy.js")).renderAwsPolicy,
+  },
   load: async () => (await import("./store.js")).createAwsStore,
 };

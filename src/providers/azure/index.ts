@@ -25,5 +25,19 @@ export const azure: ProviderDescriptor<"azure"> = {
       },
     }),
   },
+  policy: {
+    uses: () => {
+      const s = (actions: string) => actions.split(" ").map((a) => `Microsoft.KeyVault/vaults/secrets/${a}`);
+      return {
+        migrate: s("getSecret/action readMetadata/action setSecret/action update/action"),
+        validate: s("getSecret/action readMetadata/action"),
+        rollback: s("delete getSecret/action purge/action readMetadata/action recover/action setSecret/action update/action"),
+        rotate: s("getSecret/action setSecret/action update/action"),
+        cleanup: s("getSecret/action readMetadata/action update/action"),
+        run: s("getSecret/action"),
+      };
+    },
+    load: async () => (await import("./policy.js")).renderAzurePolicy,
+  },
   load: async () => (await import("./store.js")).createAzureStore,
 };

@@ -20,5 +20,19 @@ export const gcp: ProviderDescriptor<"gcp"> = {
       },
     }),
   },
+  policy: {
+    uses: () => {
+      const s = (verbs: string) => verbs.split(" ").map((v) => `secretmanager.${v}`);
+      return {
+        migrate: s("secrets.create secrets.get secrets.update versions.access versions.add"),
+        validate: s("secrets.list versions.access"),
+        rollback: s("secrets.delete secrets.get secrets.update versions.access versions.add versions.disable versions.list"),
+        rotate: s("secrets.create secrets.delete secrets.get secrets.update versions.access versions.add versions.list"),
+        cleanup: s("secrets.get secrets.list secrets.update versions.access versions.destroy versions.list"),
+        run: s("versions.access"),
+      };
+    },
+    load: async () => (await import("./policy.js")).renderGcpPolicy,
+  },
   load: async () => (await import("./store.js")).createGcpStore,
 };

@@ -16,5 +16,10 @@ export const k8s: ProviderDescriptor<"k8s"> = {
   how: "kubeconfig or in-cluster; --namespace",
   starter: ["    # namespace: default"],
   capabilities: { versions: false, rotation: false, anchor: true },
+  // Verbs on `secrets`; rotate is not supported, so it needs none.
+  policy: {
+    uses: () => ({ migrate: ["create", "get", "update"], validate: ["get"], rollback: ["get", "update", "delete"], cleanup: ["get"], run: ["get"] }),
+    load: async () => (await import("./policy.js")).renderK8sPolicy,
+  },
   load: async () => (await import("./store.js")).createK8sStore,
 };

@@ -38,5 +38,38 @@ export const vault: ProviderDescriptor<"vault"> = {
     },
     property: (o) => firstSet(o.field) ?? "value",
   },
+  // Capabilities on paths; KV v1 has no metadata and no rotation, and is only known from --kv-version.
+  policy: {
+    uses: (o) => {
+      // The KV version is detected from the mount only when no setting gives it.
+      const token = ["read auth/token/lookup-self", ...(o.kvVersion ? [] : ["read sys/internal/ui/mounts/{mount}"])];
+      const on = (caps: string, path: string) => caps.split(" ").map((c) => `${c} ${path}`);
+      if (o.kvVersion === "1") {
+        const data = (caps: string) => on(caps, "{mount}/{names}");
+        return {
+          migrate: [...token, ...data("create read update"), ...on("create read update", "{mount}/{anchor}")],
+          validate: [...token, ...data("list read")],
+          rollback: [...token, ...data("delete read update"), ...on("read update", "{mount}/{anchor}")],
+          cleanup: token,
+          run: [...token, ...data("read")],
+        };
+      }
+      const data = (caps: string) => on(caps, "{mount}/data/{names}");
+      const meta = (caps: string) => on(caps, "{mount}/metadata/{names}");
+      const anchor = on("read patch", "{mount}/metadata/{anchor}");
+      return {
+        migrate: [...token, ...data("create read update"), ...meta("patch"), ...anchor, ...on("create", "{mount}/metadata/{anchor}")],
+        validate: [...token, ...data("read"), ...meta("list")],
+        rollback: [...token, ...data("read update"), ...meta("read delete"), ...anchor],
+        rotate: [
+          ...[...token, ...data("read update"), ...meta("read patch"), ...anchor],
+          ...[...on("create read", "{mount}/data/{pending}"), ...on("patch delete", "{mount}/metadata/{pending}")],
+        ],
+        cleanup: [...token, ...meta("read patch"), ...anchor, ...on("list", "{mount}/metadata/{all}"), ...on("update", "{mount}/destroy/{names}")],
+        run: [...token, ...data("read")],
+      };
+    },
+    load: async () => (await import("./policy.js")).renderVaultPolicy,
+  },
   load: async () => (await import("./store.js")).createVaultStore,
 };
