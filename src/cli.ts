@@ -1,7 +1,9 @@
+import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { COMMANDS, type CommandSpec, GROUPS, keyOf, type OptionSpec, positiveInt } from "./config/options.js";
 import type { Deps } from "./core/deps.js";
 import { ExitCode } from "./core/errors.js";
+import { actionableFsError } from "./core/fs-errors.js";
 import { isProviderName, type ProviderName, unknownProvider } from "./providers/index.js";
 
 export type Runner = (run: () => Promise<number>) => Promise<void>;
@@ -120,7 +122,9 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
       const self = params[params.length - 1] as Command;
       const args = params.slice(0, -2) as (string | undefined)[];
       const source = spec.args?.includes("[source]") ? args[spec.args.split(" ").indexOf("[source]")] : undefined;
-      return run(async () => (action ? action(args, normalise(spec, params[params.length - 2] as Record<string, unknown>, source), self) : 0));
+      const options = normalise(spec, params[params.length - 2] as Record<string, unknown>, source);
+      const stateDir = resolve(deps.cwd, String(options.stateDir ?? ".secrets"));
+      return run(async () => (action ? action(args, options, self).catch((e: unknown) => Promise.reject(actionableFsError(e, stateDir))) : 0));
     });
   }
   return program;
