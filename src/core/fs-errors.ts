@@ -4,8 +4,13 @@ import { CliError, ExitCode } from "./errors.js";
 
 const PERMISSION = new Set(["EACCES", "EPERM", "EROFS"]);
 
-const isErrno = (e: unknown): e is NodeJS.ErrnoException & { path: string } =>
-  e instanceof Error && typeof (e as NodeJS.ErrnoException).code === "string" && typeof (e as NodeJS.ErrnoException).path === "string";
+const FULL = new Set(["ENOSPC", "EDQUOT"]);
+
+/** A write(2) that fails for space names no path; every other filesystem error we map does. */
+const isErrno = (e: unknown): e is NodeJS.ErrnoException =>
+  e instanceof Error &&
+  typeof (e as NodeJS.ErrnoException).code === "string" &&
+  (typeof (e as NodeJS.ErrnoException).path === "string" || FULL.has((e as NodeJS.ErrnoException).code ?? ""));
 
 const inside = (path: string, dir: string) => {
   const r = relative(dir, path);
@@ -33,8 +38,15 @@ export function actionableFsError(error: unknown, stateDir: string): unknown {
   return Object.assign(fromErrno(error, stateDir), { jsonReported: (error as { jsonReported?: boolean }).jsonReported });
 }
 
-function fromErrno(error: NodeJS.ErrnoException & { path: string }, stateDir: string): CliError {
-  const path = resolve(error.path);
+function fromErrno(error: NodeJS.ErrnoException, stateDir: string): CliError {
+  if (FULL.has(error.code ?? "")) {
+    return new CliError("DISK_FULL", `no space left on the disk${error.path ? ` holding ${error.path}` : ""} (${error.code})`, {
+      exitCode: ExitCode.failed,
+      hint: "free some space and run the same command again; a live run stopped part-way is finished by a re-run or undone by `secrets rollback <provider> --last`",
+      cause: error,
+    });
+  }
+  const path = resolve(error.path ?? ".");
   const reason = `${error.code === "EROFS" ? "read-only file system" : "permission denied"} (${error.code})`;
   if (PERMISSION.has(error.code ?? "") && (inside(path, stateDir) || inside(stateDir, path))) {
     return new CliError("STATE_DIR_NOT_WRITABLE", `cannot write the state folder: ${path}: ${reason}`, {
@@ -55,13 +67,6 @@ function fromErrno(error: NodeJS.ErrnoException & { path: string }, stateDir: st
       });
     }
     return new CliError("PATH_NOT_FOUND", `${path} does not exist`, { hint: "check the path", cause: error });
-  }
-  if (error.code === "ENOSPC" || error.code === "EDQUOT") {
-    return new CliError("DISK_FULL", `no space left on the disk holding ${path} (${error.code})`, {
-      exitCode: ExitCode.failed,
-      hint: "free some space and run the same command again; a live run stopped part-way is finished by a re-run or undone by `secrets rollback <provider> --last`",
-      cause: error,
-    });
   }
   return new CliError("FILESYSTEM", `${path}: ${error.code}`, { exitCode: ExitCode.failed, hint: `check ${path} and run again`, cause: error });
 }
