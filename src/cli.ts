@@ -71,7 +71,7 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
       spec.options,
       {
         flags: typed(cmd, spec),
-        providerArg: args[0] === "<provider>" ? cmd.args[0] : undefined,
+        providerArg: args[0] === "<provider>" || args[0] === "[provider]" ? cmd.args[0] : undefined,
         sourceGiven: args.includes("[source]") && cmd.args[args.indexOf("[source]")] !== undefined,
       },
       deps,
@@ -87,7 +87,7 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     rollback: async ([p], o) => (await import("./commands/rollback.js")).rollback(provider(p), o as never, deps),
     rotate: async ([name], o, cmd) =>
       (await import("./commands/rotate.js")).rotate(name as string, { ...o, providerSource: cmd.getOptionValueSource("provider") } as never, deps),
-    cleanup: async ([p], o) => (await import("./commands/cleanup.js")).cleanup(provider(p), o as never, deps),
+    cleanup: async ([p], o) => (await import("./commands/cleanup.js")).cleanup(p, o as never, deps),
     get: async ([name], o, cmd) =>
       (await import("./commands/get.js")).get(
         name as string,

@@ -170,7 +170,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "cleanup",
-    args: "<provider>",
+    args: "[provider]",
     description: "drop previous versions whose grace has passed, expire old roles, delete old backups",
     options: [
       ...WRITING,
