@@ -12,7 +12,9 @@ export type Runner = (run: () => Promise<number>) => Promise<void>;
 export function parseExit(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code !== "string" || !code.startsWith("commander.")) return undefined;
-  return ["commander.helpDisplayed", "commander.version", "commander.help"].includes(code) ? ExitCode.ok : ExitCode.usage;
+  // Bare `secrets` shows the help as an error (exit 1, like git); asked-for help succeeds.
+  if (code === "commander.help") return (error as { exitCode?: number }).exitCode === 0 ? ExitCode.ok : ExitCode.failed;
+  return ["commander.helpDisplayed", "commander.version"].includes(code) ? ExitCode.ok : ExitCode.usage;
 }
 
 type Action = (args: (string | undefined)[], options: Record<string, unknown>, cmd: Command) => Promise<number>;
@@ -49,6 +51,7 @@ function toOption(spec: OptionSpec): Option {
   if (spec.default !== undefined) option.default(spec.default);
   if (spec.parse === "positive-int") option.argParser(positiveInt);
   if (spec.parse === "list") option.argParser(collect);
+  if (spec.group) option.helpGroup(spec.group);
   return option;
 }
 
@@ -116,6 +119,7 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     }
     const cmd = parent.command(`${childName ?? spec.name}${spec.args ? ` ${spec.args}` : ""}`).description(spec.description);
     for (const option of spec.options) cmd.addOption(toOption(option));
+    if (spec.examples) cmd.addHelpText("after", `\nExamples:\n${spec.examples.map(([line, what]) => `  $ ${line}\n      ${what}`).join("\n")}\n`);
     specs.set(cmd, spec);
     const action = actions[spec.name];
     cmd.action((...params: unknown[]) => {
@@ -127,5 +131,11 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
       return run(async () => (action ? action(args, options, self).catch((e: unknown) => Promise.reject(actionableFsError(e, stateDir))) : 0));
     });
   }
+  // Replaces commander's: `secrets help aws` explains a provider, not only a command.
+  program.helpCommand(false);
+  program
+    .command("help [topic...]")
+    .description("help for a command, or a provider's flags and environment variables (secrets help aws)")
+    .action((topic: string[]) => run(async () => (await import("./ui/help-topic.js")).helpTopic(program, topic, deps)));
   return program;
 }

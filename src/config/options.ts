@@ -14,6 +14,8 @@ export interface OptionSpec {
   readonly cliOnly?: boolean;
   /** Handed to the store as `ctx.options`. */
   readonly provider?: boolean;
+  /** The help heading it is listed under (`AWS options:`); the command's own options have none. */
+  readonly group?: string;
 }
 
 export interface CommandSpec {
@@ -21,6 +23,8 @@ export interface CommandSpec {
   readonly args?: string;
   readonly description: string;
   readonly options: readonly OptionSpec[];
+  /** Shown at the end of `--help`: real command lines, each with what it does. */
+  readonly examples?: readonly (readonly [command: string, what: string])[];
 }
 
 /** commander's attribute name: `--kv-version` → `kvVersion`, `--no-color` → `color`. */
@@ -37,7 +41,16 @@ export function positiveInt(value: string): number {
   return n;
 }
 
-/** A key several providers read is one flag, with each one's description. */
+/** `kvVersion` with arg `<1|2>` → `--kv-version <1|2>`. */
+export function providerFlag(setting: Pick<ProviderSetting, "key" | "arg">): string {
+  const flag = `--${setting.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return setting.arg ? `${flag} ${setting.arg}` : flag;
+}
+
+/** `aws` → `AWS`, `vault` → `Vault`: the help heading of a provider's flags. */
+const label = (name: string) => (/^[a-z]{1,3}$/.test(name) ? name.toUpperCase() : name.charAt(0).toUpperCase() + name.slice(1));
+
+/** A key several providers read is one flag, with each one's description, under a heading naming them all. */
 function providerFlags(): OptionSpec[] {
   const byKey = new Map<string, { setting: ProviderSetting; uses: { provider: string; description: string }[] }>();
   for (const d of DESCRIPTORS) {
@@ -51,8 +64,8 @@ function providerFlags(): OptionSpec[] {
     const groups = new Map<string, string[]>();
     for (const u of uses) groups.set(u.description, [...(groups.get(u.description) ?? []), u.provider]);
     const description = [...groups].map(([text, names]) => `${names.join("/")}: ${text}`).join("; ");
-    const flag = `--${setting.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    return { flags: setting.arg ? `${flag} ${setting.arg}` : flag, description, provider: true };
+    const group = `${uses.map((u) => label(u.provider)).join("/")} options:`;
+    return { flags: providerFlag(setting), description, provider: true, group };
   });
 }
 
@@ -75,8 +88,10 @@ const common = (writes: boolean): OptionSpec[] => [
         { flags: "--concurrency <n>", description: "writes in flight", parse: "positive-int" as const },
       ]
     : []),
-  ...providerFlags(),
 ];
+
+/** Only for commands that open a provider: `init` and `providers` list none. */
+const PROVIDER_FLAGS = providerFlags();
 
 const sourcing: OptionSpec[] = [
   { flags: "--from <file>", description: ".env, .json or .yaml file (repeatable)", parse: "list" },
@@ -102,12 +117,21 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "init",
     description: "create .secrets/ (0700), a local key, and a .gitignore entry",
+    examples: [
+      ["secrets init", "create .secrets/ with a new key, and ignore it in git"],
+      ["secrets init --provider aws", "also write a starter secretshift.yaml for AWS"],
+    ],
     options: [...READ_ONLY, { flags: "--provider <name>", description: "also write a starter secretshift.yaml for this provider" }],
   },
   {
     name: "migrate",
     args: "<provider> [source]",
     description: "plan, then (unless --dry-run) apply",
+    examples: [
+      ["secrets migrate local .env --dry-run", "see the plan; nothing is written"],
+      ["secrets migrate aws .env --region eu-west-1 --prefix myapp/", "move .env into AWS Secrets Manager under myapp/"],
+      ['secrets migrate vault --db "$DATABASE_URL" --table users --columns api_key --yes', "migrate a database column, without asking"],
+    ],
     options: [
       ...WRITING,
       { flags: "--on-conflict <mode>", description: "when the vault holds a different value", choices: ["overwrite", "skip", "fail"], default: "fail" },
@@ -119,33 +143,49 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
       { flags: "--emit-sql <file>", description: "write (never run) the DROP COLUMN migration for the --db columns" },
       ...sourcing,
+      ...PROVIDER_FLAGS,
     ],
   },
   {
     name: "validate",
     args: "<provider> [source]",
     description: "does the vault hold exactly what the source holds?",
+    examples: [
+      ["secrets validate aws .env --prefix myapp/", "does AWS hold exactly what .env holds? exit 1 on drift"],
+      ["secrets validate vault .env --exact --junit report.xml", "names only in the vault count as drift too; a JUnit report for CI"],
+    ],
     options: [
       ...READ_ONLY,
       ...sourcing,
       { flags: "--exact", description: "names in the vault but not in the source count as drift" },
       { flags: "--junit <file>", description: "also write a JUnit XML report, one test case per secret" },
+      ...PROVIDER_FLAGS,
     ],
   },
   {
     name: "rollback",
     args: "<provider>",
     description: "undo a run exactly",
+    examples: [
+      ["secrets rollback aws --last --dry-run", "what undoing the last run would change"],
+      ["secrets rollback aws --run 20261123T164501-3f9a2c --yes", "undo that run exactly"],
+    ],
     options: [
       ...WRITING,
       { flags: "--run <id>", description: "the run to undo" },
       { flags: "--last", description: "undo the most recent run on this provider" },
+      ...PROVIDER_FLAGS,
     ],
   },
   {
     name: "rotate",
     args: "<name>",
     description: "new value → pending → set → test → promote; the old one stays readable for the grace period",
+    examples: [
+      ["secrets rotate STRIPE_KEY --dry-run", "the steps, without doing them"],
+      ["secrets rotate JWT_SECRET --strategy jwt --grace-period 2h --yes", "a new signing key; the old one verifies for 2 hours"],
+      ['secrets rotate DB_PASSWORD --strategy postgres --db "$ADMIN_URL" --role app --yes', "a new password for the app role"],
+    ],
     options: [
       ...WRITING,
       {
@@ -166,51 +206,90 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--role <role>", description: "postgres strategies: the login role" },
       { flags: "--bits <n>", description: "jwt: HS256/384/512 key size", choices: ["256", "384", "512"] },
       { flags: "--abort", description: "abandon a rotation in progress: undo the set step, remove the pending version", cliOnly: true },
+      ...PROVIDER_FLAGS,
     ],
   },
   {
     name: "cleanup",
     args: "[provider]",
     description: "drop previous versions whose grace has passed, expire old roles, delete old backups",
+    examples: [
+      ["secrets cleanup --dry-run", "what would go, on the provider the last run used"],
+      ["secrets cleanup aws --yes --backups-older-than 90d", "drop expired previous versions; keep backups 90 days"],
+    ],
     options: [
       ...WRITING,
       { flags: "--backups-older-than <duration>", description: "backup retention", default: "30d" },
       { flags: "--db <admin-url>", description: "postgres-alternating: admin URL to expire the old role" },
+      ...PROVIDER_FLAGS,
     ],
   },
   {
     name: "get",
     args: "<name>",
     description: "a secret's versions, masked; --reveal prints the value",
+    examples: [
+      ["secrets get STRIPE_KEY", "the current version, masked"],
+      ["secrets get JWT_SECRET --with-previous", "also the previous version and when its grace ends"],
+      ["secrets get STRIPE_KEY --reveal", "print the value itself"],
+    ],
     options: [
       ...READ_ONLY,
       { flags: "--provider <name>", description: "where the secret lives (as for rotate)" },
       { flags: "--with-previous", description: "also the previous version and its grace end" },
       { flags: "--reveal", description: "print plaintext values (the only command that does)", cliOnly: true },
+      ...PROVIDER_FLAGS,
     ],
   },
   {
     name: "journal",
     args: "[action] [run-id]",
     description: "list | show <run-id> | verify | upgrade the audit journal",
-    options: [...READ_ONLY, { flags: "--provider <name>", description: "verify: also check the journal anchor kept in this provider; list: only its runs" }],
+    examples: [
+      ["secrets journal", "the runs, newest last"],
+      ["secrets journal show 20261123T164501-3f9a2c", "every step of one run"],
+      ["secrets journal verify --provider aws", "check the journal's chain and its anchor in AWS"],
+    ],
+    options: [
+      ...READ_ONLY,
+      { flags: "--provider <name>", description: "verify: also check the journal anchor kept in this provider; list: only its runs" },
+      ...PROVIDER_FLAGS,
+    ],
   },
-  { name: "providers", description: "which providers exist and how they are configured", options: READ_ONLY },
+  {
+    name: "providers",
+    description: "which providers exist and how they are configured",
+    options: READ_ONLY,
+    examples: [
+      ["secrets providers", "each provider and whether its environment is set"],
+      ["secrets providers --json", "the same as one JSON document"],
+    ],
+  },
   {
     name: "export k8s",
     args: "[source]",
     description: "External Secrets Operator manifests (SecretStore + ExternalSecret) for a migrate's secrets",
+    examples: [
+      ["secrets export k8s --provider aws .env --prefix myapp/", "manifests for the secrets of .env, on stdout"],
+      ["secrets export k8s --provider vault .env --output eso.yaml", "written to a file"],
+    ],
     options: [
       ...READ_ONLY,
       ...sourcing,
       { flags: "--provider <name>", description: `where the secrets were migrated: ${esoNames()}` },
       { flags: "--output <file>", description: "write the manifests to this file instead of stdout" },
+      ...PROVIDER_FLAGS,
     ],
   },
   {
     name: "scan",
     args: "[paths...]",
     description: "find plaintext secrets in files and database columns; exit 1 when something is found",
+    examples: [
+      ["secrets scan", "plaintext secrets in the files git tracks here"],
+      ['secrets scan --db "$DATABASE_URL" --all-tables', "secrets in every table's columns (a sample of rows)"],
+      ["secrets scan --format sarif > scan.sarif", "a report for code scanning"],
+    ],
     options: [
       { flags: "--config <file>", description: "configuration file (default secretshift.yaml if present)" },
       { flags: "--state-dir <dir>", description: "state folder, never scanned", default: ".secrets" },
@@ -242,7 +321,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "config show",
     description: "effective settings and where each came from",
-    options: [...READ_ONLY, { flags: "--provider <name>", description: "show the settings for this provider's section" }],
+    examples: [
+      ["secrets config show", "every setting and where it came from"],
+      ["secrets config show --provider vault", "with the vault section of secretshift.yaml"],
+    ],
+    options: [...READ_ONLY, { flags: "--provider <name>", description: "show the settings for this provider's section" }, ...PROVIDER_FLAGS],
   },
 ];
 

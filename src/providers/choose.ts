@@ -21,12 +21,7 @@ type Layer = () => Promise<{ name: string; from: string } | undefined>;
  * `rotate`, `get`, `cleanup`: --provider (or cleanup's argument), SECRETS_PROVIDER, secretshift.yaml, where the
  * journal last migrated the secret (without one, where the last run went), the default.
  */
-export async function chooseProvider(
-  secret: string | undefined,
-  flag: ProviderFlag,
-  deps: Pick<Deps, "env">,
-  stateDir: string,
-): Promise<ProviderChoice> {
+export async function chooseProvider(secret: string | undefined, flag: ProviderFlag, deps: Pick<Deps, "env">, stateDir: string): Promise<ProviderChoice> {
   const layers: Layer[] = [
     async () => (flag.provider ? { name: flag.provider, from: FLAG_ORIGIN[flag.providerSource ?? "cli"] ?? "--provider" } : undefined),
     async () => (deps.env.SECRETS_PROVIDER ? { name: deps.env.SECRETS_PROVIDER, from: "SECRETS_PROVIDER" } : undefined),
