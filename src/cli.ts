@@ -135,7 +135,7 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
   program.helpCommand(false);
   program
     .command("help [topic...]")
-    .description("help for a command, or a provider's flags and environment variables (secrets help aws)")
+    .description("help for a command, or a provider's flags and environment variables (secrets help <provider>)")
     .action((topic: string[]) => run(async () => (await import("./ui/help-topic.js")).helpTopic(program, topic, deps)));
   return program;
 }

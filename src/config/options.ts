@@ -1,7 +1,9 @@
 import { usageError } from "../core/errors.js";
-import type { ProviderSetting } from "../providers/descriptor.js";
 import { DEFAULT_PROVIDER, DESCRIPTORS } from "../providers/index.js";
 import { listed } from "../ui/words.js";
+import { providerFlags } from "./provider-flags.js";
+
+export { providerFlag } from "./provider-flags.js";
 
 /** Every command and option as data: cli.ts makes commander definitions of it; the layers, `config show` and the README's twin table read it. */
 export interface OptionSpec {
@@ -39,34 +41,6 @@ export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw usageError("BAD_OPTION", `expected a positive whole number, got "${value}"`);
   return n;
-}
-
-/** `kvVersion` with arg `<1|2>` → `--kv-version <1|2>`. */
-export function providerFlag(setting: Pick<ProviderSetting, "key" | "arg">): string {
-  const flag = `--${setting.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-  return setting.arg ? `${flag} ${setting.arg}` : flag;
-}
-
-/** `aws` → `AWS`, `vault` → `Vault`: the help heading of a provider's flags. */
-const label = (name: string) => (/^[a-z]{1,3}$/.test(name) ? name.toUpperCase() : name.charAt(0).toUpperCase() + name.slice(1));
-
-/** A key several providers read is one flag, with each one's description, under a heading naming them all. */
-function providerFlags(): OptionSpec[] {
-  const byKey = new Map<string, { setting: ProviderSetting; uses: { provider: string; description: string }[] }>();
-  for (const d of DESCRIPTORS) {
-    for (const setting of d.settings) {
-      const entry = byKey.get(setting.key) ?? { setting, uses: [] };
-      entry.uses.push({ provider: d.name, description: setting.description });
-      byKey.set(setting.key, entry);
-    }
-  }
-  return [...byKey.values()].map(({ setting, uses }) => {
-    const groups = new Map<string, string[]>();
-    for (const u of uses) groups.set(u.description, [...(groups.get(u.description) ?? []), u.provider]);
-    const description = [...groups].map(([text, names]) => `${names.join("/")}: ${text}`).join("; ");
-    const group = `${uses.map((u) => label(u.provider)).join("/")} options:`;
-    return { flags: providerFlag(setting), description, provider: true, group };
-  });
 }
 
 const common = (writes: boolean): OptionSpec[] => [
@@ -111,6 +85,8 @@ const sourcing: OptionSpec[] = [
 
 const READ_ONLY = common(false);
 const WRITING = common(true);
+/** Examples use a real remote vault from the registry (nothing outside a provider's folder names one). */
+const EXAMPLE = DESCRIPTORS.find((d) => d.eso && d.capabilities.anchor) ?? { name: DEFAULT_PROVIDER, title: DEFAULT_PROVIDER };
 const esoNames = () => listed(DESCRIPTORS.filter((d) => d.eso).map((d) => d.name));
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -119,7 +95,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: "create .secrets/ (0700), a local key, and a .gitignore entry",
     examples: [
       ["secrets init", "create .secrets/ with a new key, and ignore it in git"],
-      ["secrets init --provider aws", "also write a starter secretshift.yaml for AWS"],
+      [`secrets init --provider ${EXAMPLE.name}`, `also write a starter secretshift.yaml for ${EXAMPLE.name}`],
     ],
     options: [...READ_ONLY, { flags: "--provider <name>", description: "also write a starter secretshift.yaml for this provider" }],
   },
@@ -128,9 +104,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: "<provider> [source]",
     description: "plan, then (unless --dry-run) apply",
     examples: [
-      ["secrets migrate local .env --dry-run", "see the plan; nothing is written"],
-      ["secrets migrate aws .env --region eu-west-1 --prefix myapp/", "move .env into AWS Secrets Manager under myapp/"],
-      ['secrets migrate vault --db "$DATABASE_URL" --table users --columns api_key --yes', "migrate a database column, without asking"],
+      [`secrets migrate ${DEFAULT_PROVIDER} .env --dry-run`, "see the plan; nothing is written"],
+      [`secrets migrate ${EXAMPLE.name} .env --prefix myapp/`, `move .env into ${EXAMPLE.title} under myapp/`],
+      [`secrets migrate ${EXAMPLE.name} --db "$DATABASE_URL" --table users --columns api_key --yes`, "migrate a database column, without asking"],
     ],
     options: [
       ...WRITING,
@@ -151,8 +127,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: "<provider> [source]",
     description: "does the vault hold exactly what the source holds?",
     examples: [
-      ["secrets validate aws .env --prefix myapp/", "does AWS hold exactly what .env holds? exit 1 on drift"],
-      ["secrets validate vault .env --exact --junit report.xml", "names only in the vault count as drift too; a JUnit report for CI"],
+      [`secrets validate ${EXAMPLE.name} .env --prefix myapp/`, `does ${EXAMPLE.name} hold exactly what .env holds? exit 1 on drift`],
+      [`secrets validate ${EXAMPLE.name} .env --exact --junit report.xml`, `names only in ${EXAMPLE.name} count as drift too; a JUnit report for CI`],
     ],
     options: [
       ...READ_ONLY,
@@ -167,8 +143,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: "<provider>",
     description: "undo a run exactly",
     examples: [
-      ["secrets rollback aws --last --dry-run", "what undoing the last run would change"],
-      ["secrets rollback aws --run 20261123T164501-3f9a2c --yes", "undo that run exactly"],
+      [`secrets rollback ${EXAMPLE.name} --last --dry-run`, "what undoing the last run would change"],
+      [`secrets rollback ${EXAMPLE.name} --run 20261123T164501-3f9a2c --yes`, "undo that run exactly"],
     ],
     options: [
       ...WRITING,
@@ -215,7 +191,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: "drop previous versions whose grace has passed, expire old roles, delete old backups",
     examples: [
       ["secrets cleanup --dry-run", "what would go, on the provider the last run used"],
-      ["secrets cleanup aws --yes --backups-older-than 90d", "drop expired previous versions; keep backups 90 days"],
+      [`secrets cleanup ${EXAMPLE.name} --yes --backups-older-than 90d`, "drop expired previous versions; keep backups 90 days"],
     ],
     options: [
       ...WRITING,
@@ -248,7 +224,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: [
       ["secrets journal", "the runs, newest last"],
       ["secrets journal show 20261123T164501-3f9a2c", "every step of one run"],
-      ["secrets journal verify --provider aws", "check the journal's chain and its anchor in AWS"],
+      [`secrets journal verify --provider ${EXAMPLE.name}`, `check the journal's chain and its anchor in ${EXAMPLE.name}`],
     ],
     options: [
       ...READ_ONLY,
@@ -270,8 +246,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: "[source]",
     description: "External Secrets Operator manifests (SecretStore + ExternalSecret) for a migrate's secrets",
     examples: [
-      ["secrets export k8s --provider aws .env --prefix myapp/", "manifests for the secrets of .env, on stdout"],
-      ["secrets export k8s --provider vault .env --output eso.yaml", "written to a file"],
+      [`secrets export k8s --provider ${EXAMPLE.name} .env --prefix myapp/`, "manifests for the secrets of .env, on stdout"],
+      [`secrets export k8s --provider ${EXAMPLE.name} .env --output eso.yaml`, "written to a file"],
     ],
     options: [
       ...READ_ONLY,
@@ -323,7 +299,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: "effective settings and where each came from",
     examples: [
       ["secrets config show", "every setting and where it came from"],
-      ["secrets config show --provider vault", "with the vault section of secretshift.yaml"],
+      [`secrets config show --provider ${EXAMPLE.name}`, `with the ${EXAMPLE.name} section of secretshift.yaml`],
     ],
     options: [...READ_ONLY, { flags: "--provider <name>", description: "show the settings for this provider's section" }, ...PROVIDER_FLAGS],
   },
