@@ -90,7 +90,8 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     rollback: async ([p], o) => (await import("./commands/rollback.js")).rollback(provider(p), o as never, deps),
     rotate: async ([name], o, cmd) =>
       (await import("./commands/rotate.js")).rotate(name as string, { ...o, providerSource: cmd.getOptionValueSource("provider") } as never, deps),
-    cleanup: async ([p], o) => (await import("./commands/cleanup.js")).cleanup(p, o as never, deps),
+    cleanup: async ([p], o, cmd) =>
+      (await import("./commands/cleanup.js")).cleanup(p, { ...o, providerSource: cmd.getOptionValueSource("provider") } as never, deps),
     get: async ([name], o, cmd) =>
       (await import("./commands/get.js")).get(
         name as string,

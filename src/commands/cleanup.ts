@@ -7,14 +7,14 @@ import { parseDuration } from "../core/duration.js";
 import { ExitCode } from "../core/errors.js";
 import { acquireLock } from "../core/lock.js";
 import { openProvider } from "../core/open-provider.js";
-import { chooseProvider } from "../providers/choose.js";
+import { chooseProvider, type ProviderFlag } from "../providers/choose.js";
 import type { ProviderName } from "../providers/index.js";
 import { type CleanupItem, planCleanup } from "../rotation/cleanup-plan.js";
 import { type Admin, connectAdmin, expireRole, whereOfUrl } from "../rotation/strategies/postgres-sql.js";
 import { rotationOf } from "../rotation/types.js";
 import { table } from "../ui/table.js";
 
-export interface CleanupOptions extends CommonOptions {
+export interface CleanupOptions extends CommonOptions, ProviderFlag {
   readonly backupsOlderThan?: string;
   readonly db?: string;
 }
@@ -27,7 +27,8 @@ export async function cleanup(named: string | undefined, options: CleanupOptions
   const retentionMs = parseDuration(options.backupsOlderThan ?? "30d", "--backups-older-than");
   const db = options.db === undefined ? undefined : whereOfUrl(options.db);
   const reporter = reporterFor(deps, options);
-  const { provider, from } = await chooseProvider(undefined, { provider: named, providerSource: "argument" }, deps, stateDirOf(deps, options));
+  const flag = named === undefined ? options : { provider: named, providerSource: "argument" };
+  const { provider, from } = await chooseProvider(undefined, flag, deps, stateDirOf(deps, options));
   if (named === undefined) reporter.info(`provider: ${provider} (from ${from})`);
   const { store, stateDir, key, openJournal } = await openProvider(deps, options, provider, reporter);
   const cleanups: (() => Promise<void>)[] = [() => store.close()];

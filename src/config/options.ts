@@ -195,6 +195,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     options: [
       ...WRITING,
+      { flags: "--provider <name>", description: "same as the argument (default as for rotate: SECRETS_PROVIDER, secretshift.yaml, the last run's)" },
       { flags: "--backups-older-than <duration>", description: "backup retention", default: "30d" },
       { flags: "--db <admin-url>", description: "postgres-alternating: admin URL to expire the old role" },
       ...PROVIDER_FLAGS,

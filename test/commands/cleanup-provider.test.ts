@@ -41,6 +41,16 @@ describe("cleanup finds its provider like rotate", () => {
     expect(fromArg.asked).toEqual(["gcp"]);
   });
 
+  it("secretshift.yaml's provider comes before the journal, as for rotate", async () => {
+    const cwd = await migratedTo("vault");
+    await writeFile(join(cwd, "secretshift.yaml"), "provider: gcp\n");
+    const { asked, providers } = recording();
+    const r = await runSecrets(["cleanup", "--dry-run"], { cwd, providers });
+    expect(r.code, r.stderr).toBe(0);
+    expect(asked).toEqual(["gcp"]);
+    expect(r.stderr).toContain("provider: gcp (from secretshift.yaml)");
+  });
+
   it("no journal: the default provider; an unknown name is one clear error", async () => {
     const cwd = await tmpdir();
     const r = await runSecrets(["cleanup", "--dry-run"], { cwd });
