@@ -52,6 +52,7 @@ function toOption(spec: OptionSpec): Option {
   if (spec.parse === "positive-int") option.argParser(positiveInt);
   if (spec.parse === "list") option.argParser(collect);
   if (spec.group) option.helpGroup(spec.group);
+  if (spec.hidden) option.hideHelp();
   return option;
 }
 

@@ -18,6 +18,8 @@ export interface OptionSpec {
   readonly provider?: boolean;
   /** The help heading it is listed under (`AWS options:`); the command's own options have none. */
   readonly group?: string;
+  /** Accepted but not listed in help. */
+  readonly hidden?: boolean;
 }
 
 export interface CommandSpec {
@@ -64,8 +66,9 @@ const common = (writes: boolean): OptionSpec[] => [
     : []),
 ];
 
-/** Only for commands that open a provider: `init` and `providers` list none. */
+/** Listed only by commands that open a provider; `init` and `providers` accept them unlisted, so scripts passing them everywhere keep working. */
 const PROVIDER_FLAGS = providerFlags();
+const UNLISTED_PROVIDER_FLAGS = PROVIDER_FLAGS.map((o) => ({ ...o, hidden: true }));
 
 const sourcing: OptionSpec[] = [
   { flags: "--from <file>", description: ".env, .json or .yaml file (repeatable)", parse: "list" },
@@ -97,7 +100,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ["secrets init", "create .secrets/ with a new key, and ignore it in git"],
       [`secrets init --provider ${EXAMPLE.name}`, `also write a starter secretshift.yaml for ${EXAMPLE.name}`],
     ],
-    options: [...READ_ONLY, { flags: "--provider <name>", description: "also write a starter secretshift.yaml for this provider" }],
+    options: [...READ_ONLY, { flags: "--provider <name>", description: "also write a starter secretshift.yaml for this provider" }, ...UNLISTED_PROVIDER_FLAGS],
   },
   {
     name: "migrate",
@@ -236,7 +239,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "providers",
     description: "which providers exist and how they are configured",
-    options: READ_ONLY,
+    options: [...READ_ONLY, ...UNLISTED_PROVIDER_FLAGS],
     examples: [
       ["secrets providers", "each provider and whether its environment is set"],
       ["secrets providers --json", "the same as one JSON document"],
