@@ -1,7 +1,9 @@
+import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { COMMANDS, type CommandSpec, GROUPS, keyOf, type OptionSpec, positiveInt } from "./config/options.js";
 import type { Deps } from "./core/deps.js";
 import { ExitCode } from "./core/errors.js";
+import { actionableFsError } from "./core/fs-errors.js";
 import { isProviderName, type ProviderName, unknownProvider } from "./providers/index.js";
 
 export type Runner = (run: () => Promise<number>) => Promise<void>;
@@ -10,7 +12,9 @@ export type Runner = (run: () => Promise<number>) => Promise<void>;
 export function parseExit(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code !== "string" || !code.startsWith("commander.")) return undefined;
-  return ["commander.helpDisplayed", "commander.version", "commander.help"].includes(code) ? ExitCode.ok : ExitCode.usage;
+  // Bare `secrets` shows the help as an error (exit 1, like git); asked-for help succeeds.
+  if (code === "commander.help") return (error as { exitCode?: number }).exitCode === 0 ? ExitCode.ok : ExitCode.failed;
+  return ["commander.helpDisplayed", "commander.version"].includes(code) ? ExitCode.ok : ExitCode.usage;
 }
 
 type Action = (args: (string | undefined)[], options: Record<string, unknown>, cmd: Command) => Promise<number>;
@@ -47,6 +51,8 @@ function toOption(spec: OptionSpec): Option {
   if (spec.default !== undefined) option.default(spec.default);
   if (spec.parse === "positive-int") option.argParser(positiveInt);
   if (spec.parse === "list") option.argParser(collect);
+  if (spec.group) option.helpGroup(spec.group);
+  if (spec.hidden) option.hideHelp();
   return option;
 }
 
@@ -69,7 +75,7 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
       spec.options,
       {
         flags: typed(cmd, spec),
-        providerArg: args[0] === "<provider>" ? cmd.args[0] : undefined,
+        providerArg: args[0] === "<provider>" || args[0] === "[provider]" ? cmd.args[0] : undefined,
         // Copying from another vault on the command line replaces the file's sources too.
         sourceGiven: (args.includes("[source]") && cmd.args[args.indexOf("[source]")] !== undefined) || cmd.getOptionValueSource("fromProvider") === "cli",
       },
@@ -86,7 +92,8 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     rollback: async ([p], o) => (await import("./commands/rollback.js")).rollback(provider(p), o as never, deps),
     rotate: async ([name], o, cmd) =>
       (await import("./commands/rotate.js")).rotate(name as string, { ...o, providerSource: cmd.getOptionValueSource("provider") } as never, deps),
-    cleanup: async ([p], o) => (await import("./commands/cleanup.js")).cleanup(provider(p), o as never, deps),
+    cleanup: async ([p], o, cmd) =>
+      (await import("./commands/cleanup.js")).cleanup(p, { ...o, providerSource: cmd.getOptionValueSource("provider") } as never, deps),
     get: async ([name], o, cmd) =>
       (await import("./commands/get.js")).get(
         name as string,
@@ -118,6 +125,7 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     }
     const cmd = parent.command(`${childName ?? spec.name}${spec.args ? ` ${spec.args}` : ""}`, { hidden: spec.hidden === true }).description(spec.description);
     for (const option of spec.options) cmd.addOption(toOption(option));
+    if (spec.examples) cmd.addHelpText("after", `\nExamples:\n${spec.examples.map(([line, what]) => `  $ ${line}\n      ${what}`).join("\n")}\n`);
     specs.set(cmd, spec);
     const action = actions[spec.name];
     cmd.action((...params: unknown[]) => {
@@ -125,13 +133,17 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
       const args = params.slice(0, -2) as (string | undefined)[];
       const source = spec.args?.includes("[source]") ? args[spec.args.split(" ").indexOf("[source]")] : undefined;
       const options = normalise(spec, params[params.length - 2] as Record<string, unknown>, source);
-      const named = spec.args?.startsWith("<provider>") ? args[0] : (options.provider as string | undefined);
-      return run(async () =>
-        action
-          ? action(args, options, self).catch(async (e) => Promise.reject((await import("./core/access-hint.js")).withPolicyHint(e, spec.name, named)))
-          : 0,
-      );
+      const named = spec.args?.startsWith("<provider>") || spec.args?.startsWith("[provider]") ? args[0] : (options.provider as string | undefined);
+      const stateDir = resolve(deps.cwd, String(options.stateDir ?? ".secrets"));
+      const explain = async (e: unknown) => (await import("./core/access-hint.js")).withPolicyHint(actionableFsError(e, stateDir), spec.name, named);
+      return run(async () => (action ? action(args, options, self).catch(async (e: unknown) => Promise.reject(await explain(e))) : 0));
     });
   }
+  // Replaces commander's: `secrets help aws` explains a provider, not only a command.
+  program.helpCommand(false);
+  program
+    .command("help [topic...]")
+    .description("help for a command, or a provider's flags and environment variables (secrets help <provider>)")
+    .action((topic: string[]) => run(async () => (await import("./ui/help-topic.js")).helpTopic(program, topic, deps)));
   return program;
 }

@@ -5,12 +5,11 @@ import { CliError, ExitCode, isCliError } from "./core/errors.js";
 import { realDeps } from "./core/real-deps.js";
 import { DESCRIPTORS } from "./providers/index.js";
 import { maskCredentials } from "./ui/mask.js";
+import { Reporter } from "./ui/reporter.js";
 
 /** Parses, runs, and maps every failure to one line on stderr and an exit code. Nothing else exits. */
 export async function runCli(argv: readonly string[], deps: Deps): Promise<number> {
   let code: number = ExitCode.ok;
-  const json = argv.includes("--json");
-  const verbose = argv.includes("--verbose");
   const version = (createRequire(import.meta.url)("../package.json") as { version: string }).version;
   const program = buildCli(deps, version, async (run) => {
     code = await run();
@@ -18,19 +17,21 @@ export async function runCli(argv: readonly string[], deps: Deps): Promise<numbe
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
-    code = reportError(error, deps, json, verbose);
+    code = reportError(error, deps, argv);
   }
   return code;
 }
 
-function reportError(error: unknown, deps: Deps, json: boolean, verbose: boolean): number {
+function reportError(error: unknown, deps: Deps, argv: readonly string[]): number {
+  const json = argv.includes("--json");
+  const verbose = argv.includes("--verbose");
   const parsing = parseExit(error);
   if (parsing !== undefined) return parsing;
   const known: CliError = isCliError(error)
     ? error
     : new CliError("INTERNAL", error instanceof Error ? (error.message.split("\n")[0] ?? "unexpected error") : String(error), {
         exitCode: ExitCode.failed,
-        hint: "run again with --verbose for details",
+        hint: "this is a bug in secretshift: please report it with the command you ran and what the same command prints with --verbose (the stack; values are never printed)",
       });
   // A command that already started its JSON document ended it with the error itself.
   const reported = Boolean((error as { jsonReported?: boolean } | undefined)?.jsonReported);
@@ -38,8 +39,9 @@ function reportError(error: unknown, deps: Deps, json: boolean, verbose: boolean
   const message = maskCredentials(known.message);
   const hint = known.hint === undefined ? undefined : maskCredentials(known.hint);
   if (json && !reported) deps.stdout.write(`${JSON.stringify({ error: { code: known.code, message, ...(hint ? { hint } : {}) } })}\n`);
-  deps.stderr.write(`error [${known.code}]: ${message}\n${hint ? `hint: ${hint}\n` : ""}`);
-  if (verbose && error instanceof Error && error.stack) deps.stderr.write(`${maskCredentials(error.stack)}\n`);
+  const reporter = new Reporter(deps, { color: !argv.includes("--no-color") });
+  reporter.error(`error [${known.code}]: ${message}${hint ? `\nhint: ${hint}` : ""}`);
+  if (verbose && error instanceof Error && error.stack) reporter.error(error.stack);
   return known.exitCode;
 }
 

@@ -1,19 +1,20 @@
 import { type Step, Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { listBackups, removeBackup } from "../core/backup.js";
-import { type CommonOptions, confirmLive, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
+import { type CommonOptions, confirmLive, newRunId, reporterFor, requireConsentPossible, stateDirOf } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { parseDuration } from "../core/duration.js";
 import { ExitCode } from "../core/errors.js";
 import { acquireLock } from "../core/lock.js";
 import { openProvider } from "../core/open-provider.js";
+import { chooseProvider, type ProviderFlag } from "../providers/choose.js";
 import type { ProviderName } from "../providers/index.js";
 import { type CleanupItem, planCleanup } from "../rotation/cleanup-plan.js";
 import { type Admin, connectAdmin, expireRole, whereOfUrl } from "../rotation/strategies/postgres-sql.js";
 import { rotationOf } from "../rotation/types.js";
 import { table } from "../ui/table.js";
 
-export interface CleanupOptions extends CommonOptions {
+export interface CleanupOptions extends CommonOptions, ProviderFlag {
   readonly backupsOlderThan?: string;
   readonly db?: string;
 }
@@ -21,11 +22,14 @@ export interface CleanupOptions extends CommonOptions {
 type Result = CleanupItem & { readonly result?: "done" | "already" | "failed"; readonly error?: string };
 
 /** Drops previous versions whose grace has passed (expiring alternating roles first) and old backups. */
-export async function cleanup(provider: ProviderName, options: CleanupOptions, deps: Deps): Promise<number> {
+export async function cleanup(named: string | undefined, options: CleanupOptions, deps: Deps): Promise<number> {
   requireConsentPossible(deps, options);
   const retentionMs = parseDuration(options.backupsOlderThan ?? "30d", "--backups-older-than");
   const db = options.db === undefined ? undefined : whereOfUrl(options.db);
   const reporter = reporterFor(deps, options);
+  const flag = named === undefined ? options : { provider: named, providerSource: "argument" };
+  const { provider, from } = await chooseProvider(undefined, flag, deps, stateDirOf(deps, options));
+  if (named === undefined) reporter.info(`provider: ${provider} (from ${from})`);
   const { store, stateDir, key, openJournal } = await openProvider(deps, options, provider, reporter);
   const cleanups: (() => Promise<void>)[] = [() => store.close()];
   try {

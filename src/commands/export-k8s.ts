@@ -3,6 +3,7 @@ import { writeFileAtomic } from "../core/atomic-file.js";
 import { type CommonOptions, reporterFor, stateDirOf } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode, usageError } from "../core/errors.js";
+import { NameMatcher } from "../core/glob.js";
 import { readInventory } from "../core/inventory.js";
 import { deriveSecretName, dnsSubdomainProblem, keyProblem, toKey } from "../core/kubernetes-names.js";
 import { checkTemplate } from "../core/naming.js";
@@ -29,8 +30,9 @@ export async function exportK8s(options: ExportK8sOptions, deps: Deps): Promise<
   const sources = await openSources(deps, options);
   let names: string[];
   try {
-    const inventory = await readInventory(sources, { prefix: options.prefix, template: options.nameTemplate, env: options.env }, options);
-    for (const w of inventory.warnings) reporter.warn(`${at(w)}: ${w.message}`);
+    const filter = new NameMatcher(options);
+    const inventory = await readInventory(sources, { prefix: options.prefix, template: options.nameTemplate, env: options.env }, filter);
+    for (const w of [...inventory.warnings.map((w) => `${at(w)}: ${w.message}`), ...filter.unmatched()]) reporter.warn(w);
     names = [...new Set(inventory.desired.map((d) => d.name))].sort();
   } finally {
     await closeSources(sources);

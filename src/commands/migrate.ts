@@ -4,6 +4,7 @@ import { BackupWriter } from "../core/backup.js";
 import { type CommonOptions, confirmLive, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
+import { NameMatcher } from "../core/glob.js";
 import { acquireLock } from "../core/lock.js";
 import { applyBatches, survey } from "../core/migrate-passes.js";
 import { checkTemplate } from "../core/naming.js";
@@ -58,10 +59,11 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
       cleanups.push(() => opened.close());
     }
     let references = 0;
+    const filter = new NameMatcher(options);
     const stream = () =>
       planStream(sources, store, {
         naming: { prefix: options.prefix, template: options.nameTemplate, env: options.env },
-        filter: options,
+        filter,
         skip: (d) => {
           const reference = isReferenceCell(d);
           if (reference) references++;
@@ -92,6 +94,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     }
     if (!store.versioned && planned.writes > 0) reporter.info(`${provider} keeps no versions: a rollback of this run restores from its encrypted backup`);
     // Counted during the first pass only; the second pass skips the same cells again.
+    for (const w of filter.unmatched()) reporter.warn(w);
     if (references > 0) reporter.warn(`--db: ${references} cell(s) already hold a secret: reference (scrubbed earlier); not migrated again`);
     if (options.dryRun || planned.blocked || (planned.writes === 0 && planned.scrubCells === 0)) {
       // A live run that stops here shows its plan: read it once more into the output (no warnings twice).

@@ -1,7 +1,9 @@
+import { lstatOrUndefined } from "../core/atomic-file.js";
 import { type CommonOptions, newRunId, reporterFor } from "../core/command-options.js";
 import { compareState } from "../core/compare.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
+import { NameMatcher } from "../core/glob.js";
 import { desiredBatches } from "../core/inventory.js";
 import { checkTemplate } from "../core/naming.js";
 import { openProvider } from "../core/open-provider.js";
@@ -29,7 +31,10 @@ export async function validate(provider: ProviderName, options: ValidateOptions,
   const started = deps.clock.now().getTime();
   const sources = await openSources(deps, options);
   try {
-    const { store } = await openProvider(deps, options, provider, reporter);
+    const { store, stateDir } = await openProvider(deps, options, provider, reporter);
+    // Only a folder the user named: the default one legitimately does not exist where only remote vaults are used.
+    if ((options.stateDir ?? ".secrets") !== ".secrets" && !(await lstatOrUndefined(stateDir)))
+      reporter.warn(`the state folder ${stateDir} does not exist (--state-dir): a store or journal kept there reads as empty; check the path`);
     try {
       const sink = new ItemSink(
         options.json ? deps.stdout : undefined,
@@ -81,7 +86,8 @@ async function compareBatches(
 ): Promise<Set<string>> {
   const known = new Set<string>();
   const naming = { prefix: options.prefix, template: options.nameTemplate, env: options.env };
-  for await (const batch of desiredBatches(sources, naming, options)) {
+  const filter = new NameMatcher(options);
+  for await (const batch of desiredBatches(sources, naming, filter)) {
     for (const w of batch.warnings) reporter.warn(`${at(w)}: ${w.message}`);
     // A scrubbed cell holds `secret:<provider>:<name>`: that secret must exist.
     const { values, references } = splitReferenceCells(batch.desired);
@@ -90,6 +96,7 @@ async function compareBatches(
     for (const name of [...batch.desired.map((d) => d.name), ...referenced]) known.add(name);
     add([...compareState(values, current, []), ...checkReferences(references, provider, current)]);
   }
+  for (const w of filter.unmatched()) reporter.warn(w);
   return known;
 }
 

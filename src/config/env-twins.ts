@@ -19,7 +19,7 @@ export interface TwinRow {
 export function twinTable(commands: readonly CommandSpec[] = COMMANDS): TwinRow[] {
   const rows = new Map<string, TwinRow>();
   for (const cmd of commands) {
-    for (const option of cmd.options) {
+    for (const option of cmd.options.filter((o) => !o.hidden)) {
       const variable = envTwin(keyOf(option));
       if (!variable) continue;
       const row = rows.get(variable) ?? { variable, flag: option.flags.split(" ")[0] ?? option.flags, commands: [], description: option.description };

@@ -1,7 +1,9 @@
 import { usageError } from "../core/errors.js";
-import type { ProviderSetting } from "../providers/descriptor.js";
 import { DEFAULT_PROVIDER, DESCRIPTORS } from "../providers/index.js";
 import { listed } from "../ui/words.js";
+import { providerFlags } from "./provider-flags.js";
+
+export { providerFlag } from "./provider-flags.js";
 
 /** Every command and option as data: cli.ts makes commander definitions of it; the layers, `config show` and the README's twin table read it. */
 export interface OptionSpec {
@@ -14,6 +16,10 @@ export interface OptionSpec {
   readonly cliOnly?: boolean;
   /** Handed to the store as `ctx.options`. */
   readonly provider?: boolean;
+  /** The help heading it is listed under (`AWS options:`); the command's own options have none. */
+  readonly group?: string;
+  /** Accepted but not listed in help. */
+  readonly hidden?: boolean;
 }
 
 export interface CommandSpec {
@@ -23,6 +29,8 @@ export interface CommandSpec {
   readonly options: readonly OptionSpec[];
   /** Not in help or completions: the shell scripts' own helpers. */
   readonly hidden?: boolean;
+  /** Shown at the end of `--help`: real command lines, each with what it does. */
+  readonly examples?: readonly (readonly [command: string, what: string])[];
 }
 
 /** commander's attribute name: `--kv-version` → `kvVersion`, `--no-color` → `color`. */
@@ -37,25 +45,6 @@ export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw usageError("BAD_OPTION", `expected a positive whole number, got "${value}"`);
   return n;
-}
-
-/** A key several providers read is one flag, with each one's description. */
-function providerFlags(): OptionSpec[] {
-  const byKey = new Map<string, { setting: ProviderSetting; uses: { provider: string; description: string }[] }>();
-  for (const d of DESCRIPTORS) {
-    for (const setting of d.settings) {
-      const entry = byKey.get(setting.key) ?? { setting, uses: [] };
-      entry.uses.push({ provider: d.name, description: setting.description });
-      byKey.set(setting.key, entry);
-    }
-  }
-  return [...byKey.values()].map(({ setting, uses }) => {
-    const groups = new Map<string, string[]>();
-    for (const u of uses) groups.set(u.description, [...(groups.get(u.description) ?? []), u.provider]);
-    const description = [...groups].map(([text, names]) => `${names.join("/")}: ${text}`).join("; ");
-    const flag = `--${setting.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    return { flags: setting.arg ? `${flag} ${setting.arg}` : flag, description, provider: true };
-  });
 }
 
 const common = (writes: boolean): OptionSpec[] => [
@@ -77,8 +66,11 @@ const common = (writes: boolean): OptionSpec[] => [
         { flags: "--concurrency <n>", description: "writes in flight", parse: "positive-int" as const },
       ]
     : []),
-  ...providerFlags(),
 ];
+
+/** Listed only by commands that open a provider; `init` and `providers` accept them unlisted, so scripts passing them everywhere keep working. */
+const PROVIDER_FLAGS = providerFlags();
+const UNLISTED_PROVIDER_FLAGS = PROVIDER_FLAGS.map((o) => ({ ...o, hidden: true }));
 
 const sourcing: OptionSpec[] = [
   { flags: "--from <file>", description: ".env, .json or .yaml file (repeatable)", parse: "list" },
@@ -109,18 +101,29 @@ const copying: OptionSpec[] = [
 
 const READ_ONLY = common(false);
 const WRITING = common(true);
+/** Examples use a real remote vault from the registry (nothing outside a provider's folder names one). */
+const EXAMPLE = DESCRIPTORS.find((d) => d.eso && d.capabilities.anchor) ?? { name: DEFAULT_PROVIDER, title: DEFAULT_PROVIDER };
 const esoNames = () => listed(DESCRIPTORS.filter((d) => d.eso).map((d) => d.name));
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "init",
     description: "create .secrets/ (0700), a local key, and a .gitignore entry",
-    options: [...READ_ONLY, { flags: "--provider <name>", description: "also write a starter secretshift.yaml for this provider" }],
+    examples: [
+      ["secrets init", "create .secrets/ with a new key, and ignore it in git"],
+      [`secrets init --provider ${EXAMPLE.name}`, `also write a starter secretshift.yaml for ${EXAMPLE.name}`],
+    ],
+    options: [...READ_ONLY, { flags: "--provider <name>", description: "also write a starter secretshift.yaml for this provider" }, ...UNLISTED_PROVIDER_FLAGS],
   },
   {
     name: "migrate",
     args: "<provider> [source]",
     description: "plan, then (unless --dry-run) apply",
+    examples: [
+      [`secrets migrate ${DEFAULT_PROVIDER} .env --dry-run`, "see the plan; nothing is written"],
+      [`secrets migrate ${EXAMPLE.name} .env --prefix myapp/`, `move .env into ${EXAMPLE.title} under myapp/`],
+      [`secrets migrate ${EXAMPLE.name} --db "$DATABASE_URL" --table users --columns api_key --yes`, "migrate a database column, without asking"],
+    ],
     options: [
       ...WRITING,
       { flags: "--on-conflict <mode>", description: "when the vault holds a different value", choices: ["overwrite", "skip", "fail"], default: "fail" },
@@ -137,34 +140,50 @@ export const COMMANDS: readonly CommandSpec[] = [
         flags: "--with-previous",
         description: "with --from-provider: also copy each new secret's previous value as its previous version (versioned targets)",
       },
+      ...PROVIDER_FLAGS,
     ],
   },
   {
     name: "validate",
     args: "<provider> [source]",
     description: "does the vault hold exactly what the source holds?",
+    examples: [
+      [`secrets validate ${EXAMPLE.name} .env --prefix myapp/`, `does ${EXAMPLE.name} hold exactly what .env holds? exit 1 on drift`],
+      [`secrets validate ${EXAMPLE.name} .env --exact --junit report.xml`, `names only in ${EXAMPLE.name} count as drift too; a JUnit report for CI`],
+    ],
     options: [
       ...READ_ONLY,
       ...sourcing,
       ...copying,
       { flags: "--exact", description: "names in the vault but not in the source count as drift" },
       { flags: "--junit <file>", description: "also write a JUnit XML report, one test case per secret" },
+      ...PROVIDER_FLAGS,
     ],
   },
   {
     name: "rollback",
     args: "<provider>",
     description: "undo a run exactly",
+    examples: [
+      [`secrets rollback ${EXAMPLE.name} --last --dry-run`, "what undoing the last run would change"],
+      [`secrets rollback ${EXAMPLE.name} --run 20261123T164501-3f9a2c --yes`, "undo that run exactly"],
+    ],
     options: [
       ...WRITING,
       { flags: "--run <id>", description: "the run to undo" },
       { flags: "--last", description: "undo the most recent run on this provider" },
+      ...PROVIDER_FLAGS,
     ],
   },
   {
     name: "rotate",
     args: "<name>",
     description: "new value → pending → set → test → promote; the old one stays readable for the grace period",
+    examples: [
+      ["secrets rotate STRIPE_KEY --dry-run", "the steps, without doing them"],
+      ["secrets rotate JWT_SECRET --strategy jwt --grace-period 2h --yes", "a new signing key; the old one verifies for 2 hours"],
+      ['secrets rotate DB_PASSWORD --strategy postgres --db "$ADMIN_URL" --role app --yes', "a new password for the app role"],
+    ],
     options: [
       ...WRITING,
       {
@@ -185,51 +204,91 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--role <role>", description: "postgres strategies: the login role" },
       { flags: "--bits <n>", description: "jwt: HS256/384/512 key size", choices: ["256", "384", "512"] },
       { flags: "--abort", description: "abandon a rotation in progress: undo the set step, remove the pending version", cliOnly: true },
+      ...PROVIDER_FLAGS,
     ],
   },
   {
     name: "cleanup",
-    args: "<provider>",
+    args: "[provider]",
     description: "drop previous versions whose grace has passed, expire old roles, delete old backups",
+    examples: [
+      ["secrets cleanup --dry-run", "what would go, on the provider the last run used"],
+      [`secrets cleanup ${EXAMPLE.name} --yes --backups-older-than 90d`, "drop expired previous versions; keep backups 90 days"],
+    ],
     options: [
       ...WRITING,
+      { flags: "--provider <name>", description: "same as the argument (default as for rotate: SECRETS_PROVIDER, secretshift.yaml, the last run's)" },
       { flags: "--backups-older-than <duration>", description: "backup retention", default: "30d" },
       { flags: "--db <admin-url>", description: "postgres-alternating: admin URL to expire the old role" },
+      ...PROVIDER_FLAGS,
     ],
   },
   {
     name: "get",
     args: "<name>",
     description: "a secret's versions, masked; --reveal prints the value",
+    examples: [
+      ["secrets get STRIPE_KEY", "the current version, masked"],
+      ["secrets get JWT_SECRET --with-previous", "also the previous version and when its grace ends"],
+      ["secrets get STRIPE_KEY --reveal", "print the value itself"],
+    ],
     options: [
       ...READ_ONLY,
       { flags: "--provider <name>", description: "where the secret lives (as for rotate)" },
       { flags: "--with-previous", description: "also the previous version and its grace end" },
       { flags: "--reveal", description: "print plaintext values (the only command that does)", cliOnly: true },
+      ...PROVIDER_FLAGS,
     ],
   },
   {
     name: "journal",
     args: "[action] [run-id]",
     description: "list | show <run-id> | verify | upgrade the audit journal",
-    options: [...READ_ONLY, { flags: "--provider <name>", description: "verify: also check the journal anchor kept in this provider; list: only its runs" }],
+    examples: [
+      ["secrets journal", "the runs, newest last"],
+      ["secrets journal show 20261123T164501-3f9a2c", "every step of one run"],
+      [`secrets journal verify --provider ${EXAMPLE.name}`, `check the journal's chain and its anchor in ${EXAMPLE.name}`],
+    ],
+    options: [
+      ...READ_ONLY,
+      { flags: "--provider <name>", description: "verify: also check the journal anchor kept in this provider; list: only its runs" },
+      ...PROVIDER_FLAGS,
+    ],
   },
-  { name: "providers", description: "which providers exist and how they are configured", options: READ_ONLY },
+  {
+    name: "providers",
+    description: "which providers exist and how they are configured",
+    options: [...READ_ONLY, ...UNLISTED_PROVIDER_FLAGS],
+    examples: [
+      ["secrets providers", "each provider and whether its environment is set"],
+      ["secrets providers --json", "the same as one JSON document"],
+    ],
+  },
   {
     name: "export k8s",
     args: "[source]",
     description: "External Secrets Operator manifests (SecretStore + ExternalSecret) for a migrate's secrets",
+    examples: [
+      [`secrets export k8s --provider ${EXAMPLE.name} .env --prefix myapp/`, "manifests for the secrets of .env, on stdout"],
+      [`secrets export k8s --provider ${EXAMPLE.name} .env --output eso.yaml`, "written to a file"],
+    ],
     options: [
       ...READ_ONLY,
       ...sourcing,
       { flags: "--provider <name>", description: `where the secrets were migrated: ${esoNames()}` },
       { flags: "--output <file>", description: "write the manifests to this file instead of stdout" },
+      ...PROVIDER_FLAGS,
     ],
   },
   {
     name: "scan",
     args: "[paths...]",
     description: "find plaintext secrets in files and database columns; exit 1 when something is found",
+    examples: [
+      ["secrets scan", "plaintext secrets in the files git tracks here"],
+      ['secrets scan --db "$DATABASE_URL" --all-tables', "secrets in every table's columns (a sample of rows)"],
+      ["secrets scan --format sarif > scan.sarif", "a report for code scanning"],
+    ],
     options: [
       { flags: "--config <file>", description: "configuration file (default secretshift.yaml if present)" },
       { flags: "--state-dir <dir>", description: "state folder, never scanned", default: ".secrets" },
@@ -262,8 +321,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "policy",
     args: "<provider>",
     description: "the least-privilege permissions the commands need, in the provider's policy format",
+    examples: [
+      [`secrets policy ${EXAMPLE.name}`, "every permission every command needs, for the whole vault"],
+      [`secrets policy ${EXAMPLE.name} --for migrate,validate --prefix myapp/`, "only what migrate and validate need under myapp/"],
+    ],
     options: [
       ...READ_ONLY,
+      ...PROVIDER_FLAGS,
       { flags: "--for <commands>", description: "comma-separated: migrate, validate, rollback, rotate, cleanup, run (default all)" },
       { flags: "--prefix <prefix>", description: "scope the policy to names under this prefix" },
     ],
@@ -272,6 +336,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "completion",
     args: "<shell>",
     description: "print a bash, zsh or fish completion script (commands, flags, providers, and the local store's names)",
+    examples: [
+      ["secrets completion bash >> ~/.bashrc", "complete commands, flags and secret names in bash"],
+      ["secrets completion fish > ~/.config/fish/completions/secrets.fish", "the same for fish"],
+    ],
     options: [],
   },
   {
@@ -283,7 +351,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "config show",
     description: "effective settings and where each came from",
-    options: [...READ_ONLY, { flags: "--provider <name>", description: "show the settings for this provider's section" }],
+    examples: [
+      ["secrets config show", "every setting and where it came from"],
+      [`secrets config show --provider ${EXAMPLE.name}`, `with the ${EXAMPLE.name} section of secretshift.yaml`],
+    ],
+    options: [...READ_ONLY, { flags: "--provider <name>", description: "show the settings for this provider's section" }, ...PROVIDER_FLAGS],
   },
 ];
 

@@ -27,8 +27,47 @@ export interface NameFilter {
   readonly exclude?: readonly string[];
 }
 
+/** `--only`/`--exclude` as one predicate that also remembers which globs ever matched, so one that matched nothing can be named. */
+export class NameMatcher {
+  private readonly only: readonly Glob[];
+  private readonly exclude: readonly Glob[];
+  private readonly matched = new Set<Glob>();
+
+  constructor(filter: NameFilter) {
+    this.only = (filter.only ?? []).map((glob) => ({ flag: "--only", glob, re: globToRegExp(glob) }));
+    this.exclude = (filter.exclude ?? []).map((glob) => ({ flag: "--exclude", glob, re: globToRegExp(glob) }));
+  }
+
+  keep(name: string): boolean {
+    const only = this.only.length === 0 || this.hits(this.only, name);
+    return !this.hits(this.exclude, name) && only;
+  }
+
+  /** One warning per glob that matched no name. */
+  unmatched(): string[] {
+    return [...this.only, ...this.exclude]
+      .filter((g) => !this.matched.has(g))
+      .map((g) => `${g.flag} '${g.glob}' matched no secret name (names are matched after --prefix and --name-template; run without it to see them)`);
+  }
+
+  private hits(globs: readonly Glob[], name: string): boolean {
+    let hit = false;
+    for (const g of globs) {
+      if (!g.re.test(name)) continue;
+      hit = true;
+      this.matched.add(g);
+    }
+    return hit;
+  }
+}
+
+interface Glob {
+  readonly flag: string;
+  readonly glob: string;
+  readonly re: RegExp;
+}
+
 export function makeNameFilter(filter: NameFilter): (name: string) => boolean {
-  const only = (filter.only ?? []).map(globToRegExp);
-  const exclude = (filter.exclude ?? []).map(globToRegExp);
-  return (name) => (only.length === 0 || only.some((r) => r.test(name))) && !exclude.some((r) => r.test(name));
+  const matcher = new NameMatcher(filter);
+  return (name) => matcher.keep(name);
 }

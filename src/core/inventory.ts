@@ -1,7 +1,7 @@
 import { at } from "../sources/origin.js";
 import type { SecretSource, SourceEntry, SourceWarning } from "../sources/types.js";
 import { usageError } from "./errors.js";
-import { makeNameFilter, type NameFilter } from "./glob.js";
+import type { NameMatcher } from "./glob.js";
 import { type NamingOptions, secretName } from "./naming.js";
 import type { DesiredSecret } from "./plan.js";
 
@@ -19,10 +19,9 @@ export interface DesiredBatch extends Inventory {
 export async function* desiredBatches(
   sources: readonly SecretSource[],
   naming: NamingOptions,
-  filter: NameFilter,
+  filter: NameMatcher,
   skip?: (d: DesiredSecret) => boolean,
 ): AsyncGenerator<DesiredBatch> {
-  const keep = makeNameFilter(filter);
   for (const [sourceIndex, source] of sources.entries()) {
     for await (const batch of source.read()) {
       const desired: DesiredSecret[] = [];
@@ -35,7 +34,7 @@ export async function* desiredBatches(
           origin: entry.origin,
           ...(entry.previous === undefined ? {} : { previous: entry.previous }),
         };
-        if (!keep(d.name) || skip?.(d)) filtered++;
+        if (!filter.keep(d.name) || skip?.(d)) filtered++;
         else if (entry.refused !== undefined) refused.push({ name: d.name, entry });
         else desired.push(d);
       }
@@ -56,7 +55,7 @@ function refusal(refused: readonly { name: string; entry: SourceEntry }[]) {
 }
 
 /** For commands that need everything at once. */
-export async function readInventory(sources: readonly SecretSource[], naming: NamingOptions, filter: NameFilter): Promise<Inventory> {
+export async function readInventory(sources: readonly SecretSource[], naming: NamingOptions, filter: NameMatcher): Promise<Inventory> {
   const desired: DesiredSecret[] = [];
   const warnings: SourceWarning[] = [];
   let filtered = 0;

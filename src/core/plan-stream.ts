@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import type { CurrentSecret, SecretStore } from "../providers/types.js";
 import { at, lineOf } from "../sources/origin.js";
 import type { SecretSource, SourceWarning } from "../sources/types.js";
-import type { NameFilter } from "./glob.js";
+import type { NameMatcher } from "./glob.js";
 import { desiredBatches } from "./inventory.js";
 import type { NamingOptions } from "./naming.js";
 import { type DesiredSecret, type Plan, type PlanItem, type PlanOptions, planMigration } from "./plan.js";
@@ -17,7 +17,7 @@ export interface PlannedBatch {
 
 export interface StreamOptions {
   readonly naming: NamingOptions;
-  readonly filter: NameFilter;
+  readonly filter: NameMatcher;
   readonly plan: PlanOptions;
   /** e.g. cells already holding a `secret:` reference. */
   readonly skip?: (d: DesiredSecret) => boolean;

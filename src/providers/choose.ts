@@ -13,17 +13,25 @@ export interface ProviderFlag {
   readonly providerSource?: string;
 }
 
-const FLAG_ORIGIN: Record<string, string> = { cli: "--provider", env: "SECRETS_PROVIDER", config: "secretshift.yaml" };
+const FLAG_ORIGIN: Record<string, string> = { argument: "the command line", cli: "--provider", env: "SECRETS_PROVIDER", config: "secretshift.yaml" };
 
 type Layer = () => Promise<{ name: string; from: string } | undefined>;
 
-/** `rotate`, `get`: --provider, SECRETS_PROVIDER, secretshift.yaml, where the journal last migrated the secret, the default. */
-export async function chooseProvider(secret: string, flag: ProviderFlag, deps: Pick<Deps, "env">, stateDir: string): Promise<ProviderChoice> {
+/**
+ * `rotate`, `get`, `cleanup`: --provider (or cleanup's argument), SECRETS_PROVIDER, secretshift.yaml, where the
+ * journal last migrated the secret (without one, where the last run went), the default.
+ */
+export async function chooseProvider(secret: string | undefined, flag: ProviderFlag, deps: Pick<Deps, "env">, stateDir: string): Promise<ProviderChoice> {
   const layers: Layer[] = [
     async () => (flag.provider ? { name: flag.provider, from: FLAG_ORIGIN[flag.providerSource ?? "cli"] ?? "--provider" } : undefined),
     async () => (deps.env.SECRETS_PROVIDER ? { name: deps.env.SECRETS_PROVIDER, from: "SECRETS_PROVIDER" } : undefined),
     async () => {
-      const provider = lastMigratedTo(await readJournal(stateDir), secret);
+      const entries = await readJournal(stateDir);
+      if (secret === undefined) {
+        const provider = lastRunOn(entries);
+        return provider ? { name: provider, from: "the journal: the last run went there" } : undefined;
+      }
+      const provider = lastMigratedTo(entries, secret);
       return provider ? { name: provider, from: `the journal: ${secret} was last migrated there` } : undefined;
     },
     async () => ({ name: DEFAULT_PROVIDER, from: "the default" }),
@@ -44,5 +52,12 @@ export function lastMigratedTo(entries: readonly JournalEntry[], secret: string)
     if (e.type === "run-start" && e.command === "migrate") migrateRuns.set(e.runId, e.provider);
     else if (e.type === "done" && e.name === secret && migrateRuns.has(e.runId)) provider = migrateRuns.get(e.runId) ?? provider;
   }
+  return provider;
+}
+
+/** The provider of the most recent migrate or rotate run: where the state folder's secrets went. */
+export function lastRunOn(entries: readonly JournalEntry[]): string | undefined {
+  let provider: string | undefined;
+  for (const e of entries) if (e.type === "run-start" && (e.command === "migrate" || e.command === "rotate") && e.provider) provider = e.provider;
   return provider;
 }

@@ -65,6 +65,15 @@ export class Reporter {
     this.err(`${this.errPaint.yellow("warning:")} ${message}`);
   }
 
+  /**
+   * The error that ends a run. It is printed by a Reporter of its own, which cannot know whether the
+   * command's left a status line: on a terminal the line is cleared regardless, so nothing is glued to it.
+   */
+  error(text: string): void {
+    if (this.deps.stderr.isTTY) this.progressShown = true;
+    this.err(text);
+  }
+
   /** In CI a plain line at most every 5 s, so logs show life without flooding. */
   progress(message: string, force = false): void {
     if (this.options.json || this.options.quiet) return;

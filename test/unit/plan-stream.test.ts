@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { NameMatcher } from "../../src/core/glob.js";
 import { planMigration } from "../../src/core/plan.js";
 import { planStream } from "../../src/core/plan-stream.js";
 import type { CurrentSecret, SecretStore } from "../../src/providers/types.js";
@@ -36,7 +37,7 @@ async function streamed(batches: SourceEntry[][], state: Record<string, string>)
   const items = [];
   let blocked = false;
   let ops = 0;
-  for await (const b of planStream([batched(batches)], store as unknown as SecretStore, { naming: {}, filter: {}, plan: planOptions })) {
+  for await (const b of planStream([batched(batches)], store as unknown as SecretStore, { naming: {}, filter: new NameMatcher({}), plan: planOptions })) {
     items.push(...b.plan.items);
     blocked ||= b.plan.blocked;
     ops += b.plan.ops.length;

@@ -62,9 +62,8 @@ export class LocalStore implements SecretStore {
     return value.length === 0 ? "empty values are not stored" : undefined;
   }
 
-  async connect(): Promise<void> {
-    await ensurePrivateDir(dirname(this.path));
-  }
+  /** Creates nothing: a dry run or a read of a store that does not exist yet leaves no folder behind. */
+  async connect(): Promise<void> {}
 
   async readMany(names: readonly string[]): Promise<Map<string, CurrentSecret>> {
     const doc = await this.current();
@@ -184,6 +183,7 @@ export class LocalStore implements SecretStore {
   async stage(): Promise<LocalDocument> {
     if (!this.staged) {
       this.requireKey();
+      await ensurePrivateDir(dirname(this.path));
       this.release = await acquireLock(`${this.path}.lock`);
       const { doc, seal } = await this.load();
       this.staged = doc;
