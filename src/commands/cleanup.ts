@@ -1,11 +1,10 @@
 import { type Step, Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { listBackups, removeBackup } from "../core/backup.js";
-import { type CommonOptions, confirmLive, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
+import { type CommonOptions, confirmLive, lockState, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { parseDuration } from "../core/duration.js";
 import { ExitCode } from "../core/errors.js";
-import { acquireLock } from "../core/lock.js";
 import { openProvider } from "../core/open-provider.js";
 import type { ProviderName } from "../providers/index.js";
 import { type CleanupItem, planCleanup } from "../rotation/cleanup-plan.js";
@@ -31,7 +30,7 @@ export async function cleanup(provider: ProviderName, options: CleanupOptions, d
   try {
     if (!options.dryRun) {
       await ensurePrivateDir(stateDir);
-      cleanups.push(await acquireLock(`${stateDir}/lock`));
+      cleanups.push(await lockState(deps, stateDir, "cleanup", reporter));
     }
     const rotation = rotationOf(store);
     if (!rotation) reporter.info(`the ${provider} provider keeps no rotation versions; only backups are cleaned`);
@@ -41,9 +40,10 @@ export async function cleanup(provider: ProviderName, options: CleanupOptions, d
     const work = plan.filter((i) => i.action === "drop" || i.action === "delete");
     if (options.dryRun || work.length === 0) return report(reporter, options, provider, plan, undefined);
     if (!options.json) reporter.out(render(plan));
-    if (!(await confirmLive(deps, options, `Remove ${work.length} item(s)?`))) {
+    const refused = await confirmLive(deps, options, `Remove ${work.length} item(s)?`);
+    if (refused !== undefined) {
       reporter.info("cancelled; nothing was removed");
-      return ExitCode.failed;
+      return refused;
     }
 
     const runId = newRunId(deps);

@@ -1,10 +1,9 @@
 import { Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { BackupWriter } from "../core/backup.js";
-import { type CommonOptions, confirmLive, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
+import { type CommonOptions, confirmLive, lockState, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
-import { acquireLock } from "../core/lock.js";
 import { applyBatches, survey } from "../core/migrate-passes.js";
 import { checkTemplate } from "../core/naming.js";
 import { openProvider } from "../core/open-provider.js";
@@ -47,7 +46,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     if (!options.dryRun) {
       const dataKey = needKey(key);
       await ensurePrivateDir(stateDir);
-      cleanups.push(await acquireLock(`${stateDir}/lock`));
+      cleanups.push(await lockState(deps, stateDir, "migrate", reporter));
       // Journalled before planning: a run killed from here on is the one `rollback --last` finds (with nothing to undo).
       const resume = `run the same command again to finish, or \`secrets rollback ${provider} --run ${runId}\` to undo it`;
       writer = await Writer.start(
@@ -111,11 +110,12 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
 
     // 3. Consent, then batch by batch: the backup of what it overwrites, then its writes.
     if (!options.json) renderItems(reporter, planSink.head, planSink.count);
-    if (!(await confirmLive(deps, options, `Apply ${planned.writes} change(s) to ${provider}${columns.describe(planned.scrubCells)}?`))) {
+    const refused = await confirmLive(deps, options, `Apply ${planned.writes} change(s) to ${provider}${columns.describe(planned.scrubCells)}?`);
+    if (refused !== undefined) {
       reporter.info("cancelled; nothing was written");
       output.close({ cancelled: true });
       await live.end("cancelled", { writes: 0 });
-      return ExitCode.failed;
+      return refused;
     }
     const backup = await BackupWriter.create(stateDir, runId, needKey(key));
     const applied = await applyBatches(stream(), {
@@ -127,6 +127,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
       columns,
       total: planned.writes,
       sink: output,
+      now: () => deps.clock.now().getTime(),
     });
     const { failed, drifted } = applied;
     const why = live.interrupted
@@ -140,13 +141,20 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     // 4. Database columns, only after every write succeeded.
     const step = await columns.afterRun({ ok: why === undefined, why, cells: applied.cells, writer: live, backup });
     const status = await live.end(why !== undefined || step.failed ? "failed" : "ok", { writes: planned.writes, failed });
+    const done = {
+      applied: planned.writes - failed,
+      seconds: (deps.clock.now().getTime() - started) / 1000,
+      runId,
+      undo: `secrets rollback ${provider} --run ${runId}`,
+    };
     const code = await finish(
       reporter,
       { ...options, dryRun: false },
       output,
-      { provider, store: store.stats, note: undefined, quietTable: true, extra: step.json, started },
+      { provider, store: store.stats, note: undefined, quietTable: true, extra: { ...step.json, ...done }, started },
       deps,
     );
+    if (status !== "failed" && !options.json) reporter.out(appliedLine(provider, done));
     // After an interrupt the writer has said how to go on.
     if (status === "failed") reporter.info(`to undo this run: secrets rollback ${provider} --run ${runId}`);
     return live.exitCode(step.failed ? ExitCode.failed : code);
@@ -158,6 +166,10 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
 }
+
+/** What a live run did, and the one command that undoes it. */
+const appliedLine = (provider: string, d: { applied: number; seconds: number; runId: string; undo: string }) =>
+  `applied ${d.applied.toLocaleString("en-US")} change${d.applied === 1 ? "" : "s"} to ${provider} in ${d.seconds.toFixed(1)} s (run ${d.runId}); undo: ${d.undo}`;
 
 const ACTIONS = ["create", "update", "unchanged", "skip", "conflict", "invalid", "failed"];
 

@@ -1,12 +1,11 @@
 import { Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { BackupWriter } from "../core/backup.js";
-import { type CommonOptions, confirmLive, needKey, newRunId, reporterFor, requireConsentPossible, stateDirOf } from "../core/command-options.js";
+import { type CommonOptions, confirmLive, lockState, needKey, newRunId, reporterFor, requireConsentPossible, stateDirOf } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { formatDuration, parseDuration } from "../core/duration.js";
 import { CliError, ExitCode, usageError } from "../core/errors.js";
 import { readJournal } from "../core/journal.js";
-import { acquireLock } from "../core/lock.js";
 import { openProvider } from "../core/open-provider.js";
 import { chooseProvider, type ProviderFlag } from "../providers/choose.js";
 import { DESCRIPTORS } from "../providers/index.js";
@@ -59,7 +58,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
     if (!options.dryRun) {
       needKey(key);
       await ensurePrivateDir(stateDir);
-      cleanups.push(await acquireLock(`${stateDir}/lock`));
+      cleanups.push(await lockState(deps, stateDir, "rotate", reporter));
     }
 
     const labels = await rotation.readLabels(name);
@@ -83,9 +82,10 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
       currentVersion: labels.current.version,
     };
     if (options.dryRun) return done(reporter, options, { ...base, dryRun: true, status: "planned" }, describe(decision, name, generator.label, graceMs));
-    if (!(await confirmLive(deps, options, `${describe(decision, name, generator.label, graceMs)} on ${provider}?`))) {
+    const refused = await confirmLive(deps, options, `${describe(decision, name, generator.label, graceMs)} on ${provider}?`);
+    if (refused !== undefined) {
       reporter.info("cancelled; nothing was written");
-      return ExitCode.failed;
+      return refused;
     }
 
     const runId = "runId" in decision && decision.runId ? decision.runId : newRunId(deps);

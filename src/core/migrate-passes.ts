@@ -4,6 +4,7 @@ import type { ScrubCell } from "../sources/database.js";
 import { at } from "../sources/origin.js";
 import type { ItemSink } from "../ui/item-sink.js";
 import { mask } from "../ui/mask.js";
+import { plannedLine, rateLine } from "../ui/rate.js";
 import type { RenderedItem } from "../ui/render-plan.js";
 import type { Reporter } from "../ui/reporter.js";
 import type { StepResult, Writer } from "./apply.js";
@@ -55,7 +56,7 @@ export async function survey(
     writes += b.plan.ops.length;
     blocked ||= b.plan.blocked;
     scrubCells += columns.planned(b.plan, b.desired);
-    reporter.progress(`planned ${sink.count} secrets…`);
+    reporter.progress(plannedLine(sink.count));
   }
   return { writes, blocked, scrubCells };
 }
@@ -69,6 +70,7 @@ export interface ApplyContext {
   readonly columns: ColumnStep;
   readonly total: number;
   readonly sink: ItemSink;
+  readonly now: () => number;
 }
 
 export interface Applied {
@@ -84,6 +86,7 @@ export async function applyBatches(batches: AsyncIterable<PlannedBatch>, ctx: Ap
   let done = 0;
   let failed = 0;
   let drifted = 0;
+  const started = ctx.now();
   for await (const b of batches) {
     drifted += b.plan.items.filter((i) => i.action === "conflict" || i.action === "invalid").length;
     if (ctx.writer.interrupted) {
@@ -95,7 +98,7 @@ export async function applyBatches(batches: AsyncIterable<PlannedBatch>, ctx: Ap
     await ctx.backup.append({ priors: b.plan.ops.map((op) => priorOf(op.name, b.current)) });
     const results = await ctx.writer.applyPlan(b.plan.ops, ctx.store, {
       concurrency: ctx.concurrency,
-      onProgress: (n) => ctx.reporter.progress(`migrating ${done + n}/${ctx.total}…`),
+      onProgress: (n) => ctx.reporter.progress(rateLine("migrating", done + n, ctx.total, ctx.now() - started)),
     });
     done += b.plan.ops.length;
     const byName = new Map(results.map((r) => [r.name, r]));

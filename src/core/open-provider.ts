@@ -28,8 +28,8 @@ export async function openProvider(deps: Deps, options: CommonOptions, name: Pro
     clock: deps.clock,
     concurrency: options.concurrency,
     onEvent: (event) => {
-      if (event.type === "throttled") reporter.progress(`throttled, retrying in ${(event.retryInMs / 1000).toFixed(1)} s`);
-      else if (event.type === "retry") reporter.progress(`${event.reason}, retrying in ${(event.retryInMs / 1000).toFixed(1)} s`);
+      if (event.type === "throttled") reporter.progressNote(`throttled, retrying in ${(event.retryInMs / 1000).toFixed(1)} s`);
+      else if (event.type === "retry") reporter.progressNote(`${event.reason}, retrying in ${(event.retryInMs / 1000).toFixed(1)} s`);
       else reporter.verbose(event.message);
     },
     ledger: journal.ledger,
