@@ -69,7 +69,7 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
       spec.options,
       {
         flags: typed(cmd, spec),
-        providerArg: args[0] === "<provider>" ? cmd.args[0] : undefined,
+        providerArg: args[0] === "<provider>" || args[0] === "[provider]" ? cmd.args[0] : undefined,
         sourceGiven: args.includes("[source]") && cmd.args[args.indexOf("[source]")] !== undefined,
       },
       deps,
@@ -80,7 +80,12 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
 
   const actions: Record<string, Action> = {
     init: async (_, o) => (await import("./commands/init.js")).init(o as never, deps),
-    migrate: async ([p], o) => (await import("./commands/migrate.js")).migrate(provider(p), o as never, deps),
+    migrate: async ([p], o) =>
+      (await import("./commands/migrate.js")).migrate(
+        p === undefined ? await (await import("./ui/wizard.js")).askProvider(deps, "migrate", o) : provider(p),
+        o as never,
+        deps,
+      ),
     validate: async ([p], o) => (await import("./commands/validate.js")).validate(provider(p), o as never, deps),
     rollback: async ([p], o) => (await import("./commands/rollback.js")).rollback(provider(p), o as never, deps),
     rotate: async ([name], o, cmd) =>

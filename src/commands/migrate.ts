@@ -16,6 +16,7 @@ import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { ItemSink } from "../ui/item-sink.js";
 import { renderItems, summaryLine } from "../ui/render-plan.js";
 import type { Reporter } from "../ui/reporter.js";
+import { askSource } from "../ui/wizard.js";
 
 export interface MigrateOptions extends CommonOptions, SourceOptions, SelectionOptions, CiOptions {
   readonly onConflict?: OnConflict;
@@ -27,8 +28,9 @@ export interface MigrateOptions extends CommonOptions, SourceOptions, SelectionO
  * read → plan → (confirm) → backup → apply. Sources are read twice, batch by batch (plan all, then
  * apply), so nothing is written if any batch is blocked and memory stays bounded by the batch size.
  */
-export async function migrate(provider: ProviderName, options: MigrateOptions, deps: Deps): Promise<number> {
-  requireConsentPossible(deps, options);
+export async function migrate(provider: ProviderName, given: MigrateOptions, deps: Deps): Promise<number> {
+  requireConsentPossible(deps, given);
+  const options = await withAskedSource(deps, given);
   if (options.nameTemplate) checkTemplate(options.nameTemplate);
   const reporter = reporterFor(deps, options);
   const runId = newRunId(deps);
@@ -165,6 +167,13 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
+}
+
+/** No file and no --db named: at a terminal, the user picks among the files found here. */
+async function withAskedSource(deps: Deps, options: MigrateOptions): Promise<MigrateOptions> {
+  if (options.from?.length || options.db !== undefined) return options;
+  const picked = await askSource(deps, options);
+  return picked === undefined ? options : { ...options, from: [picked], providerOptions: { ...options.providerOptions, sourceFile: picked } };
 }
 
 /** What a live run did, and the one command that undoes it. */

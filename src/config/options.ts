@@ -106,7 +106,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "migrate",
-    args: "<provider> [source]",
+    args: "[provider] [source]",
     description: "plan, then (unless --dry-run) apply",
     options: [
       ...WRITING,

@@ -34,7 +34,9 @@ export async function openProvider(deps: Deps, options: CommonOptions, name: Pro
     },
     ledger: journal.ledger,
   });
+  reporter.spin(`connecting to ${name}…`);
   await store.connect();
+  reporter.clearProgress();
   const anchor = store.anchor;
   if (anchor) {
     journal.anchorTo((mark) =>

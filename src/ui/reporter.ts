@@ -65,6 +65,11 @@ export class Reporter {
     this.show(force);
   }
 
+  /** A short wait (connecting) worth a spinner at a terminal but not a line in a CI log. */
+  spin(message: string): void {
+    if (this.fancy) this.progress(message);
+  }
+
   /** A passing condition (throttled, retrying) shown beside the current progress for a few seconds. */
   progressNote(note: string): void {
     if (this.options.json || this.options.quiet) return;
