@@ -112,7 +112,9 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
 
     // 3. Consent, then batch by batch: the backup of what it overwrites, then its writes.
     if (!options.json) renderItems(reporter, planSink.head, planSink.count);
-    const refused = await confirmLive(deps, options, `Apply ${planned.writes} change(s) to ${provider}${columns.describe(planned.scrubCells)}?`);
+    // The counts per action, since the table above stops at 200 rows.
+    const question = `Apply ${planned.writes} change(s) to ${provider} (${summaryLine(planSink.summary)})${columns.describe(planned.scrubCells)}?`;
+    const refused = await confirmLive(deps, options, question);
     if (refused !== undefined) {
       reporter.info("cancelled; nothing was written");
       output.close({ cancelled: true });

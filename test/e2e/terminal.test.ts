@@ -92,7 +92,7 @@ describe("at a real terminal (tmux)", () => {
     // At the confirmation the run is journalled (as cancelled), but no vault write happened.
     await term.clear();
     await term.type(secretsLine("migrate local --from .env"));
-    await term.until("Apply 2 change(s) to local?");
+    await term.until("Apply 2 change(s) to local (2 create)?");
     await term.keys("C-c");
     expect(await term.exitCode()).toBe(130);
     expect(await term.screen()).not.toContain("error [");
@@ -107,7 +107,7 @@ describe("at a real terminal (tmux)", () => {
     await term.until("Read secrets from which file?");
     // .env is offered first, then the other files found here.
     await term.keys("Down", "Enter");
-    await term.until("Apply 1 change(s) to local?");
+    await term.until("Apply 1 change(s) to local (1 create)?");
     await term.keys("y", "Enter");
     expect(await term.exitCode()).toBe(0);
     const screen = await term.screen();
@@ -123,7 +123,7 @@ describe("at a real terminal (tmux)", () => {
     const coloured = async (line: string) => {
       await term.clear();
       await term.type(line);
-      await term.until("Apply 2 change(s) to local?");
+      await term.until("Apply 2 change(s) to local (2 create)?");
       const screen = await term.screen(true);
       await term.keys("C-c");
       expect(await term.exitCode()).toBe(130);
