@@ -89,7 +89,7 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     validate: async ([p], o) => (await import("./commands/validate.js")).validate(provider(p), o as never, deps),
     rollback: async ([p], o) => (await import("./commands/rollback.js")).rollback(provider(p), o as never, deps),
     rotate: async ([name], o, cmd) =>
-      (await import("./commands/rotate.js")).rotate(name as string, { ...o, providerSource: cmd.getOptionValueSource("provider") } as never, deps),
+      (await import("./commands/rotate.js")).rotate(name, { ...o, providerSource: cmd.getOptionValueSource("provider") } as never, deps),
     cleanup: async ([p], o) => (await import("./commands/cleanup.js")).cleanup(provider(p), o as never, deps),
     get: async ([name], o, cmd) =>
       (await import("./commands/get.js")).get(

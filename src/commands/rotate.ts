@@ -16,6 +16,7 @@ import { abortRotation, advanceRotation, type RotationOutcome, type RotationRun 
 import { runShell, type Shell } from "../rotation/shell.js";
 import { createStrategy } from "../rotation/strategies/index.js";
 import { rotationOf } from "../rotation/types.js";
+import { askSecret, requireAskable } from "../ui/wizard.js";
 import { listed } from "../ui/words.js";
 
 export interface RotateOptions extends CommonOptions, ProviderFlag {
@@ -33,8 +34,9 @@ export interface RotateOptions extends CommonOptions, ProviderFlag {
 export const DEFAULT_GRACE = "24h";
 
 /** Check options, pick the provider, lock, decide from labels and journal (fresh, resume, finish, abort), confirm, then run the steps. */
-export async function rotate(name: string, options: RotateOptions, deps: Deps, shell: Shell = runShell): Promise<number> {
+export async function rotate(asked: string | undefined, options: RotateOptions, deps: Deps, shell: Shell = runShell): Promise<number> {
   requireConsentPossible(deps, options);
+  if (asked === undefined) requireAskable(deps, options, "MISSING_NAME", "secrets rotate needs the name of a secret", "secrets rotate <name>");
   const graceMs = parseDuration(options.gracePeriod ?? DEFAULT_GRACE, "--grace-period");
   const strategy = createStrategy(options.strategy ?? "generic", options, deps);
   const generator = parseGenerator(options.generator ?? strategy.defaultGenerator);
@@ -44,10 +46,11 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
   const stateDir = stateDirOf(deps, options);
   const cleanups: (() => Promise<void>)[] = [() => strategy.close()];
   try {
-    const { provider, from } = await chooseProvider(name, options, deps, stateDir);
+    const { provider, from } = await chooseProvider(asked ?? "", options, deps, stateDir);
     reporter.info(`provider: ${provider} (from ${from})`);
     const { store, key, openJournal } = await openProvider(deps, options, provider, reporter);
     cleanups.push(() => store.close());
+    const name = asked ?? (await askSecret(deps, options, `Rotate which secret on ${provider}?`, await store.list("")));
     const rotation = rotationOf(store);
     if (!rotation)
       throw usageError(

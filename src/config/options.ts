@@ -144,7 +144,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "rotate",
-    args: "<name>",
+    args: "[name]",
     description: "new value → pending → set → test → promote; the old one stays readable for the grace period",
     options: [
       ...WRITING,

@@ -62,7 +62,7 @@ export class Reporter {
   progress(message: string, force = false): void {
     if (this.options.json || this.options.quiet) return;
     this.message = message;
-    this.show(force);
+    this.show(force, this.deps.clock.now().getTime());
   }
 
   /** A short wait (connecting) worth a spinner at a terminal but not a line in a CI log. */
@@ -73,8 +73,9 @@ export class Reporter {
   /** A passing condition (throttled, retrying) shown beside the current progress for a few seconds. */
   progressNote(note: string): void {
     if (this.options.json || this.options.quiet) return;
-    this.note = { text: note, until: this.deps.clock.now().getTime() + NOTE_MS };
-    this.show(false);
+    const now = this.deps.clock.now().getTime();
+    this.note = { text: note, until: now + NOTE_MS };
+    this.show(false, now);
   }
 
   clearProgress(): void {
@@ -82,8 +83,7 @@ export class Reporter {
     this.spinner = undefined;
   }
 
-  private show(force: boolean): void {
-    const now = this.deps.clock.now().getTime();
+  private show(force: boolean, now: number): void {
     if (this.note && now > this.note.until) this.note = undefined;
     const text = this.note ? `${this.message} (${this.note.text})` : this.message;
     if (this.fancy && this.deps.spinners) {

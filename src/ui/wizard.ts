@@ -15,10 +15,14 @@ export interface Asking {
 const canAsk = (deps: Deps, o: Asking) => deps.interactive && !o.yes && !o.json;
 const theme = (deps: Deps, o: Asking) => themeFor(deps.stderr, { env: deps.env, flag: o.color });
 
+/** An argument the wizard could ask for is still required (exit 2 with a hint) where nobody can answer. */
+export function requireAskable(deps: Deps, o: Asking, code: string, message: string, hint: string): void {
+  if (!canAsk(deps, o)) throw usageError(code, message, hint);
+}
+
 /** `secrets migrate` without a provider: asked at a terminal (the configured ones first), a usage error elsewhere. */
 export async function askProvider(deps: Deps, command: string, o: Asking): Promise<ProviderName> {
-  if (!canAsk(deps, o))
-    throw usageError("MISSING_PROVIDER", `secrets ${command} needs a provider`, `secrets ${command} <provider>, one of: ${PROVIDER_NAMES.join(", ")}`);
+  requireAskable(deps, o, "MISSING_PROVIDER", `secrets ${command} needs a provider`, `secrets ${command} <provider>, one of: ${PROVIDER_NAMES.join(", ")}`);
   const configured = await configuredProviders(deps);
   const ordered = [...configured, ...PROVIDER_NAMES.filter((p) => !configured.includes(p))];
   const choices = ordered.map((p) => ({ name: configured.includes(p) ? `${p} (configured)` : p, value: p }));
@@ -63,4 +67,14 @@ export async function askStarterProvider(deps: Deps, o: Asking): Promise<Provide
     theme(deps, o),
   );
   return isProviderName(picked) ? picked : undefined;
+}
+
+/** `secrets rotate` without a name: one of the store's secrets. */
+export async function askSecret(deps: Deps, o: Asking, question: string, names: readonly string[]): Promise<string> {
+  if (names.length === 0) throw usageError("NOTHING_TO_ROTATE", "the store holds no secrets", "migrate some first: secrets migrate <provider>");
+  return deps.prompt.select(
+    question,
+    [...names].sort().map((n) => ({ name: n, value: n })),
+    theme(deps, o),
+  );
 }

@@ -118,6 +118,24 @@ describe("at a real terminal (tmux)", () => {
     expect(stored.get("STRIPE_KEY")?.value).toBe(`${CANARY}-yaml`);
   });
 
+  it("rotate without a name offers the store's secrets; Ctrl-C there is exit 130 with the folder unchanged", async () => {
+    const cwd = await project();
+    expect((await spawnSecrets(["migrate", "local", "--yes"], cwd)).code).toBe(0);
+    const before = await bytes(cwd);
+    await term.type(secretsLine("rotate"));
+    await term.until("Rotate which secret on local?");
+    await term.keys("C-c");
+    expect(await term.exitCode()).toBe(130);
+    expect(await bytes(cwd)).toEqual(before);
+    await term.clear();
+    await term.type(secretsLine("rotate --dry-run"));
+    const offered = await term.until("Rotate which secret on local?");
+    expect(offered).toMatch(/API_TOKEN\n\s+DB_URL/);
+    await term.keys("Down", "Enter");
+    expect(await term.exitCode()).toBe(0);
+    expect(await term.screen()).toContain("dry run: would rotate DB_URL");
+  });
+
   it("colour at a terminal by default; NO_COLOR and --no-color leave no escape codes, prompts included", async () => {
     await project();
     const coloured = async (line: string) => {
