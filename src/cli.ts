@@ -87,11 +87,16 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
 
   const actions: Record<string, Action> = {
     init: async (_, o) => (await import("./commands/init.js")).init(o as never, deps),
-    migrate: async ([p], o) => (await import("./commands/migrate.js")).migrate(provider(p), o as never, deps),
+    migrate: async ([p], o) =>
+      (await import("./commands/migrate.js")).migrate(
+        p === undefined ? await (await import("./ui/wizard.js")).askProvider(deps, "migrate", o) : provider(p),
+        o as never,
+        deps,
+      ),
     validate: async ([p], o) => (await import("./commands/validate.js")).validate(provider(p), o as never, deps),
     rollback: async ([p], o) => (await import("./commands/rollback.js")).rollback(provider(p), o as never, deps),
     rotate: async ([name], o, cmd) =>
-      (await import("./commands/rotate.js")).rotate(name as string, { ...o, providerSource: cmd.getOptionValueSource("provider") } as never, deps),
+      (await import("./commands/rotate.js")).rotate(name, { ...o, providerSource: cmd.getOptionValueSource("provider") } as never, deps),
     cleanup: async ([p], o, cmd) =>
       (await import("./commands/cleanup.js")).cleanup(p, { ...o, providerSource: cmd.getOptionValueSource("provider") } as never, deps),
     get: async ([name], o, cmd) =>

@@ -5,6 +5,7 @@ import { CliError, ExitCode, isCliError } from "./core/errors.js";
 import { realDeps } from "./core/real-deps.js";
 import { DESCRIPTORS } from "./providers/index.js";
 import { maskCredentials } from "./ui/mask.js";
+import { isCancelled } from "./ui/prompts.js";
 import { Reporter } from "./ui/reporter.js";
 
 /** Parses, runs, and maps every failure to one line on stderr and an exit code. Nothing else exits. */
@@ -25,8 +26,15 @@ export async function runCli(argv: readonly string[], deps: Deps): Promise<numbe
 function reportError(error: unknown, deps: Deps, argv: readonly string[]): number {
   const json = argv.includes("--json");
   const verbose = argv.includes("--verbose");
+  // A spinner never hides an error: it is cleared before the first character of it.
+  deps.spinners?.stopAll();
   const parsing = parseExit(error);
   if (parsing !== undefined) return parsing;
+  if (isCancelled(error)) {
+    if (json) deps.stdout.write(`${JSON.stringify({ cancelled: true })}\n`);
+    deps.stderr.write(`${(error as Error).message}\n`);
+    return ExitCode.interrupted;
+  }
   const known: CliError = isCliError(error)
     ? error
     : new CliError("INTERNAL", error instanceof Error ? (error.message.split("\n")[0] ?? "unexpected error") : String(error), {

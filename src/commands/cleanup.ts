@@ -1,11 +1,10 @@
 import { type Step, Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { listBackups, removeBackup } from "../core/backup.js";
-import { type CommonOptions, confirmLive, newRunId, reporterFor, requireConsentPossible, stateDirOf } from "../core/command-options.js";
+import { type CommonOptions, confirmLive, lockState, newRunId, reporterFor, requireConsentPossible, stateDirOf } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { parseDuration } from "../core/duration.js";
 import { ExitCode } from "../core/errors.js";
-import { acquireLock } from "../core/lock.js";
 import { openProvider } from "../core/open-provider.js";
 import { chooseProvider, type ProviderFlag } from "../providers/choose.js";
 import type { ProviderName } from "../providers/index.js";
@@ -35,7 +34,7 @@ export async function cleanup(named: string | undefined, options: CleanupOptions
   try {
     if (!options.dryRun) {
       await ensurePrivateDir(stateDir);
-      cleanups.push(await acquireLock(`${stateDir}/lock`));
+      cleanups.push(await lockState(deps, stateDir, "cleanup", reporter));
     }
     const rotation = rotationOf(store);
     if (!rotation) reporter.info(`the ${provider} provider keeps no rotation versions; only backups are cleaned`);
@@ -45,9 +44,10 @@ export async function cleanup(named: string | undefined, options: CleanupOptions
     const work = plan.filter((i) => i.action === "drop" || i.action === "delete");
     if (options.dryRun || work.length === 0) return report(reporter, options, provider, plan, undefined);
     if (!options.json) reporter.out(render(plan));
-    if (!(await confirmLive(deps, options, `Remove ${work.length} item(s)?`))) {
+    const refused = await confirmLive(deps, options, `Remove ${work.length} item(s)?`);
+    if (refused !== undefined) {
       reporter.info("cancelled; nothing was removed");
-      return ExitCode.failed;
+      return refused;
     }
 
     const runId = newRunId(deps);

@@ -9,6 +9,7 @@ import { generateKeyMaterial } from "../core/crypto.js";
 import type { Deps } from "../core/deps.js";
 import { CliError, ExitCode } from "../core/errors.js";
 import { isProviderName, unknownProvider } from "../providers/index.js";
+import { askStarterProvider } from "../ui/wizard.js";
 
 export interface InitOptions extends CommonOptions {
   readonly provider?: string;
@@ -18,7 +19,9 @@ export interface InitOptions extends CommonOptions {
  * Idempotent: creates only what is missing and never replaces an existing key. A missing key beside
  * existing state is refused: a new key cannot read what the old one wrote.
  */
-export async function init(options: InitOptions, deps: Deps): Promise<number> {
+export async function init(given: InitOptions, deps: Deps): Promise<number> {
+  // Asked before anything is created, so Ctrl-C here leaves the folder as it was.
+  const options = given.provider === undefined ? { ...given, provider: await askStarterProvider(deps, given) } : given;
   const reporter = reporterFor(deps, options);
   const stateDir = stateDirOf(deps, options);
   await refuseStateLinks(stateDir);

@@ -1,11 +1,10 @@
 import { Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { BackupWriter } from "../core/backup.js";
-import { type CommonOptions, confirmLive, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
+import { type CommonOptions, confirmLive, lockState, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
 import { NameMatcher } from "../core/glob.js";
-import { acquireLock } from "../core/lock.js";
 import { applyBatches, survey } from "../core/migrate-passes.js";
 import { checkTemplate } from "../core/naming.js";
 import { openProvider } from "../core/open-provider.js";
@@ -18,6 +17,7 @@ import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { ItemSink } from "../ui/item-sink.js";
 import { renderItems, summaryLine } from "../ui/render-plan.js";
 import type { Reporter } from "../ui/reporter.js";
+import { askSource } from "../ui/wizard.js";
 
 export interface MigrateOptions extends CommonOptions, SourceOptions, SelectionOptions, CiOptions {
   readonly onConflict?: OnConflict;
@@ -29,8 +29,9 @@ export interface MigrateOptions extends CommonOptions, SourceOptions, SelectionO
  * read → plan → (confirm) → backup → apply. Sources are read twice, batch by batch (plan all, then
  * apply), so nothing is written if any batch is blocked and memory stays bounded by the batch size.
  */
-export async function migrate(provider: ProviderName, options: MigrateOptions, deps: Deps): Promise<number> {
-  requireConsentPossible(deps, options);
+export async function migrate(provider: ProviderName, given: MigrateOptions, deps: Deps): Promise<number> {
+  requireConsentPossible(deps, given);
+  const options = await withAskedSource(deps, given);
   if (options.nameTemplate) checkTemplate(options.nameTemplate);
   const reporter = reporterFor(deps, options);
   const runId = newRunId(deps);
@@ -48,7 +49,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     if (!options.dryRun) {
       const dataKey = needKey(key);
       await ensurePrivateDir(stateDir);
-      cleanups.push(await acquireLock(`${stateDir}/lock`));
+      cleanups.push(await lockState(deps, stateDir, "migrate", reporter));
       // Journalled before planning: a run killed from here on is the one `rollback --last` finds (with nothing to undo).
       const resume = `run the same command again to finish, or \`secrets rollback ${provider} --run ${runId}\` to undo it`;
       writer = await Writer.start(
@@ -114,11 +115,14 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
 
     // 3. Consent, then batch by batch: the backup of what it overwrites, then its writes.
     if (!options.json) renderItems(reporter, planSink.head, planSink.count);
-    if (!(await confirmLive(deps, options, `Apply ${planned.writes} change(s) to ${provider}${columns.describe(planned.scrubCells)}?`))) {
+    // The counts per action, since the table above stops at 200 rows.
+    const question = `Apply ${planned.writes} change(s) to ${provider} (${summaryLine(planSink.summary)})${columns.describe(planned.scrubCells)}?`;
+    const refused = await confirmLive(deps, options, question);
+    if (refused !== undefined) {
       reporter.info("cancelled; nothing was written");
       output.close({ cancelled: true });
       await live.end("cancelled", { writes: 0 });
-      return ExitCode.failed;
+      return refused;
     }
     const backup = await BackupWriter.create(stateDir, runId, needKey(key));
     const copyPrevious = Boolean(options.withPrevious) && store.versioned;
@@ -133,6 +137,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
       total: planned.writes,
       sink: output,
       withPrevious: copyPrevious,
+      now: () => deps.clock.now().getTime(),
     });
     const { failed, drifted } = applied;
     const why = live.interrupted
@@ -146,13 +151,20 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     // 4. Database columns, only after every write succeeded.
     const step = await columns.afterRun({ ok: why === undefined, why, cells: applied.cells, writer: live, backup });
     const status = await live.end(why !== undefined || step.failed ? "failed" : "ok", { writes: planned.writes, failed });
+    const done = {
+      applied: planned.writes - failed,
+      seconds: (deps.clock.now().getTime() - started) / 1000,
+      runId,
+      undo: `secrets rollback ${provider} --run ${runId}`,
+    };
     const code = await finish(
       reporter,
       { ...options, dryRun: false },
       output,
-      { provider, store: store.stats, note: undefined, quietTable: true, extra: step.json, started },
+      { provider, store: store.stats, note: undefined, quietTable: true, extra: { ...step.json, ...done }, started },
       deps,
     );
+    if (status !== "failed" && !options.json) reporter.out(appliedLine(provider, done));
     // After an interrupt the writer has said how to go on.
     if (status === "failed") reporter.info(`to undo this run: secrets rollback ${provider} --run ${runId}`);
     return live.exitCode(step.failed ? ExitCode.failed : code);
@@ -164,6 +176,17 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
 }
+
+/** No file and no --db named: at a terminal, the user picks among the files found here. */
+async function withAskedSource(deps: Deps, options: MigrateOptions): Promise<MigrateOptions> {
+  if (options.from?.length || options.db !== undefined) return options;
+  const picked = await askSource(deps, options);
+  return picked === undefined ? options : { ...options, from: [picked], providerOptions: { ...options.providerOptions, sourceFile: picked } };
+}
+
+/** What a live run did, and the one command that undoes it. */
+const appliedLine = (provider: string, d: { applied: number; seconds: number; runId: string; undo: string }) =>
+  `applied ${d.applied.toLocaleString("en-US")} change${d.applied === 1 ? "" : "s"} to ${provider} in ${d.seconds.toFixed(1)} s (run ${d.runId}); undo: ${d.undo}`;
 
 const ACTIONS = ["create", "update", "unchanged", "skip", "conflict", "invalid", "failed"];
 

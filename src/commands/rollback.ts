@@ -1,17 +1,17 @@
 import { Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { type Backup, readBackup } from "../core/backup.js";
-import { type CommonOptions, confirmLive, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
+import { type CommonOptions, confirmLive, lockState, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode, isCliError, usageError } from "../core/errors.js";
 import { entriesOf, type JournalEntry, readJournal, runsOf } from "../core/journal.js";
-import { acquireLock } from "../core/lock.js";
 import { openProvider } from "../core/open-provider.js";
 import { planRollback, type RevertPlanItem } from "../core/rollback-plan.js";
 import { writeDigester } from "../core/write-digest.js";
 import type { ProviderName } from "../providers/index.js";
 import { type CellsReport, openScrubbedTable, restoreScrubbedCells, scrubbedCellsOf } from "../sources/column-restore.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
+import { rateLine } from "../ui/rate.js";
 import { jsonItem, renderItems } from "../ui/render-plan.js";
 
 export interface RollbackOptions extends CommonOptions, CiOptions {
@@ -29,7 +29,7 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
   try {
     if (!options.dryRun) {
       await ensurePrivateDir(stateDir);
-      cleanups.push(await acquireLock(`${stateDir}/lock`));
+      cleanups.push(await lockState(deps, stateDir, "rollback", reporter));
     }
     const entries = await readJournal(stateDir);
     const target = pickRun(entries, provider, options);
@@ -51,9 +51,10 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
       return await report(deps, reporter, options, provider, target, plan, undefined, undefined, cells);
     if (!options.json) renderItems(reporter, plan);
     const also = scrubbed > 0 ? ` and put back ${scrubbed} scrubbed cell(s)` : "";
-    if (!(await confirmLive(deps, options, `Undo ${plan.filter((i) => i.action !== "unchanged").length} change(s)${also} of run ${target}?`))) {
+    const refused = await confirmLive(deps, options, `Undo ${plan.filter((i) => i.action !== "unchanged").length} change(s)${also} of run ${target}?`);
+    if (refused !== undefined) {
       reporter.info("cancelled; nothing was changed");
-      return ExitCode.failed;
+      return refused;
     }
     const table = scrubbed > 0 ? await openScrubbedTable(backup) : undefined;
     const runId = newRunId(deps);
@@ -66,13 +67,14 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     // Cells first: undoing the vault first would leave references that point at nothing.
     if (table) cells = await restoreScrubbedCells(table, scrubbedCells, { writer, reporter });
     const work = plan.filter((i) => i.action !== "unchanged" && i.op);
+    const started = deps.clock.now().getTime();
     const results = await writer.apply(
       work.map((i) => ({ name: i.name, action: "revert", op: i.op as NonNullable<RevertPlanItem["op"]> })),
       async (s) => ({ outcome: await store.revert(s.op) }),
       {
         concurrency: options.concurrency ?? store.defaultConcurrency,
         ...(store.batched ? { batch: store } : {}),
-        onProgress: (done, total) => reporter.progress(`reverting ${done}/${total}…`),
+        onProgress: (done, total) => reporter.progress(rateLine("reverting", done, total, deps.clock.now().getTime() - started)),
       },
     );
     const failed = results.filter((r) => r.status !== "done").length;

@@ -1,12 +1,11 @@
 import { Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { BackupWriter } from "../core/backup.js";
-import { type CommonOptions, confirmLive, needKey, newRunId, reporterFor, requireConsentPossible, stateDirOf } from "../core/command-options.js";
+import { type CommonOptions, confirmLive, lockState, needKey, newRunId, reporterFor, requireConsentPossible, stateDirOf } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { formatDuration, parseDuration } from "../core/duration.js";
 import { CliError, ExitCode, usageError } from "../core/errors.js";
 import { readJournal } from "../core/journal.js";
-import { acquireLock } from "../core/lock.js";
 import { openProvider } from "../core/open-provider.js";
 import { chooseProvider, type ProviderFlag } from "../providers/choose.js";
 import { DESCRIPTORS } from "../providers/index.js";
@@ -17,6 +16,7 @@ import { abortRotation, advanceRotation, type RotationOutcome, type RotationRun 
 import { runShell, type Shell } from "../rotation/shell.js";
 import { createStrategy } from "../rotation/strategies/index.js";
 import { rotationOf } from "../rotation/types.js";
+import { askSecret, requireAskable } from "../ui/wizard.js";
 import { listed } from "../ui/words.js";
 
 export interface RotateOptions extends CommonOptions, ProviderFlag {
@@ -34,8 +34,9 @@ export interface RotateOptions extends CommonOptions, ProviderFlag {
 export const DEFAULT_GRACE = "24h";
 
 /** Check options, pick the provider, lock, decide from labels and journal (fresh, resume, finish, abort), confirm, then run the steps. */
-export async function rotate(name: string, options: RotateOptions, deps: Deps, shell: Shell = runShell): Promise<number> {
+export async function rotate(asked: string | undefined, options: RotateOptions, deps: Deps, shell: Shell = runShell): Promise<number> {
   requireConsentPossible(deps, options);
+  if (asked === undefined) requireAskable(deps, options, "MISSING_NAME", "secrets rotate needs the name of a secret", "secrets rotate <name>");
   const graceMs = parseDuration(options.gracePeriod ?? DEFAULT_GRACE, "--grace-period");
   const strategy = createStrategy(options.strategy ?? "generic", options, deps);
   const generator = parseGenerator(options.generator ?? strategy.defaultGenerator);
@@ -45,10 +46,11 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
   const stateDir = stateDirOf(deps, options);
   const cleanups: (() => Promise<void>)[] = [() => strategy.close()];
   try {
-    const { provider, from } = await chooseProvider(name, options, deps, stateDir);
+    const { provider, from } = await chooseProvider(asked ?? "", options, deps, stateDir);
     reporter.info(`provider: ${provider} (from ${from})`);
     const { store, key, openJournal } = await openProvider(deps, options, provider, reporter);
     cleanups.push(() => store.close());
+    const name = asked ?? (await askSecret(deps, options, `Rotate which secret on ${provider}?`, await store.list("")));
     const rotation = rotationOf(store);
     if (!rotation)
       throw usageError(
@@ -59,7 +61,7 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
     if (!options.dryRun) {
       needKey(key);
       await ensurePrivateDir(stateDir);
-      cleanups.push(await acquireLock(`${stateDir}/lock`));
+      cleanups.push(await lockState(deps, stateDir, "rotate", reporter));
     }
 
     const labels = await rotation.readLabels(name);
@@ -83,9 +85,10 @@ export async function rotate(name: string, options: RotateOptions, deps: Deps, s
       currentVersion: labels.current.version,
     };
     if (options.dryRun) return done(reporter, options, { ...base, dryRun: true, status: "planned" }, describe(decision, name, generator.label, graceMs));
-    if (!(await confirmLive(deps, options, `${describe(decision, name, generator.label, graceMs)} on ${provider}?`))) {
+    const refused = await confirmLive(deps, options, `${describe(decision, name, generator.label, graceMs)} on ${provider}?`);
+    if (refused !== undefined) {
       reporter.info("cancelled; nothing was written");
-      return ExitCode.failed;
+      return refused;
     }
 
     const runId = "runId" in decision && decision.runId ? decision.runId : newRunId(deps);

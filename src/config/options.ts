@@ -117,7 +117,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "migrate",
-    args: "<provider> [source]",
+    args: "[provider] [source]",
     description: "plan, then (unless --dry-run) apply",
     examples: [
       [`secrets migrate ${DEFAULT_PROVIDER} .env --dry-run`, "see the plan; nothing is written"],
@@ -177,7 +177,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "rotate",
-    args: "<name>",
+    args: "[name]",
     description: "new value → pending → set → test → promote; the old one stays readable for the grace period",
     examples: [
       ["secrets rotate STRIPE_KEY --dry-run", "the steps, without doing them"],

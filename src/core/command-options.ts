@@ -1,8 +1,11 @@
 import { resolve } from "node:path";
+import { isCancelled } from "../ui/prompts.js";
 import { Reporter } from "../ui/reporter.js";
+import { themeFor } from "../ui/theme.js";
 import { noKeyError } from "./crypto.js";
 import type { Deps } from "./deps.js";
-import { usageError } from "./errors.js";
+import { ExitCode, usageError } from "./errors.js";
+import { acquireLock, waitingLine } from "./lock.js";
 
 export interface CommonOptions {
   readonly stateDir?: string;
@@ -42,13 +45,29 @@ export function requireConsentPossible(deps: Deps, options: CommonOptions): void
   );
 }
 
-export async function confirmLive(deps: Deps, options: CommonOptions, question: string): Promise<boolean> {
-  if (options.yes) return true;
-  return deps.prompt.confirm(question);
+/** `undefined` to go ahead, else the exit code: 1 when the answer was no, 130 for Ctrl-C or Esc. */
+export async function confirmLive(deps: Deps, options: CommonOptions, question: string): Promise<number | undefined> {
+  if (options.yes) return undefined;
+  try {
+    return (await deps.prompt.confirm(question, themeFor(deps.stderr, { env: deps.env, flag: options.color }))) ? undefined : ExitCode.failed;
+  } catch (e) {
+    if (isCancelled(e)) return ExitCode.interrupted;
+    throw e;
+  }
 }
 
 /** Live runs refuse without a key: a backup we cannot encrypt is a backup we must not write. */
 export function needKey(key: Buffer | undefined): Buffer {
   if (!key) throw noKeyError("live runs need an encryption key");
   return key;
+}
+
+/** The state lock, with the spinner saying whose run it waits for. */
+export async function lockState(deps: Pick<Deps, "clock">, stateDir: string, command: string, reporter: Reporter): Promise<() => Promise<void>> {
+  const release = await acquireLock(`${stateDir}/lock`, {
+    command,
+    onWait: (holder) => reporter.progress(waitingLine(holder, deps.clock.now().getTime())),
+  });
+  reporter.clearProgress();
+  return release;
 }

@@ -1,18 +1,14 @@
 import type { ProviderName } from "../providers/index.js";
 import type { ProviderContext } from "../providers/shared/context.js";
 import type { SecretStore } from "../providers/types.js";
+import type { OutputStream } from "../ui/output-stream.js";
+import type { Prompt } from "../ui/prompts.js";
+import type { Spinners } from "../ui/spinner.js";
 import type { Clock } from "./clock.js";
 
+export type { OutputStream } from "../ui/output-stream.js";
+export type { Prompt } from "../ui/prompts.js";
 export type { Clock } from "./clock.js";
-
-export interface OutputStream {
-  write(chunk: string): unknown;
-  readonly isTTY?: boolean;
-}
-
-export interface Prompt {
-  confirm(message: string): Promise<boolean>;
-}
 
 export type ProviderFactory = (name: ProviderName, ctx: ProviderContext) => Promise<SecretStore>;
 
@@ -27,6 +23,8 @@ export interface Deps {
   readonly clock: Clock;
   readonly randomBytes: (size: number) => Buffer;
   readonly prompt: Prompt;
+  /** Absent in tests with captured streams: progress is then plain lines. */
+  readonly spinners?: Spinners;
   readonly providers: ProviderFactory;
   readonly signals: SignalHub;
 }

@@ -6,15 +6,20 @@ import { symlinkError } from "./atomic-file.js";
 import { CliError, ExitCode } from "./errors.js";
 
 export interface LockOptions {
+  /** Recorded in the lock, so a second run can say what it is waiting for. */
+  command?: string;
+  /** Called at each poll while another run holds the lock. */
+  onWait?: (holder: Holder | undefined) => void;
   waitMs?: number;
   pollMs?: number;
   clock?: { sleep(ms: number): Promise<void> };
 }
 
-interface Holder {
+export interface Holder {
   pid: number;
   hostname: string;
   startedAt: string;
+  command?: string;
 }
 
 const UNPARSABLE_GRACE_MS = 5000;
@@ -24,7 +29,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 /** O_EXCL; a lock left by a dead process on this host is recovered, otherwise waits up to `waitMs`. */
 export async function acquireLock(path: string, options: LockOptions = {}): Promise<() => Promise<void>> {
   const { waitMs = 10000, pollMs = 100, clock = { sleep: realSleep } } = options;
-  const me: Holder = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
+  const me: Holder = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), ...(options.command ? { command: options.command } : {}) };
   const text = `${JSON.stringify(me)}\n`;
   // Time is counted in polls, not wall time, so a fake clock gives deterministic tests.
   for (let waited = 0; ; waited += pollMs) {
@@ -34,6 +39,7 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
     if (stale && (await removeStale(path, stale))) continue;
     if (holder === "gone") continue; // released between our create and our read
     if (waited >= waitMs) throw lockedError(path, holder);
+    options.onWait?.(holder);
     await clock.sleep(pollMs);
   }
 }
@@ -116,7 +122,7 @@ function parseHolder(text: string): Holder | undefined {
   try {
     const v = JSON.parse(text) as Partial<Holder>;
     if (typeof v.pid === "number" && typeof v.hostname === "string" && typeof v.startedAt === "string") {
-      return { pid: v.pid, hostname: v.hostname, startedAt: v.startedAt };
+      return { pid: v.pid, hostname: v.hostname, startedAt: v.startedAt, ...(typeof v.command === "string" ? { command: v.command } : {}) };
     }
   } catch {}
   return undefined;
@@ -129,6 +135,14 @@ function isAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code !== "ESRCH";
   }
+}
+
+/** `waiting for pid 31652 (migrate, started 12 s ago)…` */
+export function waitingLine(holder: Holder | undefined, now: number): string {
+  if (holder === undefined) return "waiting for the state lock…";
+  const age = Math.max(0, Math.round((now - Date.parse(holder.startedAt)) / 1000));
+  const where = holder.hostname === hostname() ? "" : ` on ${holder.hostname}`;
+  return `waiting for pid ${holder.pid}${where} (${holder.command ? `${holder.command}, ` : ""}started ${age} s ago)…`;
 }
 
 function lockedError(path: string, holder: Holder | undefined): CliError {

@@ -4,6 +4,7 @@ import type { ScrubCell } from "../sources/database.js";
 import { at } from "../sources/origin.js";
 import type { ItemSink } from "../ui/item-sink.js";
 import { mask } from "../ui/mask.js";
+import { plannedLine, rateLine } from "../ui/rate.js";
 import type { RenderedItem } from "../ui/render-plan.js";
 import type { Reporter } from "../ui/reporter.js";
 import type { StepResult, Writer } from "./apply.js";
@@ -56,7 +57,7 @@ export async function survey(
     writes += b.plan.ops.length;
     blocked ||= b.plan.blocked;
     scrubCells += columns.planned(b.plan, b.desired);
-    reporter.progress(`planned ${sink.count} secrets…`);
+    reporter.progress(plannedLine(sink.count));
   }
   return { writes, blocked, scrubCells };
 }
@@ -72,6 +73,7 @@ export interface ApplyContext {
   readonly sink: ItemSink;
   /** Copy previous values too (`--with-previous`, a versioned target). */
   readonly withPrevious?: boolean;
+  readonly now: () => number;
 }
 
 export interface Applied {
@@ -87,6 +89,7 @@ export async function applyBatches(batches: AsyncIterable<PlannedBatch>, ctx: Ap
   let done = 0;
   let failed = 0;
   let drifted = 0;
+  const started = ctx.now();
   for await (const b of batches) {
     drifted += b.plan.items.filter((i) => i.action === "conflict" || i.action === "invalid").length;
     if (ctx.writer.interrupted) {
@@ -101,7 +104,7 @@ export async function applyBatches(batches: AsyncIterable<PlannedBatch>, ctx: Ap
       ...first.failed,
       ...(await ctx.writer.applyPlan(first.ops, ctx.store, {
         concurrency: ctx.concurrency,
-        onProgress: (n) => ctx.reporter.progress(`migrating ${done + n}/${ctx.total}…`),
+        onProgress: (n) => ctx.reporter.progress(rateLine("migrating", done + n, ctx.total, ctx.now() - started)),
       })),
     ];
     done += b.plan.ops.length;

@@ -21,8 +21,8 @@ export interface OpenedProvider {
 export const reportEvents =
   (reporter: Reporter, label = "") =>
   (event: ProviderEvent): void => {
-    if (event.type === "throttled") reporter.progress(`${label}throttled, retrying in ${(event.retryInMs / 1000).toFixed(1)} s`);
-    else if (event.type === "retry") reporter.progress(`${label}${event.reason}, retrying in ${(event.retryInMs / 1000).toFixed(1)} s`);
+    if (event.type === "throttled") reporter.progressNote(`${label}throttled, retrying in ${(event.retryInMs / 1000).toFixed(1)} s`);
+    else if (event.type === "retry") reporter.progressNote(`${label}${event.reason}, retrying in ${(event.retryInMs / 1000).toFixed(1)} s`);
     else reporter.verbose(`${label}${event.message}`);
   };
 
@@ -40,7 +40,9 @@ export async function openProvider(deps: Deps, options: CommonOptions, name: Pro
     onEvent: reportEvents(reporter),
     ledger: journal.ledger,
   });
+  reporter.spin(`connecting to ${name}…`);
   await store.connect();
+  reporter.clearProgress();
   const anchor = store.anchor;
   if (anchor) {
     journal.anchorTo((mark) =>

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createProvider } from "../providers/index.js";
+import { inquirerPrompt } from "../ui/prompts.js";
+import { oraSpinners } from "../ui/spinner.js";
 import type { Deps, SignalHub } from "./deps.js";
 import { ExitCode } from "./errors.js";
 
@@ -27,6 +29,7 @@ function processSignals(): SignalHub {
 
 export function realDeps(): Deps {
   const env = process.env;
+  const spinners = oraSpinners();
   return {
     cwd: process.cwd(),
     env,
@@ -35,12 +38,8 @@ export function realDeps(): Deps {
     interactive: Boolean(process.stdin.isTTY) && Boolean(process.stderr.isTTY) && !env.CI,
     clock: { now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     randomBytes,
-    prompt: {
-      async confirm(message) {
-        const { confirm } = await import("@inquirer/prompts");
-        return confirm({ message, default: false }, { output: process.stderr });
-      },
-    },
+    prompt: inquirerPrompt(spinners),
+    spinners,
     providers: createProvider,
     signals: processSignals(),
   };

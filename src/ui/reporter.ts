@@ -1,5 +1,7 @@
 import type { Deps } from "../core/deps.js";
 import { maskCredentials } from "./mask.js";
+import type { Spinner } from "./spinner.js";
+import { type Theme, themeFor } from "./theme.js";
 
 export interface ReporterOptions {
   readonly json?: boolean;
@@ -8,40 +10,31 @@ export interface ReporterOptions {
   readonly color?: boolean;
 }
 
-type Paint = (s: string) => string;
-const plain: Paint = (s) => s;
-const ansi =
-  (open: number, close: number): Paint =>
-  (s) =>
-    `\u001b[${open}m${s}\u001b[${close}m`;
+/** How long a "throttled, retrying" note stays beside the progress it slows down. */
+const NOTE_MS = 3000;
 
-type Palette = { red: Paint; green: Paint; yellow: Paint; dim: Paint; bold: Paint };
-const palette = (on: boolean): Palette => ({
-  red: on ? ansi(31, 39) : plain,
-  green: on ? ansi(32, 39) : plain,
-  yellow: on ? ansi(33, 39) : plain,
-  dim: on ? ansi(2, 22) : plain,
-  bold: on ? ansi(1, 22) : plain,
-});
-
-/** Everything meant for a person goes to stderr, so stdout stays data; colour and progress only on a terminal. */
+/** Everything meant for a person goes to stderr, so stdout stays data; colour and spinners only on a terminal. */
 export class Reporter {
+  /** A spinner on stderr: a terminal, not CI, not --json or --quiet. */
   readonly fancy: boolean;
   /** Only when stdout itself is a terminal, so `> plan.txt` stays plain. */
-  readonly paint: Palette;
-  private readonly errPaint: Palette;
+  readonly paint: Theme;
+  readonly errPaint: Theme;
   private lastProgressAt = 0;
-  private progressShown = false;
+  private spinner: Spinner | undefined;
+  private message = "";
+  private note: { text: string; until: number } | undefined;
 
   constructor(
-    private readonly deps: Pick<Deps, "stderr" | "stdout" | "env" | "clock">,
+    private readonly deps: Pick<Deps, "stderr" | "stdout" | "env" | "clock" | "spinners">,
     private readonly options: ReporterOptions,
   ) {
     const env = deps.env;
-    const noColor = options.color === false || env.NO_COLOR !== undefined || env.CI !== undefined || env.TERM === "dumb";
-    this.fancy = Boolean(deps.stderr.isTTY) && !options.json && !noColor;
-    this.errPaint = palette(this.fancy);
-    this.paint = palette(Boolean(deps.stdout.isTTY) && !options.json && !noColor);
+    const choice = { env, flag: options.color, json: options.json };
+    this.errPaint = themeFor(deps.stderr, choice);
+    this.paint = themeFor(deps.stdout, choice);
+    const terminal = Boolean(deps.stderr.isTTY) && env.CI === undefined && env.TERM !== "dumb";
+    this.fancy = terminal && deps.spinners !== undefined && !options.json && !options.quiet;
   }
 
   out(text: string): void {
@@ -65,34 +58,47 @@ export class Reporter {
     this.err(`${this.errPaint.yellow("warning:")} ${message}`);
   }
 
-  /**
-   * The error that ends a run. It is printed by a Reporter of its own, which cannot know whether the
-   * command's left a status line: on a terminal the line is cleared regardless, so nothing is glued to it.
-   */
+  /** The error that ends a run: any status line or spinner is cleared first, so nothing is glued to it. */
   error(text: string): void {
-    if (this.deps.stderr.isTTY) this.progressShown = true;
     this.err(text);
   }
 
-  /** In CI a plain line at most every 5 s, so logs show life without flooding. */
+  /** A spinner on a terminal; elsewhere a plain line at most every 5 s, so CI logs show life without flooding. */
   progress(message: string, force = false): void {
     if (this.options.json || this.options.quiet) return;
-    if (this.fancy) {
-      this.deps.stderr.write(`\r\u001b[2K${this.errPaint.dim(message)}`);
-      this.progressShown = true;
-      return;
-    }
+    this.message = message;
+    this.show(force, this.deps.clock.now().getTime());
+  }
+
+  /** A short wait (connecting) worth a spinner at a terminal but not a line in a CI log. */
+  spin(message: string): void {
+    if (this.fancy) this.progress(message);
+  }
+
+  /** A passing condition (throttled, retrying) shown beside the current progress for a few seconds. */
+  progressNote(note: string): void {
+    if (this.options.json || this.options.quiet) return;
     const now = this.deps.clock.now().getTime();
-    if (force || now - this.lastProgressAt >= 5000) {
-      this.lastProgressAt = now;
-      this.err(message);
-    }
+    this.note = { text: note, until: now + NOTE_MS };
+    this.show(false, now);
   }
 
   clearProgress(): void {
-    if (this.progressShown) {
-      this.deps.stderr.write("\r\u001b[2K");
-      this.progressShown = false;
+    this.spinner?.stop();
+    this.spinner = undefined;
+  }
+
+  private show(force: boolean, now: number): void {
+    if (this.note && now > this.note.until) this.note = undefined;
+    const text = this.note ? `${this.message} (${this.note.text})` : this.message;
+    if (this.fancy && this.deps.spinners) {
+      this.spinner ??= this.deps.spinners.start(this.deps.stderr, this.errPaint.on);
+      this.spinner.text(maskCredentials(text));
+      return;
+    }
+    if (force || now - this.lastProgressAt >= 5000) {
+      this.lastProgressAt = now;
+      this.err(text);
     }
   }
 

@@ -83,7 +83,7 @@ describe("warnings with hints", () => {
     const r = await runSecrets(["migrate", "local", "x.yaml", "--dry-run"], { cwd, tty: "stderr" });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("planning against local…");
-    expect(r.stderr).toContain("\r\u001b[2Kerror [SOURCE_INVALID]");
+    expect(r.stderr).toMatch(/(^|\n)error \[SOURCE_INVALID\]/);
     expect(r.stderr).not.toMatch(/…error/);
   });
 });

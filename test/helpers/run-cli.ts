@@ -39,7 +39,12 @@ export async function runSecrets(args: readonly string[], options: RunOptions): 
     interactive: options.interactive ?? false,
     clock: { now: options.now ?? (() => new Date()), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     randomBytes,
-    prompt: { confirm: async () => options.answer ?? false },
+    prompt: {
+      confirm: async () => options.answer ?? false,
+      // A person at the keyboard who takes the first offer and keeps the defaults.
+      select: async (_message, choices) => choices[0]?.value as never,
+      checkbox: async (_message, choices) => choices.filter((c) => c.checked !== false).map((c) => c.value),
+    },
     providers: options.interruptAt ? interruptingAt(providers, options.interruptAt, () => fire(handlers)) : providers,
     signals: {
       onInterrupt(handler) {
