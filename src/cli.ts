@@ -94,6 +94,9 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
       ),
     journal: async ([action, runId], o) => (await import("./commands/journal.js")).journal(action ?? "list", runId, o as never, deps),
     providers: async (_, o) => (await import("./commands/providers.js")).providers(o as never, deps),
+    run: async ([command], o) => (await import("./commands/run.js")).run(command as unknown as string[], o as never, deps),
+    export: async (_, o, cmd) =>
+      (await import("./commands/export-env.js")).exportEnv({ ...o, revealSource: cmd.getOptionValueSource("reveal") } as never, deps),
     "export k8s": async (_, o) => (await import("./commands/export-k8s.js")).exportK8s(o as never, deps),
     scan: async ([paths], o, cmd) =>
       (await import("./commands/scan.js")).scan(
@@ -113,6 +116,8 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
       groups.set(parentName, parent);
     }
     const cmd = parent.command(`${childName ?? spec.name}${spec.args ? ` ${spec.args}` : ""}`).description(spec.description);
+    // A command may also be a group (`export --format …` and `export k8s`).
+    if (childName === undefined) groups.set(spec.name, cmd);
     for (const option of spec.options) cmd.addOption(toOption(option));
     specs.set(cmd, spec);
     const action = actions[spec.name];

@@ -11,6 +11,7 @@ import { openProvider } from "../core/open-provider.js";
 import type { OnConflict } from "../core/plan.js";
 import { planStream } from "../core/plan-stream.js";
 import type { ProviderName } from "../providers/index.js";
+import { holdsReference } from "../references/syntax.js";
 import { ColumnStep, isReferenceCell, type ScrubMode } from "../sources/column-scrub.js";
 import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/index.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
@@ -58,6 +59,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
       cleanups.push(() => opened.close());
     }
     let references = 0;
+    let templates = 0;
     const stream = () =>
       planStream(sources, store, {
         naming: { prefix: options.prefix, template: options.nameTemplate, env: options.env },
@@ -65,7 +67,10 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
         skip: (d) => {
           const reference = isReferenceCell(d);
           if (reference) references++;
-          return reference;
+          // A value that refers to a secret is where a migration ends, never where one starts.
+          const template = !reference && holdsReference(d.value);
+          if (template) templates++;
+          return reference || template;
         },
         plan: {
           runId,
@@ -92,6 +97,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     }
     if (!store.versioned && planned.writes > 0) reporter.info(`${provider} keeps no versions: a rollback of this run restores from its encrypted backup`);
     // Counted during the first pass only; the second pass skips the same cells again.
+    if (templates > 0) reporter.info(`${templates} value(s) hold a \${secret:…} or \${env:…} reference; not migrated`);
     if (references > 0) reporter.warn(`--db: ${references} cell(s) already hold a secret: reference (scrubbed earlier); not migrated again`);
     if (options.dryRun || planned.blocked || (planned.writes === 0 && planned.scrubCells === 0)) {
       // A live run that stops here shows its plan: read it once more into the output (no warnings twice).

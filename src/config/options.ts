@@ -95,6 +95,20 @@ const sourcing: OptionSpec[] = [
 ];
 
 const READ_ONLY = common(false);
+/** `run` and `export`: which files, and where an unqualified ${secret:NAME} lives. */
+const resolving: OptionSpec[] = [
+  { flags: "--config <file>", description: "configuration file (default secretshift.yaml if present)" },
+  { flags: "--state-dir <dir>", description: "state folder (journal, backups, key)", default: ".secrets" },
+  { flags: "--quiet", description: "only errors on stderr" },
+  { flags: "--verbose", description: "more detail (API calls, stack traces)" },
+  { flags: "--no-color", description: "no colours" },
+  { flags: "--from <file>", description: ".env, .json or .yaml file (repeatable; a later file's key wins)", parse: "list" },
+  {
+    flags: "--provider <name>",
+    description: `where \${secret:NAME} lives (default: SECRETS_PROVIDER, else where it was last migrated, else ${DEFAULT_PROVIDER})`,
+  },
+  ...providerFlags(),
+];
 const WRITING = common(true);
 const esoNames = () => listed(DESCRIPTORS.filter((d) => d.eso).map((d) => d.name));
 
@@ -196,6 +210,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [...READ_ONLY, { flags: "--provider <name>", description: "verify: also check the journal anchor kept in this provider; list: only its runs" }],
   },
   { name: "providers", description: "which providers exist and how they are configured", options: READ_ONLY },
+  {
+    name: "run",
+    args: "<command...>",
+    description: `resolve \${secret:…} and \${env:…} references, then start the command with the values in its environment`,
+    options: resolving,
+  },
+  {
+    name: "export",
+    description: "resolved values on stdout (dotenv, json, shell) or into $GITHUB_ENV (github)",
+    options: [
+      ...resolving,
+      { flags: "--format <format>", description: "export: dotenv, json, shell or github", choices: ["dotenv", "json", "shell", "github"] },
+      { flags: "--reveal", description: "print the values even when stdout is a terminal", cliOnly: true },
+    ],
+  },
   {
     name: "export k8s",
     args: "[source]",
