@@ -8,12 +8,14 @@ import { acquireLock } from "../core/lock.js";
 import { applyBatches, survey } from "../core/migrate-passes.js";
 import { checkTemplate } from "../core/naming.js";
 import { openProvider } from "../core/open-provider.js";
-import type { OnConflict } from "../core/plan.js";
+import type { DesiredSecret, OnConflict, Plan } from "../core/plan.js";
 import { planStream } from "../core/plan-stream.js";
 import type { ProviderName } from "../providers/index.js";
 import { holdsReference } from "../references/syntax.js";
-import { ColumnStep, isReferenceCell, type ScrubMode } from "../sources/column-scrub.js";
+import { ColumnStep, isReferenceCell } from "../sources/column-scrub.js";
+import { FileScrub } from "../sources/file-scrub.js";
 import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/index.js";
+import { type AnyScrubMode, referenceFor, splitScrub } from "../sources/scrub-modes.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { ItemSink } from "../ui/item-sink.js";
 import { renderItems, summaryLine } from "../ui/render-plan.js";
@@ -21,7 +23,7 @@ import type { Reporter } from "../ui/reporter.js";
 
 export interface MigrateOptions extends CommonOptions, SourceOptions, SelectionOptions, CiOptions {
   readonly onConflict?: OnConflict;
-  readonly scrub?: ScrubMode;
+  readonly scrub?: AnyScrubMode;
   readonly emitSql?: string;
 }
 
@@ -41,7 +43,10 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     // 1. The sources, the provider, and for a live run the key and the state lock.
     const sources = await openSources(deps, options);
     cleanups.push(() => closeSources(sources));
-    const columns = await ColumnStep.prepare(sources, options, deps.cwd, provider, reporter);
+    const scrub = splitScrub(options.scrub ?? "none", sources);
+    const columns = await ColumnStep.prepare(sources, { ...options, scrub: scrub.columns }, deps.cwd, provider, reporter);
+    const files = scrub.files && new FileScrub(FileScrub.dotenvSources(sources), scrub.files, referenceFor(provider, deps.env), reporter);
+    const toScrub = { planned: (plan: Plan, desired: readonly DesiredSecret[]) => columns.planned(plan, desired) + (files?.planned(plan, desired) ?? 0) };
     const { store, key, stateDir, openJournal } = await openProvider(deps, options, provider, reporter);
     cleanups.push(() => store.close());
     let writer: Writer | undefined;
@@ -88,7 +93,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     const output = new ItemSink(options.json ? deps.stdout : undefined, header, ACTIONS);
     sinks.push(output);
     const planSink = options.dryRun ? output : new ItemSink(undefined, header, ACTIONS);
-    const planned = await survey(stream(), planSink, reporter, columns, { stop: () => writer?.interrupted ?? false });
+    const planned = await survey(stream(), planSink, reporter, toScrub, { stop: () => writer?.interrupted ?? false });
     if (writer?.interrupted) {
       await writer.end("interrupted", { writes: 0 });
       output.close({ interrupted: true });
@@ -103,6 +108,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
       // A live run that stops here shows its plan: read it once more into the output (no warnings twice).
       if (planSink !== output) await survey(stream(), output, reporter, columns, { quiet: true });
       const step = await columns.withoutRun(planned.scrubCells, planned.blocked, !options.dryRun);
+      if (files && options.dryRun && !planned.blocked) reporter.info(`dry run: would scrub ${planned.scrubCells} migrated value(s) (${scrub.files})`);
       const note = options.dryRun
         ? "dry run: nothing was written"
         : planned.blocked
@@ -117,7 +123,13 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
 
     // 3. Consent, then batch by batch: the backup of what it overwrites, then its writes.
     if (!options.json) renderItems(reporter, planSink.head, planSink.count);
-    if (!(await confirmLive(deps, options, `Apply ${planned.writes} change(s) to ${provider}${columns.describe(planned.scrubCells)}?`))) {
+    if (
+      !(await confirmLive(
+        deps,
+        options,
+        `Apply ${planned.writes} change(s) to ${provider}${files ? `, then scrub ${planned.scrubCells} value(s) (${scrub.files})` : columns.describe(planned.scrubCells)}?`,
+      ))
+    ) {
       reporter.info("cancelled; nothing was written");
       output.close({ cancelled: true });
       await live.end("cancelled", { writes: 0 });
@@ -145,7 +157,12 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
 
     // 4. Database columns, only after every write succeeded.
     const step = await columns.afterRun({ ok: why === undefined, why, cells: applied.cells, writer: live, backup });
-    const status = await live.end(why !== undefined || step.failed ? "failed" : "ok", { writes: planned.writes, failed });
+    // 5. `.env` lines, likewise only after every write succeeded.
+    const filed = files && why === undefined && !live.interrupted ? await files.afterRun({ writer: live, backup }) : undefined;
+    if (files && !filed)
+      reporter.warn(`${why ?? "the run was interrupted"}: no .env line was scrubbed; fix the cause, then run migrate again with --scrub ${scrub.files}`);
+    if (filed) step.json.fileScrub = { mode: scrub.files, lines: filed.scrubbed, failed: filed.failed };
+    const status = await live.end(why !== undefined || step.failed || filed?.failed ? "failed" : "ok", { writes: planned.writes, failed });
     const code = await finish(
       reporter,
       { ...options, dryRun: false },
@@ -155,7 +172,7 @@ export async function migrate(provider: ProviderName, options: MigrateOptions, d
     );
     // After an interrupt the writer has said how to go on.
     if (status === "failed") reporter.info(`to undo this run: secrets rollback ${provider} --run ${runId}`);
-    return live.exitCode(step.failed ? ExitCode.failed : code);
+    return live.exitCode(step.failed || filed?.failed ? ExitCode.failed : code);
   } catch (error) {
     // Part of the JSON document may be on stdout already: end it with the error instead of starting a second one.
     for (const sink of sinks) sink.fail(error);

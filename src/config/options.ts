@@ -127,8 +127,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--on-conflict <mode>", description: "when the vault holds a different value", choices: ["overwrite", "skip", "fail"], default: "fail" },
       {
         flags: "--scrub <mode>",
-        description: "after a successful live run, set migrated --db cells to NULL or secret:<provider>:<name>",
-        choices: ["none", "null", "reference"],
+        description: `after a successful live run: --db cells to NULL or secret:<provider>:<name>; .env values to \${secret:<name>} (reference) or their lines deleted (remove)`,
+        choices: ["none", "null", "reference", "remove"],
         default: "none",
       },
       { flags: "--emit-sql <file>", description: "write (never run) the DROP COLUMN migration for the --db columns" },

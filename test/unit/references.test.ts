@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are the ${secret:…} syntax under test
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ProviderName } from "../../src/providers/index.js";
@@ -29,7 +30,9 @@ describe("reference syntax", () => {
       { kind: "secret", name: "db-password", text: "${secret:db-password}" },
       "@db/app",
     ]);
-    expect(parseTemplate("${secret:aws:db-password}", "x")).toEqual([{ kind: "secret", provider: "aws", name: "db-password", text: "${secret:aws:db-password}" }]);
+    expect(parseTemplate("${secret:aws:db-password}", "x")).toEqual([
+      { kind: "secret", provider: "aws", name: "db-password", text: "${secret:aws:db-password}" },
+    ]);
     // A first segment that is no provider belongs to the name.
     expect(parseTemplate("${secret:team:db}", "x")).toEqual([{ kind: "secret", name: "team:db", text: "${secret:team:db}" }]);
   });
