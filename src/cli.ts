@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { COMMANDS, type CommandSpec, GROUPS, keyOf, type OptionSpec, positiveInt } from "./config/options.js";
 import type { Deps } from "./core/deps.js";
-import { ExitCode } from "./core/errors.js";
+import { ExitCode, usageError } from "./core/errors.js";
 import { isProviderName, type ProviderName, unknownProvider } from "./providers/index.js";
 
 export type Runner = (run: () => Promise<number>) => Promise<void>;
@@ -83,8 +83,14 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     migrate: async ([p], o) => (await import("./commands/migrate.js")).migrate(provider(p), o as never, deps),
     validate: async ([p], o) => (await import("./commands/validate.js")).validate(provider(p), o as never, deps),
     rollback: async ([p], o) => (await import("./commands/rollback.js")).rollback(provider(p), o as never, deps),
-    rotate: async ([name], o, cmd) =>
-      (await import("./commands/rotate.js")).rotate(name as string, { ...o, providerSource: cmd.getOptionValueSource("provider") } as never, deps),
+    rotate: async ([name], o, cmd) => {
+      const options = { ...o, providerSource: cmd.getOptionValueSource("provider") };
+      // Only a typed --only picks many: SECRETS_ONLY, meant for migrate, must not turn `rotate <name>` into a batch.
+      const many = Boolean(o.all) || cmd.getOptionValueSource("only") === "cli";
+      if (name === undefined && many) return (await import("./commands/rotate-many.js")).rotateMany(options as never, deps);
+      if (name === undefined || many) throw usageError("ROTATE_TARGET", "name one secret, or use --all / --only <glob> (not both)");
+      return (await import("./commands/rotate.js")).rotate(name, options as never, deps);
+    },
     cleanup: async ([p], o) => (await import("./commands/cleanup.js")).cleanup(provider(p), o as never, deps),
     get: async ([name], o, cmd) =>
       (await import("./commands/get.js")).get(

@@ -158,7 +158,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "rotate",
-    args: "<name>",
+    args: "[name]",
     description: "new value → pending → set → test → promote; the old one stays readable for the grace period",
     options: [
       ...WRITING,
@@ -180,6 +180,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--role <role>", description: "postgres strategies: the login role" },
       { flags: "--bits <n>", description: "jwt: HS256/384/512 key size", choices: ["256", "384", "512"] },
       { flags: "--abort", description: "abandon a rotation in progress: undo the set step, remove the pending version", cliOnly: true },
+      { flags: "--all", description: "rotate every secret on the provider, one at a time", cliOnly: true },
+      { flags: "--only <glob>", description: "only names matching (repeatable)", parse: "list" },
+      { flags: "--exclude <glob>", description: "skip names matching (repeatable)", parse: "list" },
     ],
   },
   {
