@@ -34,7 +34,7 @@ describe("rotate --all / --only", () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain("rotated 2 of 3 secret(s) on local; failed: DB_PASSWORD");
     const after = await localState(cwd);
-    expect(after["DB_PASSWORD"]).toBe(before["DB_PASSWORD"]);
+    expect(after.DB_PASSWORD).toBe(before.DB_PASSWORD);
     for (const name of ["API_KEY", "DB_USER"]) expect(versions(after)[name]).not.toBe(versions(before)[name]);
   });
 
