@@ -120,6 +120,12 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     if (childName !== undefined && parentName !== undefined) {
       parent = groups.get(parentName) ?? program.command(parentName).description(GROUPS[parentName] ?? "");
       groups.set(parentName, parent);
+      // A parent with options of its own (`export --provider`) leaves the ones after its subcommand to the
+      // subcommand; commander needs that of every command above it too (the program has only -V and -h).
+      if (specs.has(parent)) {
+        program.enablePositionalOptions();
+        parent.enablePositionalOptions();
+      }
     }
     const cmd = parent.command(`${childName ?? spec.name}${spec.args ? ` ${spec.args}` : ""}`).description(spec.description);
     // A command may also be a group (`export --format …` and `export k8s`).
