@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { COMMANDS, type CommandSpec, GROUPS, keyOf, type OptionSpec, positiveInt } from "./config/options.js";
 import type { Deps } from "./core/deps.js";
-import { ExitCode } from "./core/errors.js";
+import { ExitCode, usageError } from "./core/errors.js";
 import { actionableFsError } from "./core/fs-errors.js";
 import { isProviderName, type ProviderName, unknownProvider } from "./providers/index.js";
 
@@ -95,8 +95,15 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
       ),
     validate: async ([p], o) => (await import("./commands/validate.js")).validate(provider(p), o as never, deps),
     rollback: async ([p], o) => (await import("./commands/rollback.js")).rollback(provider(p), o as never, deps),
-    rotate: async ([name], o, cmd) =>
-      (await import("./commands/rotate.js")).rotate(name, { ...o, providerSource: cmd.getOptionValueSource("provider") } as never, deps),
+    rotate: async ([name], o, cmd) => {
+      const options = { ...o, providerSource: cmd.getOptionValueSource("provider") };
+      // Only a typed --only picks many: SECRETS_ONLY, meant for migrate, must not turn `rotate <name>` into a batch.
+      const many = Boolean(o.all) || cmd.getOptionValueSource("only") === "cli";
+      if (name === undefined && many) return (await import("./commands/rotate-many.js")).rotateMany(options as never, deps);
+      if (many) throw usageError("ROTATE_TARGET", "name one secret, or use --all / --only <glob> (not both)");
+      // Without a name, rotate asks for one at a terminal (or says what it needs).
+      return (await import("./commands/rotate.js")).rotate(name, options as never, deps);
+    },
     cleanup: async ([p], o, cmd) =>
       (await import("./commands/cleanup.js")).cleanup(p, { ...o, providerSource: cmd.getOptionValueSource("provider") } as never, deps),
     get: async ([name], o, cmd) =>
@@ -107,6 +114,9 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
       ),
     journal: async ([action, runId], o) => (await import("./commands/journal.js")).journal(action ?? "list", runId, o as never, deps),
     providers: async (_, o) => (await import("./commands/providers.js")).providers(o as never, deps),
+    run: async ([command], o) => (await import("./commands/run.js")).run(command as unknown as string[], o as never, deps),
+    export: async (_, o, cmd) =>
+      (await import("./commands/export-env.js")).exportEnv({ ...o, revealSource: cmd.getOptionValueSource("reveal") } as never, deps),
     "export k8s": async (_, o) => (await import("./commands/export-k8s.js")).exportK8s(o as never, deps),
     scan: async ([paths], o, cmd) =>
       (await import("./commands/scan.js")).scan(
@@ -127,8 +137,16 @@ export function buildCli(deps: Deps, version: string, run: Runner): Command {
     if (childName !== undefined && parentName !== undefined) {
       parent = groups.get(parentName) ?? program.command(parentName, { hidden: spec.hidden === true }).description(GROUPS[parentName] ?? "");
       groups.set(parentName, parent);
+      // A parent with options of its own (`export --provider`) leaves the ones after its subcommand to the
+      // subcommand; commander needs that of every command above it too (the program has only -V and -h).
+      if (specs.has(parent)) {
+        program.enablePositionalOptions();
+        parent.enablePositionalOptions();
+      }
     }
     const cmd = parent.command(`${childName ?? spec.name}${spec.args ? ` ${spec.args}` : ""}`, { hidden: spec.hidden === true }).description(spec.description);
+    // A command may also be a group (`export --format …` and `export k8s`).
+    if (childName === undefined) groups.set(spec.name, cmd);
     for (const option of spec.options) cmd.addOption(toOption(option));
     if (spec.examples) cmd.addHelpText("after", `\nExamples:\n${spec.examples.map(([line, what]) => `  $ ${line}\n      ${what}`).join("\n")}\n`);
     specs.set(cmd, spec);

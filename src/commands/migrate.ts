@@ -8,11 +8,14 @@ import { NameMatcher } from "../core/glob.js";
 import { applyBatches, survey } from "../core/migrate-passes.js";
 import { checkTemplate } from "../core/naming.js";
 import { openProvider } from "../core/open-provider.js";
-import type { OnConflict } from "../core/plan.js";
+import type { DesiredSecret, OnConflict, Plan } from "../core/plan.js";
 import { planStream } from "../core/plan-stream.js";
 import type { ProviderName } from "../providers/index.js";
-import { ColumnStep, isReferenceCell, type ScrubMode } from "../sources/column-scrub.js";
+import { holdsReference } from "../references/syntax.js";
+import { ColumnStep, isReferenceCell } from "../sources/column-scrub.js";
+import { FileScrub } from "../sources/file-scrub.js";
 import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/index.js";
+import { type AnyScrubMode, referenceFor, splitScrub } from "../sources/scrub-modes.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { ItemSink } from "../ui/item-sink.js";
 import { renderItems, summaryLine } from "../ui/render-plan.js";
@@ -21,7 +24,7 @@ import { askSource } from "../ui/wizard.js";
 
 export interface MigrateOptions extends CommonOptions, SourceOptions, SelectionOptions, CiOptions {
   readonly onConflict?: OnConflict;
-  readonly scrub?: ScrubMode;
+  readonly scrub?: AnyScrubMode;
   readonly emitSql?: string;
 }
 
@@ -42,7 +45,10 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
     // 1. The sources, the provider, and for a live run the key and the state lock.
     const sources = await openSources(deps, options);
     cleanups.push(() => closeSources(sources));
-    const columns = await ColumnStep.prepare(sources, options, deps.cwd, provider, reporter);
+    const scrub = splitScrub(options.scrub ?? "none", sources);
+    const columns = await ColumnStep.prepare(sources, { ...options, scrub: scrub.columns }, deps.cwd, provider, reporter);
+    const files = scrub.files && new FileScrub(FileScrub.dotenvSources(sources), scrub.files, referenceFor(provider, deps.env), reporter);
+    const toScrub = { planned: (plan: Plan, desired: readonly DesiredSecret[]) => columns.planned(plan, desired) + (files?.planned(plan, desired) ?? 0) };
     const { store, key, stateDir, openJournal } = await openProvider(deps, options, provider, reporter);
     cleanups.push(() => store.close());
     let writer: Writer | undefined;
@@ -61,6 +67,7 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
     }
     let references = 0;
     const filter = new NameMatcher(options);
+    let templates = 0;
     const stream = () =>
       planStream(sources, store, {
         naming: { prefix: options.prefix, template: options.nameTemplate, env: options.env },
@@ -68,7 +75,10 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
         skip: (d) => {
           const reference = isReferenceCell(d);
           if (reference) references++;
-          return reference;
+          // A value that refers to a secret is where a migration ends, never where one starts.
+          const template = !reference && holdsReference(d.value);
+          if (template) templates++;
+          return reference || template;
         },
         plan: {
           runId,
@@ -86,7 +96,7 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
     const output = new ItemSink(options.json ? deps.stdout : undefined, header, ACTIONS);
     sinks.push(output);
     const planSink = options.dryRun ? output : new ItemSink(undefined, header, ACTIONS);
-    const planned = await survey(stream(), planSink, reporter, columns, { stop: () => writer?.interrupted ?? false });
+    const planned = await survey(stream(), planSink, reporter, toScrub, { stop: () => writer?.interrupted ?? false });
     if (writer?.interrupted) {
       await writer.end("interrupted", { writes: 0 });
       output.close({ interrupted: true });
@@ -96,11 +106,13 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
     if (!store.versioned && planned.writes > 0) reporter.info(`${provider} keeps no versions: a rollback of this run restores from its encrypted backup`);
     // Counted during the first pass only; the second pass skips the same cells again.
     for (const w of filter.unmatched()) reporter.warn(w);
+    if (templates > 0) reporter.info(`${templates} value(s) hold a \${secret:…} or \${env:…} reference; not migrated`);
     if (references > 0) reporter.warn(`--db: ${references} cell(s) already hold a secret: reference (scrubbed earlier); not migrated again`);
     if (options.dryRun || planned.blocked || (planned.writes === 0 && planned.scrubCells === 0)) {
       // A live run that stops here shows its plan: read it once more into the output (no warnings twice).
       if (planSink !== output) await survey(stream(), output, reporter, columns, { quiet: true });
       const step = await columns.withoutRun(planned.scrubCells, planned.blocked, !options.dryRun);
+      if (files && options.dryRun && !planned.blocked) reporter.info(`dry run: would scrub ${planned.scrubCells} migrated value(s) (${scrub.files})`);
       const note = options.dryRun
         ? "dry run: nothing was written"
         : planned.blocked
@@ -116,7 +128,8 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
     // 3. Consent, then batch by batch: the backup of what it overwrites, then its writes.
     if (!options.json) renderItems(reporter, planSink.head, planSink.count);
     // The counts per action, since the table above stops at 200 rows.
-    const question = `Apply ${planned.writes} change(s) to ${provider} (${summaryLine(planSink.summary)})${columns.describe(planned.scrubCells)}?`;
+    const scrubbing = files ? `, then scrub ${planned.scrubCells} value(s) (${scrub.files})` : columns.describe(planned.scrubCells);
+    const question = `Apply ${planned.writes} change(s) to ${provider} (${summaryLine(planSink.summary)})${scrubbing}?`;
     const refused = await confirmLive(deps, options, question);
     if (refused !== undefined) {
       reporter.info("cancelled; nothing was written");
@@ -150,7 +163,12 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
 
     // 4. Database columns, only after every write succeeded.
     const step = await columns.afterRun({ ok: why === undefined, why, cells: applied.cells, writer: live, backup });
-    const status = await live.end(why !== undefined || step.failed ? "failed" : "ok", { writes: planned.writes, failed });
+    // 5. `.env` lines, likewise only after every write succeeded.
+    const filed = files && why === undefined && !live.interrupted ? await files.afterRun({ writer: live, backup }) : undefined;
+    if (files && !filed)
+      reporter.warn(`${why ?? "the run was interrupted"}: no .env line was scrubbed; fix the cause, then run migrate again with --scrub ${scrub.files}`);
+    if (filed) step.json.fileScrub = { mode: scrub.files, lines: filed.scrubbed, failed: filed.failed };
+    const status = await live.end(why !== undefined || step.failed || filed?.failed ? "failed" : "ok", { writes: planned.writes, failed });
     const done = {
       applied: planned.writes - failed,
       seconds: (deps.clock.now().getTime() - started) / 1000,
@@ -167,7 +185,7 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
     if (status !== "failed" && !options.json) reporter.out(appliedLine(provider, done));
     // After an interrupt the writer has said how to go on.
     if (status === "failed") reporter.info(`to undo this run: secrets rollback ${provider} --run ${runId}`);
-    return live.exitCode(step.failed ? ExitCode.failed : code);
+    return live.exitCode(step.failed || filed?.failed ? ExitCode.failed : code);
   } catch (error) {
     // Part of the JSON document may be on stdout already: end it with the error instead of starting a second one.
     for (const sink of sinks) sink.fail(error);

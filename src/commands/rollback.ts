@@ -10,6 +10,7 @@ import { planRollback, type RevertPlanItem } from "../core/rollback-plan.js";
 import { writeDigester } from "../core/write-digest.js";
 import type { ProviderName } from "../providers/index.js";
 import { type CellsReport, openScrubbedTable, restoreScrubbedCells, scrubbedCellsOf } from "../sources/column-restore.js";
+import { type FilesReport, restoreScrubbedFiles, scrubbedFilesOf } from "../sources/file-restore.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { rateLine } from "../ui/rate.js";
 import { jsonItem, renderItems } from "../ui/render-plan.js";
@@ -44,13 +45,15 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     const scrubbedCells = scrubbedCellsOf(backup);
     const scrubbed = scrubbedCells.length;
     let cells: CellsReport | undefined = scrubbed > 0 ? { restore: scrubbed } : undefined;
+    const scrubbedFiles = scrubbedFilesOf(backup);
+    let files: FilesReport | undefined = scrubbedFiles.length > 0 ? { restore: scrubbedFiles.length } : undefined;
 
-    if (names.length === 0 && scrubbed === 0 && !options.json)
+    if (names.length === 0 && scrubbed === 0 && !files && !options.json)
       reporter.info(`run ${target} wrote nothing (it stopped before its first write); to undo an earlier run, name it with --run (\`secrets journal list\`)`);
-    if (options.dryRun || (plan.every((i) => i.action === "unchanged") && scrubbed === 0))
-      return await report(deps, reporter, options, provider, target, plan, undefined, undefined, cells);
+    if (options.dryRun || (plan.every((i) => i.action === "unchanged") && scrubbed === 0 && !files))
+      return await report(deps, reporter, options, provider, target, plan, undefined, undefined, cells, files);
     if (!options.json) renderItems(reporter, plan);
-    const also = scrubbed > 0 ? ` and put back ${scrubbed} scrubbed cell(s)` : "";
+    const also = `${scrubbed > 0 ? ` and put back ${scrubbed} scrubbed cell(s)` : ""}${files ? ` and ${files.restore} scrubbed file(s)` : ""}`;
     const refused = await confirmLive(deps, options, `Undo ${plan.filter((i) => i.action !== "unchanged").length} change(s)${also} of run ${target}?`);
     if (refused !== undefined) {
       reporter.info("cancelled; nothing was changed");
@@ -66,6 +69,7 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     cleanups.push(() => writer.close());
     // Cells first: undoing the vault first would leave references that point at nothing.
     if (table) cells = await restoreScrubbedCells(table, scrubbedCells, { writer, reporter });
+    if (files) files = await restoreScrubbedFiles(scrubbedFiles, { writer, reporter });
     const work = plan.filter((i) => i.action !== "unchanged" && i.op);
     const started = deps.clock.now().getTime();
     const results = await writer.apply(
@@ -78,8 +82,8 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
       },
     );
     const failed = results.filter((r) => r.status !== "done").length;
-    await writer.end(failed > 0 || cells?.changedSince ? "failed" : "ok", { target, failed });
-    return writer.exitCode(await report(deps, reporter, options, provider, target, plan, new Map(results.map((r) => [r.name, r])), runId, cells));
+    await writer.end(failed > 0 || cells?.changedSince || files?.changedSince ? "failed" : "ok", { target, failed });
+    return writer.exitCode(await report(deps, reporter, options, provider, target, plan, new Map(results.map((r) => [r.name, r])), runId, cells, files));
   } finally {
     for (const c of cleanups.reverse()) await c();
   }
@@ -111,6 +115,7 @@ async function report(
   results: Map<string, { status: string; outcome?: string; error?: string }> | undefined,
   runId?: string,
   cells?: CellsReport,
+  files?: FilesReport,
 ): Promise<number> {
   const items = plan.map((i) => {
     const r = results?.get(i.name);
@@ -120,7 +125,7 @@ async function report(
   });
   const summary: Record<string, number> = { delete: 0, restore: 0, unchanged: 0, "changed-since": 0, skip: 0, failed: 0 };
   for (const i of items) summary[i.action] = (summary[i.action] ?? 0) + 1;
-  const bad = (summary.failed ?? 0) + (summary["changed-since"] ?? 0) + (cells?.changedSince ?? 0);
+  const bad = (summary.failed ?? 0) + (summary["changed-since"] ?? 0) + (cells?.changedSince ?? 0) + (files?.changedSince ?? 0);
   await publishCi(
     deps,
     options,
@@ -139,12 +144,14 @@ async function report(
       summary,
       items: items.map((i) => jsonItem(i)),
       ...(cells ? { cells } : {}),
+      ...(files ? { files } : {}),
     });
   } else {
     renderItems(reporter, items);
     const parts = Object.entries(summary)
       .filter(([, n]) => n > 0)
       .map(([k, n]) => `${n} ${k}`);
+    if (files) parts.push(files.restored === undefined ? `${files.restore} scrubbed file(s) to put back` : `${files.restored} file(s) put back`);
     if (cells) parts.push(cells.restored === undefined ? `${cells.restore} scrubbed cell(s) to put back` : `${cells.restored} cell(s) put back`);
     reporter.out(`${options.dryRun ? "dry run: " : ""}${parts.join(", ") || "nothing to undo"}`);
   }

@@ -7,11 +7,15 @@ import { NameMatcher } from "../core/glob.js";
 import { desiredBatches } from "../core/inventory.js";
 import { checkTemplate } from "../core/naming.js";
 import { openProvider } from "../core/open-provider.js";
+import type { DesiredSecret } from "../core/plan.js";
 import { checkReferences, splitReferenceCells } from "../core/secret-reference.js";
 import type { ProviderName } from "../providers/index.js";
 import type { SecretStore } from "../providers/types.js";
+import { referenceContext } from "../references/open.js";
+import { type ResolveContext, resolveEach } from "../references/resolve.js";
+import { holdsReference } from "../references/syntax.js";
 import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/index.js";
-import { at } from "../sources/origin.js";
+import { at, lineOf } from "../sources/origin.js";
 import type { SecretSource } from "../sources/types.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { ItemSink } from "../ui/item-sink.js";
@@ -49,7 +53,8 @@ export async function validate(provider: ProviderName, options: ValidateOptions,
         everything?.push(...items);
       };
       try {
-        const known = await compareBatches(sources, store, provider, options, reporter, add);
+        const templates = await templateContext(deps, options, provider, store, reporter);
+        const known = await compareBatches(sources, store, provider, options, reporter, add, templates);
         add(compareState([], new Map(), await extraNames(store, options.prefix ?? "", known)));
       } catch (error) {
         sink.fail(error);
@@ -83,6 +88,7 @@ async function compareBatches(
   options: ValidateOptions,
   reporter: Reporter,
   add: (items: RenderedItem[]) => void,
+  templates: ResolveContext,
 ): Promise<Set<string>> {
   const known = new Set<string>();
   const naming = { prefix: options.prefix, template: options.nameTemplate, env: options.env };
@@ -90,7 +96,15 @@ async function compareBatches(
   for await (const batch of desiredBatches(sources, naming, filter)) {
     for (const w of batch.warnings) reporter.warn(`${at(w)}: ${w.message}`);
     // A scrubbed cell holds `secret:<provider>:<name>`: that secret must exist.
-    const { values, references } = splitReferenceCells(batch.desired);
+    const { values: plain, references } = splitReferenceCells(batch.desired);
+    // A value of ${secret:…} references is in sync when every one of them resolves.
+    const values = plain.filter((d) => !holdsReference(d.value));
+    add(
+      await checkTemplates(
+        plain.filter((d) => holdsReference(d.value)),
+        templates,
+      ),
+    );
     const referenced = references.filter((r) => r.target.provider === provider).map((r) => r.target.name);
     const current = await store.readMany([...new Set([...values.map((d) => d.name), ...referenced])]);
     for (const name of [...batch.desired.map((d) => d.name), ...referenced]) known.add(name);
@@ -98,6 +112,30 @@ async function compareBatches(
   }
   for (const w of filter.unmatched()) reporter.warn(w);
   return known;
+}
+
+/** An unqualified ${secret:NAME} is looked up in the provider being validated, through its open store. */
+async function templateContext(deps: Deps, options: ValidateOptions, provider: ProviderName, store: SecretStore, reporter: Reporter): Promise<ResolveContext> {
+  const others = await referenceContext(deps, options, reporter);
+  return {
+    ...others,
+    providerFor: () => provider,
+    read: async (p, names) =>
+      p === provider ? new Map([...(await store.readMany(names))].filter(([, s]) => !s.deleted).map(([n, s]) => [n, s.value])) : others.read(p, names),
+  };
+}
+
+async function checkTemplates(templates: readonly DesiredSecret[], ctx: ResolveContext): Promise<RenderedItem[]> {
+  if (templates.length === 0) return [];
+  const resolved = await resolveEach(
+    templates.map((d) => ({ key: d.name, value: d.value, origin: d.origin })),
+    ctx,
+  );
+  return resolved.map((r, i) => {
+    const origin = templates[i]?.origin ?? { source: "" };
+    const base = { name: r.key, source: origin.source, ...lineOf(origin) };
+    return r.missing.length === 0 ? { ...base, action: "in-sync" } : { ...base, action: "missing", reason: r.missing.join("; ") };
+  });
 }
 
 /** A listing may lag behind the service, so each candidate is confirmed by a read by name. */

@@ -100,6 +100,20 @@ const copying: OptionSpec[] = [
 ];
 
 const READ_ONLY = common(false);
+/** `run` and `export`: which files, and where an unqualified ${secret:NAME} lives. */
+const resolving: OptionSpec[] = [
+  { flags: "--config <file>", description: "configuration file (default secretshift.yaml if present)" },
+  { flags: "--state-dir <dir>", description: "state folder (journal, backups, key)", default: ".secrets" },
+  { flags: "--quiet", description: "only errors on stderr" },
+  { flags: "--verbose", description: "more detail (API calls, stack traces)" },
+  { flags: "--no-color", description: "no colours" },
+  { flags: "--from <file>", description: ".env, .json or .yaml file (repeatable; a later file's key wins)", parse: "list" },
+  {
+    flags: "--provider <name>",
+    description: `where \${secret:NAME} lives (default: SECRETS_PROVIDER, else where it was last migrated, else ${DEFAULT_PROVIDER})`,
+  },
+  ...PROVIDER_FLAGS,
+];
 const WRITING = common(true);
 /** Examples use a real remote vault from the registry (nothing outside a provider's folder names one). */
 const EXAMPLE = DESCRIPTORS.find((d) => d.eso && d.capabilities.anchor) ?? { name: DEFAULT_PROVIDER, title: DEFAULT_PROVIDER };
@@ -129,8 +143,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--on-conflict <mode>", description: "when the vault holds a different value", choices: ["overwrite", "skip", "fail"], default: "fail" },
       {
         flags: "--scrub <mode>",
-        description: "after a successful live run, set migrated --db cells to NULL or secret:<provider>:<name>",
-        choices: ["none", "null", "reference"],
+        description: `after a successful live run: --db cells to NULL or secret:<provider>:<name>; .env values to \${secret:<name>} (reference) or their lines deleted (remove)`,
+        choices: ["none", "null", "reference", "remove"],
         default: "none",
       },
       { flags: "--emit-sql <file>", description: "write (never run) the DROP COLUMN migration for the --db columns" },
@@ -205,6 +219,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--bits <n>", description: "jwt: HS256/384/512 key size", choices: ["256", "384", "512"] },
       { flags: "--abort", description: "abandon a rotation in progress: undo the set step, remove the pending version", cliOnly: true },
       ...PROVIDER_FLAGS,
+      { flags: "--all", description: "rotate every secret on the provider, one at a time", cliOnly: true },
+      { flags: "--only <glob>", description: "only names matching (repeatable)", parse: "list" },
+      { flags: "--exclude <glob>", description: "skip names matching (repeatable)", parse: "list" },
     ],
   },
   {
@@ -262,6 +279,29 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: [
       ["secrets providers", "each provider and whether its environment is set"],
       ["secrets providers --json", "the same as one JSON document"],
+    ],
+  },
+  {
+    name: "run",
+    args: "<command...>",
+    description: `resolve \${secret:…} and \${env:…} references, then start the command with the values in its environment`,
+    examples: [
+      ["secrets run -- npm start", "start the app with the references in .env resolved"],
+      [`secrets run --from .env.production --provider ${EXAMPLE.name} -- node server.js`, `references from another file, looked up in ${EXAMPLE.name}`],
+    ],
+    options: resolving,
+  },
+  {
+    name: "export",
+    description: "resolved values on stdout (dotenv, json, shell) or into $GITHUB_ENV (github)",
+    examples: [
+      ["secrets export --format github", "a CI step: the values into $GITHUB_ENV, each masked in the log"],
+      ["secrets export --format dotenv --reveal > .env.resolved", "the resolved values as a .env file"],
+    ],
+    options: [
+      ...resolving,
+      { flags: "--format <format>", description: "export: dotenv, json, shell or github", choices: ["dotenv", "json", "shell", "github"] },
+      { flags: "--reveal", description: "print the values even when stdout is a terminal", cliOnly: true },
     ],
   },
   {

@@ -31,4 +31,6 @@ export interface Deps {
 
 export interface SignalHub {
   onInterrupt(handler: () => void): () => void;
+  /** While registered, every SIGINT/SIGTERM goes to the handler and nothing exits (`secrets run` passes them to its command). */
+  forward?(handler: (signal: NodeJS.Signals) => void): () => void;
 }

@@ -44,7 +44,7 @@ export async function survey(
   batches: AsyncIterable<PlannedBatch>,
   sink: ItemSink,
   reporter: Reporter,
-  columns: ColumnStep,
+  columns: Pick<ColumnStep, "planned">,
   options: SurveyOptions = {},
 ): Promise<Survey> {
   let writes = 0;

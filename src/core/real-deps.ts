@@ -11,8 +11,13 @@ import { ExitCode } from "./errors.js";
  */
 function processSignals(): SignalHub {
   const handlers = new Set<() => void>();
+  const forwards = new Set<(signal: NodeJS.Signals) => void>();
   let hits = 0;
-  const onSignal = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (forwards.size > 0) {
+      for (const f of forwards) f(signal);
+      return;
+    }
     hits++;
     if (handlers.size === 0 || hits > 1) process.exit(ExitCode.interrupted);
     for (const h of handlers) h();
@@ -23,6 +28,10 @@ function processSignals(): SignalHub {
     onInterrupt(handler) {
       handlers.add(handler);
       return () => handlers.delete(handler);
+    },
+    forward(handler) {
+      forwards.add(handler);
+      return () => forwards.delete(handler);
     },
   };
 }

@@ -1,4 +1,5 @@
 import dotenv from "dotenv";
+import { holdsReference } from "../references/syntax.js";
 import { expandDotenv } from "./dotenv-expand.js";
 import { scanDotenv } from "./dotenv-scan.js";
 import { dotenvWarnings } from "./dotenv-warnings.js";
@@ -30,9 +31,12 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
   if (options.expand) {
     const expanded = expandDotenv(parsed, options.env ?? {});
     values = expanded.values;
-    for (const { key, message } of expanded.notes) warnings.push({ source: file, ...lineOf({ line: lines.get(key) }), message: `${key}: ${message}` });
+    for (const { key, message } of expanded.notes.filter((n) => !holdsReference(given.get(n.key) ?? "")))
+      warnings.push({ source: file, ...lineOf({ line: lines.get(key) }), message: `${key}: ${message}` });
     warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   }
-  const entries = [...lines].map(([key, line]) => ({ key, value: values.get(key) ?? "", origin: { source: file, ...lineOf({ line }) } }));
+  // dotenv-expand would empty a ${secret:…} reference: a value holding one stays as dotenv.parse gave it.
+  const kept = (key: string) => (holdsReference(given.get(key) ?? "") ? given.get(key) : values.get(key)) ?? "";
+  const entries = [...lines].map(([key, line]) => ({ key, value: kept(key), origin: { source: file, ...lineOf({ line }) } }));
   return { entries, warnings };
 }

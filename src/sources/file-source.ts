@@ -25,6 +25,7 @@ export function formatOf(path: string): FileFormat {
 /** Read again on every `read()`, so a second pass sees what is on disk now. */
 export class FileSource implements SecretSource {
   readonly label: string;
+  readonly format: FileFormat;
   private readonly absolute: string;
 
   constructor(
@@ -33,6 +34,11 @@ export class FileSource implements SecretSource {
   ) {
     this.label = path;
     this.absolute = resolve(options.cwd, path);
+    this.format = formatOf(path);
+  }
+
+  get path(): string {
+    return this.absolute;
   }
 
   async *read(): AsyncIterable<SourceBatch> {

@@ -1,0 +1,37 @@
+import { usageError } from "../core/errors.js";
+import { DEFAULT_PROVIDER, type ProviderName } from "../providers/index.js";
+import { referenceText } from "../references/syntax.js";
+import type { ScrubMode } from "./column-scrub.js";
+import type { FileScrubMode } from "./dotenv-scrub.js";
+import { FileSource } from "./file-source.js";
+import type { SecretSource } from "./types.js";
+
+export type AnyScrubMode = ScrubMode | FileScrubMode;
+
+/**
+ * One `--scrub` for both kinds of source: `null` is for columns, `remove` for `.env` lines, and
+ * `reference` for both. YAML and JSON files are refused: their rewrite is not byte-exact.
+ */
+export function splitScrub(mode: AnyScrubMode, sources: readonly SecretSource[]): { columns: ScrubMode; files: FileScrubMode | undefined } {
+  if (mode === "none" || mode === "null") return { columns: mode, files: undefined };
+  const files = sources.filter((s): s is FileSource => s instanceof FileSource);
+  const structured = files.find((f) => f.format !== "dotenv");
+  if (structured)
+    throw usageError(
+      "SCRUB_FORMAT",
+      `--scrub ${mode} rewrites .env files and database columns; ${structured.label} is ${structured.format.toUpperCase()}, which it does not rewrite`,
+      "migrate that file in a run without --scrub, then replace its values by hand",
+    );
+  const db = files.length < sources.length;
+  if (mode === "remove" && db) throw usageError("BAD_OPTION", "--scrub remove deletes .env lines; database cells are scrubbed with null or reference");
+  return { columns: mode === "reference" && db ? "reference" : "none", files: files.length > 0 ? mode : undefined };
+}
+
+/**
+ * Unqualified where `run` would look without being told (the default provider, or SECRETS_PROVIDER
+ * as it is now); elsewhere the reference names its provider, so the file resolves the same anywhere.
+ */
+export function referenceFor(provider: ProviderName, env: Readonly<Record<string, string | undefined>>): (name: string) => string {
+  const implied = provider === DEFAULT_PROVIDER ? !env.SECRETS_PROVIDER || env.SECRETS_PROVIDER === provider : env.SECRETS_PROVIDER === provider;
+  return (name) => referenceText(implied && !name.includes(":") ? undefined : provider, name);
+}
