@@ -3,7 +3,7 @@ import { ensurePrivateDir } from "../../core/atomic-file.js";
 import { noKeyError, open, seal } from "../../core/crypto.js";
 import { acquireLock } from "../../core/lock.js";
 import type { StoreLedger } from "../../core/state-journal.js";
-import type { StoreSeal } from "../../core/store-seal.js";
+import type { SealedFile } from "../../core/store-seal.js";
 import type { ProviderContext } from "../shared/context.js";
 import {
   ConflictError,
@@ -16,14 +16,14 @@ import {
   type WriteOp,
   type WriteResult,
 } from "../types.js";
-import { type LoadedDocument, type LocalDocument, type LocalSecret, type LocalVersion, loadDocument, saveDocument, withBareIndex } from "./document.js";
+import { type LoadedDocument, type LocalDocument, type LocalSecret, type LocalVersion, loadDocument, saveDocument } from "./document.js";
 import { LocalRotation } from "./rotation.js";
 
 const aad = (name: string, version: string) => `store:${name}:${version}`;
 const NAME_RULE = /^[A-Za-z0-9_.\-/@+=:]{1,512}$/;
 
 /**
- * One file, values sealed one by one, written once per run (`flush`). Writes go to a copy loaded
+ * One file, values sealed one by one; each batch (`flush`) appends the secrets it changed. Writes go to a copy loaded
  * under the store lock, so compare-and-set sees the file as it is, not as it was while planning.
  */
 export class LocalStore implements SecretStore {
@@ -33,13 +33,15 @@ export class LocalStore implements SecretStore {
   readonly defaultConcurrency = 1;
   readonly stats: ProviderStats = { apiCalls: 0 };
   private staged: LocalDocument | undefined;
-  private stagedSeal: StoreSeal | undefined;
+  private stagedSeal: SealedFile | undefined;
+  /** Names written since the last save: the next patch. */
+  private readonly changed = new Set<string>();
   /** Reused by every later read of this run (a batched run reads once per batch). */
   private loaded: LocalDocument | undefined;
   private release: (() => Promise<void>) | undefined;
   readonly rotation = new LocalRotation({
     read: () => this.current(),
-    commit: (change) => this.commit(change),
+    commit: (name, change) => this.commit(name, change),
     open: (name, version, sealed) => open(this.requireKey(), sealed, aad(name, version), `secret ${name} v${version}`).toString("utf8"),
     seal: (name, version, value) => seal(this.requireKey(), value, aad(name, version)),
     now: () => this.now(),
@@ -112,6 +114,7 @@ export class LocalStore implements SecretStore {
     };
     secret.labels = { ...secret.labels, current: version, ...(currentVersion === undefined ? {} : { previous: currentVersion }) };
     doc.secrets[op.name] = secret;
+    this.changed.add(op.name);
     return { version };
   }
 
@@ -123,10 +126,12 @@ export class LocalStore implements SecretStore {
       if (!secret || current === undefined) return "already";
       if (secret.versions[current]?.runId !== op.runId) return "changed-since";
       delete doc.secrets[op.name];
+      this.changed.add(op.name);
       return "reverted";
     }
     if (secret && current === op.prior.version) return "already";
     if (!secret || current === undefined || secret.versions[current]?.runId !== op.runId) return "changed-since";
+    this.changed.add(op.name);
     const written = secret.versions[current];
     delete secret.versions[current];
     secret.labels = { ...(written?.replaced ?? {}) };
@@ -142,29 +147,40 @@ export class LocalStore implements SecretStore {
   }
 
   async flush(): Promise<void> {
-    if (this.staged) await this.save(this.staged);
+    if (this.staged && this.changed.size > 0) await this.save(this.staged);
   }
 
   async close(): Promise<void> {
     this.staged = undefined;
     this.stagedSeal = undefined;
+    this.changed.clear();
     this.loaded = undefined;
     const release = this.release;
     this.release = undefined;
     if (release) await release();
   }
 
-  /** Kept in memory only once it is on disk. */
-  private async commit<T>(change: (doc: LocalDocument) => T): Promise<T> {
-    const next = withBareIndex(structuredClone(await this.stage()));
-    const result = change(next);
-    await this.save(next);
-    this.staged = next;
-    return result;
+  /** Kept in memory only once it is on disk: a failed change or save puts the secret back as it was. */
+  private async commit<T>(name: string, change: (doc: LocalDocument) => T): Promise<T> {
+    const doc = await this.stage();
+    const before = doc.secrets[name];
+    if (before) doc.secrets[name] = structuredClone(before);
+    try {
+      const result = change(doc);
+      this.changed.add(name);
+      await this.save(doc);
+      return result;
+    } catch (e) {
+      if (before) doc.secrets[name] = before;
+      else delete doc.secrets[name];
+      this.changed.delete(name);
+      throw e;
+    }
   }
 
   private async save(doc: LocalDocument): Promise<void> {
-    this.stagedSeal = await saveDocument(this.path, doc, this.requireKey(), this.stagedSeal);
+    this.stagedSeal = await saveDocument(this.path, doc, this.requireKey(), this.stagedSeal, this.changed);
+    this.changed.clear();
     await this.ledger?.record(this.path, this.stagedSeal);
   }
 
