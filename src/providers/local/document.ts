@@ -8,6 +8,8 @@ export type LocalLabel = "current" | "previous" | "pending";
 export interface LocalVersion {
   /** AAD binds it to `store:<name>:<version>`. */
   sealed: string;
+  /** Keyed digest of name and value, so an unchanged value is recognised without decrypting it. */
+  digest?: string;
   createdAt: string;
   runId?: string;
   /** Labels before this version was written, so a revert is exact. */

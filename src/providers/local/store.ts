@@ -4,6 +4,7 @@ import { noKeyError, open, seal } from "../../core/crypto.js";
 import { acquireLock } from "../../core/lock.js";
 import type { StoreLedger } from "../../core/state-journal.js";
 import type { SealedFile } from "../../core/store-seal.js";
+import { writeDigester } from "../../core/write-digest.js";
 import type { ProviderContext } from "../shared/context.js";
 import {
   ConflictError,
@@ -39,6 +40,7 @@ export class LocalStore implements SecretStore {
   /** Reused by every later read of this run (a batched run reads once per batch). */
   private loaded: LocalDocument | undefined;
   private release: (() => Promise<void>) | undefined;
+  private digester: ((name: string, value: string) => string) | undefined;
   readonly rotation = new LocalRotation({
     read: () => this.current(),
     commit: (name, change) => this.commit(name, change),
@@ -85,13 +87,29 @@ export class LocalStore implements SecretStore {
       .sort();
   }
 
+  /** The value is decrypted only when read: a plan that finds it unchanged by its digest never opens it. */
   reveal(doc: LocalDocument, name: string, label: "current" | "previous" | "pending"): CurrentSecret | undefined {
     const secret = doc.secrets[name];
     const version = secret?.labels[label];
     const entry = version === undefined ? undefined : secret?.versions[version];
     if (!entry || version === undefined) return undefined;
-    const value = open(this.requireKey(), entry.sealed, aad(name, version), `secret ${name} v${version}`).toString("utf8");
-    return { name, value, version };
+    const key = this.requireKey();
+    let value: string | undefined;
+    const digest = entry.digest;
+    return {
+      name,
+      version,
+      get value() {
+        value ??= open(key, entry.sealed, aad(name, version), `secret ${name} v${version}`).toString("utf8");
+        return value;
+      },
+      ...(digest ? { matches: (candidate: string) => this.digestOf(name, candidate) === digest } : {}),
+    };
+  }
+
+  private digestOf(name: string, value: string): string {
+    this.digester ??= writeDigester(this.requireKey());
+    return this.digester(name, value);
   }
 
   async write(op: WriteOp): Promise<WriteResult> {
@@ -107,6 +125,7 @@ export class LocalStore implements SecretStore {
     const evicted = evict(secret, currentVersion);
     secret.versions[version] = {
       sealed: seal(this.requireKey(), op.value, aad(op.name, version)),
+      digest: this.digestOf(op.name, op.value),
       createdAt: this.now().toISOString(),
       runId: op.runId,
       replaced: { ...secret.labels },
