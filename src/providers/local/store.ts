@@ -223,6 +223,8 @@ export class LocalStore implements SecretStore {
       const { doc, seal } = await this.load();
       this.staged = doc;
       this.stagedSeal = seal;
+      // Reads use the staged copy from now on: the planning copy can go, so the store is held once.
+      this.loaded = undefined;
     }
     return this.staged;
   }
