@@ -109,8 +109,10 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
     if (templates > 0) reporter.info(`${templates} value(s) hold a \${secret:…} or \${env:…} reference; not migrated`);
     if (references > 0) reporter.warn(`--db: ${references} cell(s) already hold a secret: reference (scrubbed earlier); not migrated again`);
     if (options.dryRun || planned.blocked || (planned.writes === 0 && planned.scrubCells === 0)) {
-      // A live run that stops here shows its plan: read it once more into the output (no warnings twice).
-      if (planSink !== output) await survey(stream(), output, reporter, columns, { quiet: true });
+      // A live run that stops here shows its plan. Without --json the first pass's sink already holds
+      // every row the table and summary show; only a JSON document needs the rows read once more.
+      const shown = planSink === output || !options.json ? planSink : output;
+      if (shown !== planSink) await survey(stream(), output, reporter, columns, { quiet: true });
       const step = await columns.withoutRun(planned.scrubCells, planned.blocked, !options.dryRun);
       if (files && options.dryRun && !planned.blocked) reporter.info(`dry run: would scrub ${planned.scrubCells} migrated value(s) (${scrub.files})`);
       const note = options.dryRun
@@ -118,7 +120,7 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
         : planned.blocked
           ? "the plan has conflicts or invalid names; nothing was written"
           : undefined;
-      const code = await finish(reporter, options, output, { provider, store: store.stats, note, extra: step.json, started }, deps);
+      const code = await finish(reporter, options, shown, { provider, store: store.stats, note, extra: step.json, started }, deps);
       await writer?.end(planned.blocked ? "blocked" : step.failed ? "failed" : "ok", { writes: 0 });
       const exit = step.failed ? ExitCode.failed : code;
       return writer ? writer.exitCode(exit) : exit;

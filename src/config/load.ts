@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { Node } from "yaml";
 import { usageError } from "../core/errors.js";
+import { yaml } from "../core/yaml.js";
 
 export const CONFIG_FILE = "secretshift.yaml";
 
@@ -29,6 +30,7 @@ export async function loadConfig(cwd: string, explicit: string | undefined): Pro
     if ((error as NodeJS.ErrnoException).code === "ENOENT" && explicit === undefined) return undefined;
     throw usageError("CONFIG_NOT_FOUND", `cannot read configuration file ${explicit ?? path}`);
   }
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const lineOf = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : 1);
@@ -51,17 +53,17 @@ export async function loadConfig(cwd: string, explicit: string | undefined): Pro
   }
   const top = new Map<string, ConfigValue>();
   const providers = new Map<string, Map<string, ConfigValue>>();
-  if (isMap(doc.contents)) {
+  if (yaml().isMap(doc.contents)) {
     for (const pair of doc.contents.items) {
-      const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
-      if (key === "providers" && isMap(pair.value)) {
+      const key = String(yaml().isScalar(pair.key) ? pair.key.value : pair.key);
+      if (key === "providers" && yaml().isMap(pair.value)) {
         for (const p of pair.value.items) {
           const section = new Map<string, ConfigValue>();
-          if (isMap(p.value))
+          if (yaml().isMap(p.value))
             for (const s of p.value.items) section.set(String((s.key as { value: unknown }).value), { value: toJs(s.value), line: lineOf(s.key as Node) });
           providers.set(String((p.key as { value: unknown }).value), section);
         }
-      } else if (key === "source" && isMap(pair.value)) {
+      } else if (key === "source" && yaml().isMap(pair.value)) {
         for (const [name, setting] of sourceSettings(pair.value.items, lineOf)) top.set(name, setting);
       } else {
         top.set(key === "sources" ? "from" : key, { value: toJs(pair.value), line: lineOf(pair.key as Node) });
@@ -76,20 +78,20 @@ function sourceSettings(items: readonly { key: unknown; value: unknown }[], line
   return items.map((item) => {
     const key = String((item.key as { value: unknown }).value);
     const line = lineOf(item.key as Node);
-    if (key !== "options" || !isMap(item.value)) return [key === "provider" ? "fromProvider" : "fromPrefix", { value: toJs(item.value), line }];
+    if (key !== "options" || !yaml().isMap(item.value)) return [key === "provider" ? "fromProvider" : "fromPrefix", { value: toJs(item.value), line }];
     const pairs = item.value.items.map((o) => `${String((o.key as { value: unknown }).value)}=${String(toJs(o.value))}`);
     return ["fromProviderOption", { value: pairs, line }];
   });
 }
 
-const toJs = (node: unknown): unknown => (isScalar(node) ? node.value : isSeq(node) || isMap(node) ? node.toJSON() : node);
+const toJs = (node: unknown): unknown => (yaml().isScalar(node) ? node.value : yaml().isSeq(node) || yaml().isMap(node) ? node.toJSON() : node);
 
 /** For an unknown key the issue's path names its parent; find the offending key's own line. */
 function findKey(contents: unknown, path: string[]): Node | undefined {
   let node = contents;
   for (const part of path) {
-    if (!isMap(node)) return undefined;
-    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === part);
+    if (!yaml().isMap(node)) return undefined;
+    const pair = node.items.find((p) => yaml().isScalar(p.key) && String(p.key.value) === part);
     if (!pair) return undefined;
     node = path[path.length - 1] === part ? pair.key : pair.value;
   }

@@ -109,6 +109,18 @@ export async function appendDurable(path: string, data: string | Buffer, mode = 
   if (fresh) await fsyncDir(dirname(path));
 }
 
+/** Cuts whatever lies past `at` (a torn earlier append), writes there and syncs: the file's end is known, never assumed. */
+export async function writeAtEnd(path: string, at: number, data: string): Promise<void> {
+  const handle = await open(path, constants.O_WRONLY | NOFOLLOW).catch(refuseLoop(path));
+  try {
+    await handle.truncate(at);
+    await handle.write(data, at, "utf8");
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** O_EXCL also refuses a symlink there, dangling or not. */
 export async function createExclusive(path: string, data: string | Buffer, mode = 0o600): Promise<boolean> {
   let handle: Awaited<ReturnType<typeof open>>;

@@ -1,4 +1,4 @@
-import type { CurrentSecret } from "../providers/types.js";
+import { type CurrentSecret, holds } from "../providers/types.js";
 import { lineOf } from "../sources/origin.js";
 import { type DesiredSecret, EMPTY_REASON, type PlanItem } from "./plan.js";
 
@@ -24,7 +24,7 @@ export function compareState(desired: readonly DesiredSecret[], current: Readonl
     if (new Set(group.map((d) => d.value)).size > 1) items.push({ ...base, action: "conflict", reason: "defined with different values in several sources" });
     else if (want.value === "") items.push({ ...base, action: "skip", reason: EMPTY_REASON });
     else if (!have || have.deleted) items.push({ ...base, action: "missing", reason: have?.deleted ? "scheduled for deletion" : "not in the provider" });
-    else if (have.value !== want.value) items.push({ ...base, action: "different", version: have.version, reason: "the provider holds a different value" });
+    else if (!holds(have, want.value)) items.push({ ...base, action: "different", version: have.version, reason: "the provider holds a different value" });
     else items.push({ ...base, action: "in-sync", version: have.version });
   }
   for (const name of listed) {

@@ -49,15 +49,18 @@ class SeenNames {
 /** Memory bounded by the batch size; a name repeated in a later batch with another value is a conflict. */
 export async function* planStream(sources: readonly SecretSource[], store: SecretStore, options: StreamOptions): AsyncGenerator<PlannedBatch> {
   const seen = new SeenNames();
+  // A batch's names are remembered only once a later batch comes: a single batch costs no digest.
+  let previous: { desired: readonly DesiredSecret[]; source: number } | undefined;
   for await (const batch of desiredBatches(sources, options.naming, options.filter, options.skip)) {
+    for (const d of previous?.desired ?? []) seen.remember(d, previous?.source ?? 0);
     const desired: DesiredSecret[] = [];
     const crossed: PlanItem[] = [];
     for (const d of batch.desired) {
-      const earlier = seen.get(d.name);
+      const earlier = previous && seen.get(d.name);
       if (!earlier) desired.push(d);
       else if (earlier.digest !== seen.digest(d.value)) crossed.push(crossConflict(d, sources[earlier.source]?.label ?? "an earlier batch"));
     }
-    for (const d of desired) seen.remember(d, batch.sourceIndex);
+    previous = { desired, source: batch.sourceIndex };
     const current = await store.readMany([...new Set(desired.map((d) => d.name))]);
     const planned = planMigration(desired, current, options.plan);
     const plan = crossed.length === 0 ? planned : { items: [...planned.items, ...crossed], ops: planned.ops, blocked: true };

@@ -1,4 +1,4 @@
-import type { CurrentSecret, NameCheck, WriteOp } from "../providers/types.js";
+import { type CurrentSecret, holds, type NameCheck, type WriteOp } from "../providers/types.js";
 import { at, lineOf } from "../sources/origin.js";
 import type { Origin } from "../sources/types.js";
 
@@ -114,7 +114,7 @@ function classify(name: string, group: DesiredSecret[], want: DesiredSecret, hav
   if (!have) {
     return { row: { action: "create" }, op: { kind: "create", name, value: want.value, runId: options.runId } };
   }
-  if (have.value === want.value) return { row: { action: "unchanged", version: have.version } };
+  if (holds(have, want.value)) return { row: { action: "unchanged", version: have.version } };
   if (options.onConflict === "skip") return { row: { action: "skip", version: have.version, reason: "value differs; --on-conflict skip" } };
   if (options.onConflict === "fail") {
     return {

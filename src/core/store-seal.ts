@@ -1,16 +1,28 @@
 import { randomBytes } from "node:crypto";
-import { writeFileAtomic } from "./atomic-file.js";
+import { writeAtEnd, writeFileAtomic } from "./atomic-file.js";
 import { hmac, sameMac, subkey } from "./crypto.js";
 import { CliError, ExitCode, usageError } from "./errors.js";
 
 /**
- * A state file as a header line and a document. The header MACs the whole text under a key derived
- * from the data key and carries a generation the journal records, so an edit fails the MAC and an
- * older intact copy is caught by its generation. Knows nothing of the document's shape.
+ * A state file as a header line, a snapshot document line, then appended patch lines. The header
+ * MACs the snapshot and each patch MACs itself chained to the line before, under a key derived from
+ * the data key; every line carries a generation the journal records, so an edit fails a MAC, a
+ * dropped or reordered patch breaks the chain, and an older intact copy (or a cut tail) is caught
+ * by its generation. Knows nothing of the document's or the patches' shape.
  */
 export interface StoreSeal {
   readonly id: string;
   readonly generation: number;
+}
+
+/** Where the next patch goes and what it chains to. */
+export interface SealedFile extends StoreSeal {
+  readonly mac: string;
+  /** Bytes of the header, the snapshot and every complete patch: a torn tail past it is cut on the next append. */
+  readonly bytes: number;
+  readonly snapshotBytes: number;
+  /** False for a file from before patches, whose snapshot line has no newline to append after. */
+  readonly appendable: boolean;
 }
 
 const HEADER = "secretshift-store-seal/1";
@@ -28,34 +40,57 @@ export function storeFormatOf(text: string): "sealed" | "unsealed" | "unknown" {
 
 export function sealStore(dataKey: Buffer, seal: StoreSeal, document: string): string {
   const header = { format: HEADER, id: seal.id, generation: seal.generation, mac: storeMac(dataKey, seal, document) };
-  return `${JSON.stringify(header)}\n${document}`;
+  return `${JSON.stringify(header)}\n${document}\n`;
 }
 
-/** Throws STORE_TAMPERED unless the MAC verifies. */
-export function openStore(dataKey: Buffer, text: string, path: string): { seal: StoreSeal; document: string } {
+/** Throws STORE_TAMPERED unless every MAC verifies. An unterminated last line is an append that crashed before its fsync: ignored. */
+export function openStore(dataKey: Buffer, text: string, path: string): { seal: SealedFile; document: string; patches: string[] } {
   if (storeFormatOf(text) === "unsealed") throw unsealedStoreError(path);
-  const cut = text.indexOf("\n");
-  let header: { format?: unknown; id?: unknown; generation?: unknown; mac?: unknown } = {};
-  try {
-    header = JSON.parse(cut < 0 ? text : text.slice(0, cut));
-  } catch {
-    // not a header: judged below
-  }
+  const lines = text.split("\n");
+  const header = parseJson(lines[0] ?? "") as { format?: unknown; id?: unknown; generation?: unknown; mac?: unknown };
   const { id, generation, mac } = header;
-  if (header.format !== HEADER || typeof id !== "string" || typeof mac !== "string" || !Number.isSafeInteger(generation) || cut < 0) {
+  if (header.format !== HEADER || typeof id !== "string" || typeof mac !== "string" || !Number.isSafeInteger(generation) || lines.length < 2) {
     throw storeTampered(path, "it does not start with a valid seal header");
   }
-  const seal = { id, generation: generation as number };
-  const document = text.slice(cut + 1);
-  if (!sameMac(mac, storeMac(dataKey, seal, document))) {
-    throw storeTampered(path, "its MAC does not verify: names, versions or labels were edited, or it was written with another key");
+  const document = lines[1] ?? "";
+  if (!sameMac(mac, storeMac(dataKey, { id, generation: generation as number }, document))) throw macFailed(path);
+  // Files written before patches existed end without a newline after the snapshot.
+  let bytes = Buffer.byteLength(`${lines[0]}\n${document}`) + (lines.length > 2 ? 1 : 0);
+  const snapshotBytes = bytes;
+  let seal: SealedFile = { id, generation: generation as number, mac, bytes, snapshotBytes, appendable: lines.length > 2 };
+  const patches: string[] = [];
+  for (const line of lines.slice(2, -1)) {
+    const tab = line.indexOf("\t");
+    const tag = parseJson(line.slice(0, tab)) as { generation?: unknown; mac?: unknown };
+    const next = { id, generation: seal.generation + 1 };
+    const patch = line.slice(tab + 1);
+    if (tab < 0 || tag.generation !== next.generation || typeof tag.mac !== "string" || !sameMac(tag.mac, patchMac(dataKey, next, seal.mac, patch))) {
+      throw macFailed(path);
+    }
+    bytes += Buffer.byteLength(line) + 1;
+    seal = { ...next, mac: tag.mac, bytes, snapshotBytes, appendable: true };
+    patches.push(patch);
   }
-  return { seal, document };
+  return { seal, document, patches };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) ?? {};
+  } catch {
+    return {}; // judged by the caller
+  }
 }
 
 function storeMac(dataKey: Buffer, seal: StoreSeal, document: string): string {
   return hmac(subkey(dataKey, "store"), `store\n${seal.id}\n${seal.generation}\n${document}`);
 }
+
+function patchMac(dataKey: Buffer, seal: StoreSeal, before: string, patch: string): string {
+  return hmac(subkey(dataKey, "store"), `store-patch\n${seal.id}\n${seal.generation}\n${before}\n${patch}`);
+}
+
+const macFailed = (path: string) => storeTampered(path, "its MAC does not verify: names, versions or labels were edited, or it was written with another key");
 
 export const storeTampered = (path: string, why: string): CliError =>
   new CliError("STORE_TAMPERED", `refusing to use ${path}: ${why}`, {
@@ -70,8 +105,20 @@ const unsealedStoreError = (path: string): CliError =>
     "run `secrets journal upgrade` once to seal it (see README, Security)",
   );
 
-export async function writeSealed(path: string, document: string, dataKey: Buffer, previous: StoreSeal | undefined): Promise<StoreSeal> {
+/** A new snapshot, replacing the file atomically (the first write, and each compaction). */
+export async function writeSealed(path: string, document: string, dataKey: Buffer, previous: StoreSeal | undefined): Promise<SealedFile> {
   const seal = { id: previous?.id ?? newStoreId(), generation: (previous?.generation ?? 0) + 1 };
-  await writeFileAtomic(path, sealStore(dataKey, seal, document), 0o600);
-  return seal;
+  const text = sealStore(dataKey, seal, document);
+  await writeFileAtomic(path, text, 0o600);
+  const bytes = Buffer.byteLength(text);
+  return { ...seal, mac: storeMac(dataKey, seal, document), bytes, snapshotBytes: bytes, appendable: true };
+}
+
+/** One line, durable before it resolves; the patch must be one line of JSON (no newline or tab outside strings). */
+export async function appendSealed(path: string, patch: string, dataKey: Buffer, previous: SealedFile): Promise<SealedFile> {
+  const next = { id: previous.id, generation: previous.generation + 1 };
+  const mac = patchMac(dataKey, next, previous.mac, patch);
+  const line = `${JSON.stringify({ generation: next.generation, mac })}\t${patch}\n`;
+  await writeAtEnd(path, previous.bytes, line);
+  return { ...next, mac, bytes: previous.bytes + Buffer.byteLength(line), snapshotBytes: previous.snapshotBytes, appendable: true };
 }

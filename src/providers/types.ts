@@ -8,7 +8,12 @@ export interface CurrentSecret {
   /** Scheduled for deletion / soft-deleted: writing needs a recovery step first. */
   readonly deleted?: boolean;
   readonly hint?: string;
+  /** Where the store can tell equality without revealing its value (a keyed digest beside it). */
+  readonly matches?: (value: string) => boolean;
 }
+
+/** Whether the provider holds exactly `value`, by digest where the store keeps one. */
+export const holds = (have: CurrentSecret, value: string): boolean => (have.matches ? have.matches(value) : have.value === value);
 
 /** Saved, encrypted, in the run's backup before the run touches the name. */
 export interface PriorState {

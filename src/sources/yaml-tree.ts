@@ -1,5 +1,6 @@
-import { type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import type { Document, LineCounter } from "yaml";
 import { usageError } from "../core/errors.js";
+import { yaml } from "../core/yaml.js";
 import { at } from "./origin.js";
 import type { TreeEntry, TreeNode } from "./tree.js";
 
@@ -8,6 +9,7 @@ import type { TreeEntry, TreeNode } from "./tree.js";
  * dotenv does. Errors give the position and code only: the package's messages quote the text.
  */
 export function parseYamlTree(text: string, file: string): TreeNode {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, merge: true });
   const error = doc.errors[0];
@@ -32,13 +34,13 @@ interface Context {
 
 function convert(node: unknown, context: Context): TreeNode {
   if (--context.budget.left < 0) throw usageError("SOURCE_INVALID", `${context.file}: its aliases expand to too many values`);
-  if (isAlias(node)) {
+  if (yaml().isAlias(node)) {
     const target = node.resolve(context.doc);
     if (target === undefined || context.open.has(target)) return { kind: "other", what: "an alias that refers to itself" };
     return convert(target, context);
   }
-  if (isSeq(node)) return { kind: "list" };
-  if (isScalar(node)) {
+  if (yaml().isSeq(node)) return { kind: "list" };
+  if (yaml().isScalar(node)) {
     const value = node.value;
     if (value === null || value === undefined) return { kind: "null" };
     if (typeof value === "string") return { kind: "scalar", text: value };
@@ -47,7 +49,7 @@ function convert(node: unknown, context: Context): TreeNode {
     }
     return { kind: "other", what: `a ${node.tag ?? typeof value} value` };
   }
-  if (!isMap(node)) return { kind: "other", what: "an unsupported YAML node" };
+  if (!yaml().isMap(node)) return { kind: "other", what: "an unsupported YAML node" };
 
   context.open.add(node);
   const explicit: TreeEntry[] = [];
@@ -55,11 +57,11 @@ function convert(node: unknown, context: Context): TreeNode {
   for (const pair of node.items) {
     const keyNode = pair.key;
     const line = lineOf(keyNode, context) ?? lineOf(pair.value, context);
-    if (isScalar(keyNode) && typeof keyNode.value === "symbol") {
+    if (yaml().isScalar(keyNode) && typeof keyNode.value === "symbol") {
       merged.push(...mergedEntries(pair.value, line, context));
       continue;
     }
-    if (!isScalar(keyNode)) {
+    if (!yaml().isScalar(keyNode)) {
       const where = at({ source: context.file, line });
       throw usageError("SOURCE_INVALID", `${where}: a key that is not a plain value; keys must be text`);
     }
@@ -75,7 +77,7 @@ function convert(node: unknown, context: Context): TreeNode {
 }
 
 function mergedEntries(value: unknown, line: number | undefined, context: Context): TreeEntry[] {
-  const sources = isSeq(value) ? value.items : [value];
+  const sources = yaml().isSeq(value) ? value.items : [value];
   return sources.flatMap((source) => {
     const node = convert(source, context);
     if (node.kind !== "map") {
@@ -86,6 +88,6 @@ function mergedEntries(value: unknown, line: number | undefined, context: Contex
 }
 
 function lineOf(node: unknown, context: Context): number | undefined {
-  const offset = isNode(node) ? node.range?.[0] : undefined;
+  const offset = yaml().isNode(node) ? node.range?.[0] : undefined;
   return offset === undefined ? undefined : context.lines.linePos(offset).line;
 }

@@ -5,9 +5,10 @@ import { localState } from "../helpers/crash-targets.js";
 import { runSecrets } from "../helpers/run-cli.js";
 import { tmpdir } from "../helpers/tmpdir.js";
 
-// Spawns the built CLI (`npm run build` first; `npm test` does it). The local store writes a run
-// once (one atomic flush), so the distinct moments of a crash are few: each is hit exactly by the
-// kill switch, instead of sampled with timers.
+// Spawns the built CLI (`npm run build` first; `npm test` does it). The local store appends a run's
+// batch as one patch line, so the distinct moments of a crash are few: each is hit exactly by the
+// kill switch, instead of sampled with timers. (The first write of a store, and a compaction, replace
+// the file by rename instead: the rename moments are in the first-write test below.)
 const OLD = 250;
 const TARGET = [...entries(OLD, "new"), ...entries(250, "new", OLD)];
 const INTENDED = Object.fromEntries(TARGET.map((e) => [e.key, e.value]));
@@ -34,8 +35,8 @@ describe("kill -9 during a live migrate to the local store", () => {
 
   const moments = [
     ["intent:1", "every intent journalled, nothing written"],
-    ["before-rename:store.enc", "the new store file written and synced, not yet in place"],
-    ["after-rename:store.enc", "the new store in place, no outcome journalled"],
+    ["torn-patch:store.enc", "half of the batch's patch line on disk, the rest never written"],
+    ["after-patch:store.enc", "the batch's patch line durable, no outcome journalled"],
     ["append:3", "every outcome journalled, no run-end"],
   ];
   it.each(moments)("killed at %s (%s): rollback --last restores exactly, a re-run finishes exactly", async (moment) => {
@@ -69,5 +70,33 @@ describe("kill -9 during a live migrate to the local store", () => {
     expect(back.stderr).toContain(`run ${run?.runId} wrote nothing`);
     expect(back.stdout).toContain("nothing to undo");
     expect(await localState(crashed)).toEqual(pre);
+  });
+});
+
+describe("kill -9 during the first write of a new local store (a whole-file rename)", () => {
+  let base: string;
+  beforeAll(async () => {
+    base = await tmpdir();
+    await writeEnv(base, TARGET);
+    expect((await runSecrets(["init"], { cwd: base })).code).toBe(0);
+  });
+
+  it.each([
+    ["before-rename:store.enc", "the new store file written and synced, not yet in place"],
+    ["after-rename:store.enc", "the new store in place, no outcome journalled"],
+  ])("killed at %s (%s): rollback --last leaves no secret, a re-run finishes exactly", async (moment) => {
+    const crashed = await copyOf(base);
+    const killed = await spawnSecrets(MIGRATE, crashed, killSwitch(moment));
+    await expectKilledAfterFirstIntent(killed, crashed, moment);
+
+    const rolledBack = await copyOf(crashed);
+    const back = await runSecrets(["rollback", "local", "--last", "--yes"], { cwd: rolledBack });
+    expect(back.code, `${moment}: ${back.stderr}`).toBe(0);
+    expect(await localState(rolledBack), `${moment}: rollback`).toEqual({});
+    expect((await runSecrets(["journal", "verify"], { cwd: rolledBack })).code, moment).toBe(0);
+
+    const rerun = await runSecrets(MIGRATE, { cwd: crashed });
+    expect(rerun.code, `${moment}: ${rerun.stderr}`).toBe(0);
+    expect(valuesOnly(await localState(crashed)), `${moment}: re-run`).toEqual(INTENDED);
   });
 });

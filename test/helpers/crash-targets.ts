@@ -7,6 +7,7 @@ import { startAwsHarness } from "./aws-harness.js";
 import { startAzureHarness } from "./azure-harness.js";
 import { startGcpHarness } from "./gcp-harness.js";
 import { startK8sHarness } from "./k8s-harness.js";
+import { storeDocument } from "./local-store-file.js";
 import { onCount } from "./server-events.js";
 import { startVaultHarness } from "./vault-harness.js";
 
@@ -163,8 +164,7 @@ export async function localState(cwd: string): Promise<Record<string, string>> {
   const key = await loadKey({ env: {}, stateDir });
   if (!key) throw new Error(`no key in ${stateDir}`);
   const text = await readFile(join(stateDir, "store.enc"), "utf8").catch(() => '{}\n{"secrets":{}}');
-  // The first line is the seal header (MAC and generation); the document follows.
-  const doc = JSON.parse(text.slice(text.indexOf("\n") + 1)) as LocalFile;
+  const doc = storeDocument(text) as LocalFile;
   const out: Record<string, string> = {};
   for (const [name, secret] of Object.entries(doc.secrets)) {
     const version = secret.labels.current;

@@ -4,6 +4,8 @@
 //   intent:<n>            right after the append that makes n intent lines durable
 //   before-rename:<file>  just before a written, fsynced temp file is renamed over <file>
 //   after-rename:<file>   right after that rename, before anything else happens
+//   torn-patch:<file>     half-way through appending a patch line to <file>, the half synced
+//   after-patch:<file>    right after a patch line appended to <file> is durable
 // Plain JavaScript: the child runs the built dist/ on Node 20 too, which cannot load TypeScript.
 import { constants } from "node:fs";
 import fs from "node:fs/promises";
@@ -52,6 +54,26 @@ if (kind === "append" || kind === "intent") {
     if (kind === "before-rename") await die();
     await rename(from, to);
     await die();
+  };
+} else if (kind === "torn-patch" || kind === "after-patch") {
+  const open = fs.open;
+  fs.open = async (path, flags, mode) => {
+    const handle = await open(path, flags, mode);
+    // The store appends through a write-only handle at its known end (no O_APPEND, no O_CREAT).
+    if (basename(String(path)) !== arg || typeof flags !== "number" || (flags & constants.O_WRONLY) === 0) return handle;
+    const write = handle.write.bind(handle);
+    const sync = handle.sync.bind(handle);
+    handle.write = async (data, position, encoding) => {
+      if (kind === "after-patch") return write(data, position, encoding);
+      await write(String(data).slice(0, Math.floor(String(data).length / 2)), position, encoding);
+      await sync();
+      return die();
+    };
+    handle.sync = async () => {
+      await sync();
+      await die();
+    };
+    return handle;
   };
 } else if (spec !== "") {
   throw new Error(`SECRETSHIFT_TEST_KILL: unknown moment "${spec}"`);

@@ -21,16 +21,33 @@ export async function localCurrentValues(
   if (text === undefined) return out;
   const material = (env.SECRETS_ENCRYPTION_KEY || (await readFile(join(stateDir, "key"), "utf8"))).trim();
   const key = Buffer.from(hkdfSync("sha256", material, "secretshift/v1", "data-key", 32));
-  // The first line is the seal header (MAC and generation, README "State"); the document follows.
-  const doc = JSON.parse(text.slice(text.indexOf("\n") + 1)) as {
-    secrets: Record<string, { labels: { current?: string }; versions: Record<string, { sealed: string }> }>;
-  };
+  const doc = storeDocument(text);
   for (const [name, secret] of Object.entries(doc.secrets)) {
     const version = secret.labels.current;
     const sealed = version === undefined ? undefined : secret.versions[version]?.sealed;
     if (version !== undefined && sealed !== undefined) out.set(name, { value: unseal(key, sealed, `store:${name}:${version}`), version });
   }
   return out;
+}
+
+type StoreSecrets = Record<string, { labels: { current?: string }; versions: Record<string, { sealed: string }> }>;
+
+/**
+ * The file's secrets as README "State" lays them out: a seal header line, the snapshot document, then
+ * `<tag>\t<patch>` lines each replacing or (null) deleting whole secrets; an unterminated last line is
+ * a torn append and holds nothing.
+ */
+export function storeDocument(text: string): { secrets: StoreSecrets } {
+  const lines = text.split("\n");
+  const secrets: StoreSecrets = Object.create(null);
+  Object.assign(secrets, (JSON.parse(lines[1] ?? "{}") as { secrets: StoreSecrets }).secrets);
+  for (const line of lines.slice(2, -1)) {
+    for (const [name, secret] of Object.entries(JSON.parse(line.slice(line.indexOf("\t") + 1)) as StoreSecrets)) {
+      if (secret === null) delete secrets[name];
+      else secrets[name] = secret;
+    }
+  }
+  return { secrets };
 }
 
 /** `v1.<iv>.<tag>.<ciphertext>`, base64url, AES-256-GCM with the context as additional data. */

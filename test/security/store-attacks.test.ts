@@ -75,4 +75,33 @@ describe("the local store's labels and generation are authenticated", () => {
     expect(gone.code).toBe(2);
     expect(gone.stderr).toMatch(/STORE_TAMPERED.*it is missing, but the journal recorded generation 3 of it/);
   });
+
+  it("dropping a patch line from the middle of store.enc breaks the MAC chain: refused", async () => {
+    const p = await rotated();
+    const lines = (await readFile(p.state("store.enc"), "utf8")).split("\n");
+    expect(lines.length).toBeGreaterThan(4); // header, snapshot, at least two patches, the final newline
+    lines.splice(2, 1);
+    await writeFile(p.state("store.enc"), lines.join("\n"));
+    await refusedEverywhere(p, /MAC does not verify/);
+  });
+
+  it("cutting the last patch lines off store.enc (an older, intact prefix): refused as an older generation", async () => {
+    const p = await rotated();
+    const lines = (await readFile(p.state("store.enc"), "utf8")).split("\n");
+    await writeFile(p.state("store.enc"), `${lines.slice(0, 3).join("\n")}\n`);
+    await refusedEverywhere(p, /but the journal recorded generation \d+: an older copy was put back/);
+  });
+
+  it("a torn last line (an append cut short) is ignored, and the next write cuts it before appending", async () => {
+    const p = await rotated();
+    const intact = await readFile(p.state("store.enc"), "utf8");
+    await writeFile(p.state("store.enc"), `${intact}{"generation":99,"mac":"half`);
+    expect((await p.ok(["get", "S", "--reveal"])).stdout.trim()).toBe(p.current);
+    await p.ok(["rotate", "S", "--yes"]);
+    const after = await readFile(p.state("store.enc"), "utf8");
+    expect(after.startsWith(intact)).toBe(true);
+    expect(after).not.toContain("half");
+    expect(after.endsWith("\n")).toBe(true);
+    expect((await p.secrets(["journal", "verify"])).code).toBe(0);
+  });
 });

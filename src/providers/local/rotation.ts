@@ -5,8 +5,8 @@ import type { LocalDocument, LocalLabel, LocalSecret } from "./document.js";
 
 export interface LocalRotationHost {
   read(): Promise<LocalDocument>;
-  /** The copy replaces the store only once it is on disk. */
-  commit<T>(change: (doc: LocalDocument) => T): Promise<T>;
+  /** Changes the one secret `name`; the change is kept only once it is on disk. */
+  commit<T>(name: string, change: (doc: LocalDocument) => T): Promise<T>;
   open(name: string, version: string, sealed: string): string;
   seal(name: string, version: string, value: string): string;
   now(): Date;
@@ -31,7 +31,7 @@ export class LocalRotation implements RotatingStore {
   }
 
   putPending(name: string, value: string, runId: string): Promise<string> {
-    return this.host.commit((doc) => {
+    return this.host.commit(name, (doc) => {
       const secret = doc.secrets[name];
       if (!secret || secret.labels.current === undefined) throw notFound(name);
       const pending = secret.labels.pending;
@@ -47,7 +47,7 @@ export class LocalRotation implements RotatingStore {
   }
 
   async promote(op: PromoteOp): Promise<string> {
-    await this.host.commit((doc) => {
+    await this.host.commit(op.name, (doc) => {
       const secret = doc.secrets[op.name];
       if (!secret) throw notFound(op.name);
       if (secret.labels.current === op.pendingVersion) return;
@@ -72,7 +72,7 @@ export class LocalRotation implements RotatingStore {
   }
 
   discardPending(name: string, runId?: string): Promise<boolean> {
-    return this.host.commit((doc) => {
+    return this.host.commit(name, (doc) => {
       const secret = doc.secrets[name];
       const pending = secret?.labels.pending;
       if (!secret || pending === undefined) return false;
@@ -84,7 +84,7 @@ export class LocalRotation implements RotatingStore {
   }
 
   dropPrevious(name: string, version: string): Promise<boolean> {
-    return this.host.commit((doc) => {
+    return this.host.commit(name, (doc) => {
       const secret = doc.secrets[name];
       if (!secret || secret.labels.previous !== version) return false;
       delete secret.labels.previous;

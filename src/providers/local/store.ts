@@ -3,7 +3,8 @@ import { ensurePrivateDir } from "../../core/atomic-file.js";
 import { noKeyError, open, seal } from "../../core/crypto.js";
 import { acquireLock } from "../../core/lock.js";
 import type { StoreLedger } from "../../core/state-journal.js";
-import type { StoreSeal } from "../../core/store-seal.js";
+import type { SealedFile } from "../../core/store-seal.js";
+import { writeDigester } from "../../core/write-digest.js";
 import type { ProviderContext } from "../shared/context.js";
 import {
   ConflictError,
@@ -16,14 +17,14 @@ import {
   type WriteOp,
   type WriteResult,
 } from "../types.js";
-import { type LoadedDocument, type LocalDocument, type LocalSecret, type LocalVersion, loadDocument, saveDocument, withBareIndex } from "./document.js";
+import { type LoadedDocument, type LocalDocument, type LocalSecret, type LocalVersion, loadDocument, saveDocument } from "./document.js";
 import { LocalRotation } from "./rotation.js";
 
 const aad = (name: string, version: string) => `store:${name}:${version}`;
 const NAME_RULE = /^[A-Za-z0-9_.\-/@+=:]{1,512}$/;
 
 /**
- * One file, values sealed one by one, written once per run (`flush`). Writes go to a copy loaded
+ * One file, values sealed one by one; each batch (`flush`) appends the secrets it changed. Writes go to a copy loaded
  * under the store lock, so compare-and-set sees the file as it is, not as it was while planning.
  */
 export class LocalStore implements SecretStore {
@@ -33,13 +34,16 @@ export class LocalStore implements SecretStore {
   readonly defaultConcurrency = 1;
   readonly stats: ProviderStats = { apiCalls: 0 };
   private staged: LocalDocument | undefined;
-  private stagedSeal: StoreSeal | undefined;
+  private stagedSeal: SealedFile | undefined;
+  /** Names written since the last save: the next patch. */
+  private readonly changed = new Set<string>();
   /** Reused by every later read of this run (a batched run reads once per batch). */
   private loaded: LocalDocument | undefined;
   private release: (() => Promise<void>) | undefined;
+  private digester: ((name: string, value: string) => string) | undefined;
   readonly rotation = new LocalRotation({
     read: () => this.current(),
-    commit: (change) => this.commit(change),
+    commit: (name, change) => this.commit(name, change),
     open: (name, version, sealed) => open(this.requireKey(), sealed, aad(name, version), `secret ${name} v${version}`).toString("utf8"),
     seal: (name, version, value) => seal(this.requireKey(), value, aad(name, version)),
     now: () => this.now(),
@@ -82,13 +86,29 @@ export class LocalStore implements SecretStore {
       .sort();
   }
 
+  /** The value is decrypted only when read: a plan that finds it unchanged by its digest never opens it. */
   reveal(doc: LocalDocument, name: string, label: "current" | "previous" | "pending"): CurrentSecret | undefined {
     const secret = doc.secrets[name];
     const version = secret?.labels[label];
     const entry = version === undefined ? undefined : secret?.versions[version];
     if (!entry || version === undefined) return undefined;
-    const value = open(this.requireKey(), entry.sealed, aad(name, version), `secret ${name} v${version}`).toString("utf8");
-    return { name, value, version };
+    const key = this.requireKey();
+    let value: string | undefined;
+    const digest = entry.digest;
+    return {
+      name,
+      version,
+      get value() {
+        value ??= open(key, entry.sealed, aad(name, version), `secret ${name} v${version}`).toString("utf8");
+        return value;
+      },
+      ...(digest ? { matches: (candidate: string) => this.digestOf(name, candidate) === digest } : {}),
+    };
+  }
+
+  private digestOf(name: string, value: string): string {
+    this.digester ??= writeDigester(this.requireKey());
+    return this.digester(name, value);
   }
 
   async write(op: WriteOp): Promise<WriteResult> {
@@ -104,6 +124,7 @@ export class LocalStore implements SecretStore {
     const evicted = evict(secret, currentVersion);
     secret.versions[version] = {
       sealed: seal(this.requireKey(), op.value, aad(op.name, version)),
+      digest: this.digestOf(op.name, op.value),
       createdAt: this.now().toISOString(),
       runId: op.runId,
       replaced: { ...secret.labels },
@@ -111,6 +132,7 @@ export class LocalStore implements SecretStore {
     };
     secret.labels = { ...secret.labels, current: version, ...(currentVersion === undefined ? {} : { previous: currentVersion }) };
     doc.secrets[op.name] = secret;
+    this.changed.add(op.name);
     return { version };
   }
 
@@ -122,10 +144,12 @@ export class LocalStore implements SecretStore {
       if (!secret || current === undefined) return "already";
       if (secret.versions[current]?.runId !== op.runId) return "changed-since";
       delete doc.secrets[op.name];
+      this.changed.add(op.name);
       return "reverted";
     }
     if (secret && current === op.prior.version) return "already";
     if (!secret || current === undefined || secret.versions[current]?.runId !== op.runId) return "changed-since";
+    this.changed.add(op.name);
     const written = secret.versions[current];
     delete secret.versions[current];
     secret.labels = { ...(written?.replaced ?? {}) };
@@ -141,29 +165,40 @@ export class LocalStore implements SecretStore {
   }
 
   async flush(): Promise<void> {
-    if (this.staged) await this.save(this.staged);
+    if (this.staged && this.changed.size > 0) await this.save(this.staged);
   }
 
   async close(): Promise<void> {
     this.staged = undefined;
     this.stagedSeal = undefined;
+    this.changed.clear();
     this.loaded = undefined;
     const release = this.release;
     this.release = undefined;
     if (release) await release();
   }
 
-  /** Kept in memory only once it is on disk. */
-  private async commit<T>(change: (doc: LocalDocument) => T): Promise<T> {
-    const next = withBareIndex(structuredClone(await this.stage()));
-    const result = change(next);
-    await this.save(next);
-    this.staged = next;
-    return result;
+  /** Kept in memory only once it is on disk: a failed change or save puts the secret back as it was. */
+  private async commit<T>(name: string, change: (doc: LocalDocument) => T): Promise<T> {
+    const doc = await this.stage();
+    const before = doc.secrets[name];
+    if (before) doc.secrets[name] = structuredClone(before);
+    try {
+      const result = change(doc);
+      this.changed.add(name);
+      await this.save(doc);
+      return result;
+    } catch (e) {
+      if (before) doc.secrets[name] = before;
+      else delete doc.secrets[name];
+      this.changed.delete(name);
+      throw e;
+    }
   }
 
   private async save(doc: LocalDocument): Promise<void> {
-    this.stagedSeal = await saveDocument(this.path, doc, this.requireKey(), this.stagedSeal);
+    this.stagedSeal = await saveDocument(this.path, doc, this.requireKey(), this.stagedSeal, this.changed);
+    this.changed.clear();
     await this.ledger?.record(this.path, this.stagedSeal);
   }
 
@@ -188,6 +223,8 @@ export class LocalStore implements SecretStore {
       const { doc, seal } = await this.load();
       this.staged = doc;
       this.stagedSeal = seal;
+      // Reads use the staged copy from now on: the planning copy can go, so the store is held once.
+      this.loaded = undefined;
     }
     return this.staged;
   }
