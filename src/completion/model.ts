@@ -29,8 +29,8 @@ function valuesOf(key: string, choices: readonly string[] | undefined): Values {
 
 function firstOf(args: string | undefined): Values {
   const first = args?.split(" ")[0];
-  if (first === "<provider>") return providers;
-  if (first === "<name>") return "names";
+  if (first === "<provider>" || first === "[provider]") return providers;
+  if (first === "<name>" || first === "[name]") return "names";
   if (first === "<shell>") return { words: SHELLS };
   if (first === "[source]" || first === "[paths...]") return "files";
   return "none";

@@ -49,7 +49,7 @@ describe("secrets completion bash, driven by bash", () => {
   it("completes commands from the CLI's definitions, not the hidden helper", async () => {
     const tops = [...new Set(COMMANDS.filter((c) => !c.hidden).map((c) => c.name.split(" ")[0]))].sort();
     expect(await complete(cwd, "")).toEqual(tops);
-    expect(await complete(cwd, "r")).toEqual(["rollback", "rotate"]);
+    expect(await complete(cwd, "r")).toEqual(["rollback", "rotate", "run"]);
     expect(await complete(cwd, "export", "")).toEqual(["k8s"]);
     expect(tops).not.toContain("__complete");
   });
