@@ -36,7 +36,17 @@ async function project() {
   const noCanary = () => {
     for (const out of outputs) for (const v of Object.values(values)) expect(out).not.toContain(v);
   };
-  return { cwd, values, cli, ok, bytes, noCanary, original: await bytes() };
+  const original = await bytes();
+  /** `rollback --last` puts both files back byte for byte and empties the store; no value was ever printed. */
+  const rollsBack = async () => {
+    await ok("rollback", "local", "--last", "--yes");
+    const back = await bytes();
+    expect(back.yaml.equals(original.yaml)).toBe(true);
+    expect(back.json.equals(original.json)).toBe(true);
+    expect(await localState(cwd)).toEqual({});
+    noCanary();
+  };
+  return { cwd, values, cli, ok, bytes, original, rollsBack };
 }
 
 const from = ["--from", "config.yaml", "--from", "secrets.json", "--only", "db/password", "--only", "api/**"];
@@ -50,12 +60,7 @@ describe("migrate --scrub on YAML and JSON files", () => {
     expect(now.json.toString()).toBe('{\n\t"api": {\n\t\t"token": "${secret:api/token}",\n\t\t"key": "${secret:api/key}"\n\t},\n\t"timeout": 1.50\n}');
     expect(Object.keys(await localState(p.cwd)).sort()).toEqual(["api/key", "api/token", "db/password"]);
 
-    await p.ok("rollback", "local", "--last", "--yes");
-    const back = await p.bytes();
-    expect(back.yaml.equals(p.original.yaml)).toBe(true);
-    expect(back.json.equals(p.original.json)).toBe(true);
-    expect(await localState(p.cwd)).toEqual({});
-    p.noCanary();
+    await p.rollsBack();
   });
 
   it("remove: the entries go, with their commas", async () => {
@@ -64,7 +69,7 @@ describe("migrate --scrub on YAML and JSON files", () => {
     const now = await p.bytes();
     expect(now.yaml.toString()).toBe("# app settings\ndb:\n    host: db.internal\nfeature: on\n");
     expect(now.json.toString()).toBe('{\n\t"api": {},\n\t"timeout": 1.50\n}');
-    p.noCanary();
+    await p.rollsBack();
   });
 
   it.each(["before-rename", "after-rename"])("a kill at the scrub's rename (%s): rollback restores the file bytes and the store exactly", async (moment) => {
@@ -73,11 +78,6 @@ describe("migrate --scrub on YAML and JSON files", () => {
     expect(killed.signal, killed.stderr).toBe("SIGKILL");
     const mid = await p.bytes();
     expect(mid.yaml.equals(p.original.yaml)).toBe(moment === "before-rename");
-    await p.ok("rollback", "local", "--last", "--yes");
-    const back = await p.bytes();
-    expect(back.yaml.equals(p.original.yaml)).toBe(true);
-    expect(back.json.equals(p.original.json)).toBe(true);
-    expect(await localState(p.cwd)).toEqual({});
-    p.noCanary();
+    await p.rollsBack();
   });
 });
