@@ -26,7 +26,8 @@ export const sha256 = (bytes: Uint8Array): string => createHash("sha256").update
 
 /** `--scrub reference|remove` on `.env`, YAML and JSON files: after a run in which every vault write succeeded. */
 export class FileScrub {
-  private readonly lines = new Map<string, Map<number, MigratedLine>>();
+  /** Per file, by line and name: a minified JSON file holds every key on one line. */
+  private readonly lines = new Map<string, Map<string, MigratedLine>>();
 
   constructor(
     private readonly files: readonly FileSource[],
@@ -44,9 +45,9 @@ export class FileScrub {
     const migrated = new Set(plan.items.filter((i) => MIGRATED.has(i.action)).map((i) => i.name));
     let n = 0;
     for (const d of desired) {
-      const lines = this.lines.get(d.origin.source) ?? new Map<number, MigratedLine>();
+      const lines = this.lines.get(d.origin.source) ?? new Map<string, MigratedLine>();
       if (!this.files.some((f) => f.label === d.origin.source) || d.origin.line === undefined || !migrated.has(d.name)) continue;
-      lines.set(d.origin.line, { line: d.origin.line, value: d.value, reference: this.reference(d.name) });
+      lines.set(`${d.origin.line}:${d.name}`, { line: d.origin.line, value: d.value, reference: this.reference(d.name) });
       this.lines.set(d.origin.source, lines);
       n++;
     }

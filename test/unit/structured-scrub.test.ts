@@ -28,6 +28,16 @@ describe("scrubStructuredText on JSON", () => {
     expect(out.text).toBe('\uFEFF{\n\t"db": {},\n\t"api": "k1"\n}');
   });
 
+  it("edits a minified file in place, several keys on its one line", () => {
+    const text = '{"a":"x","b":{"c":"y","d":2},"e":"z","f":"z"}';
+    const out = scrubStructuredText(text, migratedOf(text, "json", ["a", "b/c"]), "reference", "json");
+    expect(out.text).toBe('{"a":"${secret:a}","b":{"c":"${secret:b-c}","d":2},"e":"z","f":"z"}');
+    expect(scrubStructuredText(text, migratedOf(text, "json", ["b/c", "b/d"]), "remove", "json").text).toBe('{"a":"x","b":{},"e":"z","f":"z"}');
+    // Line and value are all the plan knows of an entry: two equal values on one line cannot be told apart.
+    const twins = scrubStructuredText(text, migratedOf(text, "json", ["e"]), "reference", "json");
+    expect(twins).toEqual({ text, keys: [], skipped: [{ key: "line 1", why: "another key on its line holds the same value" }] });
+  });
+
   it("leaves a value that changed since it was read", () => {
     const out = scrubStructuredText(json, [{ line: 6, value: "not-k1", reference: "${secret:api}" }], "reference", "json");
     expect(out).toEqual({ text: json, keys: [], skipped: [{ key: "line 6", why: "changed since it was read" }] });
