@@ -76,6 +76,7 @@ describe("migrate --scrub on YAML and JSON files", () => {
     const p = await project();
     const killed = await spawnSecrets(["migrate", "local", ...from, "--yes", "--scrub", "reference"], p.cwd, killSwitch(`${moment}:config.yaml`));
     expect(killed.signal, killed.stderr).toBe("SIGKILL");
+    for (const v of Object.values(p.values)) expect(killed.stdout + killed.stderr).not.toContain(v);
     const mid = await p.bytes();
     expect(mid.yaml.equals(p.original.yaml)).toBe(moment === "before-rename");
     await p.rollsBack();
