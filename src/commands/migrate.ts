@@ -47,7 +47,7 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
     cleanups.push(() => closeSources(sources));
     const scrub = splitScrub(options.scrub ?? "none", sources);
     const columns = await ColumnStep.prepare(sources, { ...options, scrub: scrub.columns }, deps.cwd, provider, reporter);
-    const files = scrub.files && new FileScrub(FileScrub.dotenvSources(sources), scrub.files, referenceFor(provider, deps.env), reporter);
+    const files = scrub.files && new FileScrub(FileScrub.fileSources(sources), scrub.files, referenceFor(provider, deps.env), reporter);
     const toScrub = { planned: (plan: Plan, desired: readonly DesiredSecret[]) => columns.planned(plan, desired) + (files?.planned(plan, desired) ?? 0) };
     const { store, key, stateDir, openJournal } = await openProvider(deps, options, provider, reporter);
     cleanups.push(() => store.close());

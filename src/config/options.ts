@@ -143,7 +143,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--on-conflict <mode>", description: "when the vault holds a different value", choices: ["overwrite", "skip", "fail"], default: "fail" },
       {
         flags: "--scrub <mode>",
-        description: `after a successful live run: --db cells to NULL or secret:<provider>:<name>; .env values to \${secret:<name>} (reference) or their lines deleted (remove)`,
+        description: `after a successful live run: --db cells to NULL or secret:<provider>:<name>; .env/YAML/JSON values to \${secret:<name>} (reference) or their entries deleted (remove)`,
         choices: ["none", "null", "reference", "remove"],
         default: "none",
       },

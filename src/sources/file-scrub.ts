@@ -8,6 +8,7 @@ import type { DesiredSecret, Plan } from "../core/plan.js";
 import type { Reporter } from "../ui/reporter.js";
 import { type FileScrubMode, type MigratedLine, scrubDotenvText } from "./dotenv-scrub.js";
 import { FileSource } from "./file-source.js";
+import { scrubStructuredText } from "./structured-scrub.js";
 import type { SecretSource } from "./types.js";
 
 /** Backup meta key of one scrubbed file: its previous bytes and the digest of what scrub wrote. */
@@ -23,9 +24,10 @@ export interface ScrubbedFile {
 
 export const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 
-/** `--scrub reference|remove` on `.env` files: after a run in which every vault write succeeded. */
+/** `--scrub reference|remove` on `.env`, YAML and JSON files: after a run in which every vault write succeeded. */
 export class FileScrub {
-  private readonly lines = new Map<string, Map<number, MigratedLine>>();
+  /** Per file, by line and name: a minified JSON file holds every key on one line. */
+  private readonly lines = new Map<string, Map<string, MigratedLine>>();
 
   constructor(
     private readonly files: readonly FileSource[],
@@ -34,8 +36,8 @@ export class FileScrub {
     private readonly reporter: Reporter,
   ) {}
 
-  static dotenvSources(sources: readonly SecretSource[]): FileSource[] {
-    return sources.filter((s): s is FileSource => s instanceof FileSource && s.format === "dotenv");
+  static fileSources(sources: readonly SecretSource[]): FileSource[] {
+    return sources.filter((s): s is FileSource => s instanceof FileSource);
   }
 
   /** Counts (and remembers) the lines a successful run would scrub. */
@@ -43,9 +45,9 @@ export class FileScrub {
     const migrated = new Set(plan.items.filter((i) => MIGRATED.has(i.action)).map((i) => i.name));
     let n = 0;
     for (const d of desired) {
-      const lines = this.lines.get(d.origin.source) ?? new Map<number, MigratedLine>();
+      const lines = this.lines.get(d.origin.source) ?? new Map<string, MigratedLine>();
       if (!this.files.some((f) => f.label === d.origin.source) || d.origin.line === undefined || !migrated.has(d.name)) continue;
-      lines.set(d.origin.line, { line: d.origin.line, value: d.value, reference: this.reference(d.name) });
+      lines.set(`${d.origin.line}:${d.name}`, { line: d.origin.line, value: d.value, reference: this.reference(d.name) });
       this.lines.set(d.origin.source, lines);
       n++;
     }
@@ -75,7 +77,7 @@ export class FileScrub {
     if (info.isSymbolicLink()) throw new Error("it is a symbolic link; scrub the file it points to by hand");
     const before = await readFile(file.path);
     const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(before);
-    const result = scrubDotenvText(text, lines, this.mode);
+    const result = file.format === "dotenv" ? scrubDotenvText(text, lines, this.mode) : scrubStructuredText(text, lines, this.mode, file.format);
     for (const s of result.skipped) this.reporter.warn(`${file.label}: ${s.key} not scrubbed: ${s.why}`);
     if (result.keys.length === 0) return 0;
     const after = Buffer.from(result.text, "utf8");
@@ -86,7 +88,9 @@ export class FileScrub {
       await writeFileAtomic(file.path, after, info.mode & 0o7777);
       return { result: undefined, data: { lines: result.keys.length } };
     });
-    this.reporter.info(`${file.label}: ${this.mode === "remove" ? "removed" : "replaced by references"} ${result.keys.length} line(s)`);
+    this.reporter.info(
+      `${file.label}: ${this.mode === "remove" ? "removed" : "replaced by references"} ${result.keys.length} ${file.format === "dotenv" ? "line(s)" : "key(s)"}`,
+    );
     return result.keys.length;
   }
 }

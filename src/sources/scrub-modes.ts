@@ -9,21 +9,14 @@ import type { SecretSource } from "./types.js";
 export type AnyScrubMode = ScrubMode | FileScrubMode;
 
 /**
- * One `--scrub` for both kinds of source: `null` is for columns, `remove` for `.env` lines, and
- * `reference` for both. YAML and JSON files are refused: their rewrite is not byte-exact.
+ * One `--scrub` for both kinds of source: `null` is for columns, `remove` for file entries (`.env`,
+ * YAML, JSON), and `reference` for both.
  */
 export function splitScrub(mode: AnyScrubMode, sources: readonly SecretSource[]): { columns: ScrubMode; files: FileScrubMode | undefined } {
   if (mode === "none" || mode === "null") return { columns: mode, files: undefined };
   const files = sources.filter((s): s is FileSource => s instanceof FileSource);
-  const structured = files.find((f) => f.format !== "dotenv");
-  if (structured)
-    throw usageError(
-      "SCRUB_FORMAT",
-      `--scrub ${mode} rewrites .env files and database columns; ${structured.label} is ${structured.format.toUpperCase()}, which it does not rewrite`,
-      "migrate that file in a run without --scrub, then replace its values by hand",
-    );
   const db = files.length < sources.length;
-  if (mode === "remove" && db) throw usageError("BAD_OPTION", "--scrub remove deletes .env lines; database cells are scrubbed with null or reference");
+  if (mode === "remove" && db) throw usageError("BAD_OPTION", "--scrub remove deletes file entries; database cells are scrubbed with null or reference");
   return { columns: mode === "reference" && db ? "reference" : "none", files: files.length > 0 ? mode : undefined };
 }
 
