@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startPostgres } from "./postgres.mjs";
 import { BIN } from "./util.mjs";
@@ -17,8 +17,7 @@ const COLUMNS = "api_key,refresh_token";
  */
 export async function run() {
   const server = await startPostgres();
-  const psql = join(server.binDir, "psql");
-  if (!existsSync(psql)) throw new Error(`no psql beside initdb in ${server.binDir}: the COPY baseline needs it`);
+  const psql = findPsql(server.binDir);
   const rounds = Number(process.env.BENCH_DB_ROUNDS ?? 3);
   const sizes = (process.env.BENCH_DB_ROWS ?? "10000,100000").split(",").map(Number);
   const dir = mkdtempSync(join(tmpdir(), "secretshift-bench-db-"));
@@ -56,6 +55,16 @@ export async function run() {
     await server.stop();
   }
 }
+
+/** psql beside initdb, else on PATH, else in Debian's versioned folders; COPY needs it. */
+function findPsql(binDir) {
+  const dirs = [binDir, ...(process.env.PATH ?? "").split(delimiter), ...versionedBins()];
+  const found = dirs.map((d) => join(d, "psql")).find((p) => existsSync(p));
+  if (!found) throw new Error("psql not found (beside initdb, on PATH or under /usr/lib/postgresql): the COPY baseline needs it");
+  return found;
+}
+
+const versionedBins = () => (existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").map((v) => join("/usr/lib/postgresql", v, "bin")) : []);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
