@@ -49,7 +49,7 @@ function chownTree(path, uid, gid) {
   }
 }
 
-/** `{ url, query(sql), stop() }` for a fresh server. */
+/** `{ url, binDir, query(sql), stop() }` for a fresh server (binDir also holds its psql). */
 export async function startPostgres() {
   const binDir = findBinDir();
   const base = mkdtempSync(join(isRoot() ? "/tmp" : tmpdir(), "secretshift-bench-pg-"));
@@ -72,6 +72,7 @@ export async function startPostgres() {
   await client.connect();
   return {
     url,
+    binDir,
     query: (sql) => client.query(sql),
     async stop() {
       await client.end().catch(() => {});

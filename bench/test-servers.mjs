@@ -54,26 +54,3 @@ export async function projectWith(n, env) {
   if (init.code !== 0) throw new Error(`init exited ${init.code}: ${init.stderr}`);
   return cwd;
 }
-
-/**
- * Calls `count()` every few milliseconds while `work` runs and notes when it first moved and when
- * it reached each of `marks`: the write phase alone, without process start and planning.
- */
-export async function timeWritePhase(count, marks, work) {
-  let first;
-  const at = new Map();
-  const timer = setInterval(() => {
-    const n = count();
-    const now = performance.now();
-    if (first === undefined && n > 0) first = now;
-    for (const m of marks) if (!at.has(m) && n >= m) at.set(m, now);
-  }, 2);
-  try {
-    const result = await work();
-    /** Milliseconds from the first write until `count()` reached `mark`. */
-    const msTo = (mark) => (first === undefined || !at.has(mark) ? Number.NaN : at.get(mark) - first);
-    return { result, msTo };
-  } finally {
-    clearInterval(timer);
-  }
-}

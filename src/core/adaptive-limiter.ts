@@ -2,6 +2,8 @@
  * Paces calls to an API without knowing its quota: AIMD on a request rate inside a concurrency cap.
  * A throttle cuts the rate to `decrease` × the rate achieved (under a quota, the quota), once per
  * burst; each success adds a little back, and the throttled call is retried after a backoff.
+ * A call gives up after `maxRetries` throttles in a row only if no other call got through meanwhile:
+ * a storm the service still serves through is pacing, not failure.
  */
 export interface AdaptiveLimiterOptions {
   readonly maxConcurrency: number;
@@ -43,6 +45,7 @@ export class AdaptiveLimiter {
   private readonly waiting: Array<() => void> = [];
   private lastCut = Number.NEGATIVE_INFINITY;
   private firstStart: number | undefined;
+  private succeededCount = 0;
   private readonly successes: number[] = [];
   private readonly o: Required<Omit<AdaptiveLimiterOptions, Optional>> & Pick<AdaptiveLimiterOptions, Optional>;
 
@@ -70,6 +73,8 @@ export class AdaptiveLimiter {
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
+    let servedBefore = this.succeededCount;
+    let sinceServed = 0;
     for (let attempt = 0; ; attempt++) {
       const sentAt = await this.acquire();
       let result: T;
@@ -79,7 +84,11 @@ export class AdaptiveLimiter {
         this.release();
         if (!this.o.isThrottle(error)) throw error;
         this.stats.throttles++;
-        if (attempt >= this.o.maxRetries) throw error;
+        if (sinceServed++ >= this.o.maxRetries) {
+          if (this.succeededCount === servedBefore) throw error;
+          servedBefore = this.succeededCount;
+          sinceServed = 1;
+        }
         const wait = Math.max(this.throttled(sentAt, attempt), this.o.retryAfterMs?.(error) ?? 0);
         this.o.onThrottle?.(wait);
         await this.o.sleep(wait);
@@ -111,6 +120,7 @@ export class AdaptiveLimiter {
   }
 
   private succeeded(): void {
+    this.succeededCount++;
     const now = this.o.now();
     this.successes.push(now);
     while ((this.successes[0] ?? now) < now - 1000) this.successes.shift();

@@ -64,6 +64,23 @@ describe("aws through the CLI", () => {
     for (const e of list) expect(h.server.versions(`${p.prefix}${e.key}`)).toHaveLength(1);
   });
 
+  it("at the default settings, a 30% storm on top of a 50/s quota costs time, never a failure", async () => {
+    const p = await project();
+    const list = entries(150, "q");
+    await p.writeEnv(list);
+    h.server.setOptions({ throttleFraction: 0.3, writeQuota: { perSecond: 50 } });
+    const before = h.server.stats.throttled;
+    const r = await p
+      .run(["migrate", "aws", "--yes", "--json", "--prefix", p.prefix])
+      .finally(() => h.server.setOptions({ throttleFraction: 0, writeQuota: undefined }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(parseJson(r).summary).toMatchObject({ create: 150, failed: 0 });
+    // More throttles than the storm alone gives: the quota was reached, and held to.
+    expect(h.server.stats.throttled - before).toBeGreaterThan(0.3 * 150);
+    expect(valuesOf(await p.state())).toEqual(Object.fromEntries(list.map((e) => [`${p.prefix}${e.key}`, e.value])));
+    for (const e of list) expect(h.server.versions(`${p.prefix}${e.key}`)).toHaveLength(1);
+  });
+
   it("rollback after an update moves AWSCURRENT back without PutSecretValue", async () => {
     const p = await project();
     await p.writeEnv(entries(5, "old"));

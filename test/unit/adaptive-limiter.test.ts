@@ -21,6 +21,21 @@ describe("AdaptiveLimiter", () => {
     expect(limiter.stats.throttles).toBe(2 + 4);
   });
 
+  it("keeps retrying past maxRetries while other calls get through: a storm is pacing, not failure", async () => {
+    const time = fakeTime();
+    const limiter = new AdaptiveLimiter({ maxConcurrency: 2, isThrottle, maxRetries: 3, random: () => 0, ...time });
+    let calls = 0;
+    const ok = await limiter.run(async () => {
+      calls++;
+      // Every third attempt another call is served; this one is throttled 30 times in a row.
+      if (calls % 3 === 0) await limiter.run(async () => "other");
+      if (calls <= 30) throw throttle;
+      return "done";
+    });
+    expect([ok, calls]).toEqual(["done", 31]);
+    expect(limiter.stats.throttles).toBe(30);
+  });
+
   it("does not retry other errors", async () => {
     const limiter = new AdaptiveLimiter({ maxConcurrency: 1, isThrottle });
     let calls = 0;

@@ -30,8 +30,12 @@ export class AwsStore implements SecretStore {
   readonly name = "aws" as const;
   readonly batched = false;
   readonly versioned = true;
-  /** 50 Put/Update/Stage calls per second per account and region: at typical latencies 4 stays under it. */
-  readonly defaultConcurrency = 4;
+  /**
+   * A cap on connections, not the pace: the write limiter finds the account's quota (50 Put/Update/Stage
+   * calls a second by default, raised on request) by growing the rate until throttled, and 32 in
+   * flight leave room to reach a 200/s quota at ~100 ms per call.
+   */
+  readonly defaultConcurrency = 32;
   readonly stats: ProviderStats = { apiCalls: 0 };
   private readonly api: SecretsManagerApi;
   private readonly writes: AdaptiveLimiter;
