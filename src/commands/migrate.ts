@@ -1,7 +1,7 @@
 import { Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { BackupWriter } from "../core/backup.js";
-import { type CommonOptions, confirmLive, lockState, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
+import { type CommonOptions, lockState, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
 import { NameMatcher } from "../core/glob.js";
@@ -17,6 +17,7 @@ import { FileScrub } from "../sources/file-scrub.js";
 import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/index.js";
 import { type AnyScrubMode, referenceFor, splitScrub } from "../sources/scrub-modes.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
+import { confirmPlan, fullPlanText } from "../ui/confirm-plan.js";
 import { ItemSink } from "../ui/item-sink.js";
 import { renderItems, summaryLine } from "../ui/render-plan.js";
 import type { Reporter } from "../ui/reporter.js";
@@ -129,10 +130,11 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
 
     // 3. Consent, then batch by batch: the backup of what it overwrites, then its writes.
     if (!options.json) renderItems(reporter, planSink.head, planSink.count);
-    // The counts per action, since the table above stops at 200 rows.
+    // The counts per action, since the table above stops at 200 rows (the full plan is one answer away).
     const scrubbing = files ? `, then scrub ${planned.scrubCells} value(s) (${scrub.files})` : columns.describe(planned.scrubCells);
     const question = `Apply ${planned.writes} change(s) to ${provider} (${summaryLine(planSink.summary)})${scrubbing}?`;
-    const refused = await confirmLive(deps, options, question);
+    const full = { cut: deps.interactive && planSink.count > planSink.head.length, text: () => fullPlanText(stream(), reporter, columns) };
+    const refused = await confirmPlan(deps, options, question, full);
     if (refused !== undefined) {
       reporter.info("cancelled; nothing was written");
       output.close({ cancelled: true });
