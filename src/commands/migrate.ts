@@ -17,9 +17,10 @@ import { FileScrub } from "../sources/file-scrub.js";
 import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/index.js";
 import { type AnyScrubMode, referenceFor, splitScrub } from "../sources/scrub-modes.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
-import { confirmPlan, fullPlanText } from "../ui/confirm-plan.js";
+import { collectPlan, confirmPlan, fullPlanText } from "../ui/confirm-plan.js";
 import { ItemSink } from "../ui/item-sink.js";
 import { renderItems, summaryLine } from "../ui/render-plan.js";
+import { pickable, tooManyToPick, untickedNames } from "../ui/pick-keys.js";
 import type { Reporter } from "../ui/reporter.js";
 import { askSource } from "../ui/wizard.js";
 
@@ -96,8 +97,8 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
     const header = { command: "migrate", runId, provider, dryRun: Boolean(options.dryRun) };
     const output = new ItemSink(options.json ? deps.stdout : undefined, header, ACTIONS);
     sinks.push(output);
-    const planSink = options.dryRun ? output : new ItemSink(undefined, header, ACTIONS);
-    const planned = await survey(stream(), planSink, reporter, toScrub, { stop: () => writer?.interrupted ?? false });
+    let planSink = options.dryRun ? output : new ItemSink(undefined, header, ACTIONS);
+    let planned = await survey(stream(), planSink, reporter, toScrub, { stop: () => writer?.interrupted ?? false });
     if (writer?.interrupted) {
       await writer.end("interrupted", { writes: 0 });
       output.close({ interrupted: true });
@@ -127,14 +128,29 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
       return writer ? writer.exitCode(exit) : exit;
     }
     const live = writer as Writer;
+    let refused: number | undefined;
+    const picking = pickable(deps, options, planned.writes);
+    if (picking === "yes") {
+      const rows = planSink.count === planSink.head.length ? planSink.head : await collectPlan(stream(), reporter, columns);
+      const unticked = await untickedNames(deps, options, rows);
+      if (unticked === undefined) refused = ExitCode.interrupted;
+      else if (unticked.length > 0) {
+        filter.leaveOut(unticked);
+        // Planned again without them, so the table, the question and the apply pass all agree.
+        planSink = new ItemSink(undefined, header, ACTIONS);
+        planned = await survey(stream(), planSink, reporter, columns, { quiet: true });
+        if (planned.writes === 0) refused = ExitCode.failed;
+      }
+    }
 
     // 3. Consent, then batch by batch: the backup of what it overwrites, then its writes.
-    if (!options.json) renderItems(reporter, planSink.head, planSink.count);
+    if (!options.json && refused === undefined) renderItems(reporter, planSink.head, planSink.count);
+    if (picking === "too many") reporter.info(tooManyToPick(planned.writes));
     // The counts per action, since the table above stops at 200 rows (the full plan is one answer away).
     const scrubbing = files ? `, then scrub ${planned.scrubCells} value(s) (${scrub.files})` : columns.describe(planned.scrubCells);
     const question = `Apply ${planned.writes} change(s) to ${provider} (${summaryLine(planSink.summary)})${scrubbing}?`;
     const full = { cut: deps.interactive && planSink.count > planSink.head.length, text: () => fullPlanText(stream(), reporter, columns) };
-    const refused = await confirmPlan(deps, options, question, full);
+    refused ??= await confirmPlan(deps, options, question, full);
     if (refused !== undefined) {
       reporter.info("cancelled; nothing was written");
       output.close({ cancelled: true });

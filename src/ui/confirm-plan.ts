@@ -45,21 +45,24 @@ export async function confirmPlan(deps: Deps, options: CommonOptions, question: 
 }
 
 /** Every row of the plan, masked as in the table, from one more read of the sources (the first pass kept 200). */
-export async function fullPlanText(batches: AsyncIterable<PlannedBatch>, reporter: Reporter, columns: Parameters<typeof survey>[3]): Promise<string> {
-  const all: RenderedItem[] = [];
+export async function fullPlanText(batches: AsyncIterable<PlannedBatch>, reporter: Reporter, columns: Columns): Promise<string> {
+  const all = await collectPlan(batches, reporter, columns);
   const summary: Record<string, number> = {};
+  for (const item of all) summary[item.action] = (summary[item.action] ?? 0) + 1;
+  return `${planTable(reporter.paint, all)}\n${summaryLine(summary)}`;
+}
+
+type Columns = Parameters<typeof survey>[3];
+
+export async function collectPlan(batches: AsyncIterable<PlannedBatch>, reporter: Reporter, columns: Columns): Promise<RenderedItem[]> {
+  const all: RenderedItem[] = [];
   const sink = {
     get count() {
       return all.length;
     },
-    add(items: readonly RenderedItem[]) {
-      for (const item of items) {
-        all.push(item);
-        summary[item.action] = (summary[item.action] ?? 0) + 1;
-      }
-    },
+    add: (items: readonly RenderedItem[]) => void all.push(...items),
   };
   await survey(batches, sink, reporter, columns, { quiet: true });
   reporter.clearProgress();
-  return `${planTable(reporter.paint, all)}\n${summaryLine(summary)}`;
+  return all;
 }

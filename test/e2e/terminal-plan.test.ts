@@ -30,6 +30,40 @@ async function bigProject(): Promise<string> {
   return cwd;
 }
 
+describe("the checkbox of keys to write (tmux)", () => {
+  it("every key starts ticked; unticked ones are left out of the run, the rest applied", async () => {
+    const cwd = await tmpdir();
+    await writeFile(join(cwd, ".env"), `A_KEY=${CANARY}-a\nB_KEY=${CANARY}-b\nC_KEY=${CANARY}-c\n`);
+    expect((await spawnSecrets(["init"], cwd)).code).toBe(0);
+    await term.clear();
+    await term.type(`cd ${cwd}`);
+    await term.clear();
+    await term.type(secretsLine("migrate local --from .env"));
+    const offered = await term.until("Which keys should this run write?");
+    expect(offered).toMatch(/A_KEY \(create, \.env:1\)\n.*B_KEY \(create, \.env:2\)\n.*C_KEY/);
+    // Untick the second key.
+    await term.keys("Down", "Space", "Enter");
+    const asked = await term.until("Apply 2 change(s) to local (2 create)?");
+    expect(asked).not.toContain(CANARY);
+    await term.keys("y", "Enter");
+    expect(await term.exitCode()).toBe(0);
+    expect(await term.screen()).toContain("applied 2 changes to local");
+    const stored = await localCurrentValues(cwd, {});
+    expect([...stored.keys()].sort()).toEqual(["A_KEY", "C_KEY"]);
+    expect(stored.get("C_KEY")?.value).toBe(`${CANARY}-c`);
+  });
+
+  it("a plan with more writes than the checkbox lists names the filter flags instead", async () => {
+    await bigProject();
+    await term.type(secretsLine("migrate local --from .env"));
+    const screen = await term.until("show the full plan");
+    expect(screen).toContain("250 changes are too many to tick one by one; to leave keys out, run again with --only or --exclude");
+    expect(screen).not.toContain("Which keys should this run write?");
+    await term.keys("C-c");
+    expect(await term.exitCode()).toBe(130);
+  });
+});
+
 describe("the confirmation of a plan longer than its table (tmux)", () => {
   it("offers the full plan in a pager, asks again after it, and applies every row", async () => {
     const cwd = await bigProject();
