@@ -19,8 +19,8 @@ import { type AnyScrubMode, referenceFor, splitScrub } from "../sources/scrub-mo
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { collectPlan, confirmPlan, fullPlanText } from "../ui/confirm-plan.js";
 import { ItemSink } from "../ui/item-sink.js";
-import { renderItems, summaryLine } from "../ui/render-plan.js";
 import { pickable, tooManyToPick, untickedNames } from "../ui/pick-keys.js";
+import { renderItems, summaryLine } from "../ui/render-plan.js";
 import type { Reporter } from "../ui/reporter.js";
 import { askSource } from "../ui/wizard.js";
 
