@@ -18,6 +18,7 @@ import { closeSources, openSources, type SelectionOptions, type SourceOptions } 
 import { type AnyScrubMode, referenceFor, splitScrub } from "../sources/scrub-modes.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { collectPlan, confirmPlan, fullPlanText } from "../ui/confirm-plan.js";
+import { doneLine, runDone } from "../ui/done-line.js";
 import { ItemSink } from "../ui/item-sink.js";
 import { pickable, tooManyToPick, untickedNames } from "../ui/pick-keys.js";
 import { renderItems, summaryLine } from "../ui/render-plan.js";
@@ -189,12 +190,7 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
       reporter.warn(`${why ?? "the run was interrupted"}: no .env line was scrubbed; fix the cause, then run migrate again with --scrub ${scrub.files}`);
     if (filed) step.json.fileScrub = { mode: scrub.files, lines: filed.scrubbed, failed: filed.failed };
     const status = await live.end(why !== undefined || step.failed || filed?.failed ? "failed" : "ok", { writes: planned.writes, failed });
-    const done = {
-      applied: planned.writes - failed,
-      seconds: (deps.clock.now().getTime() - started) / 1000,
-      runId,
-      undo: `secrets rollback ${provider} --run ${runId}`,
-    };
+    const done = runDone(planned.writes - failed, started, deps.clock.now().getTime(), runId, `secrets rollback ${provider} --run ${runId}`);
     const code = await finish(
       reporter,
       { ...options, dryRun: false },
@@ -202,7 +198,7 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
       { provider, store: store.stats, note: undefined, quietTable: true, extra: { ...step.json, ...done }, started },
       deps,
     );
-    if (status !== "failed" && !options.json) reporter.out(appliedLine(provider, done));
+    if (status !== "failed" && !options.json) reporter.out(doneLine("applied", "change", `to ${provider}`, done));
     // After an interrupt the writer has said how to go on.
     if (status === "failed") reporter.info(`to undo this run: secrets rollback ${provider} --run ${runId}`);
     return live.exitCode(step.failed || filed?.failed ? ExitCode.failed : code);
@@ -221,10 +217,6 @@ async function withAskedSource(deps: Deps, options: MigrateOptions): Promise<Mig
   const picked = await askSource(deps, options);
   return picked === undefined ? options : { ...options, from: [picked], providerOptions: { ...options.providerOptions, sourceFile: picked } };
 }
-
-/** What a live run did, and the one command that undoes it. */
-const appliedLine = (provider: string, d: { applied: number; seconds: number; runId: string; undo: string }) =>
-  `applied ${d.applied.toLocaleString("en-US")} change${d.applied === 1 ? "" : "s"} to ${provider} in ${d.seconds.toFixed(1)} s (run ${d.runId}); undo: ${d.undo}`;
 
 const ACTIONS = ["create", "update", "unchanged", "skip", "conflict", "invalid", "failed"];
 
