@@ -11,6 +11,7 @@ import type { ProviderName } from "../providers/index.js";
 import { type CleanupItem, planCleanup } from "../rotation/cleanup-plan.js";
 import { type Admin, connectAdmin, expireRole, whereOfUrl } from "../rotation/strategies/postgres-sql.js";
 import { rotationOf } from "../rotation/types.js";
+import { doneLine, type RunDone, runDone } from "../ui/done-line.js";
 import { table } from "../ui/table.js";
 
 export interface CleanupOptions extends CommonOptions, ProviderFlag {
@@ -76,6 +77,7 @@ export async function cleanup(named: string | undefined, options: CleanupOptions
       const changed = rotation !== undefined && (await rotation.dropPrevious(item.name, item.version));
       return { outcome: changed ? "removed" : "already" };
     };
+    const started = deps.clock.now().getTime();
     const outcomes = await writer.apply(work.map(stepOf), remove, { concurrency: 1 });
     const results: Result[] = work.map((item, i) => {
       const r = outcomes[i];
@@ -91,7 +93,8 @@ export async function cleanup(named: string | undefined, options: CleanupOptions
         options,
         provider,
         plan.map((i) => byKey.get(keyOf(i)) ?? i),
-        runId,
+        // Backups and old versions once removed are gone: nothing undoes a cleanup.
+        runDone(results.length - failed, started, deps.clock.now().getTime(), runId, null),
       ),
     );
   } finally {
@@ -130,20 +133,29 @@ function report(
   options: CleanupOptions,
   provider: ProviderName,
   items: readonly Result[],
-  runId: string | undefined,
+  done: RunDone | undefined,
 ): number {
   const failed = items.filter((i) => i.result === "failed").length;
   const skipped = items.filter((i) => i.action === "skip").length;
   const due = items.filter((i) => i.action === "drop" || i.action === "delete").length;
   if (options.json)
-    reporter.json({ command: "cleanup", runId: runId ?? null, provider, dryRun: Boolean(options.dryRun), items, summary: { due, skipped, failed } });
+    reporter.json({
+      command: "cleanup",
+      runId: done?.runId ?? null,
+      ...(done ? { applied: done.applied, seconds: done.seconds, undo: done.undo } : {}),
+      provider,
+      dryRun: Boolean(options.dryRun),
+      items,
+      summary: { due, skipped, failed },
+    });
   else {
     // After a live run the table was shown before confirming; only failures are new.
-    const shown = runId ? items.filter((i) => i.result === "failed") : options.verbose ? items : items.filter((i) => i.action !== "keep");
+    const shown = done ? items.filter((i) => i.result === "failed") : options.verbose ? items : items.filter((i) => i.action !== "keep");
     if (shown.length > 0) reporter.out(render(shown));
     reporter.out(
       `${options.dryRun ? "dry run: would remove" : "removed"} ${due - failed} item(s)${skipped ? `, ${skipped} skipped` : ""}${failed ? `, ${failed} failed` : ""}; ${items.filter((i) => i.action === "keep").length} kept`,
     );
+    if (done && failed === 0) reporter.out(doneLine("cleaned up", "item", `on ${provider}`, done));
   }
   return failed > 0 || skipped > 0 ? ExitCode.failed : ExitCode.ok;
 }

@@ -1,7 +1,7 @@
 import { Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { BackupWriter } from "../core/backup.js";
-import { type CommonOptions, confirmLive, lockState, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
+import { type CommonOptions, lockState, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
 import { NameMatcher } from "../core/glob.js";
@@ -17,7 +17,10 @@ import { FileScrub } from "../sources/file-scrub.js";
 import { closeSources, openSources, type SelectionOptions, type SourceOptions } from "../sources/index.js";
 import { type AnyScrubMode, referenceFor, splitScrub } from "../sources/scrub-modes.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
+import { collectPlan, confirmPlan, fullPlanText } from "../ui/confirm-plan.js";
+import { doneLine, runDone } from "../ui/done-line.js";
 import { ItemSink } from "../ui/item-sink.js";
+import { pickable, tooManyToPick, untickedNames } from "../ui/pick-keys.js";
 import { renderItems, summaryLine } from "../ui/render-plan.js";
 import type { Reporter } from "../ui/reporter.js";
 import { askSource } from "../ui/wizard.js";
@@ -95,8 +98,8 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
     const header = { command: "migrate", runId, provider, dryRun: Boolean(options.dryRun) };
     const output = new ItemSink(options.json ? deps.stdout : undefined, header, ACTIONS);
     sinks.push(output);
-    const planSink = options.dryRun ? output : new ItemSink(undefined, header, ACTIONS);
-    const planned = await survey(stream(), planSink, reporter, toScrub, { stop: () => writer?.interrupted ?? false });
+    let planSink = options.dryRun ? output : new ItemSink(undefined, header, ACTIONS);
+    let planned = await survey(stream(), planSink, reporter, toScrub, { stop: () => writer?.interrupted ?? false });
     if (writer?.interrupted) {
       await writer.end("interrupted", { writes: 0 });
       output.close({ interrupted: true });
@@ -126,13 +129,29 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
       return writer ? writer.exitCode(exit) : exit;
     }
     const live = writer as Writer;
+    let refused: number | undefined;
+    const picking = pickable(deps, options, planned.writes);
+    if (picking === "yes") {
+      const rows = planSink.count === planSink.head.length ? planSink.head : await collectPlan(stream(), reporter, columns);
+      const unticked = await untickedNames(deps, options, rows);
+      if (unticked === undefined) refused = ExitCode.interrupted;
+      else if (unticked.length > 0) {
+        filter.leaveOut(unticked);
+        // Planned again without them, so the table, the question and the apply pass all agree.
+        planSink = new ItemSink(undefined, header, ACTIONS);
+        planned = await survey(stream(), planSink, reporter, columns, { quiet: true });
+        if (planned.writes === 0) refused = ExitCode.failed;
+      }
+    }
 
     // 3. Consent, then batch by batch: the backup of what it overwrites, then its writes.
-    if (!options.json) renderItems(reporter, planSink.head, planSink.count);
-    // The counts per action, since the table above stops at 200 rows.
+    if (!options.json && refused === undefined) renderItems(reporter, planSink.head, planSink.count);
+    if (picking === "too many") reporter.info(tooManyToPick(planned.writes));
+    // The counts per action, since the table above stops at 200 rows (the full plan is one answer away).
     const scrubbing = files ? `, then scrub ${planned.scrubCells} value(s) (${scrub.files})` : columns.describe(planned.scrubCells);
     const question = `Apply ${planned.writes} change(s) to ${provider} (${summaryLine(planSink.summary)})${scrubbing}?`;
-    const refused = await confirmLive(deps, options, question);
+    const full = { cut: deps.interactive && planSink.count > planSink.head.length, text: () => fullPlanText(stream(), reporter, columns) };
+    refused ??= await confirmPlan(deps, options, question, full);
     if (refused !== undefined) {
       reporter.info("cancelled; nothing was written");
       output.close({ cancelled: true });
@@ -171,12 +190,7 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
       reporter.warn(`${why ?? "the run was interrupted"}: no .env line was scrubbed; fix the cause, then run migrate again with --scrub ${scrub.files}`);
     if (filed) step.json.fileScrub = { mode: scrub.files, lines: filed.scrubbed, failed: filed.failed };
     const status = await live.end(why !== undefined || step.failed || filed?.failed ? "failed" : "ok", { writes: planned.writes, failed });
-    const done = {
-      applied: planned.writes - failed,
-      seconds: (deps.clock.now().getTime() - started) / 1000,
-      runId,
-      undo: `secrets rollback ${provider} --run ${runId}`,
-    };
+    const done = runDone(planned.writes - failed, started, deps.clock.now().getTime(), runId, `secrets rollback ${provider} --run ${runId}`);
     const code = await finish(
       reporter,
       { ...options, dryRun: false },
@@ -184,7 +198,7 @@ export async function migrate(provider: ProviderName, given: MigrateOptions, dep
       { provider, store: store.stats, note: undefined, quietTable: true, extra: { ...step.json, ...done }, started },
       deps,
     );
-    if (status !== "failed" && !options.json) reporter.out(appliedLine(provider, done));
+    if (status !== "failed" && !options.json) reporter.out(doneLine("applied", "change", `to ${provider}`, done));
     // After an interrupt the writer has said how to go on.
     if (status === "failed") reporter.info(`to undo this run: secrets rollback ${provider} --run ${runId}`);
     return live.exitCode(step.failed || filed?.failed ? ExitCode.failed : code);
@@ -203,10 +217,6 @@ async function withAskedSource(deps: Deps, options: MigrateOptions): Promise<Mig
   const picked = await askSource(deps, options);
   return picked === undefined ? options : { ...options, from: [picked], providerOptions: { ...options.providerOptions, sourceFile: picked } };
 }
-
-/** What a live run did, and the one command that undoes it. */
-const appliedLine = (provider: string, d: { applied: number; seconds: number; runId: string; undo: string }) =>
-  `applied ${d.applied.toLocaleString("en-US")} change${d.applied === 1 ? "" : "s"} to ${provider} in ${d.seconds.toFixed(1)} s (run ${d.runId}); undo: ${d.undo}`;
 
 const ACTIONS = ["create", "update", "unchanged", "skip", "conflict", "invalid", "failed"];
 

@@ -12,6 +12,7 @@ import type { ProviderName } from "../providers/index.js";
 import { type CellsReport, openScrubbedTable, restoreScrubbedCells, scrubbedCellsOf } from "../sources/column-restore.js";
 import { type FilesReport, restoreScrubbedFiles, scrubbedFilesOf } from "../sources/file-restore.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
+import { doneLine, type RunDone, runDone } from "../ui/done-line.js";
 import { rateLine } from "../ui/rate.js";
 import { jsonItem, renderItems } from "../ui/render-plan.js";
 
@@ -83,7 +84,9 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     );
     const failed = results.filter((r) => r.status !== "done").length;
     await writer.end(failed > 0 || cells?.changedSince || files?.changedSince ? "failed" : "ok", { target, failed });
-    return writer.exitCode(await report(deps, reporter, options, provider, target, plan, new Map(results.map((r) => [r.name, r])), runId, cells, files));
+    const undone = results.filter((r) => r.status === "done" && r.outcome !== "changed-since").length;
+    const done = runDone(undone, started, deps.clock.now().getTime(), runId, null);
+    return writer.exitCode(await report(deps, reporter, options, provider, target, plan, new Map(results.map((r) => [r.name, r])), done, cells, files));
   } finally {
     for (const c of cleanups.reverse()) await c();
   }
@@ -113,7 +116,7 @@ async function report(
   target: string,
   plan: RevertPlanItem[],
   results: Map<string, { status: string; outcome?: string; error?: string }> | undefined,
-  runId?: string,
+  done?: RunDone,
   cells?: CellsReport,
   files?: FilesReport,
 ): Promise<number> {
@@ -137,7 +140,8 @@ async function report(
   if (options.json) {
     reporter.json({
       command: "rollback",
-      runId: runId ?? null,
+      runId: done?.runId ?? null,
+      ...(done ? { applied: done.applied, seconds: done.seconds, undo: done.undo } : {}),
       target,
       provider,
       dryRun: Boolean(options.dryRun),
@@ -154,6 +158,7 @@ async function report(
     if (files) parts.push(files.restored === undefined ? `${files.restore} scrubbed file(s) to put back` : `${files.restored} file(s) put back`);
     if (cells) parts.push(cells.restored === undefined ? `${cells.restore} scrubbed cell(s) to put back` : `${cells.restored} cell(s) put back`);
     reporter.out(`${options.dryRun ? "dry run: " : ""}${parts.join(", ") || "nothing to undo"}`);
+    if (done && bad === 0) reporter.out(doneLine("rolled back", "change", `on ${provider}`, done));
   }
   return bad > 0 ? ExitCode.failed : ExitCode.ok;
 }

@@ -16,6 +16,7 @@ import { abortRotation, advanceRotation, type RotationOutcome, type RotationRun 
 import { runShell, type Shell } from "../rotation/shell.js";
 import { createStrategy } from "../rotation/strategies/index.js";
 import { rotationOf } from "../rotation/types.js";
+import { runDone } from "../ui/done-line.js";
 import { askSecret, requireAskable } from "../ui/wizard.js";
 import { listed } from "../ui/words.js";
 
@@ -92,6 +93,7 @@ export async function rotate(asked: string | undefined, options: RotateOptions, 
     }
 
     const runId = "runId" in decision && decision.runId ? decision.runId : newRunId(deps);
+    const started = deps.clock.now().getTime();
     const writer = Writer.open({
       journal: await openJournal(),
       runId,
@@ -159,11 +161,23 @@ export async function rotate(asked: string | undefined, options: RotateOptions, 
     if (outcome.status !== "rotated") throw failure(name, provider, labels.current.version, outcome);
     const previous = labels.current.version;
     const until = outcome.graceUntil?.toISOString();
+    // A finished rotation is undone from its backup (the grace period changes nothing about that).
+    const finished = runDone(1, started, deps.clock.now().getTime(), runId, `secrets rollback ${provider} --run ${runId}`);
     return done(
       reporter,
       options,
-      { ...base, dryRun: false, runId, status: "rotated", version: outcome.version, previousVersion: previous, graceUntil: until },
-      `rotated ${name} on ${provider}: version ${outcome.version} is current, version ${previous} stays readable until ${until} (run ${runId})`,
+      {
+        ...base,
+        dryRun: false,
+        runId,
+        status: "rotated",
+        version: outcome.version,
+        previousVersion: previous,
+        graceUntil: until,
+        seconds: finished.seconds,
+        undo: finished.undo,
+      },
+      `rotated ${name} on ${provider} in ${finished.seconds.toFixed(1)} s (run ${runId}): version ${outcome.version} is current, version ${previous} stays readable until ${until}; undo: ${finished.undo}`,
     );
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();

@@ -32,6 +32,7 @@ export class NameMatcher {
   private readonly only: readonly Glob[];
   private readonly exclude: readonly Glob[];
   private readonly matched = new Set<Glob>();
+  private readonly unticked = new Set<string>();
 
   constructor(filter: NameFilter) {
     this.only = (filter.only ?? []).map((glob) => ({ flag: "--only", glob, re: globToRegExp(glob) }));
@@ -40,7 +41,12 @@ export class NameMatcher {
 
   keep(name: string): boolean {
     const only = this.only.length === 0 || this.hits(this.only, name);
-    return !this.hits(this.exclude, name) && only;
+    return !this.hits(this.exclude, name) && only && !this.unticked.has(name);
+  }
+
+  /** Names unticked at the interactive checkbox: left out exactly like an `--exclude` naming each. */
+  leaveOut(names: Iterable<string>): void {
+    for (const name of names) this.unticked.add(name);
   }
 
   /** One warning per glob that matched no name. */

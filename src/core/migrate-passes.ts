@@ -42,7 +42,7 @@ export interface SurveyOptions {
 /** Pass 1: every batch planned, rows value-free, so nothing is written before all is known. */
 export async function survey(
   batches: AsyncIterable<PlannedBatch>,
-  sink: ItemSink,
+  sink: Pick<ItemSink, "add" | "count">,
   reporter: Reporter,
   columns: Pick<ColumnStep, "planned">,
   options: SurveyOptions = {},

@@ -12,7 +12,8 @@ export interface Choice<T> {
 /** Every question a command may ask; `colour` comes from the same theme as the rest of the output. */
 export interface Prompt {
   confirm(message: string, theme?: Theme): Promise<boolean>;
-  select<T>(message: string, choices: readonly Choice<T>[], theme?: Theme): Promise<T>;
+  /** `initial`: where the cursor starts (the first choice when not given). */
+  select<T>(message: string, choices: readonly Choice<T>[], theme?: Theme, initial?: T): Promise<T>;
   checkbox<T>(message: string, choices: readonly Choice<T>[], theme?: Theme): Promise<T[]>;
 }
 
@@ -62,8 +63,8 @@ export function inquirerPrompt(spinners: Spinners): Prompt {
   }
   return {
     confirm: (message, theme) => ask(async (c) => (await import("@inquirer/prompts")).confirm({ message, default: false, theme: inquirerTheme(theme) }, c)),
-    select: (message, choices, theme) =>
-      ask(async (c) => (await import("@inquirer/prompts")).select({ message, choices: [...choices], theme: inquirerTheme(theme) }, c)),
+    select: (message, choices, theme, initial) =>
+      ask(async (c) => (await import("@inquirer/prompts")).select({ message, choices: [...choices], default: initial, theme: inquirerTheme(theme) }, c)),
     checkbox: (message, choices, theme) =>
       ask(async (c) => (await import("@inquirer/prompts")).checkbox({ message, choices: [...choices], pageSize: 15, theme: inquirerTheme(theme) }, c)),
   };

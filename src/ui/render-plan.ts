@@ -1,6 +1,7 @@
 import { at } from "../sources/origin.js";
 import type { Reporter } from "./reporter.js";
 import { table } from "./table.js";
+import type { Theme } from "./theme.js";
 
 export interface RenderedItem {
   readonly name: string;
@@ -31,12 +32,15 @@ export const PROBLEM_ACTIONS: ReadonlySet<string> = new Set(["conflict", "invali
 /** `limit` keeps a million-row run from flooding a terminal. */
 export function renderItems(reporter: Reporter, items: readonly RenderedItem[], total = items.length, limit = 200): void {
   if (items.length === 0) return;
-  const colour = (action: string) =>
-    PROBLEM_ACTIONS.has(action) ? reporter.paint.red : action === "unchanged" || action === "extra" ? reporter.paint.dim : reporter.paint.green;
   const shown = items.slice(0, limit);
-  const rows = shown.map((i) => [i.name, i.action, at(i), i.preview ?? "", i.error ?? i.reason ?? (i.stored === undefined ? "" : `stored as ${i.stored}`)]);
-  reporter.out(table(["NAME", "ACTION", "SOURCE", "VALUE", "NOTE"], rows, (col, cell) => (col === 1 ? colour(cell.trim())(cell) : cell)));
+  reporter.out(planTable(reporter.paint, shown));
   if (total > shown.length) reporter.out(`… and ${total - shown.length} more (use --json for the full list)`);
+}
+
+export function planTable(paint: Theme, items: readonly RenderedItem[]): string {
+  const colour = (action: string) => (PROBLEM_ACTIONS.has(action) ? paint.red : action === "unchanged" || action === "extra" ? paint.dim : paint.green);
+  const rows = items.map((i) => [i.name, i.action, at(i), i.preview ?? "", i.error ?? i.reason ?? (i.stored === undefined ? "" : `stored as ${i.stored}`)]);
+  return table(["NAME", "ACTION", "SOURCE", "VALUE", "NOTE"], rows, (col, cell) => (col === 1 ? colour(cell.trim())(cell) : cell));
 }
 
 /** Never a value, never a hash of one. */

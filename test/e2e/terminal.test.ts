@@ -92,6 +92,14 @@ describe("at a real terminal (tmux)", () => {
     // At the confirmation the run is journalled (as cancelled), but no vault write happened.
     await term.clear();
     await term.type(secretsLine("migrate local --from .env"));
+    await term.until("Which keys should this run write?");
+    await term.keys("C-c");
+    expect(await term.exitCode()).toBe(130);
+    expect(await localCurrentValues(cwd, {})).toEqual(new Map());
+    await term.clear();
+    await term.type(secretsLine("migrate local --from .env"));
+    await term.until("Which keys should this run write?");
+    await term.keys("Enter");
     await term.until("Apply 2 change(s) to local (2 create)?");
     await term.keys("C-c");
     expect(await term.exitCode()).toBe(130);
@@ -141,6 +149,8 @@ describe("at a real terminal (tmux)", () => {
     const coloured = async (line: string) => {
       await term.clear();
       await term.type(line);
+      await term.until("Which keys should this run write?");
+      await term.keys("Enter");
       await term.until("Apply 2 change(s) to local (2 create)?");
       const screen = await term.screen(true);
       await term.keys("C-c");
