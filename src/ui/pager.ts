@@ -8,9 +8,15 @@ import type { Deps } from "../core/deps.js";
  * the user set LESS: raw colours, quit if it fits, leave it on screen). Without a pager, or when
  * stdout is not a terminal, the text is printed to stderr, where the prompt is.
  */
-export async function page(deps: Pick<Deps, "env" | "stdout" | "stderr">, text: string): Promise<void> {
+export async function page(deps: Pick<Deps, "env" | "stdout" | "stderr" | "signals">, text: string): Promise<void> {
   const command = deps.stdout.isTTY ? await pagerCommand(deps.env) : undefined;
-  if (command === undefined || !(await runPager(command, deps.env, text))) deps.stderr.write(`${text}\n`);
+  // Ctrl-C inside less reaches our process group too; like git, we leave it to the pager.
+  const release = command === undefined ? undefined : deps.signals.forward?.(() => undefined);
+  try {
+    if (command === undefined || !(await runPager(command, deps.env, text))) deps.stderr.write(`${text}\n`);
+  } finally {
+    release?.();
+  }
 }
 
 async function pagerCommand(env: NodeJS.ProcessEnv): Promise<string | undefined> {
