@@ -13,6 +13,7 @@ export interface Inventory {
 
 export interface DesiredBatch extends Inventory {
   readonly sourceIndex: number;
+  readonly expected?: number;
 }
 
 /** Named and filtered, one source batch held at a time; `skip` leaves out what must never be compared or migrated. */
@@ -39,7 +40,7 @@ export async function* desiredBatches(
         else desired.push(d);
       }
       if (refused.length > 0) throw refusal(refused);
-      yield { desired, warnings: batch.warnings, filtered, sourceIndex };
+      yield { desired, warnings: batch.warnings, filtered, sourceIndex, ...(batch.expected === undefined ? {} : { expected: batch.expected }) };
     }
   }
 }

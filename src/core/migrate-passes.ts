@@ -50,14 +50,16 @@ export async function survey(
   let writes = 0;
   let blocked = false;
   let scrubCells = 0;
+  let expected = 0;
   for await (const b of batches) {
+    expected += b.expected ?? 0;
     if (options.stop?.()) break;
     if (!options.quiet) warn(reporter, b);
     sink.add(withPreviews(b, sink.count));
     writes += b.plan.ops.length;
     blocked ||= b.plan.blocked;
     scrubCells += columns.planned(b.plan, b.desired);
-    reporter.progress(plannedLine(sink.count));
+    reporter.progress(plannedLine(sink.count, expected));
   }
   return { writes, blocked, scrubCells };
 }

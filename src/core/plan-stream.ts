@@ -13,6 +13,8 @@ export interface PlannedBatch {
   readonly plan: Plan;
   readonly warnings: SourceWarning[];
   readonly filtered: number;
+  /** From the source's first batch: about how many entries it holds in all. */
+  readonly expected?: number;
 }
 
 export interface StreamOptions {
@@ -64,7 +66,7 @@ export async function* planStream(sources: readonly SecretSource[], store: Secre
     const current = await store.readMany([...new Set(desired.map((d) => d.name))]);
     const planned = planMigration(desired, current, options.plan);
     const plan = crossed.length === 0 ? planned : { items: [...planned.items, ...crossed], ops: planned.ops, blocked: true };
-    yield { desired, current, plan, warnings: batch.warnings, filtered: batch.filtered };
+    yield { desired, current, plan, warnings: batch.warnings, filtered: batch.filtered, expected: batch.expected };
   }
 }
 

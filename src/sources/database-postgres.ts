@@ -164,6 +164,16 @@ const privilegeError = (spec: TableSpec, endpoint: Endpoint, privilege: Privileg
     `GRANT ${privilege} (${columns.map(quoteIdent).join(", ")}) ON ${quoteQualified(spec.table)} TO ${quoteIdent(endpoint.user)};`,
   );
 
+/** The planner's row estimate (ANALYZE, autovacuum) times the columns; none with --where or a never-analysed table. */
+async function estimateCells(client: pg.Client, spec: TableSpec): Promise<number | undefined> {
+  if (spec.where) return undefined;
+  const found = await client.query<{ rows: number }>("SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass($1)", [
+    quoteQualified(spec.table),
+  ]);
+  const rows = found.rows[0]?.rows ?? -1;
+  return rows > 0 ? Math.round(rows) * spec.columns.length : undefined;
+}
+
 export class PostgresSource implements DatabaseSource {
   readonly kind = "postgres";
   readonly label: string;
@@ -190,6 +200,7 @@ export class PostgresSource implements DatabaseSource {
     const batcher = new EntryBatcher(spec, this.label);
     try {
       await client.query("BEGIN TRANSACTION READ ONLY");
+      let expected = await estimateCells(client, spec);
       // Extended protocol: exactly one statement, so --where cannot smuggle a COMMIT and a DELETE after it.
       const declare = `DECLARE secretshift_rows NO SCROLL CURSOR FOR ${selectSql(spec, (c) => [`${c}::text`])}`;
       await client.query({ text: declare, queryMode: "extended" } as pg.QueryConfig).catch((e: unknown) => {
@@ -200,7 +211,10 @@ export class PostgresSource implements DatabaseSource {
           throw queryError(e, spec, endpoint, "read");
         });
         for (const row of fetched.rows) batcher.addRow(row[0] ?? null, row.slice(1));
-        yield* batcher.drain(false);
+        for (const batch of batcher.drain(false)) {
+          yield expected === undefined ? batch : { ...batch, expected };
+          expected = undefined;
+        }
         if (fetched.rows.length < rowsPerFetch) break;
       }
       yield* batcher.drain(true);

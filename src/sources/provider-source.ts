@@ -53,7 +53,8 @@ export class ProviderSource implements SecretSource {
         const entry = { key: name.slice(prefix.length), value: secret.value, origin: { source: `${provider}:${name}` } };
         entries.push(before === undefined ? entry : { ...entry, previous: before });
       }
-      yield { entries, warnings: start === 0 && warning ? [{ source: this.label, message: warning }] : [] };
+      const first = start === 0;
+      yield { entries, warnings: first && warning ? [{ source: this.label, message: warning }] : [], ...(first ? { expected: names.length } : {}) };
     }
   }
 

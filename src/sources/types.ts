@@ -28,6 +28,8 @@ export interface SourceWarning {
 export interface SourceBatch {
   readonly entries: SourceEntry[];
   readonly warnings: SourceWarning[];
+  /** On a source's first batch, when it knows cheaply: about how many entries it will give in all. */
+  readonly expected?: number;
 }
 
 /** Reads only. `read()` may run twice (plan, then apply) and yields the same entries unless the data changed. */

@@ -10,4 +10,5 @@ export function rateLine(verb: string, done: number, total: number, elapsedMs: n
   return `${base} · ${count(Math.round(perSecond))}/s · about ${left < 60 ? `${left} s` : `${Math.ceil(left / 60)} min`} left`;
 }
 
-export const plannedLine = (n: number) => `planned ${count(n)} secrets…`;
+/** `planned 84,211 / ~241,608 secrets…`; the estimate only while it is still ahead of the count. */
+export const plannedLine = (n: number, expected = 0) => `planned ${count(n)}${expected > n ? ` / ~${count(expected)}` : ""} secrets…`;
