@@ -47,7 +47,7 @@ export async function rotate(asked: string | undefined, options: RotateOptions, 
   const stateDir = stateDirOf(deps, options);
   const cleanups: (() => Promise<void>)[] = [() => strategy.close()];
   try {
-    const { provider, from } = await chooseProvider(asked ?? "", options, deps, stateDir);
+    const { provider, from } = await chooseProvider(asked, options, deps, stateDir);
     reporter.info(`provider: ${provider} (from ${from})`);
     const { store, key, openJournal } = await openProvider(deps, options, provider, reporter);
     cleanups.push(() => store.close());
