@@ -160,8 +160,9 @@ describe("parseStructured", () => {
   });
 });
 
-// Nested objects of strings; keys without "/" so flattening cannot merge two of them.
-const key = fc.string({ minLength: 1, maxLength: 6 }).filter((text) => !text.includes("/") && text !== "__proto__");
+// Nested objects of strings; keys without "/" so flattening cannot merge two of them. Not `<<`: yaml's
+// stringify leaves it plain, and a plain `<<` is YAML's merge key (which sources honour), not a key.
+const key = fc.string({ minLength: 1, maxLength: 6 }).filter((text) => !text.includes("/") && text !== "__proto__" && text !== "<<");
 const { tree } = fc.letrec((tie) => ({
   tree: fc.dictionary(key, fc.oneof({ depthSize: "small" }, fc.string({ unit: "binary" }), tie("tree")), { minKeys: 1, maxKeys: 4 }),
 }));
