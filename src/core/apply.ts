@@ -94,14 +94,15 @@ export class Writer {
     if (!digest) throw new Error("Writer.applyPlan needs the data key");
     const steps = ops.map((op) => {
       const toVersion = store.nextVersion?.(op);
+      const written = digest(op.name, op.value);
       const data = {
         ...(op.expectedVersion ? { fromVersion: op.expectedVersion } : {}),
         ...(toVersion ? { toVersion } : {}),
-        digest: digest(op.name, op.value),
+        digest: written,
         // A write under another run id (--with-previous's first write): a revert must look for that id.
         ...(op.runId === this.runId ? {} : { writtenAs: op.runId }),
       };
-      return { ...op, action: op.kind, data };
+      return { ...op, digest: written, action: op.kind, data };
     });
     return this.apply(steps, (step) => store.write(step), { ...options, ...(store.batched ? { batch: store } : {}) });
   }

@@ -49,14 +49,19 @@ export async function lstatOrUndefined(path: string) {
 }
 
 /** Undefined when it does not exist; a symlink is refused, never read through. */
-export async function readNoFollow(path: string): Promise<Buffer | undefined> {
-  let handle: Awaited<ReturnType<typeof open>>;
+/** For reading: undefined when there is no file, a symlink refused. */
+export async function openNoFollow(path: string): Promise<Awaited<ReturnType<typeof open>> | undefined> {
   try {
-    handle = await open(path, constants.O_RDONLY | NOFOLLOW);
+    return await open(path, constants.O_RDONLY | NOFOLLOW);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     return refuseLoop(path)(e as NodeJS.ErrnoException);
   }
+}
+
+export async function readNoFollow(path: string): Promise<Buffer | undefined> {
+  const handle = await openNoFollow(path);
+  if (!handle) return undefined;
   try {
     return await handle.readFile();
   } finally {

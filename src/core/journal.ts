@@ -17,6 +17,7 @@ import {
   splitLines,
 } from "./journal-chain.js";
 import { emptyHead, type JournalHead, noteStore, readHead, writeHead } from "./journal-head.js";
+import { scanJournal } from "./journal-scan.js";
 
 export * from "./journal-chain.js";
 export * from "./journal-runs.js";
@@ -59,14 +60,20 @@ export class Journal {
   static async open(stateDir: string, clock: Pick<Clock, "now">, dataKey: Buffer, options: JournalOptions = {}): Promise<Journal> {
     await ensurePrivateDir(stateDir);
     const key = subkey(dataKey, "journal");
-    const bytes = (await readNoFollow(journalPath(stateDir))) ?? Buffer.alloc(0);
+    const path = journalPath(stateDir);
+    const scan = await scanJournal(path);
     // An unterminated tail is an append that crashed before its fsync returned: nobody was told it landed.
-    const end = bytes.lastIndexOf(0x0a) + 1;
-    if (end < bytes.length) await truncateNoFollow(journalPath(stateDir), end);
-    const lines = splitLines(bytes.subarray(0, end).toString("utf8"));
+    if (scan.end < scan.size) await truncateNoFollow(path, scan.end);
     const head = await readHead(stateDir, key);
-    if (isUnkeyedJournal(lines) || head.status === "unkeyed") throw unkeyedJournalError(stateDir);
-    return new Journal(stateDir, clock, key, resumePoint(lines, head.status === "ok" ? head.head : undefined), journalIdOf(lines), options);
+    const first = scan.first === undefined ? [] : [scan.first];
+    if (isUnkeyedJournal(first) || head.status === "unkeyed") throw unkeyedJournalError(stateDir);
+    const trusted = head.status === "ok" ? head.head : undefined;
+    // The authenticated head written after exactly these lines already holds their fold: no need to read every past run again.
+    if (trusted && trusted.seq > 0 && trusted.seq === scan.lines && scan.last !== undefined && claimedMac(scan.last) === trusted.last) {
+      return new Journal(stateDir, clock, key, trusted, journalIdOf(first), options);
+    }
+    const lines = splitLines(((await readNoFollow(path)) ?? Buffer.alloc(0)).subarray(0, scan.end).toString("utf8"));
+    return new Journal(stateDir, clock, key, resumePoint(lines, trusted), journalIdOf(lines), options);
   }
 
   append(events: JournalEvent[]): Promise<void> {
@@ -133,9 +140,6 @@ export class Journal {
  * fsyncs); otherwise we chain from the head, so the damage stays visible to `verify`.
  */
 function resumePoint(lines: string[], head: JournalHead | undefined): JournalHead {
-  // The authenticated head written after exactly these lines already holds their fold: no need to parse every past run again.
-  const last = head && head.seq > 0 && head.seq === lines.length ? lines[head.seq - 1] : undefined;
-  if (head && last !== undefined && claimedMac(last) === head.last) return head;
   const fromFile = emptyHead();
   for (const line of lines) {
     fromFile.seq += 1;

@@ -53,8 +53,11 @@ export async function* planStream(sources: readonly SecretSource[], store: Secre
   const seen = new SeenNames();
   // A batch's names are remembered only once a later batch comes: a single batch costs no digest.
   let previous: { desired: readonly DesiredSecret[]; source: number } | undefined;
+  const distinct = distinctNames(sources, options.naming);
   for await (const batch of desiredBatches(sources, options.naming, options.filter, options.skip)) {
-    for (const d of previous?.desired ?? []) seen.remember(d, previous?.source ?? 0);
+    // Slices of the last source can only meet earlier sources' names when its own are distinct: nothing to remember.
+    const sameDistinct = previous?.source === batch.sourceIndex && distinct(batch.sourceIndex);
+    if (!sameDistinct) for (const d of previous?.desired ?? []) seen.remember(d, previous?.source ?? 0);
     const desired: DesiredSecret[] = [];
     const crossed: PlanItem[] = [];
     for (const d of batch.desired) {
@@ -68,6 +71,15 @@ export async function* planStream(sources: readonly SecretSource[], store: Secre
     const plan = crossed.length === 0 ? planned : { items: [...planned.items, ...crossed], ops: planned.ops, blocked: true };
     yield { desired, current, plan, warnings: batch.warnings, filtered: batch.filtered, expected: batch.expected };
   }
+}
+
+/**
+ * The last source gives distinct names when its keys are distinct and the name template holds
+ * `{key}` (prefix + template is then one-to-one on keys; a file's other placeholders are constant).
+ */
+function distinctNames(sources: readonly SecretSource[], naming: NamingOptions): (index: number) => boolean {
+  const keyed = (naming.template ?? "{key}").includes("{key}");
+  return (index) => keyed && index === sources.length - 1 && sources[index]?.distinctKeys === true;
 }
 
 const crossConflict = (d: DesiredSecret, first: string): PlanItem => ({

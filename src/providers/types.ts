@@ -30,6 +30,8 @@ export interface WriteOp {
   /** The version read while planning: compare-and-set where the provider can. */
   readonly expectedVersion?: string;
   readonly runId: string;
+  /** The keyed write digest the journal already holds, so a store that keeps one need not compute it again. */
+  readonly digest?: string;
 }
 
 export interface WriteResult {

@@ -22,10 +22,14 @@ export function formatOf(path: string): FileFormat {
   return "dotenv";
 }
 
+/** As many entries as the database sources fetch at a time. */
+const FILE_SLICE = 1000;
+
 /** Read again on every `read()`, so a second pass sees what is on disk now. */
 export class FileSource implements SecretSource {
   readonly label: string;
   readonly format: FileFormat;
+  readonly distinctKeys: boolean;
   private readonly absolute: string;
 
   constructor(
@@ -35,14 +39,24 @@ export class FileSource implements SecretSource {
     this.label = path;
     this.absolute = resolve(options.cwd, path);
     this.format = formatOf(path);
+    this.distinctKeys = this.format === "dotenv";
   }
 
   get path(): string {
     return this.absolute;
   }
 
+  /** The file is parsed whole (dotenv's reading of it is the authority), then handed on in slices, so a plan, its journal lines and a store patch hold one slice at a time. */
   async *read(): AsyncIterable<SourceBatch> {
-    yield parseFileBytes(await this.readBytes(), this.label, this.options);
+    const { entries, warnings } = parseFileBytes(await this.readBytes(), this.label, this.options);
+    if (entries.length <= FILE_SLICE) {
+      yield { entries, warnings };
+      return;
+    }
+    for (let start = 0; start < entries.length; start += FILE_SLICE) {
+      const slice = entries.slice(start, start + FILE_SLICE);
+      yield start === 0 ? { entries: slice, warnings, expected: entries.length } : { entries: slice, warnings: [] };
+    }
   }
 
   async close(): Promise<void> {}

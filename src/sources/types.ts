@@ -36,6 +36,8 @@ export interface SourceBatch {
 export interface SecretSource {
   /** Never contains a password. */
   readonly label: string;
+  /** No key appears twice across all its batches (a dotenv file: dotenv's parse is an object). */
+  readonly distinctKeys?: boolean;
   read(): AsyncIterable<SourceBatch>;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests are about literal ${VAR} text in .env files
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import dotenv from "dotenv";
 import { describe, expect, it } from "vitest";
 import { FileSource, formatOf } from "../../src/sources/file-source.js";
 import { createFileSources } from "../../src/sources/index.js";
@@ -49,6 +50,17 @@ describe("FileSource", () => {
     ]);
     const [batch] = await readAll(yaml as SecretSource);
     expect(batch?.entries.map((entry) => [entry.key, entry.value])).toEqual([["db/password", "p"]]);
+  });
+
+  it("hands a large .env on in slices of 1,000: together exactly dotenv.parse's keys and values, in file order", async () => {
+    const text = Array.from({ length: 2_345 }, (_, k) => `K${k}="v ${k}"\n${k % 7 === 1 ? `K${k - 1}=again-${k}\n` : ""}`).join("");
+    const cwd = await project({ ".env": text });
+    const batches = await readAll(new FileSource(".env", { cwd }));
+    expect(batches.map((b) => b.entries.length)).toEqual([1000, 1000, 345]);
+    expect(batches.map((b) => b.expected)).toEqual([2_345, undefined, undefined]);
+    const entries = batches.flatMap((b) => b.entries);
+    expect(Object.fromEntries(entries.map((e) => [e.key, e.value]))).toEqual(dotenv.parse(text));
+    expect(entries.map((e) => e.key)).toEqual(Object.keys(dotenv.parse(text)));
   });
 
   it("reads the file again on every read()", async () => {

@@ -32,12 +32,12 @@ function fakeStore(state: Record<string, string>) {
 const planOptions = { runId: "r", onConflict: "overwrite" as const, checkName: (n: string) => ({ stored: n }), checkValue: () => undefined };
 const entry = (key: string, value: string): SourceEntry => ({ key, value, origin: { source: "t" } });
 
-async function streamed(batches: SourceEntry[][], state: Record<string, string>) {
+async function streamed(batches: SourceEntry[][], state: Record<string, string>, sources = [batched(batches)], naming = {}) {
   const store = fakeStore(state);
   const items = [];
   let blocked = false;
   let ops = 0;
-  for await (const b of planStream([batched(batches)], store as unknown as SecretStore, { naming: {}, filter: new NameMatcher({}), plan: planOptions })) {
+  for await (const b of planStream(sources, store as unknown as SecretStore, { naming, filter: new NameMatcher({}), plan: planOptions })) {
     items.push(...b.plan.items);
     blocked ||= b.plan.blocked;
     ops += b.plan.ops.length;
@@ -58,6 +58,22 @@ describe("planStream", () => {
     const differ = await streamed([[entry("A", "1")], [entry("A", "2")]], {});
     expect(differ.blocked).toBe(true);
     expect(differ.items.map((i) => i.action)).toEqual(["create", "conflict"]);
+  });
+
+  it("a source of distinct keys still meets a name from an earlier source, and names a template makes equal", async () => {
+    const distinct = (batches: SourceEntry[][]): SecretSource => ({ ...batched(batches), distinctKeys: true });
+    const earlier = [[entry("A", "1")], [entry("B", "1")]];
+    const later = [[entry("C", "1")], [entry("A", "2")]];
+    const across = await streamed([], {}, [distinct(earlier), distinct(later)]);
+    expect(across.blocked).toBe(true);
+    expect(across.items.filter((i) => i.action === "conflict").map((i) => i.name)).toEqual(["A"]);
+    const oneName = await streamed([], {}, [distinct([[entry("A", "1")], [entry("B", "2")]])], { template: "ONE" });
+    expect(oneName.blocked).toBe(true);
+    const keyed = await streamed([], {}, [distinct([[entry("A", "1")], [entry("B", "2")]])], { template: "app/{key}" });
+    expect(keyed.items.map((i) => [i.name, i.action])).toEqual([
+      ["app/A", "create"],
+      ["app/B", "create"],
+    ]);
   });
 
   it("property: any split into batches blocks exactly when the whole plan does, and plans the same writes", async () => {

@@ -124,7 +124,7 @@ export class LocalStore implements SecretStore {
     const evicted = evict(secret, currentVersion);
     secret.versions[version] = {
       sealed: seal(this.requireKey(), op.value, aad(op.name, version)),
-      digest: this.digestOf(op.name, op.value),
+      digest: op.digest ?? this.digestOf(op.name, op.value),
       createdAt: this.now().toISOString(),
       runId: op.runId,
       replaced: { ...secret.labels },

@@ -1,0 +1,57 @@
+import { openNoFollow } from "./atomic-file.js";
+
+/** What opening the journal needs to know of the file, read with bounded memory however long it has grown. */
+export interface JournalScan {
+  /** Complete (newline-terminated) lines. */
+  readonly lines: number;
+  /** Bytes up to the last newline: anything after it is an append that crashed before its fsync. */
+  readonly end: number;
+  readonly size: number;
+  readonly first: string | undefined;
+  readonly last: string | undefined;
+}
+
+const CHUNK = 1 << 20;
+
+/** Counts lines chunk by chunk and keeps only the first and the last complete one. */
+export async function scanJournal(path: string): Promise<JournalScan> {
+  const handle = await openNoFollow(path);
+  if (!handle) return { lines: 0, end: 0, size: 0, first: undefined, last: undefined };
+  try {
+    const chunk = Buffer.allocUnsafe(CHUNK);
+    let lines = 0;
+    let end = 0;
+    let previousEnd = 0;
+    let offset = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(chunk, 0, CHUNK, offset);
+      if (bytesRead === 0) break;
+      for (let at = chunk.indexOf(0x0a); at !== -1 && at < bytesRead; at = chunk.indexOf(0x0a, at + 1)) {
+        lines++;
+        previousEnd = end;
+        end = offset + at + 1;
+      }
+      offset += bytesRead;
+    }
+    const text = async (from: number, to: number) => {
+      const bytes = Buffer.alloc(to - from);
+      await handle.read(bytes, 0, bytes.length, from);
+      return bytes.toString("utf8");
+    };
+    if (lines === 0) return { lines, end, size: offset, first: undefined, last: undefined };
+    const firstEnd = lines === 1 ? end : await firstNewline(handle, end);
+    return { lines, end, size: offset, first: await text(0, firstEnd - 1), last: await text(previousEnd, end - 1) };
+  } finally {
+    await handle.close();
+  }
+}
+
+async function firstNewline(handle: NonNullable<Awaited<ReturnType<typeof openNoFollow>>>, limit: number): Promise<number> {
+  const chunk = Buffer.allocUnsafe(64 * 1024);
+  for (let offset = 0; offset < limit; offset += chunk.length) {
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, offset);
+    const at = chunk.subarray(0, bytesRead).indexOf(0x0a);
+    if (at !== -1) return offset + at + 1;
+  }
+  return limit;
+}

@@ -1,0 +1,33 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { scanJournal } from "../../src/core/journal-scan.js";
+import { tmpdir } from "../helpers/tmpdir.js";
+
+/** What the whole file says, split the plain way: the scan must agree with it while reading 1 MiB at a time. */
+function fromBytes(bytes: Buffer) {
+  const end = bytes.lastIndexOf(0x0a) + 1;
+  const lines = bytes.subarray(0, end).toString("utf8").split("\n").slice(0, -1);
+  return { lines: lines.length, end, size: bytes.length, first: lines[0], last: lines.at(-1) };
+}
+
+describe("scanJournal", () => {
+  it("a missing file is an empty journal", async () => {
+    expect(await scanJournal(join(await tmpdir(), "journal.jsonl"))).toEqual({ lines: 0, end: 0, size: 0, first: undefined, last: undefined });
+  });
+
+  it("property: counts, ends and first/last lines match the whole file's, across 1 MiB chunk edges and with a torn tail", async () => {
+    const dir = await tmpdir();
+    const path = join(dir, "journal.jsonl");
+    const line = fc.tuple(fc.integer({ min: 0, max: 300_000 }), fc.constantFrom("a", "é", "{")).map(([n, c]) => c.repeat(n));
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { maxLength: 14 }), fc.option(line), async (lines, tail) => {
+        const bytes = Buffer.from(lines.map((l) => `${l}\n`).join("") + (tail ?? ""));
+        await writeFile(path, bytes);
+        expect(await scanJournal(path)).toEqual(fromBytes(bytes));
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
