@@ -82,7 +82,8 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** Readers see the old or the new content, never a torn file: temp file, fsync, rename, fsync the directory. */
-export async function writeFileAtomic(path: string, data: string | Buffer, mode = 0o600): Promise<void> {
+/** Parts are written one after another, so a large file need not be joined in memory first. */
+export async function writeFileAtomic(path: string, data: string | Buffer | readonly string[], mode = 0o600): Promise<void> {
   if ((await lstatOrUndefined(path))?.isSymbolicLink()) throw symlinkError(path);
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
@@ -141,9 +142,9 @@ export async function createExclusive(path: string, data: string | Buffer, mode 
 }
 
 /** The exact mode, whatever the umask narrowed. */
-async function fillAndClose(handle: Awaited<ReturnType<typeof open>>, data: string | Buffer, mode: number): Promise<void> {
+async function fillAndClose(handle: Awaited<ReturnType<typeof open>>, data: string | Buffer | readonly string[], mode: number): Promise<void> {
   try {
-    await handle.writeFile(data);
+    for (const part of typeof data === "string" || Buffer.isBuffer(data) ? [data] : data) await handle.writeFile(part);
     await handle.chmod(mode);
     await handle.sync();
   } finally {

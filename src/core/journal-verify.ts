@@ -86,7 +86,7 @@ async function storeProblem(dataKey: Buffer, path: string, head: JournalHead | u
     return lost ? `${path} is missing, but the journal recorded generation ${lost.generation} of it` : undefined;
   }
   try {
-    const { seal } = openStore(dataKey, bytes.toString("utf8"), path);
+    const { seal } = openStore(dataKey, bytes, path);
     const recorded = head?.stores[seal.id]?.generation ?? 0;
     if (seal.generation < recorded)
       return `${path} is generation ${seal.generation}, but the journal recorded generation ${recorded}: an older copy was put back`;

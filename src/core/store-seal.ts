@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { writeAtEnd, writeFileAtomic } from "./atomic-file.js";
 import { hmac, sameMac, subkey } from "./crypto.js";
 import { CliError, ExitCode, usageError } from "./errors.js";
@@ -39,27 +39,35 @@ export function storeFormatOf(text: string): "sealed" | "unsealed" | "unknown" {
 }
 
 export function sealStore(dataKey: Buffer, seal: StoreSeal, document: string): string {
+  return sealedParts(dataKey, seal, document).join("");
+}
+
+function sealedParts(dataKey: Buffer, seal: StoreSeal, document: string): [string, string, string] {
   const header = { format: HEADER, id: seal.id, generation: seal.generation, mac: storeMac(dataKey, seal, document) };
-  return `${JSON.stringify(header)}\n${document}\n`;
+  return [`${JSON.stringify(header)}\n`, document, "\n"];
 }
 
 /** Throws STORE_TAMPERED unless every MAC verifies. An unterminated last line is an append that crashed before its fsync: ignored. */
-export function openStore(dataKey: Buffer, text: string, path: string): { seal: SealedFile; document: string; patches: string[] } {
-  if (storeFormatOf(text) === "unsealed") throw unsealedStoreError(path);
-  const lines = text.split("\n");
-  const header = parseJson(lines[0] ?? "") as { format?: unknown; id?: unknown; generation?: unknown; mac?: unknown };
+export function openStore(dataKey: Buffer, bytes: Buffer, path: string): { seal: SealedFile; document: string; patches: string[] } {
+  // Worked on the bytes, line by line: a store of many megabytes is never copied whole into one more string.
+  const headerEnd = bytes.indexOf(0x0a);
+  const headerLine = bytes.toString("utf8", 0, headerEnd < 0 ? bytes.length : headerEnd);
+  if (storeFormatOf(headerLine) === "unsealed") throw unsealedStoreError(path);
+  const header = parseJson(headerLine) as { format?: unknown; id?: unknown; generation?: unknown; mac?: unknown };
   const { id, generation, mac } = header;
-  if (header.format !== HEADER || typeof id !== "string" || typeof mac !== "string" || !Number.isSafeInteger(generation) || lines.length < 2) {
+  if (header.format !== HEADER || typeof id !== "string" || typeof mac !== "string" || !Number.isSafeInteger(generation) || headerEnd < 0) {
     throw storeTampered(path, "it does not start with a valid seal header");
   }
-  const document = lines[1] ?? "";
-  if (!sameMac(mac, storeMac(dataKey, { id, generation: generation as number }, document))) throw macFailed(path);
   // Files written before patches existed end without a newline after the snapshot.
-  let bytes = Buffer.byteLength(`${lines[0]}\n${document}`) + (lines.length > 2 ? 1 : 0);
-  const snapshotBytes = bytes;
-  let seal: SealedFile = { id, generation: generation as number, mac, bytes, snapshotBytes, appendable: lines.length > 2 };
+  const documentEnd = bytes.indexOf(0x0a, headerEnd + 1);
+  const documentBytes = bytes.subarray(headerEnd + 1, documentEnd < 0 ? bytes.length : documentEnd);
+  if (!sameMac(mac, storeMac(dataKey, { id, generation: generation as number }, documentBytes))) throw macFailed(path);
+  let end = documentEnd < 0 ? bytes.length : documentEnd + 1;
+  const snapshotBytes = end;
+  let seal: SealedFile = { id, generation: generation as number, mac, bytes: end, snapshotBytes, appendable: documentEnd >= 0 };
   const patches: string[] = [];
-  for (const line of lines.slice(2, -1)) {
+  for (let lineEnd = bytes.indexOf(0x0a, end); documentEnd >= 0 && lineEnd >= 0; lineEnd = bytes.indexOf(0x0a, end)) {
+    const line = bytes.toString("utf8", end, lineEnd);
     const tab = line.indexOf("\t");
     const tag = parseJson(line.slice(0, tab)) as { generation?: unknown; mac?: unknown };
     const next = { id, generation: seal.generation + 1 };
@@ -67,11 +75,11 @@ export function openStore(dataKey: Buffer, text: string, path: string): { seal: 
     if (tab < 0 || tag.generation !== next.generation || typeof tag.mac !== "string" || !sameMac(tag.mac, patchMac(dataKey, next, seal.mac, patch))) {
       throw macFailed(path);
     }
-    bytes += Buffer.byteLength(line) + 1;
-    seal = { ...next, mac: tag.mac, bytes, snapshotBytes, appendable: true };
+    end = lineEnd + 1;
+    seal = { ...next, mac: tag.mac, bytes: end, snapshotBytes, appendable: true };
     patches.push(patch);
   }
-  return { seal, document, patches };
+  return { seal, document: documentBytes.toString("utf8"), patches };
 }
 
 function parseJson(text: string): unknown {
@@ -82,8 +90,9 @@ function parseJson(text: string): unknown {
   }
 }
 
-function storeMac(dataKey: Buffer, seal: StoreSeal, document: string): string {
-  return hmac(subkey(dataKey, "store"), `store\n${seal.id}\n${seal.generation}\n${document}`);
+/** Fed in parts: the document may be tens of megabytes, and a joined copy of it would be one more. */
+function storeMac(dataKey: Buffer, seal: StoreSeal, document: string | Buffer): string {
+  return createHmac("sha256", subkey(dataKey, "store")).update(`store\n${seal.id}\n${seal.generation}\n`).update(document).digest("hex");
 }
 
 function patchMac(dataKey: Buffer, seal: StoreSeal, before: string, patch: string): string {
@@ -108,9 +117,9 @@ const unsealedStoreError = (path: string): CliError =>
 /** A new snapshot, replacing the file atomically (the first write, and each compaction). */
 export async function writeSealed(path: string, document: string, dataKey: Buffer, previous: StoreSeal | undefined): Promise<SealedFile> {
   const seal = { id: previous?.id ?? newStoreId(), generation: (previous?.generation ?? 0) + 1 };
-  const text = sealStore(dataKey, seal, document);
-  await writeFileAtomic(path, text, 0o600);
-  const bytes = Buffer.byteLength(text);
+  const parts = sealedParts(dataKey, seal, document);
+  await writeFileAtomic(path, parts, 0o600);
+  const bytes = parts.reduce((sum, part) => sum + Buffer.byteLength(part), 0);
   return { ...seal, mac: storeMac(dataKey, seal, document), bytes, snapshotBytes: bytes, appendable: true };
 }
 

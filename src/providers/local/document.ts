@@ -51,7 +51,7 @@ export async function loadDocument(path: string, key: Buffer | undefined): Promi
   const bytes = await readNoFollow(path);
   if (bytes === undefined) return { doc: emptyDocument(), seal: undefined };
   if (!key) throw noKeyError(`reading ${path} needs the encryption key`);
-  const { seal, document: text, patches } = openStore(key, bytes.toString("utf8"), path);
+  const { seal, document: text, patches } = openStore(key, bytes, path);
   try {
     const doc = withBareIndex(JSON.parse(text) as LocalDocument);
     if (doc.format !== "secretshift-store/1" || typeof doc.secrets !== "object" || doc.secrets === null) throw new Error("format");
