@@ -1,10 +1,10 @@
-import { Writer } from "../core/apply.js";
+import { type StepResult, Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
 import { type Backup, readBackup } from "../core/backup.js";
 import { type CommonOptions, confirmLive, lockState, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode, isCliError, usageError } from "../core/errors.js";
-import { entriesOf, type JournalEntry, readJournal, runsOf } from "../core/journal.js";
+import { eachJournalEntry, holdsField, type JournalEntry, RunFold } from "../core/journal.js";
 import { openProvider } from "../core/open-provider.js";
 import { planRollback, type RevertPlanItem } from "../core/rollback-plan.js";
 import { writeDigester } from "../core/write-digest.js";
@@ -22,6 +22,7 @@ export interface RollbackOptions extends CommonOptions, CiOptions {
 }
 
 const UNDOABLE = new Set(["migrate", "rotate"]);
+const REVERT_SLICE = 1000;
 
 export async function rollback(provider: ProviderName, options: RollbackOptions, deps: Deps): Promise<number> {
   requireConsentPossible(deps, options);
@@ -33,9 +34,16 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
       await ensurePrivateDir(stateDir);
       cleanups.push(await lockState(deps, stateDir, "rollback", reporter));
     }
-    const entries = await readJournal(stateDir);
-    const target = pickRun(entries, provider, options);
-    const steps = entriesOf(entries, target);
+    const target = await pickRun(stateDir, provider, options);
+    // Only the target run's lines are kept: the journal of every earlier run is streamed past.
+    const steps: JournalEntry[] = [];
+    await eachJournalEntry(
+      stateDir,
+      (e) => {
+        if (e.runId === target && e.type !== "store") steps.push(e);
+      },
+      holdsField("runId", target),
+    );
     const dataKey = needKey(key);
     const names = [...new Set(steps.filter((e) => e.type === "intent" && e.name).map((e) => e.name as string))];
     const backup = await backupOf(stateDir, target, dataKey, names.length > 0);
@@ -73,15 +81,22 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     if (files) files = await restoreScrubbedFiles(scrubbedFiles, { writer, reporter });
     const work = plan.filter((i) => i.action !== "unchanged" && i.op);
     const started = deps.clock.now().getTime();
-    const results = await writer.apply(
-      work.map((i) => ({ name: i.name, action: "revert", op: i.op as NonNullable<RevertPlanItem["op"]> })),
-      async (s) => ({ outcome: await store.revert(s.op) }),
-      {
-        concurrency: options.concurrency ?? store.defaultConcurrency,
-        ...(store.batched ? { batch: store } : {}),
-        onProgress: (done, total) => reporter.progress(rateLine("reverting", done, total, deps.clock.now().getTime() - started)),
-      },
-    );
+    const results: StepResult[] = [];
+    // A slice at a time, as migrate writes: one journal append and one store patch per slice, not one of the whole run.
+    for (let from = 0; from < work.length; from += REVERT_SLICE) {
+      const slice = work.slice(from, from + REVERT_SLICE);
+      results.push(
+        ...(await writer.apply(
+          slice.map((i) => ({ name: i.name, action: "revert", op: i.op as NonNullable<RevertPlanItem["op"]> })),
+          async (s) => ({ outcome: await store.revert(s.op) }),
+          {
+            concurrency: options.concurrency ?? store.defaultConcurrency,
+            ...(store.batched ? { batch: store } : {}),
+            onProgress: (done) => reporter.progress(rateLine("reverting", from + done, work.length, deps.clock.now().getTime() - started)),
+          },
+        )),
+      );
+    }
     const failed = results.filter((r) => r.status !== "done").length;
     await writer.end(failed > 0 || cells?.changedSince || files?.changedSince ? "failed" : "ok", { target, failed });
     const undone = results.filter((r) => r.status === "done" && r.outcome !== "changed-since").length;
@@ -92,18 +107,29 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
   }
 }
 
-function pickRun(entries: readonly JournalEntry[], provider: ProviderName, options: RollbackOptions): string {
+async function pickRun(stateDir: string, provider: ProviderName, options: RollbackOptions): Promise<string> {
+  if (!options.run && !options.last) throw usageError("ROLLBACK_TARGET", "say which run to roll back", "use --last or --run <id>");
+  const runs = new RunFold();
+  const wrote = new Set<string>();
+  const done = holdsField("type", "done");
+  // `done` lines say nothing about which runs wrote or ended (their intents do): half the journal is not parsed.
+  await eachJournalEntry(
+    stateDir,
+    (e) => {
+      runs.add(e);
+      if (e.type === "intent" || e.type === "note") wrote.add(e.runId);
+    },
+    (line) => !done(line),
+  );
   if (options.run) {
-    if (!entries.some((e) => e.runId === options.run))
+    if (!runs.summaries().some((r) => r.runId === options.run))
       throw usageError("RUN_NOT_FOUND", `no run ${options.run} in the journal`, "list runs with `secrets journal list`");
     return options.run;
   }
-  if (!options.last) throw usageError("ROLLBACK_TARGET", "say which run to roll back", "use --last or --run <id>");
   // The most recent run that may have written, also one killed while planning (skipping it would
   // silently undo the run before it); one that ended having written nothing is passed over.
-  const wrote = new Set(entries.filter((e) => e.type === "intent" || e.type === "note").map((e) => e.runId));
-  const runs = runsOf(entries).filter((r) => r.provider === provider && UNDOABLE.has(r.command ?? "") && (wrote.has(r.runId) || r.endedAt === undefined));
-  const last = runs[runs.length - 1];
+  const undoable = runs.summaries().filter((r) => r.provider === provider && UNDOABLE.has(r.command ?? "") && (wrote.has(r.runId) || r.endedAt === undefined));
+  const last = undoable[undoable.length - 1];
   if (!last) throw usageError("RUN_NOT_FOUND", `no run on ${provider} to roll back`, "list runs with `secrets journal list`");
   return last.runId;
 }

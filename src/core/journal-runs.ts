@@ -18,16 +18,17 @@ export interface RunSummary {
   counts: RunCounts;
 }
 
-/** One summary per run, in the order runs started. No `endedAt` means the run never finished. */
-export function runsOf(entries: readonly JournalEntry[]): RunSummary[] {
-  const runs = new Map<string, RunSummary & { open: Set<string> }>();
-  for (const e of entries) {
+/** Folds entries one at a time into one summary per run, so a long journal can be streamed through it. */
+export class RunFold {
+  private readonly runs = new Map<string, RunSummary & { open: Set<string> }>();
+
+  add(e: JournalEntry): void {
     // Store lines record the local store's generation; they are bookkeeping, not steps of a run.
-    if (e.type === "store") continue;
-    let run = runs.get(e.runId);
+    if (e.type === "store") return;
+    let run = this.runs.get(e.runId);
     if (run === undefined) {
       run = { runId: e.runId, startedAt: e.ts, counts: { intent: 0, done: 0, failed: 0, pending: 0 }, open: new Set() };
-      runs.set(e.runId, run);
+      this.runs.set(e.runId, run);
     }
     const step = `${e.provider ?? ""}\0${e.name ?? ""}`;
     if (e.type === "run-start") {
@@ -44,7 +45,17 @@ export function runsOf(entries: readonly JournalEntry[]): RunSummary[] {
       run.status = e.status;
     }
   }
-  return [...runs.values()].map(({ open, ...run }) => ({ ...run, counts: { ...run.counts, pending: open.size } }));
+
+  /** In the order runs started. No `endedAt` means the run never finished. */
+  summaries(): RunSummary[] {
+    return [...this.runs.values()].map(({ open, ...run }) => ({ ...run, counts: { ...run.counts, pending: open.size } }));
+  }
+}
+
+export function runsOf(entries: readonly JournalEntry[]): RunSummary[] {
+  const fold = new RunFold();
+  for (const e of entries) fold.add(e);
+  return fold.summaries();
 }
 
 /** A run's steps and notes (store bookkeeping lines left out, as in `runsOf`). */

@@ -55,3 +55,36 @@ async function firstNewline(handle: NonNullable<Awaited<ReturnType<typeof openNo
   }
   return limit;
 }
+
+/**
+ * Each complete line, in order, read 1 MiB at a time: a journal of many runs is never held whole.
+ * A final line without its newline is handed on too, marked, so the caller can tell crash debris.
+ */
+export async function eachJournalLine(path: string, visit: (line: string, index: number, unterminated: boolean) => void): Promise<void> {
+  const handle = await openNoFollow(path);
+  if (!handle) return;
+  try {
+    const chunk = Buffer.allocUnsafe(CHUNK);
+    let carry = Buffer.alloc(0);
+    let index = 0;
+    let offset = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(chunk, 0, CHUNK, offset);
+      if (bytesRead === 0) break;
+      offset += bytesRead;
+      const bytes = chunk.subarray(0, bytesRead);
+      let start = 0;
+      for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, start)) {
+        // Only a line cut by the chunk's edge is joined; every other one is decoded straight from the chunk.
+        const line = carry.length > 0 ? Buffer.concat([carry, bytes.subarray(0, at)]).toString("utf8") : bytes.toString("utf8", start, at);
+        carry = Buffer.alloc(0);
+        visit(line, index++, false);
+        start = at + 1;
+      }
+      if (start < bytesRead) carry = Buffer.concat([carry, bytes.subarray(start)]);
+    }
+    if (carry.length > 0) visit(carry.toString("utf8"), index, true);
+  } finally {
+    await handle.close();
+  }
+}

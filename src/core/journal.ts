@@ -17,7 +17,7 @@ import {
   splitLines,
 } from "./journal-chain.js";
 import { emptyHead, type JournalHead, noteStore, readHead, writeHead } from "./journal-head.js";
-import { scanJournal } from "./journal-scan.js";
+import { eachJournalLine, scanJournal } from "./journal-scan.js";
 
 export * from "./journal-chain.js";
 export * from "./journal-runs.js";
@@ -184,18 +184,31 @@ function rejectValues(event: JournalEvent): void {
 
 /** Unchecked (reading needs no key); a final unterminated line that does not parse is crash debris. */
 export async function readJournal(stateDir: string): Promise<JournalEntry[]> {
-  const text = await readOrEmpty(journalPath(stateDir));
-  const lines = splitLines(text);
   const entries: JournalEntry[] = [];
-  for (const [i, line] of lines.entries()) {
+  await eachJournalEntry(stateDir, (e) => entries.push(e));
+  return entries;
+}
+
+/**
+ * `wanted` may pass over lines by their text before they are parsed: a key and its value, such as
+ * `"type":"done"`, cannot occur inside a JSON string, where every quote is escaped.
+ */
+export const holdsField = (key: string, value: string): ((line: string) => boolean) => {
+  const text = `${JSON.stringify(key)}:${JSON.stringify(value)}`;
+  return (line) => line.includes(text);
+};
+
+/** Streams the entries, so a caller keeping only what it needs (one run, a summary) reads any length in bounded memory. */
+export function eachJournalEntry(stateDir: string, visit: (entry: JournalEntry) => void, wanted?: (line: string) => boolean): Promise<void> {
+  return eachJournalLine(journalPath(stateDir), (line, i, unterminated) => {
+    if (wanted && !wanted(line)) return;
     const entry = parseEntry(line);
-    if (entry !== undefined) entries.push(entry);
-    else if (!(i === lines.length - 1 && !text.endsWith("\n"))) {
+    if (entry !== undefined) visit(entry);
+    else if (!unterminated) {
       throw new CliError("JOURNAL_CORRUPT", `journal line ${i + 1} is not a valid entry`, {
         exitCode: ExitCode.failed,
         hint: "run `secrets journal verify` to see what changed",
       });
     }
-  }
-  return entries;
+  });
 }

@@ -1,6 +1,6 @@
 import { type CommonOptions, stateDirOf } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
-import { readJournal } from "../core/journal.js";
+import { type JournalEntry, readJournal } from "../core/journal.js";
 import { openProvider } from "../core/open-provider.js";
 import { lastMigratedTo } from "../providers/choose.js";
 import { DEFAULT_PROVIDER, isProviderName, type ProviderName, unknownProvider } from "../providers/index.js";
@@ -19,10 +19,12 @@ export interface ReferenceOptions extends CommonOptions {
 export async function referenceContext(deps: Deps, options: ReferenceOptions, reporter: Reporter): Promise<ResolveContext> {
   if (options.provider !== undefined && !isProviderName(options.provider)) throw unknownProvider(options.provider);
   const chosen = options.provider as ProviderName | undefined;
-  const journal = chosen ? [] : await readJournal(stateDirOf(deps, options));
+  // Read only when a reference names no provider: a long journal is not read for a source without one.
+  let journal: Promise<JournalEntry[]> | undefined;
   return {
     env: deps.env,
-    providerFor: (name) => chosen ?? (lastMigratedTo(journal, name) as ProviderName | undefined) ?? DEFAULT_PROVIDER,
+    providerFor: async (name) =>
+      chosen ?? (lastMigratedTo(await (journal ??= readJournal(stateDirOf(deps, options))), name) as ProviderName | undefined) ?? DEFAULT_PROVIDER,
     async read(provider, names) {
       const { store } = await openProvider(deps, options, provider, reporter);
       try {

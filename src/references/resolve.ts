@@ -14,7 +14,7 @@ export interface Templated {
 export interface ResolveContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The provider of a `${secret:NAME}` that names none. */
-  providerFor(name: string): ProviderName;
+  providerFor(name: string): ProviderName | Promise<ProviderName>;
   /** Every name at once, so a provider can batch (AWS BatchGetSecretValue) or read concurrently under its limiter. */
   read(provider: ProviderName, names: readonly string[]): Promise<ReadonlyMap<string, string>>;
 }
@@ -30,7 +30,7 @@ export interface Resolution {
 
 /** Every reference of every entry, with one read per provider. */
 export async function resolveEach(entries: readonly Templated[], ctx: ResolveContext): Promise<Resolution[]> {
-  const parsed = entries.map((e) => ({ entry: e, parts: partsOf(e).map((p) => bind(p, ctx)) }));
+  const parsed = await Promise.all(entries.map(async (e) => ({ entry: e, parts: await Promise.all(partsOf(e).map((p) => bind(p, ctx))) })));
   const wanted = new Map<ProviderName, Set<string>>();
   for (const { parts } of parsed)
     for (const p of parts)
@@ -73,7 +73,7 @@ function partsOf(entry: Templated): Part[] {
   return parseTemplate(entry.value, at(entry.origin));
 }
 
-function bind(part: Part, ctx: ResolveContext): Bound {
+async function bind(part: Part, ctx: ResolveContext): Promise<Bound> {
   if (typeof part === "string" || part.kind === "env" || part.provider) return part;
-  return { ...part, provider: ctx.providerFor(part.name) };
+  return { ...part, provider: await ctx.providerFor(part.name) };
 }

@@ -2,7 +2,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { scanJournal } from "../../src/core/journal-scan.js";
+import { holdsField } from "../../src/core/journal.js";
+import { eachJournalLine, scanJournal } from "../../src/core/journal-scan.js";
 import { tmpdir } from "../helpers/tmpdir.js";
 
 /** What the whole file says, split the plain way: the scan must agree with it while reading 1 MiB at a time. */
@@ -26,8 +27,24 @@ describe("scanJournal", () => {
         const bytes = Buffer.from(lines.map((l) => `${l}\n`).join("") + (tail ?? ""));
         await writeFile(path, bytes);
         expect(await scanJournal(path)).toEqual(fromBytes(bytes));
+        const seen: [string, boolean][] = [];
+        await eachJournalLine(path, (text, i, unterminated) => seen.push([text, unterminated]) && expect(i).toBe(seen.length - 1));
+        const whole = bytes.toString("utf8").split("\n");
+        const torn = whole.pop() as string;
+        expect(seen).toEqual([...whole.map((text) => [text, false]), ...(torn === "" ? [] : [[torn, true]])]);
       }),
       { numRuns: 40 },
+    );
+  });
+
+  it("property: a line is passed over by its text only when its entry really lacks that field's value", () => {
+    const done = holdsField("type", "done");
+    const text = fc.string({ unit: fc.constantFrom("a", '"', "\\", ":", ",", "}", "{", "d", "o", "n", "e", "t", "y", "p") });
+    fc.assert(
+      fc.property(fc.constantFrom("intent", "done", "failed", "note"), text, text, (type, name, runId) => {
+        const line = JSON.stringify({ seq: 1, ts: "t", runId, type, name, data: { note: `"type":"done"` }, prev: "0" });
+        expect(done(line)).toBe(type === "done");
+      }),
     );
   });
 });
