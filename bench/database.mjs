@@ -32,7 +32,7 @@ export async function run() {
       );
       const envText = sameAsEnv(rows);
       const times = { copy: [], dry: [], live: [], env: [] };
-      let peak = { dry: 0, live: 0, env: 0 };
+      const peak = { dry: 0, live: 0, env: 0 };
       for (let i = 0; i < rounds; i++) {
         times.copy.push(copyOut(psql, server.url, table));
         const dry = migrate(dir, ["--db", server.url, "--table", table, "--columns", COLUMNS, "--dry-run"]);
