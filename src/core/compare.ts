@@ -1,6 +1,6 @@
 import { type CurrentSecret, holds } from "../providers/types.js";
 import { lineOf } from "../sources/origin.js";
-import { type DesiredSecret, EMPTY_REASON, type PlanItem } from "./plan.js";
+import { type DesiredSecret, EMPTY_REASON, groupByName, type PlanItem } from "./plan.js";
 
 export type DriftAction = "in-sync" | "missing" | "different" | "extra" | "conflict" | "skip";
 
@@ -14,8 +14,7 @@ export interface DriftItem extends Omit<PlanItem, "action"> {
  * values are `skip`, as in migrate: never migrated, so never missing.
  */
 export function compareState(desired: readonly DesiredSecret[], current: ReadonlyMap<string, CurrentSecret>, listed: readonly string[]): DriftItem[] {
-  const byName = new Map<string, DesiredSecret[]>();
-  for (const d of desired) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
+  const byName = groupByName(desired);
   const items: DriftItem[] = [];
   for (const [name, group] of byName) {
     const want = group[group.length - 1] as DesiredSecret;

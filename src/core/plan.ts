@@ -41,19 +41,29 @@ export interface PlanOptions {
   readonly checkBatch?: (writes: readonly WriteOp[]) => ReadonlyMap<string, string>;
 }
 
+/** Each name's definitions, in source order; most names have one. */
+export function groupByName(desired: readonly DesiredSecret[]): Map<string, DesiredSecret[]> {
+  const byName = new Map<string, DesiredSecret[]>();
+  for (const d of desired) {
+    const group = byName.get(d.name);
+    if (group) group.push(d);
+    else byName.set(d.name, [d]);
+  }
+  return byName;
+}
+
 /** Pure: no I/O, and the same inputs always give the same plan. */
 export function planMigration(desired: readonly DesiredSecret[], current: ReadonlyMap<string, CurrentSecret>, options: PlanOptions): Plan {
-  const byName = new Map<string, DesiredSecret[]>();
-  for (const d of desired) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
+  const byName = groupByName(desired);
 
   const items: PlanItem[] = [];
   const ops: WriteOp[] = [];
   for (const [name, group] of byName) {
     const want = group[group.length - 1] as DesiredSecret;
-    const stored = options.checkName(name).stored;
-    const base = { name, source: want.origin.source, ...lineOf(want.origin), ...(stored === name ? {} : { stored }) };
-    const item = classify(name, group, want, current.get(name), options);
-    items.push({ ...base, ...item.row });
+    const nameCheck = options.checkName(name);
+    const base = { name, source: want.origin.source, ...lineOf(want.origin), ...(nameCheck.stored === name ? {} : { stored: nameCheck.stored }) };
+    const item = classify(name, group, want, current.get(name), nameCheck, options);
+    items.push(Object.assign(base, item.row));
     if (item.op) ops.push(item.op);
   }
   const refused = ops.length > 0 ? options.checkBatch?.(ops) : undefined;
@@ -82,15 +92,20 @@ interface Classified {
   readonly op?: WriteOp;
 }
 
-function classify(name: string, group: DesiredSecret[], want: DesiredSecret, have: CurrentSecret | undefined, options: PlanOptions): Classified {
-  const distinct = new Set(group.map((d) => d.value));
-  if (distinct.size > 1) {
+function classify(
+  name: string,
+  group: DesiredSecret[],
+  want: DesiredSecret,
+  have: CurrentSecret | undefined,
+  nameCheck: NameCheck,
+  options: PlanOptions,
+): Classified {
+  if (group.length > 1 && new Set(group.map((d) => d.value)).size > 1) {
     const places = group.map((d) => at(d.origin));
     return { row: { action: "conflict", reason: `defined with different values in ${places.join(", ")}`, hint: "keep one definition, or --exclude it" } };
   }
   // An empty value is not a secret: nothing to migrate, and nothing for a provider to refuse.
   if (want.value === "") return { row: { action: "skip", ...(have ? { version: have.version } : {}), reason: EMPTY_REASON } };
-  const nameCheck = options.checkName(name);
   if (nameCheck.invalid) return { row: { action: "invalid", reason: nameCheck.invalid, hint: excludeHint(name) } };
   const valueRule = options.checkValue(want.value);
   if (valueRule) return { row: { action: "invalid", reason: valueRule, hint: excludeHint(name) } };

@@ -36,7 +36,10 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
     warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   }
   // dotenv-expand would empty a ${secret:…} reference: a value holding one stays as dotenv.parse gave it.
-  const kept = (key: string) => (holdsReference(given.get(key) ?? "") ? given.get(key) : values.get(key)) ?? "";
-  const entries = [...lines].map(([key, line]) => ({ key, value: kept(key), origin: { source: file, ...lineOf({ line }) } }));
+  const kept = options.expand
+    ? (key: string) => (holdsReference(given.get(key) ?? "") ? given.get(key) : values.get(key)) ?? ""
+    : (key: string) => given.get(key) ?? "";
+  const entries: SourceEntry[] = [];
+  for (const [key, line] of lines) entries.push({ key, value: kept(key), origin: line === undefined ? { source: file } : { source: file, line } });
   return { entries, warnings };
 }
