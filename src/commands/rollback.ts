@@ -4,9 +4,9 @@ import { type Backup, readBackup } from "../core/backup.js";
 import { type CommonOptions, confirmLive, lockState, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode, isCliError, usageError } from "../core/errors.js";
-import { eachJournalEntry, holdsField, type JournalEntry, RunFold } from "../core/journal.js";
+import { eachJournalEntry, holdsField, RunFold } from "../core/journal.js";
 import { openProvider } from "../core/open-provider.js";
-import { planRollback, type RevertPlanItem } from "../core/rollback-plan.js";
+import { planRollback, type RevertPlanItem, RunWrites } from "../core/rollback-plan.js";
 import { writeDigester } from "../core/write-digest.js";
 import type { ProviderName } from "../providers/index.js";
 import { type CellsReport, openScrubbedTable, restoreScrubbedCells, scrubbedCellsOf } from "../sources/column-restore.js";
@@ -35,20 +35,20 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
       cleanups.push(await lockState(deps, stateDir, "rollback", reporter));
     }
     const target = await pickRun(stateDir, provider, options);
-    // Only the target run's lines are kept: the journal of every earlier run is streamed past.
-    const steps: JournalEntry[] = [];
+    // Only what the target run wrote is kept: the journal of every earlier run is streamed past.
+    const writes = new RunWrites();
     await eachJournalEntry(
       stateDir,
       (e) => {
-        if (e.runId === target && e.type !== "store") steps.push(e);
+        if (e.runId === target && e.type !== "store") writes.add(e);
       },
       holdsField("runId", target),
     );
     const dataKey = needKey(key);
-    const names = [...new Set(steps.filter((e) => e.type === "intent" && e.name).map((e) => e.name as string))];
+    const names = [...writes.written.keys()];
     const backup = await backupOf(stateDir, target, dataKey, names.length > 0);
     const current = await store.readMany(names);
-    const plan = planRollback(steps, backup.priors, current, target, writeDigester(dataKey));
+    const plan = planRollback(writes, backup.priors, current, target, writeDigester(dataKey));
     if (!options.json)
       reporter.info(`rolling back run ${target} on ${provider}${store.versioned ? "" : " (from the encrypted backup: this provider keeps no versions)"}`);
     const scrubbedCells = scrubbedCellsOf(backup);

@@ -12,7 +12,6 @@ import {
   journalIdOf,
   journalPath,
   parseEntry,
-  readOrEmpty,
   signLine,
   splitLines,
 } from "./journal-chain.js";

@@ -20,28 +20,39 @@ interface Written {
   as?: string;
 }
 
+/** What a run wrote, name by name, folded one journal line at a time so a long run's lines need not be kept. */
+export class RunWrites {
+  readonly written = new Map<string, Written>();
+
+  add(e: JournalEntry): void {
+    if (e.type === "intent" && e.name && !this.written.has(e.name)) {
+      const { toVersion, digest: sent } = e.data ?? {};
+      this.written.set(e.name, { ...(typeof toVersion === "string" ? { toVersion } : {}), ...(typeof sent === "string" ? { digest: sent } : {}) });
+    }
+    if (e.type === "intent" && e.name) {
+      const as = e.data?.writtenAs;
+      const entry = this.written.get(e.name) as Written;
+      entry.as = typeof as === "string" ? as : undefined;
+    }
+    const w = e.name ? this.written.get(e.name) : undefined;
+    if (e.type === "done" && w && e.version) w.version = e.version;
+  }
+}
+
 /** Pure. Intents without a `done` (a crash) are included with what identifies the write: the provider checks whether it landed. */
 export function planRollback(
-  steps: readonly JournalEntry[],
+  steps: readonly JournalEntry[] | RunWrites,
   priors: ReadonlyMap<string, PriorState>,
   current: ReadonlyMap<string, CurrentSecret>,
   target: string,
   digest: (name: string, value: string) => string,
 ): RevertPlanItem[] {
-  const written = new Map<string, Written>();
-  for (const e of steps) {
-    if (e.type === "intent" && e.name && !written.has(e.name)) {
-      const { toVersion, digest: sent } = e.data ?? {};
-      written.set(e.name, { ...(typeof toVersion === "string" ? { toVersion } : {}), ...(typeof sent === "string" ? { digest: sent } : {}) });
-    }
-    if (e.type === "intent" && e.name) {
-      const as = e.data?.writtenAs;
-      const entry = written.get(e.name) as Written;
-      entry.as = typeof as === "string" ? as : undefined;
-    }
-    const w = e.name ? written.get(e.name) : undefined;
-    if (e.type === "done" && w && e.version) w.version = e.version;
+  let writes = steps as RunWrites;
+  if (!(steps instanceof RunWrites)) {
+    writes = new RunWrites();
+    for (const e of steps) writes.add(e);
   }
+  const { written } = writes;
   const items: RevertPlanItem[] = [];
   for (const [name, w] of written) {
     const prior = priors.get(name);
