@@ -1,0 +1,41 @@
+// Second half of `npm run build`, after tsc: bundles the CLI and renders its help texts.
+//
+// Loading ~100 small modules costs more than compiling one file, so bin/secrets.js starts from one
+// ESM bundle (dist/bundle/main.js). Code splitting keeps every `await import()` of a command or provider
+// lazy. Only the small pure-JS dependencies every start needs are bundled in; the SDKs, drivers and
+// prompt libraries stay external and load, as before, only on the path that needs them.
+// tsc's dist/ stays for the library API (`exports` → dist/lib.js) and for the scripts and tests.
+import { rmSync, writeFileSync } from "node:fs";
+import { build } from "esbuild";
+import { renderHelp } from "./render-help.mjs";
+
+const BUNDLED = new Set(["commander", "chalk", "dotenv", "dotenv-expand"]);
+const OUT = new URL("../dist/bundle/", import.meta.url);
+
+const packageOf = (specifier) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+
+rmSync(OUT, { recursive: true, force: true });
+await build({
+  entryPoints: { main: "src/main.ts" },
+  outdir: OUT.pathname,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20.19",
+  chunkNames: "chunk-[hash]",
+  logLevel: "warning",
+  // commander and dotenv are CommonJS: inside an ES module their require() of Node built-ins needs one.
+  banner: { js: 'import { createRequire as __secretshiftRequire } from "node:module"; const require = __secretshiftRequire(import.meta.url);' },
+  plugins: [
+    {
+      name: "external-packages",
+      setup(b) {
+        // Bare specifiers only: `#…` are a package's own imports (chalk's), resolved inside it.
+        b.onResolve({ filter: /^[^./#]/ }, ({ path }) => (BUNDLED.has(packageOf(path)) ? undefined : { path, external: true }));
+      },
+    },
+  ],
+});
+
+writeFileSync(new URL("../dist/help.json", import.meta.url), `${JSON.stringify(await renderHelp())}\n`);
