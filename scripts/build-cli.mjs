@@ -5,7 +5,7 @@
 // lazy. Only the small pure-JS dependencies every start needs are bundled in; the SDKs, drivers and
 // prompt libraries stay external and load, as before, only on the path that needs them.
 // tsc's dist/ stays for the library API (`exports` → dist/lib.js) and for the scripts and tests.
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 import { renderHelp } from "./render-help.mjs";
 
@@ -25,6 +25,7 @@ await build({
   target: "node20.19",
   chunkNames: "chunk-[hash]",
   logLevel: "warning",
+  define: { SECRETSHIFT_VERSION: JSON.stringify(JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version) },
   // commander and dotenv are CommonJS: inside an ES module their require() of Node built-ins needs one.
   banner: { js: 'import { createRequire as __secretshiftRequire } from "node:module"; const require = __secretshiftRequire(import.meta.url);' },
   plugins: [
@@ -33,6 +34,19 @@ await build({
       setup(b) {
         // Bare specifiers only: `#…` are a package's own imports (chalk's), resolved inside it.
         b.onResolve({ filter: /^[^./#]/ }, ({ path }) => (BUNDLED.has(packageOf(path)) ? undefined : { path, external: true }));
+      },
+    },
+    {
+      // commander loads node:child_process (and with it net and dgram) on start for executable
+      // subcommands, which secretshift has none of: load it when a subcommand would be spawned.
+      name: "lazy-child-process",
+      setup(b) {
+        b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, ({ path }) => {
+          const eager = "const childProcess = require('node:child_process');";
+          const source = readFileSync(path, "utf8");
+          if (!source.includes(eager)) throw new Error(`${path}: no "${eager}" to make lazy (commander changed?)`);
+          return { contents: source.replace(eager, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: "js" };
+        });
       },
     },
   ],
