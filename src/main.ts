@@ -11,9 +11,14 @@ import { Reporter } from "./ui/reporter.js";
 /** Parses, runs, and maps every failure to one line on stderr and an exit code. Nothing else exits. */
 export async function runCli(argv: readonly string[], deps: Deps): Promise<number> {
   let code: number = ExitCode.ok;
-  const program = buildCli(deps, packageVersion(), async (run) => {
-    code = await run();
-  });
+  const program = buildCli(
+    deps,
+    packageVersion(),
+    async (run) => {
+      code = await run();
+    },
+    argv,
+  );
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
