@@ -1,10 +1,10 @@
 // Second half of `npm run build`, after tsc: bundles the CLI and renders its help texts.
 //
-// Loading ~100 small modules costs more than compiling one file, so bin/secrets.js starts from one
+// Loading ~100 small modules costs more than compiling a few files, so bin/secrets.js starts from an
 // ESM bundle (dist/bundle/main.js). Code splitting keeps every `await import()` of a command or provider
 // lazy. Only the small pure-JS dependencies every start needs are bundled in; the SDKs, drivers and
 // prompt libraries stay external and load, as before, only on the path that needs them.
-// tsc's dist/ stays for the library API (`exports` → dist/lib.js) and for the scripts and tests.
+// tsc's dist/ is for type-checking, dist/lib.d.ts and the scripts; the package ships only the bundle.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 import { renderHelp } from "./render-help.mjs";
@@ -16,7 +16,8 @@ const packageOf = (specifier) => specifier.split("/").slice(0, specifier.startsW
 
 rmSync(OUT, { recursive: true, force: true });
 await build({
-  entryPoints: { main: "src/main.ts" },
+  // The library API (package.json `exports`) is an entry too: it shares chunks with the CLI.
+  entryPoints: { main: "src/main.ts", lib: "src/lib.ts" },
   outdir: OUT.pathname,
   bundle: true,
   splitting: true,
