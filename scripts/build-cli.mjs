@@ -53,4 +53,6 @@ await build({
   ],
 });
 
+// Node looks up the package.json nearest each module for its type: one beside the chunks ends that walk.
+writeFileSync(new URL("package.json", OUT), `${JSON.stringify({ type: "module" })}\n`);
 writeFileSync(new URL("../dist/help.json", import.meta.url), `${JSON.stringify(await renderHelp())}\n`);
