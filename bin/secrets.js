@@ -7,7 +7,7 @@ require("node:module").enableCompileCache?.();
 
 const args = process.argv.slice(2);
 const last = args[args.length - 1];
-const cli = () => import("../dist/bundle/main.js").then(({ main }) => main(args));
+const cli = () => require("../dist/bundle/cli.cjs").main(args);
 
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   process.stdout.write(`${require("../package.json").version}\n`);

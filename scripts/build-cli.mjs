@@ -1,9 +1,12 @@
 // Second half of `npm run build`, after tsc: bundles the CLI and renders its help texts.
 //
-// Loading ~100 small modules costs more than compiling a few files, so bin/secrets.js starts from an
-// ESM bundle (dist/bundle/main.js). Code splitting keeps every `await import()` of a command or provider
-// lazy. Only the small pure-JS dependencies every start needs are bundled in; the SDKs, drivers and
-// prompt libraries stay external and load, as before, only on the path that needs them.
+// Loading ~100 small ES modules costs more than compiling one file, so bin/secrets.js starts from one
+// CommonJS bundle (dist/bundle/cli.cjs). In CommonJS, esbuild keeps each module that is reached by
+// `await import()` (commands, sources, providers) lazy: its code and its require() of external packages
+// run when it is first imported. With ES module output, code splitting would keep that laziness
+// only at the price of ~40 chunk files per start, and a single ES module would hoist every package
+// import to the top. Only the small pure-JS dependencies every start needs are bundled in; the SDKs,
+// drivers and prompt libraries stay external and load only on the path that needs them.
 // tsc's dist/ is for type-checking, dist/lib.d.ts and the scripts; the package ships only the bundle.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
@@ -14,21 +17,21 @@ const OUT = new URL("../dist/bundle/", import.meta.url);
 
 const packageOf = (specifier) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
 
+const version = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
+
 rmSync(OUT, { recursive: true, force: true });
 await build({
-  // The library API (package.json `exports`) is an entry too: it shares chunks with the CLI.
-  entryPoints: { main: "src/main.ts", lib: "src/lib.ts" },
+  // The library API (package.json `exports`) is a bundle of its own: it loads no commander.
+  entryPoints: { cli: "src/main.ts", lib: "src/lib.ts" },
   outdir: OUT.pathname,
+  outExtension: { ".js": ".cjs" },
   bundle: true,
-  splitting: true,
-  format: "esm",
+  format: "cjs",
   platform: "node",
   target: "node20.19",
-  chunkNames: "chunk-[hash]",
   logLevel: "warning",
-  define: { SECRETSHIFT_VERSION: JSON.stringify(JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version) },
-  // commander and dotenv are CommonJS: inside an ES module their require() of Node built-ins needs one.
-  banner: { js: 'import { createRequire as __secretshiftRequire } from "node:module"; const require = __secretshiftRequire(import.meta.url);' },
+  define: { SECRETSHIFT_VERSION: JSON.stringify(version), "import.meta.url": "__secretshiftUrl" },
+  banner: { js: 'const __secretshiftUrl = require("node:url").pathToFileURL(__filename).href;' },
   plugins: [
     {
       name: "external-packages",
@@ -53,6 +56,4 @@ await build({
   ],
 });
 
-// Node looks up the package.json nearest each module for its type: one beside the chunks ends that walk.
-writeFileSync(new URL("package.json", OUT), `${JSON.stringify({ type: "module" })}\n`);
 writeFileSync(new URL("../dist/help.json", import.meta.url), `${JSON.stringify(await renderHelp())}\n`);

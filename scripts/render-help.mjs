@@ -1,6 +1,7 @@
 // Renders every command's help once, at build time, through the real CLI (commander), so bin/secrets.js
 // can answer `--help` without loading it: byte for byte what commander prints to a pipe (80 columns, no
 // colour). Provider help (`secrets help aws`) is left out: it says which of its variables are set.
+import { createRequire } from "node:module";
 import { COMMANDS } from "../dist/config/options.js";
 import { DESCRIPTORS } from "../dist/providers/index.js";
 
@@ -36,7 +37,7 @@ export async function renderHelp() {
   // commander wraps help at the terminal's width when stdout is one, at 80 columns otherwise: render
   // the pipe's text even when the build runs in a terminal (the bin serves it only where it is exact).
   Object.defineProperty(process.stdout, "isTTY", { value: false, configurable: true });
-  const { runCli } = await import("../dist/bundle/main.js");
+  const { runCli } = createRequire(import.meta.url)("../dist/bundle/cli.cjs");
   const providers = new Set(DESCRIPTORS.map((d) => d.name));
   const texts = [];
   const argvs = {};
