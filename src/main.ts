@@ -1,8 +1,8 @@
-import { createRequire } from "node:module";
 import { buildCli, parseExit } from "./cli.js";
 import type { Deps } from "./core/deps.js";
 import { CliError, ExitCode, isCliError } from "./core/errors.js";
 import { realDeps } from "./core/real-deps.js";
+import { packageVersion } from "./core/version.js";
 import { DESCRIPTORS } from "./providers/index.js";
 import { maskCredentials } from "./ui/mask.js";
 import { isCancelled } from "./ui/prompts.js";
@@ -11,10 +11,14 @@ import { Reporter } from "./ui/reporter.js";
 /** Parses, runs, and maps every failure to one line on stderr and an exit code. Nothing else exits. */
 export async function runCli(argv: readonly string[], deps: Deps): Promise<number> {
   let code: number = ExitCode.ok;
-  const version = (createRequire(import.meta.url)("../package.json") as { version: string }).version;
-  const program = buildCli(deps, version, async (run) => {
-    code = await run();
-  });
+  const program = buildCli(
+    deps,
+    packageVersion(),
+    async (run) => {
+      code = await run();
+    },
+    argv,
+  );
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

@@ -1,7 +1,7 @@
-import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import type { Deps } from "../core/deps.js";
 import { ExitCode, isCliError, usageError } from "../core/errors.js";
+import { packageVersion } from "../core/version.js";
 import { type Baseline, Fingerprinter, readBaseline, writeBaseline } from "../scan/baseline.js";
 import type { ScanReport } from "../scan/report.js";
 import { type DbScan, scanDatabase, shownRowIn } from "../scan/scan-db.js";
@@ -171,8 +171,7 @@ const unwritable = (shown: string) => (e: unknown) => {
 async function render(report: ScanReport, format: NonNullable<ScanOptions["format"]>, reporter: Reporter, deps: Deps): Promise<void> {
   if (format === "json") return reporter.json((await import("../scan/report.js")).jsonDocument(report));
   if (format === "sarif") {
-    const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
-    return reporter.json((await import("../scan/report-sarif.js")).sarifDocument(report, version, deps.cwd));
+    return reporter.json((await import("../scan/report-sarif.js")).sarifDocument(report, packageVersion(), deps.cwd));
   }
   const { summaryLine, humanReport } = await import("../scan/report-human.js");
   if (format === "github") {

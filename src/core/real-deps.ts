@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { isatty } from "node:tty";
 import { createProvider } from "../providers/index.js";
 import { inquirerPrompt } from "../ui/prompts.js";
 import { oraSpinners } from "../ui/spinner.js";
@@ -44,7 +45,8 @@ export function realDeps(): Deps {
     env,
     stdout: process.stdout,
     stderr: process.stderr,
-    interactive: Boolean(process.stdin.isTTY) && Boolean(process.stderr.isTTY) && !env.CI,
+    // isatty(0), not process.stdin.isTTY: that getter builds the stdin stream (~4 ms) for a command that may never read it.
+    interactive: isatty(0) && Boolean(process.stderr.isTTY) && !env.CI,
     clock: { now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     randomBytes,
     prompt: inquirerPrompt(spinners),

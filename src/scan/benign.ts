@@ -18,7 +18,7 @@ export const isReference = (value: string): boolean => REFERENCES.some((r) => r.
 // Words count only as whole words, so a random token that happens to contain `tbd` or `fake` is
 // still reported; AWS's documentation keys end in EXAMPLE or EXAMPLEKEY.
 const PLACEHOLDER_WORDS =
-  /(?:^|[^A-Za-z0-9])(?:change[_-]?me|replace[_-]?me|placeholder|example|dummy|sample|redacted|not[_-]?real|fake|todo|fixme|tbd|your)(?:$|[^A-Za-z0-9])|^your|EXAMPLE(?:KEY)?$|[xX]{4,}|\*{3,}|\.{3}|…/i;
+  /(?:^|[^A-Za-z0-9])(?:change[_-]?me|replace[_-]?me|placeholder|example|dummy|sample|redacted|not[_-]?real|fake|todo|fixme|tbd|your)(?:$|[^A-Za-z0-9])|^your|EXAMPLE(?:KEY)?$|[xX]{4,}|\*{3,}|\.{3}|\u2026/i;
 const PLACEHOLDER_VALUES = new Set(
   "password passwd secret token apikey api_key key value none null nil undefined true false test testing demo default changeit".split(" "),
 );

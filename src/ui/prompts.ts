@@ -1,4 +1,3 @@
-import { emitKeypressEvents } from "node:readline";
 import { CliError, ExitCode, isCliError } from "../core/errors.js";
 import type { Spinners } from "./spinner.js";
 import type { Theme } from "./theme.js";
@@ -49,7 +48,8 @@ export function inquirerPrompt(spinners: Spinners): Prompt {
     spinners.stopAll();
     const abort = new AbortController();
     const onKey = (_: unknown, key: { name?: string } | undefined) => key?.name === "escape" && abort.abort();
-    emitKeypressEvents(process.stdin);
+    // node:readline (with its promises and keypress modules) costs every start a few ms: only a prompt loads it.
+    (await import("node:readline")).emitKeypressEvents(process.stdin);
     process.stdin.on("keypress", onKey);
     try {
       return await run({ output: process.stderr, signal: abort.signal });

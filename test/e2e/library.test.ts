@@ -47,6 +47,6 @@ it('import { loadEnv, resolveReferences } from "secretshift" resolves references
   });
   expect(JSON.parse(stdout)).toEqual({ token: sha(`https://x/${token}`), assigned: sha(`https://x/${token}`), direct: sha(`a-${token}-o`), plain: "hello" });
   const loaded = await readFile(log, "utf8");
-  expect(loaded).toContain("/dist/lib.js");
+  expect(loaded).toContain("/dist/bundle/lib.cjs");
   expect(loaded).not.toMatch(/@aws-sdk|node-vault|@google-cloud|@azure|@kubernetes|commander|@inquirer/);
 });

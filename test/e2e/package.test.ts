@@ -18,7 +18,7 @@ it("npm pack → install the tarball in an empty folder → npx secrets / secret
   // `files` keeps tests, fixtures and sources out of the tarball.
   expect(size).toBeLessThan(400 * 1024);
   const { stdout: listing } = await run("tar", ["-tzf", join(work, tarball)]);
-  expect(listing).toContain("package/dist/main.js");
+  expect(listing).toContain("package/dist/bundle/cli.cjs");
   expect(listing).not.toContain("package/test/");
   expect(listing).not.toContain("package/src/");
 
