@@ -18,7 +18,8 @@ export interface DotenvOptions {
 /** Keys and values are `dotenv.parse`'s, for any input; the scanner only adds `file:line` and warnings. */
 export function parseDotenv(text: string, file: string, options: DotenvOptions = {}): { entries: SourceEntry[]; warnings: SourceWarning[] } {
   const parsed = dotenv.parse(text);
-  const given = new Map(Object.entries(parsed));
+  const given = new Map<string, string>();
+  for (const key of Object.keys(parsed)) given.set(key, parsed[key] as string);
   const scan = scanDotenv(text);
   const warnings: SourceWarning[] = dotenvWarnings(scan, given).map((p) => ({ source: file, ...p }));
 

@@ -34,7 +34,8 @@ export const emptyDocument = (): LocalDocument => ({ format: "secretshift-store/
 
 /** `constructor` or `__proto__` must find a secret or nothing: the index has no prototype, also after JSON.parse or structuredClone. */
 export function withBareIndex(doc: LocalDocument): LocalDocument {
-  doc.secrets = Object.assign(Object.create(null), doc.secrets);
+  // In place: JSON.parse made each name (`__proto__` too) an own property, so only the prototype must go.
+  if (typeof doc.secrets === "object" && doc.secrets !== null) Object.setPrototypeOf(doc.secrets, null);
   return doc;
 }
 

@@ -41,6 +41,7 @@ export class LocalStore implements SecretStore {
   private loaded: LocalDocument | undefined;
   private release: (() => Promise<void>) | undefined;
   private digester: ((name: string, value: string) => string) | undefined;
+  private digestFn: ((name: string, value: string) => string) | undefined;
   readonly rotation = new LocalRotation({
     read: () => this.current(),
     commit: (name, change) => this.commit(name, change),
@@ -93,17 +94,9 @@ export class LocalStore implements SecretStore {
     const entry = version === undefined ? undefined : secret?.versions[version];
     if (!entry || version === undefined) return undefined;
     const key = this.requireKey();
-    let value: string | undefined;
-    const digest = entry.digest;
-    return {
-      name,
-      version,
-      get value() {
-        value ??= open(key, entry.sealed, aad(name, version), `secret ${name} v${version}`).toString("utf8");
-        return value;
-      },
-      ...(digest ? { matches: (candidate: string) => this.digestOf(name, candidate) === digest } : {}),
-    };
+    if (entry.digest === undefined) return new StoredSecret(name, version, entry, key);
+    this.digestFn ??= (n, value) => this.digestOf(n, value);
+    return new DigestedSecret(name, version, entry, key, this.digestFn);
   }
 
   private digestOf(name: string, value: string): string {
@@ -250,4 +243,37 @@ function evict(secret: LocalSecret, currentVersion: string | undefined): LocalVe
 export async function createLocalStore(ctx: ProviderContext): Promise<LocalStore> {
   const path = resolve(ctx.options.store ?? resolve(ctx.stateDir, "store.enc"));
   return new LocalStore(path, ctx.key, () => ctx.clock.now(), ctx.ledger);
+}
+
+/** One per secret a batch reads: classes, so a hundred thousand of them share their methods instead of each carrying closures. */
+class StoredSecret implements CurrentSecret {
+  private opened: string | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly version: string,
+    protected readonly entry: LocalVersion,
+    private readonly key: Buffer,
+  ) {}
+
+  get value(): string {
+    this.opened ??= open(this.key, this.entry.sealed, aad(this.name, this.version), `secret ${this.name} v${this.version}`).toString("utf8");
+    return this.opened;
+  }
+}
+
+class DigestedSecret extends StoredSecret {
+  constructor(
+    name: string,
+    version: string,
+    entry: LocalVersion,
+    key: Buffer,
+    private readonly digestOf: (name: string, value: string) => string,
+  ) {
+    super(name, version, entry, key);
+  }
+
+  matches(candidate: string): boolean {
+    return this.digestOf(this.name, candidate) === this.entry.digest;
+  }
 }
