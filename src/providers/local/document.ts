@@ -49,18 +49,27 @@ type Patch = Record<string, LocalSecret | null>;
 
 /** A missing file is an empty store. */
 export async function loadDocument(path: string, key: Buffer | undefined): Promise<LoadedDocument> {
-  const bytes = await readNoFollow(path);
-  if (bytes === undefined) return { doc: emptyDocument(), seal: undefined };
-  if (!key) throw noKeyError(`reading ${path} needs the encryption key`);
-  const { seal, document: text, patches } = openStore(key, bytes, path);
+  const opened = await openFile(path, key);
+  if (opened === undefined) return { doc: emptyDocument(), seal: undefined };
+  const { seal, patches } = opened;
   try {
-    const doc = withBareIndex(JSON.parse(text) as LocalDocument);
+    const doc = withBareIndex(JSON.parse(opened.document) as LocalDocument);
+    // The text can go while the patches are applied: a large store is then held once, as objects.
+    opened.document = "";
     if (doc.format !== "secretshift-store/1" || typeof doc.secrets !== "object" || doc.secrets === null) throw new Error("format");
     for (const patch of patches) applyPatch(doc, JSON.parse(patch) as Patch);
     return { doc, seal };
   } catch {
     throw usageError("STORE_CORRUPT", `${path} is not a secretshift store`, "restore it from a copy, or point --store at another file");
   }
+}
+
+/** The file's bytes are let go of once verified, before the snapshot is parsed. */
+async function openFile(path: string, key: Buffer | undefined): Promise<ReturnType<typeof openStore> | undefined> {
+  const bytes = await readNoFollow(path);
+  if (bytes === undefined) return undefined;
+  if (!key) throw noKeyError(`reading ${path} needs the encryption key`);
+  return openStore(key, bytes, path);
 }
 
 function applyPatch(doc: LocalDocument, patch: Patch): void {
