@@ -1,9 +1,11 @@
+import { createHmac, hkdfSync } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { deriveKey, generateKeyMaterial, loadKey, open, requireKey, seal } from "../../src/core/crypto.js";
 import { CliError } from "../../src/core/errors.js";
+import { writeDigester } from "../../src/core/write-digest.js";
 import { tmpdir } from "../helpers/tmpdir.js";
 
 const key = deriveKey("k".repeat(40));
@@ -112,5 +114,20 @@ describe("keys", () => {
     expect(generateKeyMaterial(() => Buffer.alloc(32, 1))).toBe(Buffer.alloc(32, 1).toString("base64url"));
     expect(deriveKey("a".repeat(32)).equals(deriveKey("a".repeat(32)))).toBe(true);
     expect(deriveKey("a".repeat(32)).equals(deriveKey("b".repeat(32)))).toBe(false);
+  });
+});
+
+describe("write digest", () => {
+  it("property: the same bytes as HMAC over name, NUL and value fed in three parts, as stores written before hold (lone surrogates included)", () => {
+    const key = deriveKey("k".repeat(40));
+    const macKey = Buffer.from(hkdfSync("sha256", key, "", "secretshift write digest", 32));
+    const digest = writeDigester(key);
+    const text = fc.string({ unit: fc.oneof(fc.constantFrom("\ud800", "\udc00", "\0", "é", "a", "😀"), fc.string({ unit: "binary", maxLength: 1 })) });
+    fc.assert(
+      fc.property(text, text, (name, value) => {
+        const threeParts = createHmac("sha256", macKey).update(name).update("\0").update(value).digest("hex").slice(0, 32);
+        expect(digest(name, value)).toBe(threeParts);
+      }),
+    );
   });
 });
