@@ -25,20 +25,32 @@ export function secretName(entry: SourceEntry, options: NamingOptions): string {
   const { origin } = entry;
   const fromColumn = origin.table !== undefined;
   const template = options.template ?? (fromColumn ? "{table}/{row}/{column}" : "{key}");
-  // A Map, so a placeholder such as {constructor} finds nothing rather than Object's constructor.
-  const fields = new Map([
-    ["key", entry.key],
-    ["table", origin.table],
-    ["row", origin.row],
-    ["column", origin.column],
-    ["env", options.env],
-  ]);
+  // Every line of a file passes here: the common template needs no pattern work.
+  if (template === "{key}") return `${options.prefix ?? ""}${entry.key}`;
   const body = template.replace(PLACEHOLDER, (_whole, field: string) => {
-    const value = fields.get(field);
+    const value = fieldOf(entry, options, field);
     if (value === undefined) {
       throw usageError("BAD_TEMPLATE", `--name-template needs {${field}}, which ${origin.source} does not provide`);
     }
     return value;
   });
   return `${options.prefix ?? ""}${body}`;
+}
+
+/** A switch, so a placeholder such as {constructor} finds nothing rather than Object's constructor. */
+function fieldOf(entry: SourceEntry, options: NamingOptions, field: string): string | undefined {
+  switch (field) {
+    case "key":
+      return entry.key;
+    case "table":
+      return entry.origin.table;
+    case "row":
+      return entry.origin.row;
+    case "column":
+      return entry.origin.column;
+    case "env":
+      return options.env;
+    default:
+      return undefined;
+  }
 }
