@@ -22,6 +22,7 @@ export async function scanJournal(path: string): Promise<JournalScan> {
     let lines = 0;
     let end = 0;
     let previousEnd = 0;
+    let firstEnd = 0;
     let offset = 0;
     for (;;) {
       const { bytesRead } = await handle.read(chunk, 0, CHUNK, offset);
@@ -30,6 +31,7 @@ export async function scanJournal(path: string): Promise<JournalScan> {
         lines++;
         previousEnd = end;
         end = offset + at + 1;
+        if (lines === 1) firstEnd = end;
       }
       offset += bytesRead;
     }
@@ -39,21 +41,10 @@ export async function scanJournal(path: string): Promise<JournalScan> {
       return bytes.toString("utf8");
     };
     if (lines === 0) return { lines, end, size: offset, first: undefined, last: undefined };
-    const firstEnd = lines === 1 ? end : await firstNewline(handle, end);
     return { lines, end, size: offset, first: await text(0, firstEnd - 1), last: await text(previousEnd, end - 1) };
   } finally {
     await handle.close();
   }
-}
-
-async function firstNewline(handle: NonNullable<Awaited<ReturnType<typeof openNoFollow>>>, limit: number): Promise<number> {
-  const chunk = Buffer.allocUnsafe(64 * 1024);
-  for (let offset = 0; offset < limit; offset += chunk.length) {
-    const { bytesRead } = await handle.read(chunk, 0, chunk.length, offset);
-    const at = chunk.subarray(0, bytesRead).indexOf(0x0a);
-    if (at !== -1) return offset + at + 1;
-  }
-  return limit;
 }
 
 /**

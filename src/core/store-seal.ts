@@ -38,10 +38,6 @@ export function storeFormatOf(text: string): "sealed" | "unsealed" | "unknown" {
   }
 }
 
-export function sealStore(dataKey: Buffer, seal: StoreSeal, document: string): string {
-  return sealedParts(dataKey, seal, document).join("");
-}
-
 function sealedParts(dataKey: Buffer, seal: StoreSeal, document: string): [string, string, string] {
   const header = { format: HEADER, id: seal.id, generation: seal.generation, mac: storeMac(dataKey, seal, document) };
   return [`${JSON.stringify(header)}\n`, document, "\n"];

@@ -41,7 +41,6 @@ export class LocalStore implements SecretStore {
   private loaded: LocalDocument | undefined;
   private release: (() => Promise<void>) | undefined;
   private digester: ((name: string, value: string) => string) | undefined;
-  private digestFn: ((name: string, value: string) => string) | undefined;
   readonly rotation = new LocalRotation({
     read: () => this.current(),
     commit: (name, change) => this.commit(name, change),
@@ -95,8 +94,8 @@ export class LocalStore implements SecretStore {
     if (!entry || version === undefined) return undefined;
     const key = this.requireKey();
     if (entry.digest === undefined) return new StoredSecret(name, version, entry, key);
-    this.digestFn ??= (n, value) => this.digestOf(n, value);
-    return new DigestedSecret(name, version, entry, key, this.digestFn);
+    this.digester ??= writeDigester(key);
+    return new DigestedSecret(name, version, entry, key, this.digester);
   }
 
   private digestOf(name: string, value: string): string {
