@@ -83,7 +83,7 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 /** Readers see the old or the new content, never a torn file: temp file, fsync, rename, fsync the directory. */
 /** Parts are written one after another, so a large file need not be joined in memory first. */
-export async function writeFileAtomic(path: string, data: string | Buffer | readonly string[], mode = 0o600): Promise<void> {
+export async function writeFileAtomic(path: string, data: FileData, mode = 0o600): Promise<void> {
   if ((await lstatOrUndefined(path))?.isSymbolicLink()) throw symlinkError(path);
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
@@ -142,12 +142,32 @@ export async function createExclusive(path: string, data: string | Buffer, mode 
 }
 
 /** The exact mode, whatever the umask narrowed. */
-async function fillAndClose(handle: Awaited<ReturnType<typeof open>>, data: string | Buffer | readonly string[], mode: number): Promise<void> {
+/** Parts, possibly produced as they are written (a compaction streams the store it rewrites). */
+export type FileData = string | Buffer | Iterable<string> | AsyncIterable<string>;
+
+async function fillAndClose(handle: Awaited<ReturnType<typeof open>>, data: FileData, mode: number): Promise<void> {
   try {
-    for (const part of typeof data === "string" || Buffer.isBuffer(data) ? [data] : data) await handle.writeFile(part);
+    if (typeof data === "string" || Buffer.isBuffer(data)) await handle.writeFile(data);
+    else await writeBuffered(handle, data);
     await handle.chmod(mode);
     await handle.sync();
   } finally {
     await handle.close();
   }
+}
+
+/** Small parts gathered to about 1 MiB per write: a compaction yields one part per line. */
+async function writeBuffered(handle: Awaited<ReturnType<typeof open>>, parts: Iterable<string> | AsyncIterable<string>): Promise<void> {
+  let pending: string[] = [];
+  let size = 0;
+  for await (const part of parts) {
+    pending.push(part);
+    size += part.length;
+    if (size >= 1 << 20) {
+      await handle.writeFile(pending.join(""));
+      pending = [];
+      size = 0;
+    }
+  }
+  if (pending.length > 0) await handle.writeFile(pending.join(""));
 }

@@ -6,7 +6,8 @@ import { isCliError } from "./errors.js";
 import { unkeyedJournalError } from "./journal.js";
 import { claimedMac, GENESIS, isUnkeyedJournal, journalIdOf, journalPath, lineVerifies, parseEntry, readOrEmpty, splitLines } from "./journal-chain.js";
 import { type JournalHead, readHead } from "./journal-head.js";
-import { openStore, storeFormatOf } from "./store-seal.js";
+import { sealOfStore } from "./store-log.js";
+import { storeFormatOf } from "./store-seal.js";
 
 export interface StoreState {
   readonly path: string;
@@ -79,14 +80,13 @@ async function activityWithoutJournal(stateDir: string, storePath: string): Prom
 }
 
 async function storeProblem(dataKey: Buffer, path: string, head: JournalHead | undefined): Promise<StoreState | string | undefined> {
-  const bytes = await readNoFollow(path);
   const records = Object.values(head?.stores ?? {});
-  if (bytes === undefined) {
-    const lost = records.find((r) => r.path === path);
-    return lost ? `${path} is missing, but the journal recorded generation ${lost.generation} of it` : undefined;
-  }
   try {
-    const { seal } = openStore(dataKey, bytes, path);
+    const seal = await sealOfStore(dataKey, path);
+    if (seal === undefined) {
+      const lost = records.find((r) => r.path === path);
+      return lost ? `${path} is missing, but the journal recorded generation ${lost.generation} of it` : undefined;
+    }
     const recorded = head?.stores[seal.id]?.generation ?? 0;
     if (seal.generation < recorded)
       return `${path} is generation ${seal.generation}, but the journal recorded generation ${recorded}: an older copy was put back`;

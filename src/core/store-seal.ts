@@ -26,13 +26,15 @@ export interface SealedFile extends StoreSeal {
 }
 
 const HEADER = "secretshift-store-seal/1";
+/** The paged layout of `store-log.ts`. */
+export const LOG_FORMAT = "secretshift-store-seal/2";
 
 export const newStoreId = (): string => randomBytes(8).toString("hex");
 
 export function storeFormatOf(text: string): "sealed" | "unsealed" | "unknown" {
   try {
     const format = (JSON.parse(text.split("\n")[0] ?? "") as { format?: unknown }).format;
-    return format === HEADER ? "sealed" : format === "secretshift-store/1" ? "unsealed" : "unknown";
+    return format === HEADER || format === LOG_FORMAT ? "sealed" : format === "secretshift-store/1" ? "unsealed" : "unknown";
   } catch {
     return "unknown";
   }
@@ -95,7 +97,8 @@ function patchMac(dataKey: Buffer, seal: StoreSeal, before: string, patch: strin
   return hmac(subkey(dataKey, "store"), `store-patch\n${seal.id}\n${seal.generation}\n${before}\n${patch}`);
 }
 
-const macFailed = (path: string) => storeTampered(path, "its MAC does not verify: names, versions or labels were edited, or it was written with another key");
+export const macFailed = (path: string) =>
+  storeTampered(path, "its MAC does not verify: names, versions or labels were edited, or it was written with another key");
 
 export const storeTampered = (path: string, why: string): CliError =>
   new CliError("STORE_TAMPERED", `refusing to use ${path}: ${why}`, {

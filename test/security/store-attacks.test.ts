@@ -1,6 +1,7 @@
 import { copyFile, readFile, rm, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { attackProject, ORIGINAL } from "../helpers/attack-project.js";
+import { storeDocument } from "../helpers/local-store-file.js";
 
 /** A project whose S was rotated once: current is version 2, previous (ORIGINAL) is version 1. */
 async function rotated() {
@@ -42,7 +43,7 @@ describe("the local store's labels and generation are authenticated", () => {
   it("putting back the store.enc from before the rotation (intact, older): refused as an older generation", async () => {
     const p = await rotated();
     await copyFile(`${p.cwd}/store-before-rotation.enc`, p.state("store.enc"));
-    await refusedEverywhere(p, /generation 1, but the journal recorded generation 3: an older copy was put back/);
+    await refusedEverywhere(p, /generation 2, but the journal recorded generation 4: an older copy was put back/);
     const verify = await p.secrets(["journal", "verify"]);
     expect(verify.code).toBe(1);
     expect(verify.stdout).toContain("an older copy was put back");
@@ -51,9 +52,10 @@ describe("the local store's labels and generation are authenticated", () => {
   it("stripping the seal (the unsealed 0.1 format) is refused, not read", async () => {
     const p = await rotated();
     const text = await readFile(p.state("store.enc"), "utf8");
-    const document = text
-      .slice(text.indexOf("\n") + 1)
-      .replace(/"labels":\{"current":"(\d+)","previous":"(\d+)"\}/, '"labels":{"current":"$2","previous":"$1"}');
+    const document = JSON.stringify({ format: "secretshift-store/1", ...storeDocument(text) }).replace(
+      /"labels":\{"current":"(\d+)","previous":"(\d+)"\}/,
+      '"labels":{"current":"$2","previous":"$1"}',
+    );
     await writeFile(p.state("store.enc"), document);
     const r = await p.secrets(["get", "S", "--reveal"]);
     expect(r.code).toBe(2);
@@ -73,7 +75,7 @@ describe("the local store's labels and generation are authenticated", () => {
     await rm(p.state("store.enc"));
     const gone = await p.secrets(["migrate", "local", "--dry-run"]);
     expect(gone.code).toBe(2);
-    expect(gone.stderr).toMatch(/STORE_TAMPERED.*it is missing, but the journal recorded generation 3 of it/);
+    expect(gone.stderr).toMatch(/STORE_TAMPERED.*it is missing, but the journal recorded generation 4 of it/);
   });
 
   it("dropping a patch line from the middle of store.enc breaks the MAC chain: refused", async () => {

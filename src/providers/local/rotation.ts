@@ -1,12 +1,18 @@
 import { CliError, ExitCode } from "../../core/errors.js";
 import type { GraceRecord, PromoteOp, RotatingStore, RotationLabels, RotationVersion } from "../../rotation/types.js";
 import { ConflictError } from "../types.js";
-import type { LocalDocument, LocalLabel, LocalSecret } from "./document.js";
+import type { LocalLabel, LocalSecret } from "./document.js";
+
+/** The one secret a change may touch, under its name (absent: it does not exist, or the change deletes it). */
+export interface LocalSecrets {
+  secrets: Record<string, LocalSecret>;
+}
 
 export interface LocalRotationHost {
-  read(): Promise<LocalDocument>;
+  get(name: string): Promise<LocalSecret | undefined>;
+  all(): AsyncIterable<[string, LocalSecret]>;
   /** Changes the one secret `name`; the change is kept only once it is on disk. */
-  commit<T>(name: string, change: (doc: LocalDocument) => T): Promise<T>;
+  commit<T>(name: string, change: (doc: LocalSecrets) => T): Promise<T>;
   open(name: string, version: string, sealed: string): string;
   seal(name: string, version: string, value: string): string;
   now(): Date;
@@ -21,7 +27,7 @@ export class LocalRotation implements RotatingStore {
   constructor(private readonly host: LocalRotationHost) {}
 
   async readLabels(name: string): Promise<RotationLabels | undefined> {
-    const secret = (await this.host.read()).secrets[name];
+    const secret = await this.host.get(name);
     const current = secret && this.version(name, secret, "current");
     if (!secret || !current) return undefined;
     const previous = this.version(name, secret, "previous");
@@ -95,9 +101,8 @@ export class LocalRotation implements RotatingStore {
   }
 
   async listGrace(): Promise<GraceRecord[]> {
-    const doc = await this.host.read();
     const out: GraceRecord[] = [];
-    for (const [name, secret] of Object.entries(doc.secrets)) {
+    for await (const [name, secret] of this.host.all()) {
       const graceUntil = graceOf(secret);
       const previous = secret.labels.previous;
       if (graceUntil && previous !== undefined) out.push({ name, previousVersion: previous, graceUntil, notes: notesOf(secret) });

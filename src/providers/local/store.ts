@@ -3,7 +3,6 @@ import { ensurePrivateDir } from "../../core/atomic-file.js";
 import { noKeyError, open, seal } from "../../core/crypto.js";
 import { acquireLock } from "../../core/lock.js";
 import type { StoreLedger } from "../../core/state-journal.js";
-import type { SealedFile } from "../../core/store-seal.js";
 import { writeDigester } from "../../core/write-digest.js";
 import type { ProviderContext } from "../shared/context.js";
 import {
@@ -17,15 +16,17 @@ import {
   type WriteOp,
   type WriteResult,
 } from "../types.js";
-import { type LoadedDocument, type LocalDocument, type LocalSecret, type LocalVersion, loadDocument, saveDocument } from "./document.js";
-import { LocalRotation } from "./rotation.js";
+import type { LocalSecret, LocalVersion } from "./document.js";
+import { StorePages } from "./pages.js";
+import { LocalRotation, type LocalSecrets } from "./rotation.js";
 
 const aad = (name: string, version: string) => `store:${name}:${version}`;
 const NAME_RULE = /^[A-Za-z0-9_.\-/@+=:]{1,512}$/;
 
 /**
- * One file, values sealed one by one; each batch (`flush`) appends the secrets it changed. Writes go to a copy loaded
- * under the store lock, so compare-and-set sees the file as it is, not as it was while planning.
+ * One file, values sealed one by one, held as an index of where each secret lies (`pages.ts`); each
+ * batch (`flush`) appends the secrets it changed. Writes go to the file as read under the store lock,
+ * so compare-and-set sees it as it is, not as it was while planning.
  */
 export class LocalStore implements SecretStore {
   readonly name = "local" as const;
@@ -33,16 +34,17 @@ export class LocalStore implements SecretStore {
   readonly versioned = true;
   readonly defaultConcurrency = 1;
   readonly stats: ProviderStats = { apiCalls: 0 };
-  private staged: LocalDocument | undefined;
-  private stagedSeal: SealedFile | undefined;
-  /** Names written since the last save: the next patch. */
-  private readonly changed = new Set<string>();
-  /** Reused by every later read of this run (a batched run reads once per batch). */
-  private loaded: LocalDocument | undefined;
+  private pages: StorePages | undefined;
+  private locked = false;
+  /** Secrets changed since the last save (null: deleted): the next line. */
+  private readonly changed = new Map<string, LocalSecret | null>();
+  /** The last batch's reads, which its writes change: a batched run reads once per batch. */
+  private recent = new Map<string, LocalSecret>();
   private release: (() => Promise<void>) | undefined;
   private digester: ((name: string, value: string) => string) | undefined;
   readonly rotation = new LocalRotation({
-    read: () => this.current(),
+    get: (name) => this.secret(name),
+    all: () => this.all(),
     commit: (name, change) => this.commit(name, change),
     open: (name, version, sealed) => open(this.requireKey(), sealed, aad(name, version), `secret ${name} v${version}`).toString("utf8"),
     seal: (name, version, value) => seal(this.requireKey(), value, aad(name, version)),
@@ -55,6 +57,8 @@ export class LocalStore implements SecretStore {
     private readonly now: () => Date,
     /** Checks the file is not older than the journal recorded, records each save. */
     private readonly ledger?: StoreLedger,
+    /** Bytes below which the file is never rewritten (tests make it small). */
+    private readonly compactAt?: number,
   ) {}
 
   checkName(name: string): NameCheck {
@@ -70,27 +74,29 @@ export class LocalStore implements SecretStore {
   async connect(): Promise<void> {}
 
   async readMany(names: readonly string[]): Promise<Map<string, CurrentSecret>> {
-    const doc = await this.current();
+    this.recent = await this.secrets(names);
     const out = new Map<string, CurrentSecret>();
-    for (const name of names) {
-      const current = this.reveal(doc, name, "current");
+    for (const [name, secret] of this.recent) {
+      const current = this.reveal(name, secret, "current");
       if (current) out.set(name, current);
     }
     return out;
   }
 
   async list(prefix: string): Promise<string[]> {
-    const doc = await this.current();
-    return Object.keys(doc.secrets)
-      .filter((n) => n.startsWith(prefix) && doc.secrets[n]?.labels.current !== undefined)
-      .sort();
+    const pages = await this.open();
+    const names = new Set(pages.names(prefix));
+    for (const [name, secret] of this.changed) {
+      if (secret?.labels.current !== undefined && name.startsWith(prefix)) names.add(name);
+      else names.delete(name);
+    }
+    return [...names].sort();
   }
 
   /** The value is decrypted only when read: a plan that finds it unchanged by its digest never opens it. */
-  reveal(doc: LocalDocument, name: string, label: "current" | "previous" | "pending"): CurrentSecret | undefined {
-    const secret = doc.secrets[name];
-    const version = secret?.labels[label];
-    const entry = version === undefined ? undefined : secret?.versions[version];
+  private reveal(name: string, secret: LocalSecret, label: "current" | "previous" | "pending"): CurrentSecret | undefined {
+    const version = secret.labels[label];
+    const entry = version === undefined ? undefined : secret.versions[version];
     if (!entry || version === undefined) return undefined;
     const key = this.requireKey();
     if (entry.digest === undefined) return new StoredSecret(name, version, entry, key);
@@ -104,8 +110,7 @@ export class LocalStore implements SecretStore {
   }
 
   async write(op: WriteOp): Promise<WriteResult> {
-    const doc = await this.stage();
-    const existing = doc.secrets[op.name];
+    const existing = await this.staged(op.name);
     const currentVersion = existing?.labels.current;
     if (op.kind === "create" && currentVersion !== undefined) throw new ConflictError(op.name, `${op.name} already exists`);
     if (op.kind === "update" && currentVersion !== op.expectedVersion) {
@@ -123,25 +128,22 @@ export class LocalStore implements SecretStore {
       ...(evicted ? { evicted } : {}),
     };
     secret.labels = { ...secret.labels, current: version, ...(currentVersion === undefined ? {} : { previous: currentVersion }) };
-    doc.secrets[op.name] = secret;
-    this.changed.add(op.name);
+    this.changed.set(op.name, secret);
     return { version };
   }
 
   async revert(op: RevertOp): Promise<RevertOutcome> {
-    const doc = await this.stage();
-    const secret = doc.secrets[op.name];
+    const secret = await this.staged(op.name);
     const current = secret?.labels.current;
     if (!op.prior.existed) {
       if (!secret || current === undefined) return "already";
       if (secret.versions[current]?.runId !== op.runId) return "changed-since";
-      delete doc.secrets[op.name];
-      this.changed.add(op.name);
+      this.changed.set(op.name, null);
       return "reverted";
     }
     if (secret && current === op.prior.version) return "already";
     if (!secret || current === undefined || secret.versions[current]?.runId !== op.runId) return "changed-since";
-    this.changed.add(op.name);
+    this.changed.set(op.name, secret);
     const written = secret.versions[current];
     delete secret.versions[current];
     secret.labels = { ...(written?.replaced ?? {}) };
@@ -157,68 +159,97 @@ export class LocalStore implements SecretStore {
   }
 
   async flush(): Promise<void> {
-    if (this.staged && this.changed.size > 0) await this.save(this.staged);
+    if (this.locked && this.changed.size > 0) await this.save();
   }
 
   async close(): Promise<void> {
-    this.staged = undefined;
-    this.stagedSeal = undefined;
     this.changed.clear();
-    this.loaded = undefined;
+    this.recent = new Map();
+    const pages = this.pages;
+    this.pages = undefined;
+    this.locked = false;
+    await pages?.close();
     const release = this.release;
     this.release = undefined;
     if (release) await release();
   }
 
-  /** Kept in memory only once it is on disk: a failed change or save puts the secret back as it was. */
-  private async commit<T>(name: string, change: (doc: LocalDocument) => T): Promise<T> {
-    const doc = await this.stage();
-    const before = doc.secrets[name];
-    if (before) doc.secrets[name] = structuredClone(before);
+  /** Kept only once it is on disk: a failed change or save puts the secret back as it was. */
+  private async commit<T>(name: string, change: (doc: LocalSecrets) => T): Promise<T> {
+    await this.stage();
+    const before = this.changed.get(name);
+    const secret = await this.secret(name);
+    const doc: LocalSecrets = { secrets: Object.create(null) };
+    if (secret) doc.secrets[name] = structuredClone(secret);
     try {
       const result = change(doc);
-      this.changed.add(name);
-      await this.save(doc);
+      this.changed.set(name, doc.secrets[name] ?? null);
+      await this.save();
+      this.recent.delete(name);
       return result;
     } catch (e) {
-      if (before) doc.secrets[name] = before;
-      else delete doc.secrets[name];
-      this.changed.delete(name);
+      if (before === undefined) this.changed.delete(name);
+      else this.changed.set(name, before);
       throw e;
     }
   }
 
-  private async save(doc: LocalDocument): Promise<void> {
-    this.stagedSeal = await saveDocument(this.path, doc, this.requireKey(), this.stagedSeal, this.changed);
+  private async save(): Promise<void> {
+    const pages = await this.stage();
+    const sealed = await pages.save(this.changed);
     this.changed.clear();
-    await this.ledger?.record(this.path, this.stagedSeal);
+    await this.ledger?.record(this.path, sealed);
   }
 
-  private async load(): Promise<LoadedDocument> {
-    const loaded = await loadDocument(this.path, this.key);
-    await this.ledger?.check(this.path, loaded.seal);
-    return loaded;
+  /** As this run last wrote it, else as the file holds it. */
+  private async secret(name: string): Promise<LocalSecret | undefined> {
+    if (this.changed.has(name)) return this.changed.get(name) ?? undefined;
+    return this.recent.get(name) ?? (await (await this.open()).get([name])).get(name);
   }
 
-  private async current(): Promise<LocalDocument> {
-    if (this.staged) return this.staged;
-    this.loaded ??= (await this.load()).doc;
-    return this.loaded;
+  private async secrets(names: readonly string[]): Promise<Map<string, LocalSecret>> {
+    const pages = await this.open();
+    const out = await pages.get(names.filter((n) => !this.changed.has(n)));
+    for (const name of names) {
+      const mine = this.changed.get(name);
+      if (mine) out.set(name, mine);
+    }
+    return out;
   }
 
-  /** Loads the file fresh under the store lock, never from the cached read. */
-  async stage(): Promise<LocalDocument> {
-    if (!this.staged) {
+  private async *all(): AsyncGenerator<[string, LocalSecret]> {
+    for await (const entry of (await this.open()).all()) if (!this.changed.has(entry[0])) yield entry;
+    for (const [name, secret] of this.changed) if (secret) yield [name, secret];
+  }
+
+  /** For a write: the secret under the store lock. */
+  private async staged(name: string): Promise<LocalSecret | undefined> {
+    await this.stage();
+    return this.secret(name);
+  }
+
+  private async open(): Promise<StorePages> {
+    if (!this.pages) {
+      this.pages = await StorePages.open(this.path, this.key, this.compactAt);
+      await this.ledger?.check(this.path, this.pages.seal);
+    }
+    return this.pages;
+  }
+
+  /** Takes the store lock, and reads the file again if anyone wrote it since this run read it. */
+  private async stage(): Promise<StorePages> {
+    if (!this.locked) {
       this.requireKey();
       await ensurePrivateDir(dirname(this.path));
       this.release = await acquireLock(`${this.path}.lock`);
-      const { doc, seal } = await this.load();
-      this.staged = doc;
-      this.stagedSeal = seal;
-      // Reads use the staged copy from now on: the planning copy can go, so the store is held once.
-      this.loaded = undefined;
+      this.locked = true;
+      if (this.pages && !(await this.pages.unchanged())) {
+        await this.pages.close();
+        this.pages = undefined;
+        this.recent = new Map();
+      }
     }
-    return this.staged;
+    return this.open();
   }
 
   private requireKey(): Buffer {

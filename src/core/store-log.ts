@@ -1,0 +1,184 @@
+import { createHmac } from "node:crypto";
+import type { FileHandle } from "node:fs/promises";
+import { openNoFollow, writeAtEnd, writeFileAtomic } from "./atomic-file.js";
+import { sameMac, subkey } from "./crypto.js";
+import { LOG_FORMAT, macFailed, newStoreId, openStore, type SealedFile, type StoreSeal, storeTampered } from "./store-seal.js";
+
+/**
+ * The store file since the paged store: a header line, then only chained lines, each
+ * `<tag>\t<names>\t<secrets>`. A snapshot is many such lines, so no line holds the whole store, and
+ * a reader can learn which names a line holds without parsing its values. Same MAC chain and
+ * generations as `store-seal.ts`; knows nothing of the secrets' shape.
+ */
+export { LOG_FORMAT };
+
+/** Where one verified line lies, and the MACs that let it be verified again when it is read back. */
+export interface LogLine {
+  readonly offset: number;
+  /** With its newline. */
+  readonly length: number;
+  readonly generation: number;
+  readonly before: string;
+  readonly mac: string;
+}
+
+const storeKey = (dataKey: Buffer) => subkey(dataKey, "store");
+
+function headerMac(dataKey: Buffer, seal: StoreSeal): string {
+  return createHmac("sha256", storeKey(dataKey)).update(`store-log\n${seal.id}\n${seal.generation}`).digest("hex");
+}
+
+/** As `store-seal`'s patch MAC over `names\tsecrets`, fed in parts: a line may be hundreds of kilobytes. */
+function lineMac(dataKey: Buffer, seal: StoreSeal, before: string, body: string | Buffer): string {
+  return createHmac("sha256", storeKey(dataKey)).update(`store-patch\n${seal.id}\n${seal.generation}\n${before}\n`).update(body).digest("hex");
+}
+
+/** The seal of a store file in either layout, verified whole; undefined when there is no file. */
+export async function sealOfStore(dataKey: Buffer, path: string): Promise<SealedFile | undefined> {
+  const handle = await openNoFollow(path);
+  if (!handle) return undefined;
+  try {
+    if (isLogHeader(await firstLine(handle))) return await scanLog(dataKey, handle, path, () => undefined);
+    return openStore(dataKey, await handle.readFile(), path).seal;
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function firstLine(handle: FileHandle): Promise<string> {
+  const buffer = Buffer.allocUnsafe(4096);
+  const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+  const end = buffer.subarray(0, bytesRead).indexOf(0x0a);
+  return buffer.toString("utf8", 0, end < 0 ? bytesRead : end);
+}
+
+export function isLogHeader(firstLine: string): boolean {
+  try {
+    return (JSON.parse(firstLine) as { format?: unknown }).format === LOG_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
+export interface LineBody {
+  /** The `names` part: JSON the reader parses at open. */
+  readonly names: string;
+  readonly secrets: string;
+}
+
+export interface OpenedLine extends LogLine {
+  readonly names: string;
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * Verifies the whole file in 1 MiB reads, handing each line's place and names to `visit`; an
+ * unterminated last line is an append that crashed before its fsync, ignored. Throws STORE_TAMPERED.
+ */
+export async function scanLog(dataKey: Buffer, handle: FileHandle, path: string, visit: (line: OpenedLine) => void): Promise<SealedFile> {
+  let carry = Buffer.alloc(0);
+  let offset = 0;
+  let seal: SealedFile | undefined;
+  const buffer = Buffer.allocUnsafe(CHUNK);
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, CHUNK, offset + carry.length);
+    if (bytesRead === 0) break;
+    const bytes = carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
+    let start = 0;
+    for (let end = bytes.indexOf(0x0a); end >= 0; end = bytes.indexOf(0x0a, start)) {
+      const line = bytes.subarray(start, end);
+      seal = seal === undefined ? openHeader(dataKey, line, path) : openLine(dataKey, seal, line, offset + start, path, visit);
+      start = end + 1;
+    }
+    offset += start;
+    carry = Buffer.from(bytes.subarray(start));
+  }
+  if (seal === undefined) throw storeTampered(path, "it does not start with a valid seal header");
+  return seal;
+}
+
+function openHeader(dataKey: Buffer, line: Buffer, path: string): SealedFile {
+  const header = parseJson(line.toString("utf8")) as { format?: unknown; id?: unknown; generation?: unknown; mac?: unknown };
+  const { id, generation, mac } = header;
+  if (header.format !== LOG_FORMAT || typeof id !== "string" || typeof mac !== "string" || !Number.isSafeInteger(generation)) {
+    throw storeTampered(path, "it does not start with a valid seal header");
+  }
+  const seal = { id, generation: generation as number };
+  if (!sameMac(mac, headerMac(dataKey, seal))) throw macFailed(path);
+  return { ...seal, mac, bytes: line.length + 1, snapshotBytes: line.length + 1, appendable: true };
+}
+
+function openLine(dataKey: Buffer, seal: SealedFile, line: Buffer, offset: number, path: string, visit: (line: OpenedLine) => void): SealedFile {
+  const tab = line.indexOf(0x09);
+  const names = line.indexOf(0x09, tab + 1);
+  const tag = parseJson(line.toString("utf8", 0, Math.max(tab, 0))) as { generation?: unknown; mac?: unknown };
+  const next = { id: seal.id, generation: seal.generation + 1 };
+  if (tab < 0 || names < 0 || tag.generation !== next.generation || typeof tag.mac !== "string") throw macFailed(path);
+  if (!sameMac(tag.mac, lineMac(dataKey, next, seal.mac, line.subarray(tab + 1)))) throw macFailed(path);
+  visit({ offset, length: line.length + 1, generation: next.generation, before: seal.mac, mac: tag.mac, names: line.toString("utf8", tab + 1, names) });
+  return { ...next, mac: tag.mac, bytes: offset + line.length + 1, snapshotBytes: seal.snapshotBytes, appendable: true };
+}
+
+/** A line read back later is verified again against the MAC the scan saw, so bytes changed since are never trusted. */
+export async function readLine(dataKey: Buffer, handle: FileHandle, line: LogLine, id: string, path: string): Promise<LineBody> {
+  const bytes = Buffer.allocUnsafe(line.length);
+  const { bytesRead } = await handle.read(bytes, 0, line.length, line.offset);
+  const tab = bytes.indexOf(0x09);
+  const names = bytes.indexOf(0x09, tab + 1);
+  const body = bytes.subarray(tab + 1, line.length - 1);
+  if (bytesRead !== line.length || tab < 0 || names < 0 || !sameMac(line.mac, lineMac(dataKey, { id, generation: line.generation }, line.before, body))) {
+    throw macFailed(path);
+  }
+  return { names: bytes.toString("utf8", tab + 1, names), secrets: bytes.toString("utf8", names + 1, line.length - 1) };
+}
+
+function sealedLine(dataKey: Buffer, previous: SealedFile, body: LineBody): { text: string; line: LogLine; seal: SealedFile } {
+  const next = { id: previous.id, generation: previous.generation + 1 };
+  const joined = `${body.names}\t${body.secrets}`;
+  const mac = lineMac(dataKey, next, previous.mac, joined);
+  const text = `${JSON.stringify({ generation: next.generation, mac })}\t${joined}\n`;
+  const length = Buffer.byteLength(text);
+  const line = { offset: previous.bytes, length, generation: next.generation, before: previous.mac, mac };
+  return { text, line, seal: { ...next, mac, bytes: previous.bytes + length, snapshotBytes: previous.snapshotBytes, appendable: true } };
+}
+
+/** One line, durable before it resolves. */
+export async function appendLine(path: string, dataKey: Buffer, previous: SealedFile, body: LineBody): Promise<{ line: LogLine; seal: SealedFile }> {
+  const { text, line, seal } = sealedLine(dataKey, previous, body);
+  await writeAtEnd(path, previous.bytes, text);
+  return { line, seal };
+}
+
+/** A new file (the first write, and each compaction), streamed from `bodies` and replacing the old one atomically. */
+export async function writeLog(
+  path: string,
+  dataKey: Buffer,
+  previous: StoreSeal | undefined,
+  bodies: AsyncIterable<LineBody>,
+  written: (line: LogLine, body: LineBody) => void,
+): Promise<SealedFile> {
+  const base = { id: previous?.id ?? newStoreId(), generation: (previous?.generation ?? 0) + 1 };
+  const header = `${JSON.stringify({ format: LOG_FORMAT, ...base, mac: headerMac(dataKey, base) })}\n`;
+  const headerBytes = Buffer.byteLength(header);
+  let seal: SealedFile = { ...base, mac: headerMac(dataKey, base), bytes: headerBytes, snapshotBytes: headerBytes, appendable: true };
+  async function* parts(): AsyncGenerator<string> {
+    yield header;
+    for await (const body of bodies) {
+      const sealed = sealedLine(dataKey, seal, body);
+      seal = sealed.seal;
+      written(sealed.line, body);
+      yield sealed.text;
+    }
+  }
+  await writeFileAtomic(path, parts(), 0o600);
+  return seal;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) ?? {};
+  } catch {
+    return {}; // judged by the caller
+  }
+}
