@@ -1,26 +1,7 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { BIN, benchEnv, fmt } from "./util.mjs";
-
-const PEAK_RSS = fileURLToPath(new URL("./peak-rss.cjs", import.meta.url));
-const GOAL_MIB = 256;
-
-/** Wall time and peak RSS of one `secrets` run. */
-function timed(args, cwd) {
-  const rssFile = join(cwd, ".peak-rss");
-  const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ["--require", PEAK_RSS, BIN, ...args], {
-    cwd,
-    env: benchEnv({ BENCH_PEAK_RSS_FILE: rssFile }),
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status !== 0) throw new Error(`${args.join(" ")} exited ${r.status}: ${r.stderr}`);
-  return { ms, rssMiB: Number(readFileSync(rssFile, "utf8")) / 1024 };
-}
+import { fmt, peakOf as peak, timedRun as timed } from "./util.mjs";
 
 /** Values of a realistic size (~45 characters). */
 const envLine = (k) => `SECRET_${k}=value-${k}-${"x".repeat(32)}`;
@@ -40,8 +21,6 @@ function size(n) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-const peak = (r) => `peak ${r.rssMiB.toFixed(0)} MiB${r.rssMiB > GOAL_MIB ? ` (goal ≤ ${GOAL_MIB}: not met)` : ""}`;
 
 /**
  * Goals (issue 17): time grows linearly (10× the secrets ≤ ~10× the time), peak RSS ≤ 256 MiB for

@@ -4,6 +4,7 @@ const suites = {
   startup: () => import("./startup.mjs"),
   "local-migrate": () => import("./local-migrate.mjs"),
   database: () => import("./database.mjs"),
+  "database-large": () => import("./database-large.mjs"),
   aws: () => import("./aws.mjs"),
   vault: () => import("./vault.mjs"),
 };

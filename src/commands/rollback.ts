@@ -4,6 +4,7 @@ import { type Backup, readBackup } from "../core/backup.js";
 import { type CommonOptions, confirmLive, lockState, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode, isCliError, usageError } from "../core/errors.js";
+import { settleHeap } from "../core/heap-governor.js";
 import { eachJournalEntry, holdsField, RunFold } from "../core/journal.js";
 import { openProvider } from "../core/open-provider.js";
 import { planRollback, type RevertPlanItem, RunWrites } from "../core/rollback-plan.js";
@@ -84,6 +85,7 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     const results: StepResult[] = [];
     // A slice at a time, as migrate writes: one journal append and one store patch per slice, not one of the whole run.
     for (let from = 0; from < work.length; from += REVERT_SLICE) {
+      settleHeap();
       const slice = work.slice(from, from + REVERT_SLICE);
       results.push(
         ...(await writer.apply(

@@ -5,6 +5,7 @@ import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
 import { NameMatcher } from "../core/glob.js";
 import { desiredBatches } from "../core/inventory.js";
+import { NameIndex } from "../core/name-index.js";
 import { checkTemplate } from "../core/naming.js";
 import { openProvider } from "../core/open-provider.js";
 import type { DesiredSecret } from "../core/plan.js";
@@ -89,8 +90,8 @@ async function compareBatches(
   reporter: Reporter,
   add: (items: RenderedItem[]) => void,
   templates: ResolveContext,
-): Promise<Set<string>> {
-  const known = new Set<string>();
+): Promise<NameIndex> {
+  const known = new NameIndex();
   const naming = { prefix: options.prefix, template: options.nameTemplate, env: options.env };
   const filter = new NameMatcher(options);
   for await (const batch of desiredBatches(sources, naming, filter)) {
@@ -107,7 +108,7 @@ async function compareBatches(
     );
     const referenced = references.filter((r) => r.target.provider === provider).map((r) => r.target.name);
     const current = await store.readMany([...new Set([...values.map((d) => d.name), ...referenced])]);
-    for (const name of [...batch.desired.map((d) => d.name), ...referenced]) known.add(name);
+    for (const name of [...batch.desired.map((d) => d.name), ...referenced]) known.set(name, 1);
     add([...compareState(values, current, []), ...checkReferences(references, provider, current)]);
   }
   for (const w of filter.unmatched()) reporter.warn(w);
@@ -139,8 +140,9 @@ async function checkTemplates(templates: readonly DesiredSecret[], ctx: ResolveC
 }
 
 /** A listing may lag behind the service, so each candidate is confirmed by a read by name. */
-async function extraNames(store: SecretStore, prefix: string, known: ReadonlySet<string>): Promise<string[]> {
-  const candidates = (await store.list(prefix)).filter((n) => !known.has(n));
+async function extraNames(store: SecretStore, prefix: string, known: Pick<NameIndex, "has">): Promise<string[]> {
+  const unknown = (n: string) => !known.has(n);
+  const candidates = (await store.list(prefix, (n) => !unknown(n))).filter(unknown);
   if (candidates.length === 0) return [];
   const held = await store.readMany(candidates);
   return candidates.filter((n) => held.has(n) && !held.get(n)?.deleted);

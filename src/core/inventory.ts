@@ -2,6 +2,7 @@ import { at } from "../sources/origin.js";
 import type { SecretSource, SourceEntry, SourceWarning } from "../sources/types.js";
 import { usageError } from "./errors.js";
 import type { NameMatcher } from "./glob.js";
+import { settleHeap } from "./heap-governor.js";
 import { type NamingOptions, secretName } from "./naming.js";
 import type { DesiredSecret } from "./plan.js";
 
@@ -25,6 +26,7 @@ export async function* desiredBatches(
 ): AsyncGenerator<DesiredBatch> {
   for (const [sourceIndex, source] of sources.entries()) {
     for await (const batch of source.read()) {
+      settleHeap();
       const desired: DesiredSecret[] = [];
       const refused: { name: string; entry: SourceEntry }[] = [];
       let filtered = 0;

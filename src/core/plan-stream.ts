@@ -4,6 +4,7 @@ import { at, lineOf } from "../sources/origin.js";
 import type { SecretSource, SourceWarning } from "../sources/types.js";
 import type { NameMatcher } from "./glob.js";
 import { desiredBatches } from "./inventory.js";
+import { NameIndex } from "./name-index.js";
 import type { NamingOptions } from "./naming.js";
 import { type DesiredSecret, type Plan, type PlanItem, type PlanOptions, planMigration } from "./plan.js";
 
@@ -32,7 +33,7 @@ export interface StreamOptions {
  */
 class SeenNames {
   private readonly key = randomBytes(32);
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new NameIndex(1 << 10, true);
 
   digest(value: string): number {
     return createHmac("sha256", this.key).update(value).digest().readUIntBE(0, 6) % 2 ** 44;
@@ -73,13 +74,9 @@ export async function* planStream(sources: readonly SecretSource[], store: Secre
   }
 }
 
-/**
- * The last source gives distinct names when its keys are distinct and the name template holds
- * `{key}` (prefix + template is then one-to-one on keys; a file's other placeholders are constant).
- */
+/** Only the last source's slices can skip remembering: an earlier source's names may still come again later. */
 function distinctNames(sources: readonly SecretSource[], naming: NamingOptions): (index: number) => boolean {
-  const keyed = (naming.template ?? "{key}").includes("{key}");
-  return (index) => keyed && index === sources.length - 1 && sources[index]?.distinctKeys === true;
+  return (index) => index === sources.length - 1 && sources[index]?.distinctNames?.(naming.template) === true;
 }
 
 const crossConflict = (d: DesiredSecret, first: string): PlanItem => ({

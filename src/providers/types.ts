@@ -89,7 +89,8 @@ export interface SecretStore {
   /** Exit 3 on bad credentials or an unreachable endpoint, before anything is written. */
   connect(): Promise<void>;
   readMany(names: readonly string[]): Promise<Map<string, CurrentSecret>>;
-  list(prefix: string): Promise<string[]>;
+  /** `unless`: names the caller does not want, which a store may skip while listing (it need not). */
+  list(prefix: string, unless?: (name: string) => boolean): Promise<string[]>;
 
   write(op: WriteOp): Promise<WriteResult>;
   /**

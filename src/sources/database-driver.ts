@@ -105,6 +105,13 @@ export const binaryColumnError = (table: string, column: string, type: string): 
 
 export const queryFailed = (message: string): CliError => new CliError("DB_QUERY_FAILED", message, { exitCode: ExitCode.failed });
 
+/**
+ * A table's (row, column) pairs are distinct (a repeated key is refused below), and the default template
+ * keeps them so while no column name holds the `/` that separates them.
+ */
+export const distinctCellNames = (columns: readonly string[], template: string | undefined): boolean =>
+  (template ?? "{table}/{row}/{column}") === "{table}/{row}/{column}" && !columns.some((c) => c.includes("/"));
+
 /** NULL and empty cells are not secrets; a repeated key would make two secrets with one name. */
 export class EntryBatcher {
   private entries: SourceEntry[] = [];

@@ -7,6 +7,7 @@ import {
   checkCellColumn,
   type DatabaseSource,
   digestOf,
+  distinctCellNames,
   dropColumnsSql,
   EntryBatcher,
   type GuardedUpdate,
@@ -191,6 +192,10 @@ export class PostgresSource implements DatabaseSource {
     this.table = spec.table.text;
     this.columns = spec.columns;
     this.keyColumn = spec.key;
+  }
+
+  distinctNames(template: string | undefined): boolean {
+    return distinctCellNames(this.columns, template);
   }
 
   async *read(): AsyncGenerator<SourceBatch> {

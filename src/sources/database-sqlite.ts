@@ -9,6 +9,7 @@ import {
   checkCellColumn,
   type DatabaseSource,
   digestOf,
+  distinctCellNames,
   dropColumnsSql,
   EntryBatcher,
   type GuardedUpdate,
@@ -119,6 +120,10 @@ export class SqliteSource implements DatabaseSource {
   }
 
   /** prepare() refuses a --where that smuggles in a second statement. */
+  distinctNames(template: string | undefined): boolean {
+    return distinctCellNames(this.columns, template);
+  }
+
   async *read(): AsyncGenerator<SourceBatch> {
     const { spec, path } = this;
     const db = openDb(path, true);

@@ -29,7 +29,6 @@ const FILE_SLICE = 1000;
 export class FileSource implements SecretSource {
   readonly label: string;
   readonly format: FileFormat;
-  readonly distinctKeys: boolean;
   private readonly absolute: string;
 
   constructor(
@@ -39,7 +38,11 @@ export class FileSource implements SecretSource {
     this.label = path;
     this.absolute = resolve(options.cwd, path);
     this.format = formatOf(path);
-    this.distinctKeys = this.format === "dotenv";
+  }
+
+  /** dotenv's result is an object, so its keys are distinct; a template holding `{key}` keeps them so (a file's other placeholders are constant). */
+  distinctNames(template: string | undefined): boolean {
+    return this.format === "dotenv" && (template ?? "{key}").includes("{key}");
   }
 
   get path(): string {

@@ -36,8 +36,11 @@ export interface SourceBatch {
 export interface SecretSource {
   /** Never contains a password. */
   readonly label: string;
-  /** No key appears twice across all its batches (a dotenv file: dotenv's parse is an object). */
-  readonly distinctKeys?: boolean;
+  /**
+   * True when no name can repeat across its batches under this name template (undefined: the default):
+   * a dotenv file's keys are distinct, a table's (row, column) pairs are.
+   */
+  distinctNames?(template: string | undefined): boolean;
   read(): AsyncIterable<SourceBatch>;
   close(): Promise<void>;
 }

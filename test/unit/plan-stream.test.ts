@@ -4,6 +4,7 @@ import { NameMatcher } from "../../src/core/glob.js";
 import { planMigration } from "../../src/core/plan.js";
 import { planStream } from "../../src/core/plan-stream.js";
 import type { CurrentSecret, SecretStore } from "../../src/providers/types.js";
+import { distinctCellNames } from "../../src/sources/database-driver.js";
 import type { SecretSource, SourceEntry } from "../../src/sources/types.js";
 
 /** A source that yields its entries in the given batches, like a database cursor. */
@@ -61,7 +62,10 @@ describe("planStream", () => {
   });
 
   it("a source of distinct keys still meets a name from an earlier source, and names a template makes equal", async () => {
-    const distinct = (batches: SourceEntry[][]): SecretSource => ({ ...batched(batches), distinctKeys: true });
+    const distinct = (batches: SourceEntry[][]): SecretSource => ({
+      ...batched(batches),
+      distinctNames: (template) => (template ?? "{key}").includes("{key}"),
+    });
     const earlier = [[entry("A", "1")], [entry("B", "1")]];
     const later = [[entry("C", "1")], [entry("A", "2")]];
     const across = await streamed([], {}, [distinct(earlier), distinct(later)]);
@@ -94,5 +98,16 @@ describe("planStream", () => {
         if (!whole.blocked) expect(r.ops).toBe(whole.ops.length);
       }),
     );
+  });
+});
+
+describe("a table's names are distinct only where the template keeps (row, column) apart", () => {
+  it("the default template over columns without `/`: distinct; a template without {row}, or a column holding `/`: not", () => {
+    expect(distinctCellNames(["api_key", "stripe_key"], undefined)).toBe(true);
+    expect(distinctCellNames(["api_key"], "{table}/{row}/{column}")).toBe(true);
+    // row "1/a" column "b" and row "1" column "a/b" would both be t/1/a/b
+    expect(distinctCellNames(["b", "a/b"], undefined)).toBe(false);
+    expect(distinctCellNames(["api_key"], "{table}/{column}")).toBe(false);
+    expect(distinctCellNames(["api_key"], "{row}{column}")).toBe(false);
   });
 });

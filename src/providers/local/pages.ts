@@ -1,6 +1,7 @@
 import type { FileHandle } from "node:fs/promises";
 import { openNoFollow } from "../../core/atomic-file.js";
 import { noKeyError } from "../../core/crypto.js";
+import { NameIndex } from "../../core/name-index.js";
 import { appendLine, firstLine, isLogHeader, type LineBody, type LogLine, readLine, scanLog, writeLog } from "../../core/store-log.js";
 import type { SealedFile } from "../../core/store-seal.js";
 import type { LocalSecret } from "./document.js";
@@ -26,7 +27,7 @@ export const MIN_COMPACT_BYTES = 4 * 1024 * 1024;
  */
 export class StorePages {
   /** `line * 2 + 1` when the secret has a `current` label, `line * 2` when not. */
-  private index = new Map<string, number>();
+  private index = new NameIndex();
   private lines: LogLine[] = [];
   /** Entries of each line still the latest for their name. */
   private live: number[] = [];
@@ -73,10 +74,13 @@ export class StorePages {
   }
 
   /** Names with a `current` version. */
-  names(prefix: string): string[] {
-    if (this.legacy) return [...this.legacy].filter(([n, s]) => n.startsWith(prefix) && s.labels.current !== undefined).map(([n]) => n);
+  names(prefix: string, unless: (name: string) => boolean = () => false): string[] {
     const out: string[] = [];
-    for (const [name, at] of this.index) if (at % 2 === 1 && name.startsWith(prefix)) out.push(name);
+    if (this.legacy) {
+      for (const [name, secret] of this.legacy) if (secret.labels.current !== undefined && name.startsWith(prefix) && !unless(name)) out.push(name);
+      return out;
+    }
+    for (const [name, at] of this.index.entries()) if (at % 2 === 1 && name.startsWith(prefix) && !unless(name)) out.push(name);
     return out;
   }
 
@@ -187,6 +191,7 @@ export class StorePages {
    */
   private async rewrite(changes: ReadonlyMap<string, LocalSecret | null>): Promise<SealedFile> {
     const lines: LogLine[] = [];
+    const counts: number[] = [];
     const moved = (line: LogLine, body: LineBody) => {
       const held = parseNames(body.names, this.path);
       const bare = new Set(held.bare);
@@ -194,6 +199,7 @@ export class StorePages {
         this.index.set(name, -(lines.length * 2 + (bare.has(i) ? 0 : 1)) - 1);
       });
       lines.push(line);
+      counts.push(held.names.length);
     };
     let seal: SealedFile;
     try {
@@ -202,15 +208,11 @@ export class StorePages {
       if (lines.length > 0) await this.reload();
       throw e;
     }
-    for (const [name, at] of this.index) {
-      if (at >= 0) this.index.delete(name);
-      else this.index.set(name, -(at + 1));
-    }
+    this.index.mapValues((at) => (at >= 0 ? undefined : -(at + 1)));
     this.lines = lines;
-    this.counts = lines.map(() => 0);
+    this.counts = counts;
+    this.live = [...counts];
     this.legacy = undefined;
-    for (const [, at] of this.index) this.counts[at >> 1] = (this.counts[at >> 1] ?? 0) + 1;
-    this.live = [...this.counts];
     this.liveBytes = seal.bytes - seal.snapshotBytes;
     this.seal = seal;
     await this.handle?.close();
