@@ -49,10 +49,12 @@ function splitPlugin(home, texts, root) {
 }
 
 /**
- * Code compiled by vm.Script (load-bundle.ts) has no `import()` of its own without an experimental
- * warning: each `import("pkg")` esbuild leaves for an external package asks the loader instead.
+ * Readies a built file for load-bundle.ts. Code compiled by vm.Script has no `import()` of its own
+ * without an experimental warning: each `import("pkg")` esbuild leaves for an external package asks
+ * the loader instead. And the file is written as the function Node would wrap it in, so the loader
+ * compiles the text as read, without a second copy of it.
  */
-function routeImports(file, expected) {
+function finish(file, expected) {
   const text = readFileSync(file, "latin1");
   let count = 0;
   const routed = text.replace(/\bimport\(("[^"]+")\)/g, (_, specifier) => {
@@ -60,8 +62,9 @@ function routeImports(file, expected) {
     return `__secretshiftLoader().importExternal(${specifier})`;
   });
   if (count !== expected) throw new Error(`${file}: ${count} import() calls found, the metafile lists ${expected}`);
-  writeFileSync(file, routed, "latin1");
-  return routed;
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {\n${routed}\n})`;
+  writeFileSync(file, wrapped, "latin1");
+  return wrapped;
 }
 
 /** Builds the groups into `out`; returns each group's content hash. */
@@ -81,7 +84,7 @@ export async function splitGroups({ build, common, define, plugins, home, metafi
     const group = path.replace(/^.*\//, "").replace(/\.cjs$/, "");
     const expected = output.imports.filter((i) => i.external && i.kind === "dynamic-import").length;
     hashes[group] = createHash("sha256")
-      .update(routeImports(resolve(root, path), expected))
+      .update(finish(resolve(root, path), expected))
       .digest("hex")
       .slice(0, 16);
   }

@@ -1,4 +1,3 @@
-import { isAscii } from "node:buffer";
 import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { createRequire, Module } from "node:module";
 import { dirname, join } from "node:path";
@@ -9,8 +8,8 @@ import { type CodeCache, codeCacheDir, openCodeCache } from "./code-cache.js";
 /*
  * Loads the files of dist/bundle/ (built by scripts/build-cli.mjs as dist/bundle/load.cjs). A module
  * of one file that another file needs is reached through load(<file>).modules[<path>](), so each file
- * runs once however it is reached: Node's require cache holds it, whether this loader or a plain
- * require() loaded it first. This loader compiles with V8's code cache (code-cache.ts).
+ * runs once however it is reached (Node's require cache holds it). Each file is written as the
+ * function Node's module wrapper would make of it, and compiled here with V8's code cache (code-cache.ts).
  */
 
 declare const SECRETSHIFT_BUNDLE_HASHES: Record<string, string> | undefined;
@@ -19,11 +18,31 @@ declare const SECRETSHIFT_BUNDLE_HASHES: Record<string, string> | undefined;
 const HASHES: Record<string, string> = typeof SECRETSHIFT_BUNDLE_HASHES === "object" ? SECRETSHIFT_BUNDLE_HASHES : {};
 const HERE = dirname(fileURLToPath(import.meta.url));
 const requireHere = createRequire(import.meta.url);
-let cache: CodeCache | undefined;
+let opened: CodeCache | undefined;
 
 export interface BundleFile {
   /** Each module other files use, by its path in the repository, as its namespace (or CommonJS exports). */
   readonly modules: Record<string, () => unknown>;
+}
+
+function codeCache(): CodeCache {
+  if (opened === undefined) {
+    opened = openCodeCache(codeCacheDir(process.env));
+    // At exit the cache holds every function the run compiled, not only those compiled before the file ran.
+    process.once("exit", opened.write);
+  }
+  return opened;
+}
+
+/** The file's text, and its size and mtime read from the same descriptor: a file replaced meanwhile cannot pair with the other's cache. */
+function readWithIdentity(path: string): { text: string; identity: string } {
+  const fd = openSync(path, "r");
+  try {
+    const { size, mtimeMs } = fstatSync(fd);
+    return { identity: `${size} ${mtimeMs}`, text: readFileSync(fd, "utf8") };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The bundle file `name` (`cli`, `shared`, `validate`, …), loaded once. */
@@ -31,30 +50,12 @@ export function load(name: string): BundleFile {
   const path = join(HERE, `${name}.cjs`);
   const loaded = requireHere.cache[path];
   if (loaded) return loaded.exports as BundleFile;
+  const { text, identity } = readWithIdentity(path);
   const hash = HASHES[name];
-  if (hash === undefined) return requireHere(path) as BundleFile;
-  if (cache === undefined) {
-    cache = openCodeCache(codeCacheDir(process.env));
-    // At exit the cache holds every function the run compiled, not only those compiled before the file ran.
-    process.once("exit", cache.write);
-  }
-  // One descriptor for the bytes and their identity: a file replaced meanwhile cannot pair with the other's cache.
-  const fd = openSync(path, "r");
-  let bytes: Buffer;
-  let identity: string;
-  try {
-    const { size, mtimeMs } = fstatSync(fd);
-    identity = `${hash} ${size} ${mtimeMs}`;
-    bytes = readFileSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  const file = { name, identity };
-  const cachedData = cache.read(file);
-  // The build keeps the bundle ASCII, which V8 reads fastest as one-byte text.
-  const source = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
-  const script = new Script(Module.wrap(source), { filename: path, ...(cachedData ? { cachedData } : {}) });
-  if (cachedData === undefined || script.cachedDataRejected) cache.keep(file, script);
+  const file = { name, identity: `${hash} ${identity}` };
+  const cachedData = hash === undefined ? undefined : codeCache().read(file);
+  const script = new Script(text, { filename: path, ...(cachedData ? { cachedData } : {}) });
+  if (hash !== undefined && (cachedData === undefined || script.cachedDataRejected)) codeCache().keep(file, script);
   const module = new Module(path) as NodeJS.Module;
   module.filename = path;
   requireHere.cache[path] = module;
