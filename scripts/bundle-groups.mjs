@@ -23,11 +23,10 @@ function staticClosure(metafile, roots) {
   return seen;
 }
 
-/** A lazily imported module's family: its command (src/commands/<name>), its provider folder, else its top folder. */
+/** A lazily imported module's family: its command (src/commands/<name>), its provider folder, else its top folder (`shared` for a file at the top of src/). */
 function familyOf(root) {
-  const match = root.match(/^src\/commands\/([a-z0-9-]+)\.ts$/) ?? root.match(/^src\/providers\/([a-z0-9-]+)\//) ?? root.match(/^src\/([a-z-]+)\//);
-  if (!match?.[1]) throw new Error(`${root}: imported lazily, but outside any folder the bundle is split by`);
-  return match[1];
+  const match = root.match(/^src\/commands\/([a-z0-9-]+)\.ts$/) ?? root.match(/^src\/providers\/([a-z0-9-]+)\//) ?? root.match(/^src\/([a-z0-9-]+)\//);
+  return match?.[1] ?? "shared";
 }
 
 /** Module (a path as the metafile spells it) → the name of its file in dist/bundle/. */
@@ -43,6 +42,7 @@ export function groupModules(metafile, entry) {
     }
   }
   for (const [file, families] of reachedBy) home.set(file, families.size === 1 ? [...families][0] : "shared");
-  if ([...home.values()].includes("load")) throw new Error('a module family is called "load", the name of the bundle loader');
+  // dist/bundle/load.cjs and lib.cjs are the loader and the library API.
+  for (const taken of ["load", "lib"]) if ([...home.values()].includes(taken)) throw new Error(`a module family is called "${taken}", a file dist/bundle/ holds already`);
   return home;
 }
