@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Script } from "node:vm";
@@ -51,6 +51,14 @@ function ours(dir: string): boolean {
   }
 }
 
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // Runs as the process exits: nothing may throw from here.
+  }
+}
+
 export function openCodeCache(dir: string | undefined): CodeCache {
   let trusted: boolean | undefined;
   const usable = () => dir !== undefined && (trusted ??= ours(dir));
@@ -60,17 +68,20 @@ export function openCodeCache(dir: string | undefined): CodeCache {
 
   const write = () => {
     if (dir === undefined || pending.length === 0) return;
+    let temp: string | undefined;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       if (!(trusted = ours(dir))) return;
       for (const [file, script] of pending.splice(0)) {
-        const temp = `${pathOf(file)}.${process.pid}.tmp`;
+        temp = `${pathOf(file)}.${process.pid}.tmp`;
         writeFileSync(temp, Buffer.concat([Buffer.from(header(file), "latin1"), script.createCachedData()]), { mode: 0o600 });
         // A reader sees the old cache or the new one, never half of one.
         renameSync(temp, pathOf(file));
+        temp = undefined;
       }
     } catch {
-      // A cache that cannot be written only costs the next run the compiling.
+      // A cache that cannot be written only costs the next run the compiling; a half-written one is not left behind.
+      if (temp !== undefined) removeQuietly(temp);
     }
   };
 
