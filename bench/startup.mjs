@@ -50,7 +50,7 @@ async function on(node) {
   const script = join(cwd, "commander-help.cjs");
   await writeFile(script, `require("node:module").enableCompileCache?.();\nrequire(${JSON.stringify(LOADER)}).load("cli").main(["--help"]);\n`);
   const rendered = [script];
-  // One untimed start of each fills Node 22+'s compile cache, as any installed CLI's first run does.
+  // One untimed start of each fills the code caches (the bundle's, and Node 22+'s for the packages), as any installed CLI's first run does.
   for (const args of [[BIN, "--help"], [BIN, "validate", "local"], rendered]) spawnOk(node, args, cwd);
   const t = interleaved(node, { base: ["-e", "0"], help: [BIN, "--help"], validate: [BIN, "validate", "local"], rendered }, cwd);
   console.log(`node ${version}: node -e 0  ${fmt(t.base)} (median of 21, interleaved)`);
