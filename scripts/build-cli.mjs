@@ -1,17 +1,22 @@
 // Second half of `npm run build`, after tsc: bundles the CLI and renders its help texts.
 //
-// Loading ~100 small ES modules costs more than compiling one file, so bin/secrets.js starts from one
-// CommonJS bundle (dist/bundle/cli.cjs). In CommonJS, esbuild keeps each module that is reached by
-// `await import()` (commands, sources, providers) lazy: its code and its require() of external packages
-// run when it is first imported. With ES module output, code splitting would keep that laziness
-// only at the price of ~40 chunk files per start, and a single ES module would hoist every package
-// import to the top. Only the small pure-JS dependencies every start needs are bundled in; the SDKs,
-// drivers and prompt libraries stay external and load only on the path that needs them.
+// Loading ~100 small ES modules costs more than compiling a few files, so bin/secrets.js starts from
+// CommonJS bundles in dist/bundle/, split by what a run needs (bundle-groups.mjs): `cli` for every
+// start, `shared`, and one file per command and per provider. A module lives in exactly one file;
+// another file reaches it through load.cjs (src/startup/load-bundle.ts), which loads each file once,
+// with V8's code cache. In CommonJS, esbuild keeps each module that is reached by `await import()`
+// lazy: its code and its require() of external packages run when it is first imported. Only the small
+// pure-JS dependencies every start needs are bundled in; the SDKs, drivers and prompt libraries stay
+// external and load only on the path that needs them.
 // tsc's dist/ is for type-checking, dist/lib.d.ts and the scripts; the package ships only the bundle.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { build } from "esbuild";
+import { groupModules } from "./bundle-groups.mjs";
+import { splitGroups } from "./bundle-split.mjs";
 import { renderHelp } from "./render-help.mjs";
 
+const ROOT = resolve(new URL("..", import.meta.url).pathname);
 const BUNDLED = new Set(["commander", "chalk", "dotenv", "dotenv-expand"]);
 const OUT = new URL("../dist/bundle/", import.meta.url);
 
@@ -19,46 +24,61 @@ const packageOf = (specifier) => specifier.split("/").slice(0, specifier.startsW
 
 const version = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
-rmSync(OUT, { recursive: true, force: true });
-await build({
-  // The library API (package.json `exports`) is a bundle of its own: it loads no commander.
-  entryPoints: { cli: "src/main.ts", lib: "src/lib.ts" },
-  outdir: OUT.pathname,
-  outExtension: { ".js": ".cjs" },
+const common = {
   bundle: true,
   format: "cjs",
   platform: "node",
   target: "node20.19",
   logLevel: "warning",
-  define: { SECRETSHIFT_VERSION: JSON.stringify(version), "import.meta.url": "__secretshiftUrl" },
+  absWorkingDir: ROOT,
+  outdir: OUT.pathname,
+  outExtension: { ".js": ".cjs" },
   banner: { js: 'const __secretshiftUrl = require("node:url").pathToFileURL(__filename).href;' },
-  plugins: [
-    {
-      name: "external-packages",
-      setup(b) {
-        // Bare specifiers only: `#…` are a package's own imports (chalk's), resolved inside it.
-        b.onResolve({ filter: /^[^./#]/ }, ({ path }) => (BUNDLED.has(packageOf(path)) ? undefined : { path, external: true }));
-      },
-    },
-    {
-      // commander loads node:child_process (and with it net and dgram) on start for executable
-      // subcommands, which secretshift has none of: load it when a subcommand would be spawned.
-      name: "lazy-child-process",
-      setup(b) {
-        b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, ({ path }) => {
-          const eager = "const childProcess = require('node:child_process');";
-          const source = readFileSync(path, "utf8");
-          if (!source.includes(eager)) throw new Error(`${path}: no "${eager}" to make lazy (commander changed?)`);
-          return { contents: source.replace(eager, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: "js" };
-        });
-      },
-    },
-  ],
+};
+const define = { SECRETSHIFT_VERSION: JSON.stringify(version), "import.meta.url": "__secretshiftUrl" };
+
+const externalPackages = {
+  name: "external-packages",
+  setup(b) {
+    // Bare specifiers only: `#…` are a package's own imports (chalk's), resolved inside it.
+    b.onResolve({ filter: /^[^./#]/ }, ({ path }) => (BUNDLED.has(packageOf(path)) ? undefined : { path, external: true }));
+  },
+};
+
+const lazyChildProcess = {
+  // commander loads node:child_process (and with it net and dgram) on start for executable
+  // subcommands, which secretshift has none of: load it when a subcommand would be spawned.
+  name: "lazy-child-process",
+  setup(b) {
+    b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, ({ path }) => {
+      const eager = "const childProcess = require('node:child_process');";
+      const source = readFileSync(path, "utf8");
+      if (!source.includes(eager)) throw new Error(`${path}: no "${eager}" to make lazy (commander changed?)`);
+      return { contents: source.replace(eager, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: "js" };
+    });
+  },
+};
+
+rmSync(OUT, { recursive: true, force: true });
+
+// 1. The module graph, to split it.
+const { metafile } = await build({ ...common, entryPoints: { cli: "src/main.ts" }, define, write: false, metafile: true, plugins: [externalPackages, lazyChildProcess] });
+const home = groupModules(metafile, "src/main.ts");
+
+// 2. One file per group, each module in its home group only.
+const hashes = await splitGroups({ build, common, define, plugins: [externalPackages, lazyChildProcess], home, metafile, root: ROOT, out: OUT });
+
+// 3. The loader, knowing each file's hash (its code cache is valid for that content only), and the library API: a bundle of its own that loads no commander.
+await build({
+  ...common,
+  entryPoints: { load: "src/startup/load-bundle.ts", lib: "src/lib.ts" },
+  define: { ...define, SECRETSHIFT_BUNDLE_HASHES: JSON.stringify(hashes) },
+  plugins: [externalPackages, lazyChildProcess],
 });
 
-// One character beyond ASCII makes V8 hold the whole ~800 KB source as two-byte text, slower to read
-// and to parse: esbuild escapes them in strings but not in regular expressions.
-for (const file of ["cli.cjs", "lib.cjs"]) {
+// One character beyond ASCII makes V8 hold a whole source as two-byte text, slower to read and to
+// parse: esbuild escapes them in strings but not in regular expressions.
+for (const file of [...Object.keys(hashes).map((g) => `${g}.cjs`), "lib.cjs", "load.cjs"]) {
   const at = readFileSync(new URL(file, OUT), "latin1").search(/[^\x00-\x7f]/);
   if (at >= 0) throw new Error(`dist/bundle/${file}: a non-ASCII character at offset ${at}: escape it in the source (\\u…)`);
 }

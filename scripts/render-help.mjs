@@ -37,7 +37,9 @@ export async function renderHelp() {
   // commander wraps help at the terminal's width when stdout is one, at 80 columns otherwise: render
   // the pipe's text even when the build runs in a terminal (the bin serves it only where it is exact).
   Object.defineProperty(process.stdout, "isTTY", { value: false, configurable: true });
-  const { runCli } = createRequire(import.meta.url)("../dist/bundle/cli.cjs");
+  // Rendering every command's help would leave a code cache of those paths for the first real runs to use.
+  process.env.NODE_DISABLE_COMPILE_CACHE = "1";
+  const { runCli } = createRequire(import.meta.url)("../dist/bundle/load.cjs").load("cli");
   const providers = new Set(DESCRIPTORS.map((d) => d.name));
   const texts = [];
   const argvs = {};

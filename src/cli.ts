@@ -57,11 +57,12 @@ function toOption(spec: OptionSpec): Option {
 }
 
 /**
- * The commands whose options this run can look at: those named by the first word of argv. Adding all
- * of them costs every start ~8 ms (commander checks each new flag against the command's others);
- * anything else (`help`, no command, a flag first) gets them all, as a help listing needs.
+ * The commands this run can reach: those named by the first word of argv. Building all of them, with
+ * their options and examples, costs every start ~12 ms (commander checks each new flag against the
+ * command's others); anything else (`help`, no command, a flag first, a typo to suggest a command
+ * for) gets them all, as a help listing needs.
  */
-function needsOptions(argv: readonly string[] | undefined): (spec: CommandSpec) => boolean {
+function reachable(argv: readonly string[] | undefined): (spec: CommandSpec) => boolean {
   const first = argv?.[0];
   if (first === undefined || !COMMANDS.some((c) => c.name.split(" ")[0] === first)) return () => true;
   return (spec) => spec.name.split(" ")[0] === first;
@@ -69,7 +70,7 @@ function needsOptions(argv: readonly string[] | undefined): (spec: CommandSpec) 
 
 /** Only this file knows commander; the commands and options are data (config/options.ts). Each action imports its command when it runs. */
 export function buildCli(deps: Deps, version: string, run: Runner, argv?: readonly string[]): Command {
-  const withOptions = needsOptions(argv);
+  const needed = reachable(argv);
   const program = new Command("secrets")
     .description("Move secrets out of .env files and database columns into a vault, and keep them fresh.")
     .version(version, "-V, --version")
@@ -143,7 +144,7 @@ export function buildCli(deps: Deps, version: string, run: Runner, argv?: readon
   };
 
   const groups = new Map<string, Command>();
-  for (const spec of COMMANDS) {
+  for (const spec of COMMANDS.filter(needed)) {
     const [parentName, childName] = spec.name.split(" ");
     let parent = program;
     if (childName !== undefined && parentName !== undefined) {
@@ -159,7 +160,7 @@ export function buildCli(deps: Deps, version: string, run: Runner, argv?: readon
     const cmd = parent.command(`${childName ?? spec.name}${spec.args ? ` ${spec.args}` : ""}`, { hidden: spec.hidden === true }).description(spec.description);
     // A command may also be a group (`export --format …` and `export k8s`).
     if (childName === undefined) groups.set(spec.name, cmd);
-    if (withOptions(spec)) for (const option of spec.options) cmd.addOption(toOption(option));
+    for (const option of spec.options) cmd.addOption(toOption(option));
     if (spec.examples) cmd.addHelpText("after", `\nExamples:\n${spec.examples.map(([line, what]) => `  $ ${line}\n      ${what}`).join("\n")}\n`);
     specs.set(cmd, spec);
     const action = actions[spec.name];
