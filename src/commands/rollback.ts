@@ -10,6 +10,7 @@ import { openProvider } from "../core/open-provider.js";
 import { planRollback, type RevertPlanItem, RunWrites } from "../core/rollback-plan.js";
 import { writeDigester } from "../core/write-digest.js";
 import type { ProviderName } from "../providers/index.js";
+import type { SecretStore } from "../providers/types.js";
 import { type CellsReport, openScrubbedTable, restoreScrubbedCells, scrubbedCellsOf } from "../sources/column-restore.js";
 import { type FilesReport, restoreScrubbedFiles, scrubbedFilesOf } from "../sources/file-restore.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
@@ -48,7 +49,7 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     const dataKey = needKey(key);
     const names = [...writes.written.keys()];
     const backup = await backupOf(stateDir, target, dataKey, names.length > 0);
-    const current = await store.readMany(names);
+    const current = await versionsOf(store, names);
     const plan = planRollback(writes, backup.priors, current, target, writeDigester(dataKey));
     if (!options.json)
       reporter.info(`rolling back run ${target} on ${provider}${store.versioned ? "" : " (from the encrypted backup: this provider keeps no versions)"}`);
@@ -80,7 +81,9 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     // Cells first: undoing the vault first would leave references that point at nothing.
     if (table) cells = await restoreScrubbedCells(table, scrubbedCells, { writer, reporter });
     if (files) files = await restoreScrubbedFiles(scrubbedFiles, { writer, reporter });
-    const work = plan.filter((i) => i.action !== "unchanged" && i.op);
+    // In the order the run wrote: a store that reads by pages then reads each page once.
+    const order = new Map(names.map((name, i) => [name, i]));
+    const work = plan.filter((i) => i.action !== "unchanged" && i.op).sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
     const started = deps.clock.now().getTime();
     const results: StepResult[] = [];
     // A slice at a time, as migrate writes: one journal append and one store patch per slice, not one of the whole run.
@@ -107,6 +110,16 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
   } finally {
     for (const c of cleanups.reverse()) await c();
   }
+}
+
+/** Only each name's version is kept, read a slice at a time: not a whole run's secrets at once. */
+async function versionsOf(store: SecretStore, names: readonly string[]): Promise<Map<string, { version: string }>> {
+  const versions = new Map<string, { version: string }>();
+  for (let from = 0; from < names.length; from += REVERT_SLICE) {
+    settleHeap();
+    for (const [name, { version }] of await store.readMany(names.slice(from, from + REVERT_SLICE))) versions.set(name, { version });
+  }
+  return versions;
 }
 
 async function pickRun(stateDir: string, provider: ProviderName, options: RollbackOptions): Promise<string> {

@@ -43,7 +43,7 @@ export class RunWrites {
 export function planRollback(
   steps: readonly JournalEntry[] | RunWrites,
   priors: ReadonlyMap<string, PriorState>,
-  current: ReadonlyMap<string, CurrentSecret>,
+  current: ReadonlyMap<string, Pick<CurrentSecret, "version">>,
   target: string,
   digest: (name: string, value: string) => string,
 ): RevertPlanItem[] {

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { deriveKey } from "../../src/core/crypto.js";
 import { appendSealed, writeSealed } from "../../src/core/store-seal.js";
+import { StorePages } from "../../src/providers/local/pages.js";
 import { LocalStore } from "../../src/providers/local/store.js";
 import type { PriorState } from "../../src/providers/types.js";
 import { localCurrentValues, storeDocument } from "../helpers/local-store-file.js";
@@ -188,5 +189,21 @@ describe("the paged local store", () => {
     );
     await planner.close();
     expect((await onDisk(dir)).get("S")).toBe("two");
+  });
+
+  it("a secret read twice from the same page comes back as it is on disk, even after the first copy was changed", async () => {
+    const dir = await tmpdir();
+    const path = join(dir, "store.enc");
+    const writer = new LocalStore(path, KEY, clock);
+    await writer.write({ kind: "create", name: "A", value: "value-a", runId: "r0" });
+    await writer.write({ kind: "create", name: "B", value: "value-b", runId: "r0" });
+    await writer.flush();
+    await writer.close();
+    const pages = await StorePages.open(path, KEY);
+    const first = (await pages.get(["A"])).get("A");
+    if (first) first.labels = {};
+    expect((await pages.get(["B"])).get("B")?.labels.current).toBe("1");
+    expect((await pages.get(["A"])).get("A")?.labels.current).toBe("1");
+    await pages.close();
   });
 });

@@ -14,6 +14,13 @@ interface LineNames {
   bare: number[];
 }
 
+interface ParsedLine {
+  readonly line: number;
+  readonly position: Map<string, number>;
+  readonly secrets: (LocalSecret | null)[];
+  readonly taken: Set<number>;
+}
+
 /** The batch size: a line is one batch's patch, or one slice of a compaction. */
 const LINE_SECRETS = 1000;
 /** Below this much a store is never rewritten: small stores just append. */
@@ -33,7 +40,8 @@ export class StorePages {
   private live: number[] = [];
   private counts: number[] = [];
   private liveBytes = 0;
-  /** A store in the 0.2 one-document format, held whole until the first save rewrites it as lines. */
+  private lastParsed: ParsedLine | undefined;
+  /** A store in the earlier one-document layout, held whole until the first save rewrites it as lines. */
   private legacy: Map<string, LocalSecret> | undefined;
 
   private constructor(
@@ -103,14 +111,27 @@ export class StorePages {
       else byLine.set(at >> 1, [name]);
     }
     for (const [line, wanted] of byLine) {
-      const { names: held, secrets } = await this.readSecrets(line);
-      const position = positions(held);
+      const parsed = await this.parsedLine(line, wanted);
       for (const name of wanted) {
-        const secret = secrets[position.get(name) ?? -1];
+        const i = parsed.position.get(name) ?? -1;
+        const secret = parsed.secrets[i];
+        parsed.taken.add(i);
         if (secret) out.set(name, secret);
       }
     }
     return out;
+  }
+
+  /**
+   * The last line parsed is kept, so reads one name at a time in the order names were written (a
+   * rollback) parse each line once; an entry already handed out is never handed out again.
+   */
+  private async parsedLine(line: number, wanted: readonly string[]): Promise<ParsedLine> {
+    const kept = this.lastParsed;
+    if (kept?.line === line && wanted.every((name) => !kept.taken.has(kept.position.get(name) ?? -1))) return kept;
+    const { names, secrets } = await this.readSecrets(line);
+    this.lastParsed = { line, position: positions(names), secrets, taken: new Set() };
+    return this.lastParsed;
   }
 
   /** Every secret, a line at a time. */
@@ -209,6 +230,7 @@ export class StorePages {
       throw e;
     }
     this.index.mapValues((at) => (at >= 0 ? undefined : -(at + 1)));
+    this.lastParsed = undefined;
     this.lines = lines;
     this.counts = counts;
     this.live = [...counts];
@@ -252,7 +274,7 @@ export class StorePages {
     const fresh = await StorePages.open(this.path, this.key, this.compactAt);
     await this.handle?.close();
     Object.assign(this, { index: fresh.index, lines: fresh.lines, live: fresh.live, counts: fresh.counts, liveBytes: fresh.liveBytes });
-    Object.assign(this, { legacy: fresh.legacy, handle: fresh.handle, seal: fresh.seal });
+    Object.assign(this, { legacy: fresh.legacy, handle: fresh.handle, seal: fresh.seal, lastParsed: undefined });
   }
 }
 
