@@ -88,7 +88,7 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     const results: StepResult[] = [];
     // A slice at a time, as migrate writes: one journal append and one store patch per slice, not one of the whole run.
     for (let from = 0; from < work.length; from += REVERT_SLICE) {
-      settleHeap();
+      await settleHeap();
       const slice = work.slice(from, from + REVERT_SLICE);
       results.push(
         ...(await writer.apply(
@@ -116,7 +116,7 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
 async function versionsOf(store: SecretStore, names: readonly string[]): Promise<Map<string, { version: string }>> {
   const versions = new Map<string, { version: string }>();
   for (let from = 0; from < names.length; from += REVERT_SLICE) {
-    settleHeap();
+    await settleHeap();
     for (const [name, { version }] of await store.readMany(names.slice(from, from + REVERT_SLICE))) versions.set(name, { version });
   }
   return versions;

@@ -26,7 +26,7 @@ export async function* desiredBatches(
 ): AsyncGenerator<DesiredBatch> {
   for (const [sourceIndex, source] of sources.entries()) {
     for await (const batch of source.read()) {
-      settleHeap();
+      await settleHeap();
       const desired: DesiredSecret[] = [];
       const refused: { name: string; entry: SourceEntry }[] = [];
       let filtered = 0;
