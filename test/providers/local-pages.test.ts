@@ -21,6 +21,18 @@ async function onDisk(dir: string): Promise<Map<string, string>> {
   return new Map([...held].map(([name, { value }]) => [name, value]));
 }
 
+/** A store at `dir/store.enc` holding `values`, one saved line per group. */
+async function storeWith(dir: string, ...groups: Record<string, string>[]): Promise<string> {
+  const path = join(dir, "store.enc");
+  const writer = new LocalStore(path, KEY, clock);
+  for (const group of groups) {
+    for (const [name, value] of Object.entries(group)) await writer.write({ kind: "create", name, value, runId: "r0" });
+    await writer.flush();
+  }
+  await writer.close();
+  return path;
+}
+
 type Op = { kind: "put"; name: string; value: string } | { kind: "undo"; name: string } | { kind: "flush" } | { kind: "reopen" };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -150,15 +162,7 @@ describe("the paged local store", () => {
   });
 
   it("a line changed after the store was opened is refused when it is read, never trusted from the open", async () => {
-    const dir = await tmpdir();
-    const path = join(dir, "store.enc");
-    const writer = new LocalStore(path, KEY, clock);
-    await writer.write({ kind: "create", name: "A", value: "value-a", runId: "r0" });
-    await writer.flush();
-    await writer.write({ kind: "create", name: "B", value: "value-b", runId: "r0" });
-    await writer.flush();
-    await writer.close();
-
+    const path = await storeWith(await tmpdir(), { A: "value-a" }, { B: "value-b" });
     const reader = new LocalStore(path, KEY, clock);
     expect((await reader.readMany(["A"])).get("A")?.value).toBe("value-a");
     const text = await readFile(path, "utf8");
@@ -172,11 +176,7 @@ describe("the paged local store", () => {
 
   it("a write made by another process between planning and writing is seen: compare-and-set refuses the stale plan", async () => {
     const dir = await tmpdir();
-    const path = join(dir, "store.enc");
-    const first = new LocalStore(path, KEY, clock);
-    await first.write({ kind: "create", name: "S", value: "one", runId: "r0" });
-    await first.flush();
-    await first.close();
+    const path = await storeWith(dir, { S: "one" });
 
     const planner = new LocalStore(path, KEY, clock);
     const planned = (await planner.readMany(["S"])).get("S");
@@ -192,13 +192,7 @@ describe("the paged local store", () => {
   });
 
   it("a secret read twice from the same page comes back as it is on disk, even after the first copy was changed", async () => {
-    const dir = await tmpdir();
-    const path = join(dir, "store.enc");
-    const writer = new LocalStore(path, KEY, clock);
-    await writer.write({ kind: "create", name: "A", value: "value-a", runId: "r0" });
-    await writer.write({ kind: "create", name: "B", value: "value-b", runId: "r0" });
-    await writer.flush();
-    await writer.close();
+    const path = await storeWith(await tmpdir(), { A: "value-a", B: "value-b" });
     const pages = await StorePages.open(path, KEY);
     const first = (await pages.get(["A"])).get("A");
     if (first) first.labels = {};
