@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { createHmac } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 import { openNoFollow, writeAtEnd, writeFileAtomic } from "./atomic-file.js";
@@ -77,14 +78,16 @@ const CHUNK = 1 << 20;
  * unterminated last line is an append that crashed before its fsync, ignored. Throws STORE_TAMPERED.
  */
 export async function scanLog(dataKey: Buffer, handle: FileHandle, path: string, visit: (line: OpenedLine) => void): Promise<SealedFile> {
-  let carry = Buffer.alloc(0);
+  // One buffer for the whole scan: a line cut by a read moves to its front, and a line longer than it doubles it.
+  let buffer = Buffer.allocUnsafe(2 * CHUNK);
+  let carried = 0;
   let offset = 0;
   let seal: SealedFile | undefined;
-  const buffer = Buffer.allocUnsafe(CHUNK);
   for (;;) {
-    const { bytesRead } = await handle.read(buffer, 0, CHUNK, offset + carry.length);
+    if (carried === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
+    const { bytesRead } = await handle.read(buffer, carried, Math.min(CHUNK, buffer.length - carried), offset + carried);
     if (bytesRead === 0) break;
-    const bytes = carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
+    const bytes = buffer.subarray(0, carried + bytesRead);
     let start = 0;
     for (let end = bytes.indexOf(0x0a); end >= 0; end = bytes.indexOf(0x0a, start)) {
       const line = bytes.subarray(start, end);
@@ -92,7 +95,7 @@ export async function scanLog(dataKey: Buffer, handle: FileHandle, path: string,
       start = end + 1;
     }
     offset += start;
-    carry = Buffer.from(bytes.subarray(start));
+    carried = bytes.copyWithin(0, start).length - start;
   }
   if (seal === undefined) throw storeTampered(path, "it does not start with a valid seal header");
   return seal;
@@ -130,7 +133,9 @@ export async function readLine(dataKey: Buffer, handle: FileHandle, line: LogLin
   if (bytesRead !== line.length || tab < 0 || names < 0 || !sameMac(line.mac, lineMac(dataKey, { id, generation: line.generation }, line.before, body))) {
     throw macFailed(path);
   }
-  return { names: bytes.toString("utf8", tab + 1, names), secrets: bytes.toString("utf8", names + 1, line.length - 1) };
+  // What we write is ASCII unless a name or note is not: decoding it as Latin-1 is then a plain copy.
+  const encoding = isAscii(body) ? "latin1" : "utf8";
+  return { names: bytes.toString(encoding, tab + 1, names), secrets: bytes.toString(encoding, names + 1, line.length - 1) };
 }
 
 function sealedLine(dataKey: Buffer, previous: SealedFile, body: LineBody): { text: string; line: LogLine; seal: SealedFile } {
