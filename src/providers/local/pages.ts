@@ -6,13 +6,7 @@ import { appendLine, firstLine, isLogHeader, type LineBody, type LogLine, readLi
 import type { SealedFile } from "../../core/store-seal.js";
 import type { LocalSecret } from "./document.js";
 import { storeCorrupt as corrupt, readLegacy } from "./legacy.js";
-
-/** What a line says of its names, parsed at open without its values: which are deletions, which have no `current`. */
-interface LineNames {
-  names: string[];
-  gone: number[];
-  bare: number[];
-}
+import { bodyOf, type LineNames, parseNames, positions } from "./line-body.js";
 
 interface ParsedLine {
   readonly line: number;
@@ -276,34 +270,6 @@ export class StorePages {
     Object.assign(this, { index: fresh.index, lines: fresh.lines, live: fresh.live, counts: fresh.counts, liveBytes: fresh.liveBytes });
     Object.assign(this, { legacy: fresh.legacy, handle: fresh.handle, seal: fresh.seal, lastParsed: undefined });
   }
-}
-
-function bodyOf(entries: readonly (readonly [string, LocalSecret | null])[]): LineBody {
-  const names: LineNames = { names: [], gone: [], bare: [] };
-  entries.forEach(([name, secret], i) => {
-    names.names.push(name);
-    if (secret === null) names.gone.push(i);
-    else if (secret.labels.current === undefined) names.bare.push(i);
-  });
-  return { names: JSON.stringify(names), secrets: JSON.stringify(entries.map(([, secret]) => secret)) };
-}
-
-function parseNames(text: string, path: string): LineNames {
-  try {
-    const held = JSON.parse(text) as LineNames;
-    if (Array.isArray(held.names) && Array.isArray(held.gone) && Array.isArray(held.bare) && held.names.every((n) => typeof n === "string")) return held;
-  } catch {
-    // judged below
-  }
-  throw corrupt(path);
-}
-
-function positions(names: readonly string[]): Map<string, number> {
-  const out = new Map<string, number>();
-  names.forEach((name, i) => {
-    out.set(name, i);
-  });
-  return out;
 }
 
 async function statAndClose(handle: FileHandle | undefined) {
