@@ -27,6 +27,8 @@ describe("detection, property-tested", () => {
     fc.assert(
       fc.property(kinds, around, fc.integer(), ([, kind], [before, after], seed) => {
         const token = kind.make(random(seed));
+        // By design a value holding a placeholder's shape (`xxxx`, about 1 random token in 30,000) is not reported.
+        fc.pre(!isPlaceholder(token));
         const line = `${before}${token}${after}`;
         const hits = scanText(line, { bare: true });
         expect(hits.map((h) => [h.rule, h.column, h.endColumn])).toEqual([[kind.rule, before.length + 1, before.length + token.length + 1]]);
