@@ -3,7 +3,7 @@ import { createHmac } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 import { openNoFollow, writeAtEnd, writeFileAtomic } from "./atomic-file.js";
 import { sameMac, subkey } from "./crypto.js";
-import { LOG_FORMAT, macFailed, newStoreId, openStore, type SealedFile, type StoreSeal, storeTampered } from "./store-seal.js";
+import { LOG_FORMAT, macFailed, newStoreId, openStore, parseJson, patchMac, type SealedFile, type StoreSeal, storeTampered } from "./store-seal.js";
 
 /**
  * The store file since the paged store: a header line, then only chained lines, each
@@ -27,11 +27,6 @@ const storeKey = (dataKey: Buffer) => subkey(dataKey, "store");
 
 function headerMac(dataKey: Buffer, seal: StoreSeal): string {
   return createHmac("sha256", storeKey(dataKey)).update(`store-log\n${seal.id}\n${seal.generation}`).digest("hex");
-}
-
-/** As `store-seal`'s patch MAC over `names\tsecrets`, fed in parts: a line may be hundreds of kilobytes. */
-function lineMac(dataKey: Buffer, seal: StoreSeal, before: string, body: string | Buffer): string {
-  return createHmac("sha256", storeKey(dataKey)).update(`store-patch\n${seal.id}\n${seal.generation}\n${before}\n`).update(body).digest("hex");
 }
 
 /** The seal of a store file in either layout, verified whole; undefined when there is no file. */
@@ -118,7 +113,7 @@ function openLine(dataKey: Buffer, seal: SealedFile, line: Buffer, offset: numbe
   const tag = parseJson(line.toString("utf8", 0, Math.max(tab, 0))) as { generation?: unknown; mac?: unknown };
   const next = { id: seal.id, generation: seal.generation + 1 };
   if (tab < 0 || names < 0 || tag.generation !== next.generation || typeof tag.mac !== "string") throw macFailed(path);
-  if (!sameMac(tag.mac, lineMac(dataKey, next, seal.mac, line.subarray(tab + 1)))) throw macFailed(path);
+  if (!sameMac(tag.mac, patchMac(dataKey, next, seal.mac, line.subarray(tab + 1)))) throw macFailed(path);
   visit({ offset, length: line.length + 1, generation: next.generation, before: seal.mac, mac: tag.mac, names: line.toString("utf8", tab + 1, names) });
   return { ...next, mac: tag.mac, bytes: offset + line.length + 1, snapshotBytes: seal.snapshotBytes, appendable: true };
 }
@@ -130,7 +125,7 @@ export async function readLine(dataKey: Buffer, handle: FileHandle, line: LogLin
   const tab = bytes.indexOf(0x09);
   const names = bytes.indexOf(0x09, tab + 1);
   const body = bytes.subarray(tab + 1, line.length - 1);
-  if (bytesRead !== line.length || tab < 0 || names < 0 || !sameMac(line.mac, lineMac(dataKey, { id, generation: line.generation }, line.before, body))) {
+  if (bytesRead !== line.length || tab < 0 || names < 0 || !sameMac(line.mac, patchMac(dataKey, { id, generation: line.generation }, line.before, body))) {
     throw macFailed(path);
   }
   // What we write is ASCII unless a name or note is not: decoding it as Latin-1 is then a plain copy.
@@ -141,7 +136,7 @@ export async function readLine(dataKey: Buffer, handle: FileHandle, line: LogLin
 function sealedLine(dataKey: Buffer, previous: SealedFile, body: LineBody): { text: string; line: LogLine; seal: SealedFile } {
   const next = { id: previous.id, generation: previous.generation + 1 };
   const joined = `${body.names}\t${body.secrets}`;
-  const mac = lineMac(dataKey, next, previous.mac, joined);
+  const mac = patchMac(dataKey, next, previous.mac, joined);
   const text = `${JSON.stringify({ generation: next.generation, mac })}\t${joined}\n`;
   const length = Buffer.byteLength(text);
   const line = { offset: previous.bytes, length, generation: next.generation, before: previous.mac, mac };
@@ -178,12 +173,4 @@ export async function writeLog(
   }
   await writeFileAtomic(path, parts(), 0o600);
   return seal;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) ?? {};
-  } catch {
-    return {}; // judged by the caller
-  }
 }

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { writeAtEnd, writeFileAtomic } from "./atomic-file.js";
-import { hmac, sameMac, subkey } from "./crypto.js";
+import { sameMac, subkey } from "./crypto.js";
 import { CliError, ExitCode, usageError } from "./errors.js";
 
 /**
@@ -80,7 +80,7 @@ export function openStore(dataKey: Buffer, bytes: Buffer, path: string): { seal:
   return { seal, document: documentBytes.toString("utf8"), patches };
 }
 
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) ?? {};
   } catch {
@@ -93,8 +93,9 @@ function storeMac(dataKey: Buffer, seal: StoreSeal, document: string | Buffer): 
   return createHmac("sha256", subkey(dataKey, "store")).update(`store\n${seal.id}\n${seal.generation}\n`).update(document).digest("hex");
 }
 
-function patchMac(dataKey: Buffer, seal: StoreSeal, before: string, patch: string): string {
-  return hmac(subkey(dataKey, "store"), `store-patch\n${seal.id}\n${seal.generation}\n${before}\n${patch}`);
+/** Also the paged layout's line MAC (`store-log.ts`), fed in parts: a line may be hundreds of kilobytes. */
+export function patchMac(dataKey: Buffer, seal: StoreSeal, before: string, patch: string | Buffer): string {
+  return createHmac("sha256", subkey(dataKey, "store")).update(`store-patch\n${seal.id}\n${seal.generation}\n${before}\n`).update(patch).digest("hex");
 }
 
 export const macFailed = (path: string) =>
