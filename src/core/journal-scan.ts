@@ -1,4 +1,5 @@
 import { openNoFollow } from "./atomic-file.js";
+import { settleHeap } from "./heap-governor.js";
 
 /** What opening the journal needs to know of the file, read with bounded memory however long it has grown. */
 export interface JournalScan {
@@ -73,6 +74,8 @@ export async function eachJournalLine(path: string, visit: (line: string, index:
         start = at + 1;
       }
       if (start < bytesRead) carry = Buffer.concat([carry, bytes.subarray(start)]);
+      // A long run's journal is hundreds of MiB of short-lived strings: the heap is kept in bounds as it goes.
+      await settleHeap();
     }
     if (carry.length > 0) visit(carry.toString("utf8"), index, true);
   } finally {
