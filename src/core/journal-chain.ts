@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { readNoFollow } from "./atomic-file.js";
-import { hmac, sameMac } from "./crypto.js";
+import { hmac, type MacKey, sameMac } from "./crypto.js";
 
 export type JournalEventType = "run-start" | "intent" | "done" | "failed" | "run-end" | "note" | "store";
 
@@ -32,13 +32,13 @@ export const headPath = (stateDir: string) => join(stateDir, "journal.head");
 const MAC_TAIL = /,"mac":"([0-9a-f]{64})"\}$/;
 
 /** `"mac"` goes last, over the text without it; the domain prefix keeps a line MAC from passing as a head MAC. */
-export function signLine(journalKey: Buffer, body: string): string {
+export function signLine(journalKey: MacKey, body: string): string {
   return `${body.slice(0, -1)},"mac":"${hmac(journalKey, `line\n${body}`)}"}`;
 }
 
 export const claimedMac = (line: string): string | undefined => MAC_TAIL.exec(line)?.[1];
 
-export function lineVerifies(journalKey: Buffer, line: string): boolean {
+export function lineVerifies(journalKey: MacKey, line: string): boolean {
   const match = MAC_TAIL.exec(line);
   if (!match?.[1]) return false;
   const body = `${line.slice(0, match.index)}}`;

@@ -1,5 +1,5 @@
 import { writeFileAtomic } from "./atomic-file.js";
-import { hmac, sameMac } from "./crypto.js";
+import { hmac, type MacKey, sameMac } from "./crypto.js";
 import { GENESIS, headPath, type JournalEntry, readOrEmpty } from "./journal-chain.js";
 
 const FORMAT = "secretshift-journal-head/2";
@@ -21,7 +21,7 @@ export const emptyHead = (): JournalHead => ({ seq: 0, last: GENESIS, stores: {}
 
 export type HeadRead = { status: "missing" } | { status: "ok"; head: JournalHead } | { status: "unkeyed" } | { status: "forged" };
 
-export async function readHead(stateDir: string, journalKey: Buffer): Promise<HeadRead> {
+export async function readHead(stateDir: string, journalKey: MacKey): Promise<HeadRead> {
   const text = (await readOrEmpty(headPath(stateDir))).trim();
   if (text === "") return { status: "missing" };
   let v: Partial<JournalHead & { format: string; mac: string; hash: string }>;
@@ -37,12 +37,12 @@ export async function readHead(stateDir: string, journalKey: Buffer): Promise<He
   return { status: "ok", head: { seq: v.seq, last: v.last, stores: v.stores } };
 }
 
-export async function writeHead(stateDir: string, journalKey: Buffer, head: JournalHead): Promise<void> {
+export async function writeHead(stateDir: string, journalKey: MacKey, head: JournalHead): Promise<void> {
   const body = JSON.stringify({ format: FORMAT, seq: head.seq, last: head.last, stores: head.stores });
   await writeFileAtomic(headPath(stateDir), `${body.slice(0, -1)},"mac":"${headMac(journalKey, body)}"}\n`);
 }
 
-const headMac = (journalKey: Buffer, body: string) => hmac(journalKey, `head\n${body}`);
+const headMac = (journalKey: MacKey, body: string) => hmac(journalKey, `head\n${body}`);
 
 /** A generation never goes backwards. */
 export function noteStore(stores: JournalHead["stores"], event: Pick<JournalEntry, "type" | "data">): void {

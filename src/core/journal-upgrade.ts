@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readNoFollow, writeFileAtomic } from "./atomic-file.js";
 import type { Clock } from "./clock.js";
-import { subkey } from "./crypto.js";
+import { type MacKey, subkey } from "./crypto.js";
 import { CliError, ExitCode } from "./errors.js";
 import { Journal } from "./journal.js";
 import { claimedMac, GENESIS, headPath, isUnkeyedJournal, journalPath, parseEntry, readOrEmpty, signLine, splitLines } from "./journal-chain.js";
@@ -40,7 +40,7 @@ export async function upgradeState(stateDir: string, storePath: string, dataKey:
   return { changed };
 }
 
-async function resign(stateDir: string, lines: readonly string[], key: Buffer): Promise<void> {
+async function resign(stateDir: string, lines: readonly string[], key: MacKey): Promise<void> {
   const oldHead = JSON.parse((await readOrEmpty(headPath(stateDir))) || "null") as { seq?: number; hash?: string } | null;
   const sha = (line: string) => createHash("sha256").update(line, "utf8").digest("hex");
   let prev = GENESIS;

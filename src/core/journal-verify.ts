@@ -1,7 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { readNoFollow } from "./atomic-file.js";
 import { backupsDir } from "./backup.js";
-import { subkey } from "./crypto.js";
+import { type MacKey, subkey } from "./crypto.js";
 import { isCliError } from "./errors.js";
 import { unkeyedJournalError } from "./journal.js";
 import { claimedMac, GENESIS, isUnkeyedJournal, journalIdOf, journalPath, lineVerifies, parseEntry, readOrEmpty, splitLines } from "./journal-chain.js";
@@ -47,7 +47,7 @@ export async function verifyJournal(stateDir: string, dataKey: Buffer, storePath
 }
 
 /** An edit fails its line, a removal or move fails the next one. */
-export function verifyChain(lines: readonly string[], journalKey: Buffer): VerifyResult {
+export function verifyChain(lines: readonly string[], journalKey: MacKey): VerifyResult {
   let prev = GENESIS;
   for (const [i, line] of lines.entries()) {
     const no = i + 1;

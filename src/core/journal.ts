@@ -2,7 +2,7 @@ import { constants } from "node:fs";
 import { open as openFile } from "node:fs/promises";
 import { appendDurable, ensurePrivateDir, readNoFollow, symlinkError } from "./atomic-file.js";
 import type { Clock } from "./clock.js";
-import { subkey } from "./crypto.js";
+import { type MacKey, subkey } from "./crypto.js";
 import { CliError, ExitCode } from "./errors.js";
 import {
   claimedMac,
@@ -50,7 +50,7 @@ export class Journal {
   private constructor(
     private readonly stateDir: string,
     private readonly clock: Pick<Clock, "now">,
-    private readonly key: Buffer,
+    private readonly key: MacKey,
     private head: JournalHead,
     private id: string | undefined,
     private readonly options: JournalOptions,

@@ -1,8 +1,8 @@
-import { createHmac, hkdfSync } from "node:crypto";
+import { createHmac, createSecretKey, hkdfSync } from "node:crypto";
 
 /** A keyed digest of the value a run writes: after a crash rollback can tell the run's write, and a short secret's plain hash would be a dictionary lookup away. */
 export function writeDigester(dataKey: Buffer): (name: string, value: string) => string {
-  const key = Buffer.from(hkdfSync("sha256", dataKey, "", "secretshift write digest", 32));
+  const key = createSecretKey(Buffer.from(hkdfSync("sha256", dataKey, "", "secretshift write digest", 32)));
   // One update of the joined text: the same bytes (the NUL keeps any lone surrogate lone) at ~60 % of the cost of three.
   return (name, value) => createHmac("sha256", key).update(`${name}\0${value}`).digest("hex").slice(0, 32);
 }

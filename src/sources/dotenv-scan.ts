@@ -4,21 +4,78 @@
 const LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/dgm;
 
 const SEPARATOR = /^\s*=|^:\s/;
+const QUOTES = ["'", '"', "`"];
 
-export interface Assignment {
-  readonly key: string;
-  /** 1-based; LF, CRLF and a lone CR each end a line, as dotenv counts them. */
-  readonly line: number;
-  readonly valueLine: number;
-  readonly lastLine: number;
-  readonly written: string;
+/** What every assignment of one file shares: warnings and scrubs read the rest lazily from it. */
+interface ScannedText {
+  /** With CRLF and lone CR made LF, as dotenv.parse sees it. */
+  readonly text: string;
+  readonly lines: LineIndex;
+  readonly toOriginal: (offset: number) => number;
+}
+
+/**
+ * One assignment. Only the key and its line are read for every one; a file of a hundred thousand
+ * keys would otherwise build seven strings and numbers per key that only a warning or a scrub reads.
+ */
+export class Assignment {
+  constructor(
+    private readonly scanned: ScannedText,
+    readonly key: string,
+    /** 1-based; LF, CRLF and a lone CR each end a line, as dotenv counts them. */
+    readonly line: number,
+    private readonly matchAt: number,
+    private readonly matchEnd: number,
+    /** Where the value as written starts and ends, blanks around it excluded, in `scanned.text`. */
+    private readonly from: number,
+    private readonly to: number,
+  ) {}
+
+  get valueLine(): number {
+    return this.scanned.lines.at(this.from);
+  }
+
+  get lastLine(): number {
+    return this.scanned.lines.at(Math.max(this.from, this.to - 1));
+  }
+
+  get written(): string {
+    return this.scanned.text.slice(this.from, this.to);
+  }
+
+  /** The value's first character as written, "" for none: a quote opens it. */
+  get opening(): string {
+    return this.from < this.to ? (this.scanned.text[this.from] ?? "") : "";
+  }
+
   /** UTF-16 offsets in the original text, before any CRLF change. */
-  readonly start: number;
-  readonly end: number;
+  get start(): number {
+    return this.scanned.toOriginal(this.from);
+  }
+
+  get end(): number {
+    return this.scanned.toOriginal(this.to);
+  }
+
   /** `dotenv.parse(matched)` is what this line alone gives. */
-  readonly matched: string;
+  get matched(): string {
+    return this.scanned.text.slice(this.matchAt, this.matchEnd);
+  }
+
   /** `KEY=abc#def`: cut short by a `#` with no blank before it. */
-  readonly hashCut: boolean;
+  get hashCut(): boolean {
+    const { text } = this.scanned;
+    const end = this.valueEnd();
+    return text[end] === "#" && !/\s/.test(text[end - 1] ?? "") && !QUOTES.includes(this.opening);
+  }
+
+  /** The end of the value group, trailing blanks included: where dotenv's comment would start. */
+  private valueEnd(): number {
+    const { text } = this.scanned;
+    let end = this.to;
+    while (end < this.matchEnd && /\s/.test(text[end] ?? "")) end++;
+    return end;
+  }
 }
 
 export interface DotenvScan {
@@ -28,37 +85,40 @@ export interface DotenvScan {
 
 export function scanDotenv(source: string): DotenvScan {
   const text = source.replace(/\r\n?/g, "\n");
-  const lines = new LineIndex(text);
-  const toOriginal = originalOffsets(source);
+  const scanned: ScannedText = { text, lines: new LineIndex(text), toOriginal: originalOffsets(source) };
+  const { lines } = scanned;
   const assignments: Assignment[] = [];
   const ignored: number[] = [];
   let covered = 0;
   LINE.lastIndex = 0;
   for (let m = LINE.exec(text); m !== null; m = LINE.exec(text)) {
-    ignored.push(...ignoredLines(text, covered, m.index, lines));
+    if (!blank(text, covered, m.index)) ignored.push(...ignoredLines(text, covered, m.index, lines));
     covered = m.index + m[0].length;
     const keyAt = m.indices?.[1]?.[0] ?? m.index;
     const group = m.indices?.[2];
     const keyEnd = m.indices?.[1]?.[1] ?? keyAt;
     const from = group ? group[0] : keyEnd + (SEPARATOR.exec(text.slice(keyEnd, keyEnd + m[0].length))?.[0].length ?? 0);
     const end = group ? group[1] : from;
-    const raw = text.slice(from, end);
-    const lead = raw.length - raw.trimStart().length;
-    const trail = raw.length - raw.trimEnd().length;
-    assignments.push({
-      key: m[1] ?? "",
-      line: lines.at(keyAt),
-      valueLine: lines.at(from + lead),
-      lastLine: lines.at(Math.max(from + lead, end - trail - 1)),
-      written: raw.trim(),
-      start: toOriginal(from + lead),
-      end: toOriginal(Math.max(from + lead, end - trail)),
-      matched: m[0],
-      hashCut: text[end] === "#" && !/\s/.test(text[end - 1] ?? "") && !/^['"`]/.test(raw.trimStart()),
-    });
+    let start = from;
+    while (start < end && isBlank(text.charCodeAt(start))) start++;
+    let stop = end;
+    while (stop > start && isBlank(text.charCodeAt(stop - 1))) stop--;
+    assignments.push(new Assignment(scanned, m[1] ?? "", lines.at(keyAt), m.index, covered, start, stop));
   }
   ignored.push(...ignoredLines(text, covered, text.length, lines));
   return { assignments, ignored };
+}
+
+/** What String.prototype.trim removes: ASCII blanks quickly, the rest by the same rule. */
+function isBlank(code: number): boolean {
+  if (code === 32 || (code >= 9 && code <= 13)) return true;
+  return code > 127 && /\s/.test(String.fromCharCode(code));
+}
+
+/** Between two assignments there is usually only a newline: no line to look at for dotenv to ignore. */
+function blank(text: string, from: number, to: number): boolean {
+  for (let at = from; at < to; at++) if (!isBlank(text.charCodeAt(at))) return false;
+  return true;
 }
 
 function ignoredLines(text: string, from: number, to: number, lines: LineIndex): number[] {

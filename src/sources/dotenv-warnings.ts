@@ -16,33 +16,47 @@ const PROPERLY_QUOTED = new Map([
 // A line inside a quoted value that looks like a conventional `NAME=` (not base64 ending in `=`, as in a PEM).
 const ASSIGNMENT_INSIDE = /\n\s*(?:export\s+)?[A-Z_][A-Z0-9_]*\s*=/;
 
-/** The value is always dotenv's (what the application gets), shown masked. */
-export function dotenvWarnings(scan: DotenvScan, given: ReadonlyMap<string, string>): Problem[] {
+/** What dotenv.parse gave, looked up in its own object: copying a hundred thousand keys into a Map costs more than reading them. */
+export interface Given {
+  get(key: string): string | undefined;
+}
+
+/**
+ * The value is always dotenv's (what the application gets), shown masked. `last` holds, for each key
+ * dotenv gives, the index of its last assignment: a key it lacks is one dotenv drops, and only a key
+ * assigned twice needs remembering.
+ */
+export function dotenvWarnings(scan: DotenvScan, given: Given, last: ReadonlyMap<string, number>): Problem[] {
   const problems: Problem[] = scan.ignored.map((line) => ({
     line,
     message: "dotenv ignores this line: it is not KEY=value, KEY: value (a blank after the colon) or a comment",
   }));
-  const seen = new Map<string, number>();
-  for (const a of scan.assignments) {
-    const says = (message: string) => problems.push({ line: a.line, message: `${a.key}: ${message}` });
-    const gives = () => `dotenv gives the app ${mask(lineValue(a))}`;
-    if (!given.has(a.key) && !seen.has(a.key))
-      says("dotenv never gives this name to the application (a JavaScript object cannot hold it), so it is not migrated");
-    if (a.valueLine > a.line) says(`nothing follows the separator, so dotenv takes line ${a.valueLine} as the value; ${gives()}`);
-    const quote = quoteProblem(a);
-    if (quote) says(`${quote}; ${gives()}`);
-    if (a.hashCut) says(`the value stops at '#' (dotenv reads the rest of the line as a comment); ${gives()}; quote the value if the '#' belongs to it`);
-    const earlier = seen.get(a.key);
-    if (earlier !== undefined && given.has(a.key)) {
-      says(`set on line ${earlier} and again on line ${a.line}; dotenv gives the app the last one, ${mask(given.get(a.key) ?? "")}`);
+  const earlier = new Map<string, number>();
+  scan.assignments.forEach((a, i) => {
+    const kept = last.has(a.key);
+    if (!kept && !earlier.has(a.key)) {
+      says(problems, a, "dotenv never gives this name to the application (a JavaScript object cannot hold it), so it is not migrated");
+      earlier.set(a.key, a.line);
     }
-    seen.set(a.key, a.line);
-  }
+    if (a.valueLine > a.line) says(problems, a, `nothing follows the separator, so dotenv takes line ${a.valueLine} as the value; ${gives(a)}`);
+    const quote = quoteProblem(a);
+    if (quote) says(problems, a, `${quote}; ${gives(a)}`);
+    if (a.hashCut)
+      says(problems, a, `the value stops at '#' (dotenv reads the rest of the line as a comment); ${gives(a)}; quote the value if the '#' belongs to it`);
+    if (!kept || (last.get(a.key) === i && !earlier.has(a.key))) return;
+    const before = earlier.get(a.key);
+    if (before !== undefined)
+      says(problems, a, `set on line ${before} and again on line ${a.line}; dotenv gives the app the last one, ${mask(given.get(a.key) ?? "")}`);
+    earlier.set(a.key, a.line);
+  });
   return problems.sort((x, y) => x.line - y.line);
 }
 
+const says = (problems: Problem[], a: Assignment, message: string) => problems.push({ line: a.line, message: `${a.key}: ${message}` });
+const gives = (a: Assignment) => `dotenv gives the app ${mask(lineValue(a))}`;
+
 function quoteProblem(a: Assignment): string | undefined {
-  const q = a.written[0];
+  const q = a.opening;
   if (q !== "'" && q !== '"' && q !== "`") return undefined;
   if (PROPERLY_QUOTED.get(q)?.test(a.written)) {
     if (a.lastLine > a.valueLine && ASSIGNMENT_INSIDE.test(a.written)) {

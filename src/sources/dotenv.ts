@@ -2,7 +2,7 @@ import dotenv from "dotenv";
 import { holdsReference } from "../references/syntax.js";
 import { expandDotenv } from "./dotenv-expand.js";
 import { scanDotenv } from "./dotenv-scan.js";
-import { dotenvWarnings } from "./dotenv-warnings.js";
+import { dotenvWarnings, type Given } from "./dotenv-warnings.js";
 import { lineOf } from "./origin.js";
 import type { SourceEntry, SourceWarning } from "./types.js";
 
@@ -18,22 +18,22 @@ export interface DotenvOptions {
 /** Keys and values are `dotenv.parse`'s, for any input; the scanner only adds `file:line` and warnings. */
 export function parseDotenv(text: string, file: string, options: DotenvOptions = {}): { entries: SourceEntry[]; warnings: SourceWarning[] } {
   const parsed = dotenv.parse(text);
-  const given = new Map<string, string>();
-  for (const key of Object.keys(parsed)) given.set(key, parsed[key] as string);
+  const given: Given = { get: (key) => (Object.hasOwn(parsed, key) ? parsed[key] : undefined) };
   const scan = scanDotenv(text);
-  const warnings: SourceWarning[] = dotenvWarnings(scan, given).map((p) => ({ source: file, ...p }));
-
-  // Each key in the order it first appears, at the line of its last assignment (the one dotenv keeps).
-  const lines = new Map<string, number | undefined>();
-  for (const a of scan.assignments) if (given.has(a.key)) lines.set(a.key, a.line);
-  for (const key of given.keys()) if (!lines.has(key)) lines.set(key, undefined);
+  // Each key in the order it first appears, at its last assignment (the one dotenv keeps).
+  const last = new Map<string, number>();
+  scan.assignments.forEach((a, i) => {
+    if (Object.hasOwn(parsed, a.key)) last.set(a.key, i);
+  });
+  const warnings: SourceWarning[] = dotenvWarnings(scan, given, last).map((p) => ({ source: file, ...p }));
+  const lastLine = (key: string) => scan.assignments[last.get(key) ?? -1]?.line;
 
   let values = given;
   if (options.expand) {
     const expanded = expandDotenv(parsed, options.env ?? {});
     values = expanded.values;
     for (const { key, message } of expanded.notes.filter((n) => !holdsReference(given.get(n.key) ?? "")))
-      warnings.push({ source: file, ...lineOf({ line: lines.get(key) }), message: `${key}: ${message}` });
+      warnings.push({ source: file, ...lineOf({ line: lastLine(key) }), message: `${key}: ${message}` });
     warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   }
   // dotenv-expand would empty a ${secret:…} reference: a value holding one stays as dotenv.parse gave it.
@@ -41,6 +41,9 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
     ? (key: string) => (holdsReference(given.get(key) ?? "") ? given.get(key) : values.get(key)) ?? ""
     : (key: string) => given.get(key) ?? "";
   const entries: SourceEntry[] = [];
-  for (const [key, line] of lines) entries.push({ key, value: kept(key), origin: line === undefined ? { source: file } : { source: file, line } });
+  const entry = (key: string, line: number | undefined) => ({ key, value: kept(key), origin: line === undefined ? { source: file } : { source: file, line } });
+  for (const [key, i] of last) entries.push(entry(key, scan.assignments[i]?.line));
+  // A key dotenv gives that no assignment was found for would be a scanner bug: it is still migrated, without a line.
+  if (last.size !== Object.keys(parsed).length) for (const key of Object.keys(parsed)) if (!last.has(key)) entries.push(entry(key, undefined));
   return { entries, warnings };
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createSecretKey, randomBytes } from "node:crypto";
 import { cp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { signLine } from "../../src/core/journal-chain.js";
@@ -31,7 +31,7 @@ async function rotated() {
 describe("the journal cannot be rewritten without the key", () => {
   it("dropping a whole run and re-signing every line and the head with another key: verify fails, exit 1", async () => {
     const p = await rotated();
-    const guess = randomBytes(32);
+    const guess = createSecretKey(randomBytes(32));
     const forged = dropRun(await lines(p.state("journal.jsonl")), p.rotation, (body) => {
       const line = signLine(guess, body);
       return { line, next: JSON.parse(line).mac };
