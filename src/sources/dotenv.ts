@@ -1,7 +1,7 @@
 import dotenv from "dotenv";
 import { holdsReference } from "../references/syntax.js";
 import { expandDotenv } from "./dotenv-expand.js";
-import { scanDotenv } from "./dotenv-scan.js";
+import { type DotenvScan, scanDotenv } from "./dotenv-scan.js";
 import { dotenvWarnings, type Given } from "./dotenv-warnings.js";
 import { lineOf } from "./origin.js";
 import type { SourceEntry, SourceWarning } from "./types.js";
@@ -18,13 +18,10 @@ export interface DotenvOptions {
 /** Keys and values are `dotenv.parse`'s, for any input; the scanner only adds `file:line` and warnings. */
 export function parseDotenv(text: string, file: string, options: DotenvOptions = {}): { entries: SourceEntry[]; warnings: SourceWarning[] } {
   const parsed = dotenv.parse(text);
+  const keys = Object.keys(parsed);
   const given: Given = { get: (key) => (Object.hasOwn(parsed, key) ? parsed[key] : undefined) };
   const scan = scanDotenv(text);
-  // Each key in the order it first appears, at its last assignment (the one dotenv keeps).
-  const last = new Map<string, number>();
-  scan.assignments.forEach((a, i) => {
-    if (Object.hasOwn(parsed, a.key)) last.set(a.key, i);
-  });
+  const last = lastAssignments(scan, parsed, keys);
   const warnings: SourceWarning[] = dotenvWarnings(scan, given, last).map((p) => ({ source: file, ...p }));
   const lastLine = (key: string) => scan.assignments[last.get(key) ?? -1]?.line;
 
@@ -42,8 +39,25 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
     : (key: string) => given.get(key) ?? "";
   const entries: SourceEntry[] = [];
   const entry = (key: string, line: number | undefined) => ({ key, value: kept(key), origin: line === undefined ? { source: file } : { source: file, line } });
-  for (const [key, i] of last) entries.push(entry(key, scan.assignments[i]?.line));
+  let j = 0;
+  for (const [key, i] of last) {
+    // dotenv's own string for the key where the orders agree: its object then finds it without hashing a copy.
+    const own = keys[j++] === key ? (keys[j - 1] as string) : key;
+    entries.push(entry(own, scan.assignments[i]?.line));
+  }
   // A key dotenv gives that no assignment was found for would be a scanner bug: it is still migrated, without a line.
-  if (last.size !== Object.keys(parsed).length) for (const key of Object.keys(parsed)) if (!last.has(key)) entries.push(entry(key, undefined));
+  if (last.size !== keys.length) for (const key of keys) if (!last.has(key)) entries.push(entry(key, undefined));
   return { entries, warnings };
+}
+
+/** Each key dotenv gives, in the order it first appears, with the index of its last assignment (the one dotenv keeps). */
+function lastAssignments(scan: DotenvScan, parsed: Record<string, string>, keys: readonly string[]): Map<string, number> {
+  const last = new Map<string, number>();
+  scan.assignments.forEach((a, i) => {
+    last.set(a.key, i);
+  });
+  // Nearly always the same keys: checked from dotenv's side, whose key strings carry their hash already.
+  if (last.size === keys.length && keys.every((key) => last.has(key))) return last;
+  for (const key of [...last.keys()]) if (!Object.hasOwn(parsed, key)) last.delete(key);
+  return last;
 }
