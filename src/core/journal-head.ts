@@ -15,6 +15,8 @@ export interface JournalHead {
   seq: number;
   last: string;
   stores: Record<string, StoreRecord>;
+  /** The journal's length just after line `seq`, so opening it reads that line, not every line before it. */
+  bytes?: number;
 }
 
 export const emptyHead = (): JournalHead => ({ seq: 0, last: GENESIS, stores: {} });
@@ -34,11 +36,12 @@ export async function readHead(stateDir: string, journalKey: MacKey): Promise<He
   const match = /,"mac":"([0-9a-f]{64})"\}$/.exec(text);
   if (v.format !== FORMAT || !match?.[1] || !sameMac(match[1], headMac(journalKey, `${text.slice(0, match.index)}}`))) return { status: "forged" };
   if (typeof v.seq !== "number" || typeof v.last !== "string" || typeof v.stores !== "object" || v.stores === null) return { status: "forged" };
-  return { status: "ok", head: { seq: v.seq, last: v.last, stores: v.stores } };
+  const bytes = Number.isSafeInteger(v.bytes) ? { bytes: v.bytes as number } : {};
+  return { status: "ok", head: { seq: v.seq, last: v.last, stores: v.stores, ...bytes } };
 }
 
 export async function writeHead(stateDir: string, journalKey: MacKey, head: JournalHead): Promise<void> {
-  const body = JSON.stringify({ format: FORMAT, seq: head.seq, last: head.last, stores: head.stores });
+  const body = JSON.stringify({ format: FORMAT, seq: head.seq, last: head.last, stores: head.stores, bytes: head.bytes });
   await writeFileAtomic(headPath(stateDir), `${body.slice(0, -1)},"mac":"${headMac(journalKey, body)}"}\n`);
 }
 

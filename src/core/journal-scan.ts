@@ -1,3 +1,4 @@
+import type { FileHandle } from "node:fs/promises";
 import { openNoFollow } from "./atomic-file.js";
 import { settleHeap } from "./heap-governor.js";
 
@@ -46,6 +47,71 @@ export async function scanJournal(path: string): Promise<JournalScan> {
   } finally {
     await handle.close();
   }
+}
+
+/** What the journal holds around the length its head recorded: its first line, the line ending there, and whether more follows. */
+export interface JournalEnds {
+  readonly first: string;
+  readonly last: string;
+  /** `torn`: bytes after it without a newline, an append that crashed before its fsync. */
+  readonly after: "nothing" | "torn" | "lines";
+}
+
+const WINDOW = 64 * 1024;
+
+/**
+ * Reads only the first line and the one ending at `bytes` (the length the head recorded), not the
+ * lines between: a journal of many large runs is hundreds of MiB, and every run opens it. Undefined
+ * when no line ends there.
+ */
+export async function journalEnds(path: string, bytes: number): Promise<JournalEnds | undefined> {
+  const handle = await openNoFollow(path);
+  if (!handle) return undefined;
+  try {
+    const { size } = await handle.stat();
+    if (bytes < 1 || size < bytes) return undefined;
+    const last = await lineEndingAt(handle, bytes);
+    const first = await lineEndingAt(handle, await firstLineEnd(handle, bytes));
+    if (last === undefined || first === undefined) return undefined;
+    let after: JournalEnds["after"] = "nothing";
+    if (size > bytes) {
+      const rest = Buffer.alloc(size - bytes);
+      await handle.read(rest, 0, rest.length, bytes);
+      after = rest.includes(0x0a) ? "lines" : "torn";
+    }
+    return { first, last, after };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The line whose newline is the byte before `end`, read backwards a window at a time. */
+async function lineEndingAt(handle: FileHandle, end: number): Promise<string | undefined> {
+  const newline = Buffer.alloc(1);
+  await handle.read(newline, 0, 1, end - 1);
+  if (newline[0] !== 0x0a) return undefined;
+  let start = end - 1;
+  const parts: Buffer[] = [];
+  while (start > 0) {
+    const from = Math.max(0, start - WINDOW);
+    const window = Buffer.alloc(start - from);
+    await handle.read(window, 0, window.length, from);
+    const at = window.lastIndexOf(0x0a);
+    parts.unshift(window.subarray(at + 1));
+    if (at >= 0) break;
+    start = from;
+  }
+  return Buffer.concat(parts).toString("utf8");
+}
+
+async function firstLineEnd(handle: FileHandle, limit: number): Promise<number> {
+  for (let from = 0; from < limit; from += WINDOW) {
+    const window = Buffer.alloc(Math.min(WINDOW, limit - from));
+    await handle.read(window, 0, window.length, from);
+    const at = window.indexOf(0x0a);
+    if (at >= 0) return from + at + 1;
+  }
+  return limit;
 }
 
 /**

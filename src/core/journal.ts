@@ -16,7 +16,7 @@ import {
   splitLines,
 } from "./journal-chain.js";
 import { emptyHead, type JournalHead, noteStore, readHead, writeHead } from "./journal-head.js";
-import { eachJournalLine, scanJournal } from "./journal-scan.js";
+import { eachJournalLine, journalEnds, scanJournal } from "./journal-scan.js";
 
 export * from "./journal-chain.js";
 export * from "./journal-runs.js";
@@ -60,6 +60,8 @@ export class Journal {
     await ensurePrivateDir(stateDir);
     const key = subkey(dataKey, "journal");
     const path = journalPath(stateDir);
+    const known = await Journal.atHead(stateDir, clock, key, options);
+    if (known) return known;
     const scan = await scanJournal(path);
     // An unterminated tail is an append that crashed before its fsync returned: nobody was told it landed.
     if (scan.end < scan.size) await truncateNoFollow(path, scan.end);
@@ -69,10 +71,25 @@ export class Journal {
     const trusted = head.status === "ok" ? head.head : undefined;
     // The authenticated head written after exactly these lines already holds their fold: no need to read every past run again.
     if (trusted && trusted.seq > 0 && trusted.seq === scan.lines && scan.last !== undefined && claimedMac(scan.last) === trusted.last) {
-      return new Journal(stateDir, clock, key, trusted, journalIdOf(first), options);
+      return new Journal(stateDir, clock, key, { ...trusted, bytes: scan.end }, journalIdOf(first), options);
     }
     const lines = splitLines(((await readNoFollow(path)) ?? Buffer.alloc(0)).subarray(0, scan.end).toString("utf8"));
-    return new Journal(stateDir, clock, key, resumePoint(lines, trusted), journalIdOf(lines), options);
+    return new Journal(stateDir, clock, key, { ...resumePoint(lines, trusted), bytes: scan.end }, journalIdOf(lines), options);
+  }
+
+  /**
+   * The usual open: the authenticated head says where its last line ends, and that line is there with
+   * the MAC the head holds. Anything else (an older head, a crash between the fsyncs, a file changed
+   * behind our back) is left to the full read, which knows what to make of it.
+   */
+  private static async atHead(stateDir: string, clock: Pick<Clock, "now">, key: MacKey, options: JournalOptions): Promise<Journal | undefined> {
+    const head = await readHead(stateDir, key);
+    const trusted = head.status === "ok" ? head.head : undefined;
+    if (trusted?.bytes === undefined || trusted.seq === 0) return undefined;
+    const ends = await journalEnds(journalPath(stateDir), trusted.bytes);
+    if (!ends || ends.after === "lines" || isUnkeyedJournal([ends.first]) || claimedMac(ends.last) !== trusted.last) return undefined;
+    if (ends.after === "torn") await truncateNoFollow(journalPath(stateDir), trusted.bytes);
+    return new Journal(stateDir, clock, key, trusted, journalIdOf([ends.first]), options);
   }
 
   append(events: JournalEvent[]): Promise<void> {
@@ -127,7 +144,7 @@ export class Journal {
       out += `${line}\n`;
     }
     await appendDurable(journalPath(this.stateDir), out);
-    this.head = { seq, last, stores };
+    this.head = { seq, last, stores, bytes: (this.head.bytes ?? 0) + Buffer.byteLength(out) };
     await writeHead(this.stateDir, this.key, this.head);
     // The anchor is a second copy elsewhere; failing to write it must not break the journal itself.
     for (const mark of ends) await this.options.onRunEnd?.(mark).catch(() => undefined);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { holdsField } from "../../src/core/journal.js";
-import { eachJournalLine, scanJournal } from "../../src/core/journal-scan.js";
+import { eachJournalLine, journalEnds, scanJournal } from "../../src/core/journal-scan.js";
 import { tmpdir } from "../helpers/tmpdir.js";
 
 /** What the whole file says, split the plain way: the scan must agree with it while reading 1 MiB at a time. */
@@ -45,6 +45,32 @@ describe("scanJournal", () => {
         const line = JSON.stringify({ seq: 1, ts: "t", runId, type, name, data: { note: `"type":"done"` }, prev: "0" });
         expect(done(line)).toBe(type === "done");
       }),
+    );
+  });
+});
+
+describe("journalEnds", () => {
+  it("property: the first line and the line ending at the head's length are the file's, and what follows is told apart, across 64 KiB windows", async () => {
+    const path = join(await tmpdir(), "journal.jsonl");
+    const line = fc.tuple(fc.integer({ min: 0, max: 150_000 }), fc.constantFrom("a", "é", "{")).map(([n, c]) => c.repeat(n));
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 8 }), fc.nat(), fc.option(line), async (lines, pick, tail) => {
+        const bytes = Buffer.from(lines.map((l) => `${l}\n`).join("") + (tail ?? ""));
+        await writeFile(path, bytes);
+        const upTo = pick % lines.length;
+        const at = Buffer.byteLength(
+          lines
+            .slice(0, upTo + 1)
+            .map((l) => `${l}\n`)
+            .join(""),
+        );
+        const after = at === bytes.length ? "nothing" : bytes.subarray(at).includes(0x0a) ? "lines" : "torn";
+        expect(await journalEnds(path, at)).toEqual({ first: lines[0], last: lines[upTo], after });
+        // A length that is not a line's end, or past the file, finds nothing to trust.
+        if (bytes[at - 2] !== 0x0a && at > 1) expect(await journalEnds(path, at - 1)).toBeUndefined();
+        expect(await journalEnds(path, bytes.length + 1)).toBeUndefined();
+      }),
+      { numRuns: 40 },
     );
   });
 });
