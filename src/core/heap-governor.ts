@@ -1,7 +1,10 @@
 /** What the old generation may grow past what the last collection left before a batch asks for one. */
 const HEADROOM = 24 * 1024 * 1024;
-/** Small runs never pay for loading node:v8 (~4 ms): the governor starts at the second batch. */
-const FIRST_BATCH = 2;
+/**
+ * Small runs never pay for loading node:v8 (~4 ms): the governor starts at the fourth call (a batch of
+ * a run, or a 1 MiB chunk of the store or the journal read), past what `validate` of a small project makes.
+ */
+const FIRST_BATCH = 4;
 /** Nor for a full collection: those start after this many batches. */
 const QUIET_BATCHES = 20;
 /** Node 20's young generation at its largest (two 16 MiB semi-spaces); Node 22+ let it reach 128 MiB. */

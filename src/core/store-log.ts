@@ -3,6 +3,7 @@ import { createHmac } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 import { openNoFollow, writeAtEnd, writeFileAtomic } from "./atomic-file.js";
 import { sameMac, subkey } from "./crypto.js";
+import { settleHeap } from "./heap-governor.js";
 import { LOG_FORMAT, macFailed, newStoreId, openStore, parseJson, patchMac, type SealedFile, type StoreSeal, storeTampered } from "./store-seal.js";
 
 /**
@@ -91,6 +92,8 @@ export async function scanLog(dataKey: Buffer, handle: FileHandle, path: string,
     }
     offset += start;
     carried = bytes.copyWithin(0, start).length - start;
+    // A store of a million secrets is hundreds of MiB read before the first batch: the heap is kept in bounds as it goes.
+    await settleHeap();
   }
   if (seal === undefined) throw storeTampered(path, "it does not start with a valid seal header");
   return seal;
