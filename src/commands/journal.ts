@@ -4,7 +4,7 @@ import { type CommonOptions, newRunId, reporterFor, stateDirOf } from "../core/c
 import { loadKey, requireKey } from "../core/crypto.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode, isCliError, usageError } from "../core/errors.js";
-import { entriesOf, readJournal, runsOf } from "../core/journal.js";
+import { eachJournalEntry, holdsField, type JournalEntry, RunFold } from "../core/journal.js";
 import { checkAnchor } from "../core/journal-anchor.js";
 import { upgradeState } from "../core/journal-upgrade.js";
 import { verifyJournal } from "../core/journal-verify.js";
@@ -41,10 +41,12 @@ export async function journal(action: string, runId: string | undefined, options
   }
   if (action !== "list" && action !== "show")
     throw usageError("BAD_ACTION", `unknown journal action "${action}"`, "use list, show <run-id>, verify or upgrade");
-  const entries = await readJournal(stateDir);
   await warnUnverified(stateDir, storePath, deps, reporter);
+  // Streamed: after a million-secret run the journal is larger than one string can hold.
   if (action === "list") {
-    const runs = runsOf(entries).filter((r) => options.provider === undefined || r.provider === options.provider);
+    const fold = new RunFold();
+    await eachJournalEntry(stateDir, (e) => fold.add(e));
+    const runs = fold.summaries().filter((r) => options.provider === undefined || r.provider === options.provider);
     if (options.json) return reporter.json({ command: "journal list", runs }), ExitCode.ok;
     const rows = runs.map((r) => [
       r.runId,
@@ -58,7 +60,8 @@ export async function journal(action: string, runId: string | undefined, options
     return ExitCode.ok;
   }
   if (!runId) throw usageError("RUN_REQUIRED", "journal show needs a run id", "list runs with `secrets journal list`");
-  const lines = entriesOf(entries, runId);
+  const lines: JournalEntry[] = [];
+  await eachJournalEntry(stateDir, (e) => e.runId === runId && e.type !== "store" && lines.push(e), holdsField("runId", runId));
   if (lines.length === 0) throw usageError("RUN_NOT_FOUND", `no run ${runId} in the journal`, "list runs with `secrets journal list`");
   if (options.json) return reporter.json({ command: "journal show", runId, entries: lines }), ExitCode.ok;
   reporter.out(

@@ -5,7 +5,7 @@ import { type CommonOptions, confirmLive, lockState, needKey, newRunId, reporter
 import type { Deps } from "../core/deps.js";
 import { formatDuration, parseDuration } from "../core/duration.js";
 import { CliError, ExitCode, usageError } from "../core/errors.js";
-import { readJournal } from "../core/journal.js";
+import { eachJournalEntry, holdsField, type JournalEntry } from "../core/journal.js";
 import { openProvider } from "../core/open-provider.js";
 import { chooseProvider, type ProviderFlag } from "../providers/choose.js";
 import { DESCRIPTORS } from "../providers/index.js";
@@ -71,7 +71,15 @@ export async function rotate(asked: string | undefined, options: RotateOptions, 
         exitCode: ExitCode.failed,
         hint: `rotation replaces an existing secret: migrate it to ${provider} first`,
       });
-    const runs = rotateRuns(await readJournal(stateDir), provider, name);
+    // Only run starts and ends: the steps of a long migrate are streamed past unparsed.
+    const starts: JournalEntry[] = [];
+    const [start, end] = [holdsField("type", "run-start"), holdsField("type", "run-end")];
+    await eachJournalEntry(
+      stateDir,
+      (e) => starts.push(e),
+      (line) => start(line) || end(line),
+    );
+    const runs = rotateRuns(starts, provider, name);
     const decision = decideRotation(labels, runs, { name, abort: Boolean(options.abort), strategy: strategy.name, settings: strategy.settings });
     if (decision.kind === "blocked") throw new CliError(decision.code, decision.message, { exitCode: ExitCode.failed, hint: decision.hint });
     const ctx = { name, current: labels.current, ...(labels.previous ? { previous: labels.previous } : {}) };

@@ -85,6 +85,19 @@ export async function journalEnds(path: string, bytes: number): Promise<JournalE
   }
 }
 
+/** The first complete line, read alone; undefined for an empty journal or one whose only line is unterminated. */
+export async function journalFirstLine(path: string): Promise<string | undefined> {
+  const handle = await openNoFollow(path);
+  if (!handle) return undefined;
+  try {
+    const { size } = await handle.stat();
+    const end = await firstLineEnd(handle, size);
+    return end > 0 && end <= size ? await lineEndingAt(handle, end) : undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The line whose newline is the byte before `end`, read backwards a window at a time. */
 async function lineEndingAt(handle: FileHandle, end: number): Promise<string | undefined> {
   const newline = Buffer.alloc(1);

@@ -1,7 +1,7 @@
 import type { Clock } from "./clock.js";
 import { noKeyError, subkey } from "./crypto.js";
 import { CliError, ExitCode } from "./errors.js";
-import { Journal, type RunEndMark, readJournal } from "./journal.js";
+import { eachJournalEntry, holdsField, Journal, type RunEndMark } from "./journal.js";
 import { noteStore, readHead, type StoreRecord } from "./journal-head.js";
 import type { StoreSeal } from "./store-seal.js";
 import { storeTampered } from "./store-seal.js";
@@ -63,7 +63,7 @@ export class StateJournal {
       });
     }
     const records: Record<string, StoreRecord> = {};
-    for (const e of await readJournal(this.stateDir)) noteStore(records, e);
+    await eachJournalEntry(this.stateDir, (e) => noteStore(records, e), holdsField("type", "store"));
     return records;
   }
 }

@@ -1,5 +1,5 @@
 import type { Deps } from "../core/deps.js";
-import { type JournalEntry, readJournal } from "../core/journal.js";
+import { eachJournalEntry, holdsField, type JournalEntry } from "../core/journal.js";
 import { DEFAULT_PROVIDER, isProviderName, type ProviderName, unknownProvider } from "./index.js";
 
 export interface ProviderChoice {
@@ -26,7 +26,7 @@ export async function chooseProvider(secret: string | undefined, flag: ProviderF
     async () => (flag.provider ? { name: flag.provider, from: FLAG_ORIGIN[flag.providerSource ?? "cli"] ?? "--provider" } : undefined),
     async () => (deps.env.SECRETS_PROVIDER ? { name: deps.env.SECRETS_PROVIDER, from: "SECRETS_PROVIDER" } : undefined),
     async () => {
-      const entries = await readJournal(stateDir);
+      const entries = await journalOf(stateDir, secret);
       if (secret === undefined) {
         const provider = lastRunOn(entries);
         return provider ? { name: provider, from: "the journal: the last run went there" } : undefined;
@@ -43,6 +43,22 @@ export async function chooseProvider(secret: string | undefined, flag: ProviderF
     return { provider: found.name, from: found.from };
   }
   throw new Error("unreachable: the default layer always answers");
+}
+
+/**
+ * What `lastRunOn` and `lastMigratedTo` read: run starts, and the lines naming `secret`. A journal
+ * that a million-secret run made long is streamed past the rest, unparsed.
+ */
+export async function journalOf(stateDir: string, secret: string | undefined): Promise<JournalEntry[]> {
+  const entries: JournalEntry[] = [];
+  const start = holdsField("type", "run-start");
+  const named = secret === undefined ? () => false : holdsField("name", secret);
+  await eachJournalEntry(
+    stateDir,
+    (e) => entries.push(e),
+    (line) => start(line) || named(line),
+  );
+  return entries;
 }
 
 export function lastMigratedTo(entries: readonly JournalEntry[], secret: string): string | undefined {

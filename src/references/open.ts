@@ -1,8 +1,7 @@
 import { type CommonOptions, stateDirOf } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
-import { type JournalEntry, readJournal } from "../core/journal.js";
 import { openProvider } from "../core/open-provider.js";
-import { lastMigratedTo } from "../providers/choose.js";
+import { journalOf, lastMigratedTo } from "../providers/choose.js";
 import { DEFAULT_PROVIDER, isProviderName, type ProviderName, unknownProvider } from "../providers/index.js";
 import type { Reporter } from "../ui/reporter.js";
 import type { ResolveContext } from "./resolve.js";
@@ -19,12 +18,18 @@ export interface ReferenceOptions extends CommonOptions {
 export async function referenceContext(deps: Deps, options: ReferenceOptions, reporter: Reporter): Promise<ResolveContext> {
   if (options.provider !== undefined && !isProviderName(options.provider)) throw unknownProvider(options.provider);
   const chosen = options.provider as ProviderName | undefined;
-  // Read only when a reference names no provider: a long journal is not read for a source without one.
-  let journal: Promise<JournalEntry[]> | undefined;
+  // Read only when a reference names no provider, and then streamed for that name alone: a long journal
+  // is not read for a source without one, and not held for one with one.
+  const asked = new Map<string, Promise<ProviderName>>();
+  const lookUp = async (name: string) =>
+    (lastMigratedTo(await journalOf(stateDirOf(deps, options), name), name) as ProviderName | undefined) ?? DEFAULT_PROVIDER;
   return {
     env: deps.env,
-    providerFor: async (name) =>
-      chosen ?? (lastMigratedTo(await (journal ??= readJournal(stateDirOf(deps, options))), name) as ProviderName | undefined) ?? DEFAULT_PROVIDER,
+    providerFor: async (name) => {
+      if (chosen) return chosen;
+      if (!asked.has(name)) asked.set(name, lookUp(name));
+      return asked.get(name) as Promise<ProviderName>;
+    },
     async read(provider, names) {
       const { store } = await openProvider(deps, options, provider, reporter);
       try {
