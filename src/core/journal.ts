@@ -1,20 +1,10 @@
 import { constants } from "node:fs";
 import { open as openFile } from "node:fs/promises";
-import { appendDurable, ensurePrivateDir, readNoFollow, symlinkError } from "./atomic-file.js";
+import { appendDurable, ensurePrivateDir, symlinkError } from "./atomic-file.js";
 import type { Clock } from "./clock.js";
 import { type MacKey, subkey } from "./crypto.js";
 import { CliError, ExitCode } from "./errors.js";
-import {
-  claimedMac,
-  isUnkeyedJournal,
-  type JournalEntry,
-  type JournalEvent,
-  journalIdOf,
-  journalPath,
-  parseEntry,
-  signLine,
-  splitLines,
-} from "./journal-chain.js";
+import { claimedMac, isUnkeyedJournal, type JournalEntry, type JournalEvent, journalIdOf, journalPath, parseEntry, signLine } from "./journal-chain.js";
 import { emptyHead, type JournalHead, noteStore, readHead, writeHead } from "./journal-head.js";
 import { eachJournalLine, journalEnds, scanJournal } from "./journal-scan.js";
 
@@ -73,8 +63,7 @@ export class Journal {
     if (trusted && trusted.seq > 0 && trusted.seq === scan.lines && scan.last !== undefined && claimedMac(scan.last) === trusted.last) {
       return new Journal(stateDir, clock, key, { ...trusted, bytes: scan.end }, journalIdOf(first), options);
     }
-    const lines = splitLines(((await readNoFollow(path)) ?? Buffer.alloc(0)).subarray(0, scan.end).toString("utf8"));
-    return new Journal(stateDir, clock, key, { ...resumePoint(lines, trusted), bytes: scan.end }, journalIdOf(lines), options);
+    return new Journal(stateDir, clock, key, { ...(await resumePoint(path, trusted)), bytes: scan.end }, journalIdOf(first), options);
   }
 
   /**
@@ -153,18 +142,21 @@ export class Journal {
 
 /**
  * Lines past the head are trusted only when the head's own line is intact (a crash between the
- * fsyncs); otherwise we chain from the head, so the damage stays visible to `verify`.
+ * fsyncs); otherwise we chain from the head, so the damage stays visible to `verify`. Streamed (the
+ * journal of a million-secret run is more than one string holds), parsing only the store lines.
  */
-function resumePoint(lines: string[], head: JournalHead | undefined): JournalHead {
+async function resumePoint(path: string, head: JournalHead | undefined): Promise<JournalHead> {
   const fromFile = emptyHead();
-  for (const line of lines) {
+  let anchor: string | undefined;
+  const store = holdsField("type", "store");
+  await eachJournalLine(path, (line) => {
     fromFile.seq += 1;
     fromFile.last = claimedMac(line) ?? fromFile.last;
-    const entry = parseEntry(line);
+    if (fromFile.seq === head?.seq) anchor = line;
+    const entry = store(line) ? parseEntry(line) : undefined;
     if (entry) noteStore(fromFile.stores, entry);
-  }
+  });
   if (head === undefined || head.seq === 0) return fromFile;
-  const anchor = lines[head.seq - 1];
   if (anchor === undefined || claimedMac(anchor) !== head.last) return head;
   // The head may hold a store record the lines lost; never let a generation go backwards.
   for (const [id, record] of Object.entries(head.stores)) if (record.generation > (fromFile.stores[id]?.generation ?? 0)) fromFile.stores[id] = record;
