@@ -71,6 +71,27 @@ describe("journal chain", () => {
     expect(await verifyJournal(dir)).toMatchObject({ ok: true, lines: 4 });
   });
 
+  it("a crash between the lines' fsync and the head's: the next open chains after every line the file holds", async () => {
+    const dir = await journalWith(3);
+    const head = await readFile(join(dir, "journal.head"));
+    await (await Journal.open(dir, clock, key)).append([{ runId: "r2", type: "note" }, { runId: "r2", type: "note" }]);
+    // The head as it was before that append: its write is what the crash lost.
+    await writeFile(join(dir, "journal.head"), head);
+    await (await Journal.open(dir, clock, key)).append([{ runId: "r3", type: "note" }]);
+    expect(await verifyJournal(dir)).toMatchObject({ ok: true, lines: 6 });
+    expect((await readJournal(dir)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("opens from the head's own line: a line before it changed (same length, no key) is left for verify to find", async () => {
+    const dir = await journalWith(4);
+    await editLines(dir, (l) => {
+      l[1] = (l[1] as string).replace('"N2"', '"X2"');
+    });
+    await (await Journal.open(dir, clock, key)).append([{ runId: "r2", type: "note" }]);
+    expect(await verifyJournal(dir)).toMatchObject({ ok: false, line: 2 });
+    expect((await readJournal(dir)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it("group-commits 100 concurrent appends in call order with a valid chain", async () => {
     const dir = await tmpdir();
     // The journal reads the clock once per batch written, so this counts the writes.
