@@ -41,9 +41,9 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
   const entry = (key: string, line: number | undefined) => ({ key, value: kept(key), origin: line === undefined ? { source: file } : { source: file, line } });
   let j = 0;
   for (const [key, i] of last) {
+    const theirs = keys[j++];
     // dotenv's own string for the key where the orders agree: its object then finds it without hashing a copy.
-    const own = keys[j++] === key ? (keys[j - 1] as string) : key;
-    entries.push(entry(own, scan.assignments[i]?.line));
+    entries.push(entry(theirs === key ? theirs : key, scan.assignments[i]?.line));
   }
   // A key dotenv gives that no assignment was found for would be a scanner bug: it is still migrated, without a line.
   if (last.size !== keys.length) for (const key of keys) if (!last.has(key)) entries.push(entry(key, undefined));
