@@ -74,7 +74,10 @@ describe("journal chain", () => {
   it("a crash between the lines' fsync and the head's: the next open chains after every line the file holds", async () => {
     const dir = await journalWith(3);
     const head = await readFile(join(dir, "journal.head"));
-    await (await Journal.open(dir, clock, key)).append([{ runId: "r2", type: "note" }, { runId: "r2", type: "note" }]);
+    await (await Journal.open(dir, clock, key)).append([
+      { runId: "r2", type: "note" },
+      { runId: "r2", type: "note" },
+    ]);
     // The head as it was before that append: its write is what the crash lost.
     await writeFile(join(dir, "journal.head"), head);
     await (await Journal.open(dir, clock, key)).append([{ runId: "r3", type: "note" }]);
