@@ -61,7 +61,13 @@ export async function journal(action: string, runId: string | undefined, options
   }
   if (!runId) throw usageError("RUN_REQUIRED", "journal show needs a run id", "list runs with `secrets journal list`");
   const lines: JournalEntry[] = [];
-  await eachJournalEntry(stateDir, (e) => e.runId === runId && e.type !== "store" && lines.push(e), holdsField("runId", runId));
+  await eachJournalEntry(
+    stateDir,
+    (e) => {
+      if (e.runId === runId && e.type !== "store") lines.push(e);
+    },
+    holdsField("runId", runId),
+  );
   if (lines.length === 0) throw usageError("RUN_NOT_FOUND", `no run ${runId} in the journal`, "list runs with `secrets journal list`");
   if (options.json) return reporter.json({ command: "journal show", runId, entries: lines }), ExitCode.ok;
   reporter.out(
