@@ -50,35 +50,20 @@ export class Journal {
     await ensurePrivateDir(stateDir);
     const key = subkey(dataKey, "journal");
     const path = journalPath(stateDir);
-    const known = await Journal.atHead(stateDir, clock, key, options);
-    if (known) return known;
+    const head = await readHead(stateDir, key);
+    const trusted = head.status === "ok" ? head.head : undefined;
+    const firstAtHead = trusted && (await firstLineAtHead(path, trusted));
+    if (trusted && firstAtHead !== undefined) return new Journal(stateDir, clock, key, trusted, journalIdOf([firstAtHead]), options);
     const scan = await scanJournal(path);
     // An unterminated tail is an append that crashed before its fsync returned: nobody was told it landed.
     if (scan.end < scan.size) await truncateNoFollow(path, scan.end);
-    const head = await readHead(stateDir, key);
     const first = scan.first === undefined ? [] : [scan.first];
     if (isUnkeyedJournal(first) || head.status === "unkeyed") throw unkeyedJournalError(stateDir);
-    const trusted = head.status === "ok" ? head.head : undefined;
     // The authenticated head written after exactly these lines already holds their fold: no need to read every past run again.
     if (trusted && trusted.seq > 0 && trusted.seq === scan.lines && scan.last !== undefined && claimedMac(scan.last) === trusted.last) {
       return new Journal(stateDir, clock, key, { ...trusted, bytes: scan.end }, journalIdOf(first), options);
     }
     return new Journal(stateDir, clock, key, { ...(await resumePoint(path, trusted)), bytes: scan.end }, journalIdOf(first), options);
-  }
-
-  /**
-   * The usual open: the authenticated head says where its last line ends, and that line is there with
-   * the MAC the head holds. Anything else (an older head, a crash between the fsyncs, a file changed
-   * behind our back) is left to the full read, which knows what to make of it.
-   */
-  private static async atHead(stateDir: string, clock: Pick<Clock, "now">, key: MacKey, options: JournalOptions): Promise<Journal | undefined> {
-    const head = await readHead(stateDir, key);
-    const trusted = head.status === "ok" ? head.head : undefined;
-    if (trusted?.bytes === undefined || trusted.seq === 0) return undefined;
-    const ends = await journalEnds(journalPath(stateDir), trusted.bytes);
-    if (!ends || ends.after === "lines" || isUnkeyedJournal([ends.first]) || claimedMac(ends.last) !== trusted.last) return undefined;
-    if (ends.after === "torn") await truncateNoFollow(journalPath(stateDir), trusted.bytes);
-    return new Journal(stateDir, clock, key, trusted, journalIdOf([ends.first]), options);
   }
 
   append(events: JournalEvent[]): Promise<void> {
@@ -138,6 +123,20 @@ export class Journal {
     // The anchor is a second copy elsewhere; failing to write it must not break the journal itself.
     for (const mark of ends) await this.options.onRunEnd?.(mark).catch(() => undefined);
   }
+}
+
+/**
+ * The usual open: the authenticated head says where its last line ends, and that line is there with
+ * the MAC the head holds; then the journal's first line (its id), and a torn append after it is cut.
+ * Anything else (an older head, a crash between the fsyncs, a file changed behind our back) is left
+ * to the full read, which knows what to make of it.
+ */
+async function firstLineAtHead(path: string, head: JournalHead): Promise<string | undefined> {
+  if (head.bytes === undefined || head.seq === 0) return undefined;
+  const ends = await journalEnds(path, head.bytes);
+  if (!ends || ends.after === "lines" || isUnkeyedJournal([ends.first]) || claimedMac(ends.last) !== head.last) return undefined;
+  if (ends.after === "torn") await truncateNoFollow(path, head.bytes);
+  return ends.first;
 }
 
 /**
