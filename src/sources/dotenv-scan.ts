@@ -84,12 +84,14 @@ export interface DotenvScan {
 }
 
 export function scanDotenv(source: string): DotenvScan {
-  const text = source.replace(/\r\n?/g, "\n");
+  // A file without a CR is nearly every file: no pass over it to change nothing.
+  const text = source.includes("\r") ? source.replace(/\r\n?/g, "\n") : source;
   const scanned: ScannedText = { text, lines: new LineIndex(text), toOriginal: originalOffsets(source) };
   const { lines } = scanned;
   const assignments: Assignment[] = [];
   const ignored: number[] = [];
   let covered = 0;
+  let line = 1;
   LINE.lastIndex = 0;
   for (let m = LINE.exec(text); m !== null; m = LINE.exec(text)) {
     if (!blank(text, covered, m.index)) ignored.push(...ignoredLines(text, covered, m.index, lines));
@@ -103,7 +105,8 @@ export function scanDotenv(source: string): DotenvScan {
     while (start < end && isBlank(text.charCodeAt(start))) start++;
     let stop = end;
     while (stop > start && isBlank(text.charCodeAt(stop - 1))) stop--;
-    assignments.push(new Assignment(scanned, m[1] ?? "", lines.at(keyAt), m.index, covered, start, stop));
+    line = lines.from(line, keyAt);
+    assignments.push(new Assignment(scanned, m[1] ?? "", line, m.index, covered, start, stop));
   }
   ignored.push(...ignoredLines(text, covered, text.length, lines));
   return { assignments, ignored };
@@ -139,6 +142,13 @@ class LineIndex {
 
   constructor(text: string) {
     for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) this.starts.push(at + 1);
+  }
+
+  /** `at(offset)` for an offset at or after the start of line `line`: keys come in order, so a walk forward from the last one is shorter than a search. */
+  from(line: number, offset: number): number {
+    let at = line;
+    while (at < this.starts.length && (this.starts[at] ?? 0) <= offset) at++;
+    return at;
   }
 
   at(offset: number): number {

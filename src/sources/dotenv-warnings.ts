@@ -1,5 +1,6 @@
 import dotenv from "dotenv";
 import { mask } from "../ui/mask.js";
+import type { LastAssignments } from "./dotenv-last.js";
 import type { Assignment, DotenvScan } from "./dotenv-scan.js";
 
 export interface Problem {
@@ -26,14 +27,14 @@ export interface Given {
  * dotenv gives, the index of its last assignment: a key it lacks is one dotenv drops, and only a key
  * assigned twice needs remembering.
  */
-export function dotenvWarnings(scan: DotenvScan, given: Given, last: ReadonlyMap<string, number>): Problem[] {
+export function dotenvWarnings(scan: DotenvScan, given: Given, last: LastAssignments): Problem[] {
   const problems: Problem[] = scan.ignored.map((line) => ({
     line,
     message: "dotenv ignores this line: it is not KEY=value, KEY: value (a blank after the colon) or a comment",
   }));
   const earlier = new Map<string, number>();
   scan.assignments.forEach((a, i) => {
-    const kept = last.has(a.key);
+    const kept = last.keeps(a.key, i);
     if (!kept && !earlier.has(a.key)) {
       says(problems, a, "dotenv never gives this name to the application (a JavaScript object cannot hold it), so it is not migrated");
       earlier.set(a.key, a.line);
@@ -43,7 +44,7 @@ export function dotenvWarnings(scan: DotenvScan, given: Given, last: ReadonlyMap
     if (quote) says(problems, a, `${quote}; ${gives(a)}`);
     if (a.hashCut)
       says(problems, a, `the value stops at '#' (dotenv reads the rest of the line as a comment); ${gives(a)}; quote the value if the '#' belongs to it`);
-    if (!kept || (last.get(a.key) === i && !earlier.has(a.key))) return;
+    if (!kept || (last.isLast(a.key, i) && (earlier.size === 0 || !earlier.has(a.key)))) return;
     const before = earlier.get(a.key);
     if (before !== undefined)
       says(problems, a, `set on line ${before} and again on line ${a.line}; dotenv gives the app the last one, ${mask(given.get(a.key) ?? "")}`);

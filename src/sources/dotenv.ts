@@ -1,7 +1,8 @@
 import dotenv from "dotenv";
 import { holdsReference } from "../references/syntax.js";
 import { expandDotenv } from "./dotenv-expand.js";
-import { type DotenvScan, scanDotenv } from "./dotenv-scan.js";
+import { lastAssignments } from "./dotenv-last.js";
+import { scanDotenv } from "./dotenv-scan.js";
 import { dotenvWarnings, type Given } from "./dotenv-warnings.js";
 import { lineOf } from "./origin.js";
 import type { SourceEntry, SourceWarning } from "./types.js";
@@ -40,24 +41,12 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
   const entries: SourceEntry[] = [];
   const entry = (key: string, line: number | undefined) => ({ key, value: kept(key), origin: line === undefined ? { source: file } : { source: file, line } });
   let j = 0;
-  for (const [key, i] of last) {
+  last.forEach((i, key) => {
     const theirs = keys[j++];
     // dotenv's own string for the key where the orders agree: its object then finds it without hashing a copy.
     entries.push(entry(theirs === key ? theirs : key, scan.assignments[i]?.line));
-  }
+  });
   // A key dotenv gives that no assignment was found for would be a scanner bug: it is still migrated, without a line.
   if (last.size !== keys.length) for (const key of keys) if (!last.has(key)) entries.push(entry(key, undefined));
   return { entries, warnings };
-}
-
-/** Each key dotenv gives, in the order it first appears, with the index of its last assignment (the one dotenv keeps). */
-function lastAssignments(scan: DotenvScan, parsed: Record<string, string>, keys: readonly string[]): Map<string, number> {
-  const last = new Map<string, number>();
-  scan.assignments.forEach((a, i) => {
-    last.set(a.key, i);
-  });
-  // Nearly always the same keys: checked from dotenv's side, whose key strings carry their hash already.
-  if (last.size === keys.length && keys.every((key) => last.has(key))) return last;
-  for (const key of [...last.keys()]) if (!Object.hasOwn(parsed, key)) last.delete(key);
-  return last;
 }
