@@ -4,6 +4,7 @@ import type { FileHandle } from "node:fs/promises";
 import { openNoFollow, writeAtEnd, writeFileAtomic } from "./atomic-file.js";
 import { sameMac, subkey } from "./crypto.js";
 import { settleHeap } from "./heap-governor.js";
+import { parseJsonArray } from "./json-array.js";
 import { LOG_FORMAT, macFailed, newStoreId, openStore, parseJson, patchMac, type SealedFile, type StoreSeal, storeTampered } from "./store-seal.js";
 
 /**
@@ -121,19 +122,31 @@ function openLine(dataKey: Buffer, seal: SealedFile, line: Buffer, offset: numbe
   return { ...next, mac: tag.mac, bytes: offset + line.length + 1, snapshotBytes: seal.snapshotBytes, appendable: true };
 }
 
-/** A line read back later is verified again against the MAC the scan saw, so bytes changed since are never trusted. */
-export async function readLine(dataKey: Buffer, handle: FileHandle, line: LogLine, id: string, path: string): Promise<LineBody> {
+/** The line's bytes as the file holds them now: only `verifyLine` says whether to trust them. */
+export async function readLineBytes(handle: FileHandle, line: LogLine): Promise<Buffer> {
   const bytes = Buffer.allocUnsafe(line.length);
   const { bytesRead } = await handle.read(bytes, 0, line.length, line.offset);
+  return bytes.subarray(0, bytesRead);
+}
+
+/** A line read back: its names as text, and its secrets parsed when asked. */
+export interface ReadBody {
+  readonly names: string;
+  /** `JSON.parse` of the secrets part; throws SyntaxError as it does. */
+  parseSecrets(): unknown;
+}
+
+/** A line read back later is verified again against the MAC the scan saw, so bytes changed since are never trusted. */
+export function verifyLine(dataKey: Buffer, bytes: Buffer, line: LogLine, id: string, path: string): ReadBody {
   const tab = bytes.indexOf(0x09);
   const names = bytes.indexOf(0x09, tab + 1);
   const body = bytes.subarray(tab + 1, line.length - 1);
-  if (bytesRead !== line.length || tab < 0 || names < 0 || !sameMac(line.mac, patchMac(dataKey, { id, generation: line.generation }, line.before, body))) {
+  if (bytes.length !== line.length || tab < 0 || names < 0 || !sameMac(line.mac, patchMac(dataKey, { id, generation: line.generation }, line.before, body))) {
     throw macFailed(path);
   }
   // What we write is ASCII unless a name or note is not: decoding it as Latin-1 is then a plain copy.
   const encoding = isAscii(body) ? "latin1" : "utf8";
-  return { names: bytes.toString(encoding, tab + 1, names), secrets: bytes.toString(encoding, names + 1, line.length - 1) };
+  return { names: bytes.toString(encoding, tab + 1, names), parseSecrets: () => parseJsonArray(bytes, names + 1, line.length - 1, encoding) };
 }
 
 function sealedLine(dataKey: Buffer, previous: SealedFile, body: LineBody): { text: string; line: LogLine; seal: SealedFile } {

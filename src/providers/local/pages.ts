@@ -2,7 +2,7 @@ import type { FileHandle } from "node:fs/promises";
 import { openNoFollow } from "../../core/atomic-file.js";
 import { noKeyError } from "../../core/crypto.js";
 import { NameIndex } from "../../core/name-index.js";
-import { appendLine, firstLine, isLogHeader, type LineBody, type LogLine, readLine, scanLog, writeLog } from "../../core/store-log.js";
+import { appendLine, firstLine, isLogHeader, type LineBody, type LogLine, readLineBytes, scanLog, verifyLine, writeLog } from "../../core/store-log.js";
 import type { SealedFile } from "../../core/store-seal.js";
 import type { LocalSecret } from "./document.js";
 import { storeCorrupt as corrupt, readLegacy } from "./legacy.js";
@@ -35,6 +35,9 @@ export class StorePages {
   private counts: number[] = [];
   private liveBytes = 0;
   private lastParsed: ParsedLine | undefined;
+  /** The line after the last one read, being read while that one is parsed and compared. */
+  private ahead: { at: LogLine; bytes: Promise<Buffer | undefined> } | undefined;
+  private lastRead = -1;
   /** A store in the earlier one-document layout, held whole until the first save rewrites it as lines. */
   private legacy: Map<string, LocalSecret> | undefined;
 
@@ -165,15 +168,32 @@ export class StorePages {
   private async readSecrets(line: number): Promise<{ names: string[]; secrets: (LocalSecret | null)[] }> {
     const at = this.lines[line];
     if (!at || !this.handle || !this.seal) throw corrupt(this.path);
-    const body = await readLine(this.key, this.handle, at, this.seal.id, this.path);
+    const body = verifyLine(this.key, await this.lineBytes(line, at, this.handle), at, this.seal.id, this.path);
     try {
       const names = (JSON.parse(body.names) as LineNames).names;
-      const secrets = JSON.parse(body.secrets) as (LocalSecret | null)[];
+      const secrets = body.parseSecrets() as (LocalSecret | null)[];
       if (!Array.isArray(secrets) || secrets.length !== names.length) throw corrupt(this.path);
       return { names, secrets };
     } catch {
       throw corrupt(this.path);
     }
+  }
+
+  /**
+   * Lines read in order (a re-run planning batch after batch, `all`, a compaction) are read one ahead,
+   * so the disk read of the next overlaps the parse and compare of this one instead of stalling the
+   * run between batches. A line read ahead is verified like any other when used; the bytes of one not
+   * used are dropped (a FileHandle closes only once its reads are done).
+   */
+  private async lineBytes(line: number, at: LogLine, handle: FileHandle): Promise<Buffer> {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    const early = ahead?.at === at ? await ahead.bytes : undefined;
+    const bytes = early ?? (await readLineBytes(handle, at));
+    const next = this.lines[line + 1];
+    if (line === this.lastRead + 1 && next) this.ahead = { at: next, bytes: readLineBytes(handle, next).catch(() => undefined) };
+    this.lastRead = line;
+    return bytes;
   }
 
   private noteLine(line: LogLine, held: LineNames): void {
