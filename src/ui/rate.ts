@@ -1,4 +1,6 @@
-const count = (n: number) => n.toLocaleString("en-US");
+// Made once: `toLocaleString` builds a formatter at every call (~0.25 ms), and planning prints a line per batch.
+let digits: Intl.NumberFormat | undefined;
+const count = (n: number) => (digits ??= new Intl.NumberFormat("en-US")).format(n);
 
 /** `migrating 1,200/5,000 · 410/s · about 9 s left`: the rate from the start of the writes, not the planning. */
 export function rateLine(verb: string, done: number, total: number, elapsedMs: number): string {
