@@ -1,3 +1,5 @@
+import { digits } from "./digits.js";
+
 /** What a live run did, how long it took, and the one command that undoes it (`null`: none does). */
 export interface RunDone {
   readonly applied: number;
@@ -15,6 +17,6 @@ export const runDone = (applied: number, startedMs: number, nowMs: number, runId
 
 /** `applied 5 changes to aws in 1.2 s (run …); undo: secrets rollback aws --run …` and its kin. */
 export function doneLine(verb: string, noun: string, where: string, d: RunDone): string {
-  const count = `${d.applied.toLocaleString("en-US")} ${noun}${d.applied === 1 ? "" : "s"}`;
+  const count = `${digits(d.applied)} ${noun}${d.applied === 1 ? "" : "s"}`;
   return `${verb} ${count} ${where} in ${d.seconds.toFixed(1)} s (run ${d.runId})${d.undo ? `; undo: ${d.undo}` : ""}`;
 }

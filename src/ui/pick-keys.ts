@@ -1,5 +1,6 @@
 import type { Deps } from "../core/deps.js";
 import { at } from "../sources/origin.js";
+import { digits } from "./digits.js";
 import { isCancelled } from "./prompts.js";
 import type { RenderedItem } from "./render-plan.js";
 import { themeFor } from "./theme.js";
@@ -26,7 +27,7 @@ export function pickable(deps: Deps, o: Picking, writes: number): "yes" | "too m
 }
 
 export const tooManyToPick = (writes: number) =>
-  `${writes.toLocaleString("en-US")} changes are too many to tick one by one; to leave keys out, run again with --only or --exclude`;
+  `${digits(writes)} changes are too many to tick one by one; to leave keys out, run again with --only or --exclude`;
 
 /** The names to create or update, all ticked; returns the ones the user unticked, `undefined` on Ctrl-C or Esc. */
 export async function untickedNames(deps: Deps, o: Picking, items: readonly RenderedItem[]): Promise<string[] | undefined> {

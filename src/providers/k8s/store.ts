@@ -2,6 +2,7 @@ import { createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { usageError } from "../../core/errors.js";
 import { fromKey } from "../../core/kubernetes-names.js";
 import { runPool } from "../../core/pool.js";
+import { digits } from "../../ui/digits.js";
 import type { ProviderContext } from "../shared/context.js";
 import {
   type AnchorStore,
@@ -95,7 +96,7 @@ export class K8sStore implements SecretStore {
     for (const [key, bytes] of this.plannedBytes) sizes.set(key, bytes);
     const total = [...sizes.values()].reduce((a, b) => a + b, 0);
     if (total <= MAX_SECRET_BYTES) return new Map();
-    const rule = `the Secret "${this.settings.secretName}" would hold ${total.toLocaleString("en-US")} bytes; Kubernetes allows 1,048,576 (1 MiB) per Secret`;
+    const rule = `the Secret "${this.settings.secretName}" would hold ${digits(total)} bytes; Kubernetes allows 1,048,576 (1 MiB) per Secret`;
     return new Map(writes.map((w) => [w.name, rule]));
   }
 
