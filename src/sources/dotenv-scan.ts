@@ -1,9 +1,8 @@
 /** Where each assignment of a .env file sits, found with dotenv's own pattern; the value is dotenv.parse's to decide. */
 
-// dotenv 16's LINE (lib/main.js) plus `d`; the judge test fails if a dotenv upgrade changes it.
-const LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/dgm;
+// dotenv 16's LINE (lib/main.js); the judge test fails if a dotenv upgrade changes it.
+const LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/gm;
 
-const SEPARATOR = /^\s*=|^:\s/;
 const QUOTES = ["'", '"', "`"];
 
 /** What every assignment of one file shares: warnings and scrubs read the rest lazily from it. */
@@ -96,20 +95,46 @@ export function scanDotenv(source: string): DotenvScan {
   for (let m = LINE.exec(text); m !== null; m = LINE.exec(text)) {
     if (!blank(text, covered, m.index)) ignored.push(...ignoredLines(text, covered, m.index, lines));
     covered = m.index + m[0].length;
-    const keyAt = m.indices?.[1]?.[0] ?? m.index;
-    const group = m.indices?.[2];
-    const keyEnd = m.indices?.[1]?.[1] ?? keyAt;
-    const from = group ? group[0] : keyEnd + (SEPARATOR.exec(text.slice(keyEnd, keyEnd + m[0].length))?.[0].length ?? 0);
-    const end = group ? group[1] : from;
+    const key = m[1] ?? "";
+    const keyAt = keyStart(text, m.index, key);
+    const from = keyAt + key.length + separatorLength(text, keyAt + key.length);
+    const end = m[2] === undefined ? from : from + m[2].length;
     let start = from;
     while (start < end && isBlank(text.charCodeAt(start))) start++;
     let stop = end;
     while (stop > start && isBlank(text.charCodeAt(stop - 1))) stop--;
     line = lines.from(line, keyAt);
-    assignments.push(new Assignment(scanned, m[1] ?? "", line, m.index, covered, start, stop));
+    assignments.push(new Assignment(scanned, key, line, m.index, covered, start, stop));
   }
   ignored.push(...ignoredLines(text, covered, text.length, lines));
   return { assignments, ignored };
+}
+
+/*
+ * Where the pattern's groups lie, found without the `d` flag (its index arrays cost four allocations
+ * per line of a file of a hundred thousand). The pattern takes every blank before the key; it takes
+ * `export` and its blanks whenever the key then follows (an optional group is tried first, and the
+ * other reading, the key `export`, could then have no separator after it); the separator is blanks
+ * and `=`, or `:` and one blank, and the value group, where there is one, starts right after it (the
+ * group or an empty value already matches there, so the lazy blanks never grow). The judge test and
+ * the scrub tests read these spans back through dotenv.
+ */
+function keyStart(text: string, at: number, key: string): number {
+  let p = at;
+  while (isBlank(text.charCodeAt(p))) p++;
+  if (text.startsWith("export", p) && isBlank(text.charCodeAt(p + 6))) {
+    let q = p + 6;
+    while (isBlank(text.charCodeAt(q))) q++;
+    if (text.startsWith(key, q)) return q;
+  }
+  return p;
+}
+
+function separatorLength(text: string, at: number): number {
+  if (text[at] === ":") return 2;
+  let p = at;
+  while (isBlank(text.charCodeAt(p))) p++;
+  return p - at + 1;
 }
 
 /** What String.prototype.trim removes: ASCII blanks quickly, the rest by the same rule. */
