@@ -23,17 +23,19 @@ export function writeDigester(dataKey: Buffer): (name: string, value: string) =>
   key.fill(0);
   let scratch = Buffer.alloc(BLOCK + 1024);
   inner.copy(scratch);
+  // One view of the scratch per length hashed: values of a file are mostly of a few lengths.
+  let views: Buffer[] = [];
   return (name, value) => {
     const text = `${name}\0${value}`;
     // UTF-8 takes at most 3 bytes per UTF-16 unit (a lone surrogate becomes U+FFFD, as createHmac's update does).
     if (BLOCK + text.length * 3 > scratch.length) {
       scratch = Buffer.alloc(BLOCK + text.length * 3);
       inner.copy(scratch);
+      views = [];
     }
     const end = BLOCK + scratch.write(text, BLOCK, "utf8");
-    hash("sha256", scratch.subarray(0, end), "buffer").copy(outer, BLOCK);
-    // The value's bytes do not outlive the call.
-    scratch.fill(0, BLOCK, end);
+    const view = (views[end] ??= scratch.subarray(0, end));
+    hash("sha256", view, "buffer").copy(outer, BLOCK);
     return hash("sha256", outer, "buffer").toString("hex", 0, 16);
   };
 }
