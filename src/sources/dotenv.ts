@@ -38,13 +38,22 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
   const kept = options.expand
     ? (key: string) => (holdsReference(given.get(key) ?? "") ? given.get(key) : values.get(key)) ?? ""
     : (key: string) => given.get(key) ?? "";
+  // Without --expand, the values in dotenv's own order (Object.values follows Object.keys): no lookup per key.
+  const inOrder = options.expand ? undefined : Object.values(parsed);
   const entries: SourceEntry[] = [];
-  const entry = (key: string, line: number | undefined) => ({ key, value: kept(key), origin: line === undefined ? { source: file } : { source: file, line } });
+  const entry = (key: string, line: number | undefined, value = kept(key)) => ({
+    key,
+    value,
+    origin: line === undefined ? { source: file } : { source: file, line },
+  });
   let j = 0;
   last.forEach((i, key) => {
-    const theirs = keys[j++];
+    const at = j++;
+    const theirs = keys[at];
+    const line = scan.assignments[i]?.line;
     // dotenv's own string for the key where the orders agree: its object then finds it without hashing a copy.
-    entries.push(entry(theirs === key ? theirs : key, scan.assignments[i]?.line));
+    if (theirs === key) entries.push(entry(theirs, line, inOrder?.[at] ?? kept(theirs)));
+    else entries.push(entry(key, line));
   });
   // A key dotenv gives that no assignment was found for would be a scanner bug: it is still migrated, without a line.
   if (last.size !== keys.length) for (const key of keys) if (!last.has(key)) entries.push(entry(key, undefined));
