@@ -1,5 +1,5 @@
 import { type CurrentSecret, holds, type NameCheck, type WriteOp } from "../providers/types.js";
-import { at, lineOf } from "../sources/origin.js";
+import { at } from "../sources/origin.js";
 import type { Origin } from "../sources/types.js";
 
 export type PlanAction = "create" | "update" | "unchanged" | "skip" | "conflict" | "invalid";
@@ -61,7 +61,10 @@ export function planMigration(desired: readonly DesiredSecret[], current: Readon
   for (const [name, group] of byName) {
     const want = group[group.length - 1] as DesiredSecret;
     const nameCheck = options.checkName(name);
-    const base = { name, source: want.origin.source, ...lineOf(want.origin), ...(nameCheck.stored === name ? {} : { stored: nameCheck.stored }) };
+    // Built field by field, in the order every view prints them: no spread of a fresh object per item.
+    const base: { name: string; source: string; line?: number; stored?: string } = { name, source: want.origin.source };
+    if (want.origin.line !== undefined) base.line = want.origin.line;
+    if (nameCheck.stored !== name) base.stored = nameCheck.stored;
     const item = classify(name, group, want, current.get(name), nameCheck, options);
     items.push(Object.assign(base, item.row));
     if (item.op) ops.push(item.op);
