@@ -31,12 +31,12 @@ export async function* desiredBatches(
       const refused: { name: string; entry: SourceEntry }[] = [];
       let filtered = 0;
       for (const entry of batch.entries) {
-        const d = {
+        const d: { name: string; value: string; origin: DesiredSecret["origin"]; previous?: string } = {
           name: secretName(entry, naming),
           value: entry.value,
           origin: entry.origin,
-          ...(entry.previous === undefined ? {} : { previous: entry.previous }),
         };
+        if (entry.previous !== undefined) d.previous = entry.previous;
         if (!filter.keep(d.name) || skip?.(d)) filtered++;
         else if (entry.refused !== undefined) refused.push({ name: d.name, entry });
         else desired.push(d);
