@@ -120,21 +120,22 @@ export function scanDotenv(source: string): DotenvScan {
  * the scrub tests read these spans back through dotenv.
  */
 function keyStart(text: string, at: number, key: string): number {
-  let p = at;
-  while (isBlank(text.charCodeAt(p))) p++;
+  const p = pastBlanks(text, at);
   if (text.startsWith("export", p) && isBlank(text.charCodeAt(p + 6))) {
-    let q = p + 6;
-    while (isBlank(text.charCodeAt(q))) q++;
+    const q = pastBlanks(text, p + 6);
     if (text.startsWith(key, q)) return q;
   }
   return p;
 }
 
 function separatorLength(text: string, at: number): number {
-  if (text[at] === ":") return 2;
+  return text[at] === ":" ? 2 : pastBlanks(text, at) - at + 1;
+}
+
+function pastBlanks(text: string, at: number): number {
   let p = at;
   while (isBlank(text.charCodeAt(p))) p++;
-  return p - at + 1;
+  return p;
 }
 
 /** What String.prototype.trim removes: ASCII blanks quickly, the rest by the same rule. */
