@@ -51,9 +51,9 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
     const at = j++;
     const theirs = keys[at];
     const line = scan.assignments[i]?.line;
-    // dotenv's own string for the key where the orders agree: its object then finds it without hashing a copy.
-    if (theirs === key) entries.push(entry(theirs, line, inOrder?.[at] ?? kept(theirs)));
-    else entries.push(entry(key, line));
+    // dotenv's own string for the key where the orders agree: its object then finds it without hashing a
+    // copy, and (without --expand) its value is the one at the same place; an undefined value is looked up.
+    entries.push(theirs === key ? entry(theirs, line, inOrder?.[at]) : entry(key, line));
   });
   // A key dotenv gives that no assignment was found for would be a scanner bug: it is still migrated, without a line.
   if (last.size !== keys.length) for (const key of keys) if (!last.has(key)) entries.push(entry(key, undefined));
