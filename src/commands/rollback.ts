@@ -1,13 +1,14 @@
-import { type StepResult, Writer } from "../core/apply.js";
+import { Writer } from "../core/apply.js";
 import { ensurePrivateDir } from "../core/atomic-file.js";
-import { type Backup, readBackup } from "../core/backup.js";
+import { type Backup, BackupFrames, BackupPriors, readBackup } from "../core/backup.js";
 import { type CommonOptions, confirmLive, lockState, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode, isCliError, usageError } from "../core/errors.js";
-import { settleHeap } from "../core/heap-governor.js";
+import { leanYoungGeneration, settleHeap } from "../core/heap-governor.js";
 import { eachJournalEntry, holdsField, RunFold } from "../core/journal.js";
 import { openProvider } from "../core/open-provider.js";
-import { planRollback, type RevertPlanItem, RunWrites } from "../core/rollback-plan.js";
+import { planRollback, type RevertPlanItem } from "../core/rollback-plan.js";
+import { RunLines } from "../core/rollback-slices.js";
 import { writeDigester } from "../core/write-digest.js";
 import type { ProviderName } from "../providers/index.js";
 import type { SecretStore } from "../providers/types.js";
@@ -15,8 +16,9 @@ import { type CellsReport, openScrubbedTable, restoreScrubbedCells, scrubbedCell
 import { type FilesReport, restoreScrubbedFiles, scrubbedFilesOf } from "../sources/file-restore.js";
 import { type CiOptions, publishCi } from "../ui/ci-output.js";
 import { doneLine, type RunDone, runDone } from "../ui/done-line.js";
-import { rateLine } from "../ui/rate.js";
-import { jsonItem, renderItems } from "../ui/render-plan.js";
+import { ItemSink } from "../ui/item-sink.js";
+import { plannedLine, rateLine } from "../ui/rate.js";
+import { renderItems } from "../ui/render-plan.js";
 
 export interface RollbackOptions extends CommonOptions, CiOptions {
   readonly run?: string;
@@ -24,6 +26,7 @@ export interface RollbackOptions extends CommonOptions, CiOptions {
 }
 
 const UNDOABLE = new Set(["migrate", "rotate"]);
+const ACTIONS = ["delete", "restore", "unchanged", "changed-since", "skip", "failed"];
 const REVERT_SLICE = 1000;
 
 export async function rollback(provider: ProviderName, options: RollbackOptions, deps: Deps): Promise<number> {
@@ -31,26 +34,32 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
   const reporter = reporterFor(deps, options);
   const { store, key, stateDir, openJournal } = await openProvider(deps, options, provider, reporter);
   const cleanups: (() => Promise<void>)[] = [() => store.close()];
+  const sinks: ItemSink[] = [];
   try {
     if (!options.dryRun) {
       await ensurePrivateDir(stateDir);
       cleanups.push(await lockState(deps, stateDir, "rollback", reporter));
     }
+    leanYoungGeneration();
     const target = await pickRun(stateDir, provider, options);
-    // Only what the target run wrote is kept: the journal of every earlier run is streamed past.
-    const writes = new RunWrites();
-    await eachJournalEntry(
-      stateDir,
-      (e) => {
-        if (e.runId === target && e.type !== "store") writes.add(e);
-      },
-      holdsField("runId", target),
-    );
     const dataKey = needKey(key);
-    const names = [...writes.written.keys()];
-    const backup = await backupOf(stateDir, target, dataKey, names.length > 0);
-    const current = await versionsOf(store, names);
-    const plan = planRollback(writes, backup.priors, current, target, writeDigester(dataKey));
+    // Only the target run's lines are counted and later folded: the journal of every earlier run is streamed past.
+    const lines = await RunLines.count(stateDir, target);
+    const backup = await backupOf(stateDir, target, dataKey, lines.names > 0);
+    const digest = writeDigester(dataKey);
+    /** Planned a slice at a time, as the store is at that moment: a million-write run is never held whole. */
+    const plan = async (visit: (items: RevertPlanItem[], order: readonly string[]) => Promise<void>) => {
+      const priors = new BackupPriors(() => BackupFrames.open(stateDir, target, dataKey));
+      try {
+        await lines.eachSlice(stateDir, REVERT_SLICE, async (writes) => {
+          await settleHeap();
+          const names = [...writes.written.keys()];
+          await visit(planRollback(writes, await priors.of(names), await versionsOf(store, names), target, digest), names);
+        });
+      } finally {
+        await priors.close();
+      }
+    };
     if (!options.json)
       reporter.info(`rolling back run ${target} on ${provider}${store.versioned ? "" : " (from the encrypted backup: this provider keeps no versions)"}`);
     const scrubbedCells = scrubbedCellsOf(backup);
@@ -59,13 +68,28 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     const scrubbedFiles = scrubbedFilesOf(backup);
     let files: FilesReport | undefined = scrubbedFiles.length > 0 ? { restore: scrubbedFiles.length } : undefined;
 
-    if (names.length === 0 && scrubbed === 0 && !files && !options.json)
+    if (lines.names === 0 && scrubbed === 0 && !files && !options.json)
       reporter.info(`run ${target} wrote nothing (it stopped before its first write); to undo an earlier run, name it with --run (\`secrets journal list\`)`);
-    if (options.dryRun || (plan.every((i) => i.action === "unchanged") && scrubbed === 0 && !files))
-      return await report(deps, reporter, options, provider, target, plan, undefined, undefined, cells, files);
-    if (!options.json) renderItems(reporter, plan);
+    const header = (runId: string | null) => ({ command: "rollback", runId, target, provider, dryRun: Boolean(options.dryRun) });
+    const planned = new ItemSink(options.json && options.dryRun ? deps.stdout : undefined, header(null), ACTIONS);
+    sinks.push(planned);
+    await plan(async (items) => {
+      planned.add(items);
+      reporter.progress(plannedLine(planned.count, lines.names));
+    });
+    const changes = planned.count - (planned.summary.unchanged ?? 0);
+    if (options.dryRun || (changes === 0 && scrubbed === 0 && !files)) {
+      let shown = planned;
+      if (options.json && !options.dryRun) {
+        shown = new ItemSink(deps.stdout, header(null), ACTIONS);
+        sinks.push(shown);
+        await plan(async (items) => shown.add(items));
+      }
+      return await report(deps, reporter, options, provider, target, shown, undefined, cells, files);
+    }
+    if (!options.json) renderItems(reporter, planned.head, planned.count);
     const also = `${scrubbed > 0 ? ` and put back ${scrubbed} scrubbed cell(s)` : ""}${files ? ` and ${files.restore} scrubbed file(s)` : ""}`;
-    const refused = await confirmLive(deps, options, `Undo ${plan.filter((i) => i.action !== "unchanged").length} change(s)${also} of run ${target}?`);
+    const refused = await confirmLive(deps, options, `Undo ${changes} change(s)${also} of run ${target}?`);
     if (refused !== undefined) {
       reporter.info("cancelled; nothing was changed");
       return refused;
@@ -81,42 +105,57 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
     // Cells first: undoing the vault first would leave references that point at nothing.
     if (table) cells = await restoreScrubbedCells(table, scrubbedCells, { writer, reporter });
     if (files) files = await restoreScrubbedFiles(scrubbedFiles, { writer, reporter });
-    // In the order the run wrote: a store that reads by pages then reads each page once.
-    const order = new Map(names.map((name, i) => [name, i]));
-    const work = plan.filter((i) => i.action !== "unchanged" && i.op).sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
+    const output = new ItemSink(options.json ? deps.stdout : undefined, header(runId), ACTIONS);
+    sinks.push(output);
+    const total = (planned.summary.delete ?? 0) + (planned.summary.restore ?? 0);
     const started = deps.clock.now().getTime();
-    const results: StepResult[] = [];
-    // A slice at a time, as migrate writes: one journal append and one store patch per slice, not one of the whole run.
-    for (let from = 0; from < work.length; from += REVERT_SLICE) {
-      await settleHeap();
-      const slice = work.slice(from, from + REVERT_SLICE);
-      results.push(
-        ...(await writer.apply(
-          slice.map((i) => ({ name: i.name, action: "revert", op: i.op as NonNullable<RevertPlanItem["op"]> })),
-          async (s) => ({ outcome: await store.revert(s.op) }),
-          {
-            concurrency: options.concurrency ?? store.defaultConcurrency,
-            ...(store.batched ? { batch: store } : {}),
-            onProgress: (done) => reporter.progress(rateLine("reverting", from + done, work.length, deps.clock.now().getTime() - started)),
-          },
-        )),
+    let reverted = 0;
+    let failed = 0;
+    let undone = 0;
+    // Planned again as the store is now, then, a slice at a time as migrate writes: one journal append and one store patch per slice.
+    await plan(async (items, written) => {
+      // In the order the run wrote: a store that reads by pages then reads each page once.
+      const order = new Map(written.map((name, i) => [name, i]));
+      const work = items.filter((i) => i.action !== "unchanged" && i.op).sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
+      const results = await writer.apply(
+        work.map((i) => ({ name: i.name, action: "revert", op: i.op as NonNullable<RevertPlanItem["op"]> })),
+        async (s) => ({ outcome: await store.revert(s.op) }),
+        {
+          concurrency: options.concurrency ?? store.defaultConcurrency,
+          ...(store.batched ? { batch: store } : {}),
+          onProgress: (n) => reporter.progress(rateLine("reverting", reverted + n, total, deps.clock.now().getTime() - started)),
+        },
       );
-    }
-    const failed = results.filter((r) => r.status !== "done").length;
+      reverted += work.length;
+      const byName = new Map(results.map((r) => [r.name, r]));
+      output.add(items.map((i) => withResult(i, byName.get(i.name))));
+      for (const r of results) {
+        if (r.status !== "done") failed++;
+        else if (r.outcome !== "changed-since") undone++;
+      }
+    });
     await writer.end(failed > 0 || cells?.changedSince || files?.changedSince ? "failed" : "ok", { target, failed });
-    const undone = results.filter((r) => r.status === "done" && r.outcome !== "changed-since").length;
     const done = runDone(undone, started, deps.clock.now().getTime(), runId, null);
-    return writer.exitCode(await report(deps, reporter, options, provider, target, plan, new Map(results.map((r) => [r.name, r])), done, cells, files));
+    return writer.exitCode(await report(deps, reporter, options, provider, target, output, done, cells, files));
+  } catch (error) {
+    // Part of the JSON document may be on stdout already: end it with the error instead of starting a second one.
+    for (const sink of sinks) sink.fail(error);
+    throw error;
   } finally {
     for (const c of cleanups.reverse()) await c();
   }
+}
+
+function withResult(item: RevertPlanItem, result: { status: string; outcome?: string; error?: string } | undefined): RevertPlanItem {
+  if (!result) return item;
+  if (result.status !== "done") return { ...item, action: "failed", error: result.error ?? "not started (interrupted)" };
+  return result.outcome === "changed-since" ? { ...item, action: "changed-since", reason: "changed after the run; left alone" } : item;
 }
 
 /** Only each name's version is kept, read a slice at a time: not a whole run's secrets at once. */
 async function versionsOf(store: SecretStore, names: readonly string[]): Promise<Map<string, { version: string }>> {
   const versions = new Map<string, { version: string }>();
   for (let from = 0; from < names.length; from += REVERT_SLICE) {
-    await settleHeap();
     for (const [name, { version }] of await store.readMany(names.slice(from, from + REVERT_SLICE))) versions.set(name, { version });
   }
   return versions;
@@ -131,8 +170,13 @@ async function pickRun(stateDir: string, provider: ProviderName, options: Rollba
   await eachJournalEntry(
     stateDir,
     (e) => {
-      runs.add(e);
-      if (e.type === "intent" || e.type === "note") wrote.add(e.runId);
+      // Only a run's first write is folded: a fold of every intent keeps each step open (their `done`s
+      // are not read), ~100 MB for a million-write run.
+      if (e.type !== "intent" && e.type !== "note") runs.add(e);
+      else if (!wrote.has(e.runId)) {
+        wrote.add(e.runId);
+        runs.add(e);
+      }
     },
     (line) => !done(line),
   );
@@ -155,44 +199,30 @@ async function report(
   options: RollbackOptions,
   provider: ProviderName,
   target: string,
-  plan: RevertPlanItem[],
-  results: Map<string, { status: string; outcome?: string; error?: string }> | undefined,
+  items: ItemSink,
   done?: RunDone,
   cells?: CellsReport,
   files?: FilesReport,
 ): Promise<number> {
-  const items = plan.map((i) => {
-    const r = results?.get(i.name);
-    if (!r) return i;
-    if (r.status !== "done") return { ...i, action: "failed" as const, error: r.error ?? "not started (interrupted)" };
-    return r.outcome === "changed-since" ? { ...i, action: "changed-since" as const, reason: "changed after the run; left alone" } : i;
-  });
-  const summary: Record<string, number> = { delete: 0, restore: 0, unchanged: 0, "changed-since": 0, skip: 0, failed: 0 };
-  for (const i of items) summary[i.action] = (summary[i.action] ?? 0) + 1;
+  const { summary } = items;
   const bad = (summary.failed ?? 0) + (summary["changed-since"] ?? 0) + (cells?.changedSince ?? 0) + (files?.changedSince ?? 0);
   await publishCi(
     deps,
     options,
     `secrets rollback ${provider} (run ${target})${options.dryRun ? " (dry run)" : ""}`,
     summary,
-    items,
+    items.notable(),
     deps.clock.now().getTime(),
   );
   if (options.json) {
-    reporter.json({
-      command: "rollback",
-      runId: done?.runId ?? null,
+    items.close({
       ...(done ? { applied: done.applied, seconds: done.seconds, undo: done.undo } : {}),
-      target,
-      provider,
-      dryRun: Boolean(options.dryRun),
       summary,
-      items: items.map((i) => jsonItem(i)),
       ...(cells ? { cells } : {}),
       ...(files ? { files } : {}),
     });
   } else {
-    renderItems(reporter, items);
+    renderItems(reporter, items.head, items.count);
     const parts = Object.entries(summary)
       .filter(([, n]) => n > 0)
       .map(([k, n]) => `${n} ${k}`);
@@ -207,7 +237,7 @@ async function report(
 /** A run that journalled no write and left no backup has nothing to undo. */
 async function backupOf(stateDir: string, runId: string, key: Buffer, wrote: boolean): Promise<Backup> {
   try {
-    return await readBackup(stateDir, runId, key);
+    return await readBackup(stateDir, runId, key, { priors: false });
   } catch (e) {
     if (wrote || !isCliError(e) || e.code !== "BACKUP_NOT_FOUND") throw e;
     return { priors: new Map(), cells: [], meta: {}, frames: 0 };

@@ -1,9 +1,11 @@
 import { lstat, open as openFile, readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { PriorState } from "../providers/types.js";
-import { appendDurable, ensurePrivateDir, fsyncDir, lstatOrUndefined, readNoFollow, symlinkError } from "./atomic-file.js";
+import { appendDurable, ensurePrivateDir, fsyncDir, lstatOrUndefined, symlinkError } from "./atomic-file.js";
 import { open, seal } from "./crypto.js";
 import { CliError, ExitCode, usageError } from "./errors.js";
+import { settleHeap } from "./heap-governor.js";
+import { LineReader } from "./line-reader.js";
 
 export interface ScrubbedCell {
   table: string;
@@ -78,28 +80,97 @@ export class BackupWriter {
   }
 }
 
-export async function readBackup(stateDir: string, runId: string, key: Buffer): Promise<Backup> {
-  const path = backupPath(stateDir, runId);
-  const bytes = await readNoFollow(path);
-  if (bytes === undefined) throw usageError("BACKUP_NOT_FOUND", `no backup for run ${runId}`, "list backups with `secrets journal`");
-  const text = bytes.toString("utf8");
-  const lines = text.split("\n");
-  // Text after the last newline is a frame whose append never returned: that batch was never written.
-  lines.pop();
-  const backup: Backup = { priors: new Map(), cells: [], meta: {}, frames: lines.length };
-  for (const [i, line] of lines.entries()) {
-    const frame = JSON.parse(open(key, line, frameAad(runId, i), `backup ${runId} (frame ${i + 1})`).toString("utf8"));
+/** A run's backup frame by frame, each opened and checked as it is read: rollback takes a slice's priors at a time. */
+export class BackupFrames {
+  private index = 0;
+
+  private constructor(
+    private readonly lines: LineReader,
+    private readonly runId: string,
+    private readonly key: Buffer,
+  ) {}
+
+  static async open(stateDir: string, runId: string, key: Buffer): Promise<BackupFrames> {
+    const lines = await LineReader.open(backupPath(stateDir, runId));
+    if (!lines) throw usageError("BACKUP_NOT_FOUND", `no backup for run ${runId}`, "list backups with `secrets journal`");
+    return new BackupFrames(lines, runId, key);
+  }
+
+  get read(): number {
+    return this.index;
+  }
+
+  async next(): Promise<BackupFrame | undefined> {
+    // A million-write run's backup is a thousand frames of short-lived objects: the heap is kept in bounds as it goes.
+    await settleHeap();
+    const line = await this.lines.next();
+    if (line === undefined) return undefined;
+    const i = this.index++;
+    const frame = JSON.parse(open(this.key, line, frameAad(this.runId, i), `backup ${this.runId} (frame ${i + 1})`).toString("utf8"));
     if (!isFrame(frame)) {
-      throw new CliError("BACKUP_CORRUPT", `backup ${runId} frame ${i + 1} has an unexpected shape`, {
+      throw new CliError("BACKUP_CORRUPT", `backup ${this.runId} frame ${i + 1} has an unexpected shape`, {
         exitCode: ExitCode.failed,
         hint: "it may come from a newer secretshift; upgrade and retry",
       });
     }
-    for (const prior of frame.priors) if (!backup.priors.has(prior.name)) backup.priors.set(prior.name, prior);
-    backup.cells.push(...(frame.cells ?? []));
-    Object.assign(backup.meta, frame.meta);
+    return frame;
   }
-  return backup;
+
+  close(): Promise<void> {
+    return this.lines.close();
+  }
+}
+
+/** Every frame checked; with `priors: false` what rollback needs before it plans (cells, meta), not a run's million priors. */
+export async function readBackup(stateDir: string, runId: string, key: Buffer, { priors = true } = {}): Promise<Backup> {
+  const frames = await BackupFrames.open(stateDir, runId, key);
+  try {
+    const backup: Backup = { priors: new Map(), cells: [], meta: {}, frames: 0 };
+    for (let frame = await frames.next(); frame; frame = await frames.next()) {
+      if (priors) for (const prior of frame.priors) if (!backup.priors.has(prior.name)) backup.priors.set(prior.name, prior);
+      backup.cells.push(...(frame.cells ?? []));
+      Object.assign(backup.meta, frame.meta);
+    }
+    backup.frames = frames.read;
+    return backup;
+  } finally {
+    await frames.close();
+  }
+}
+
+/**
+ * The first prior of each name asked for, reading frames only as far as the names need: a run's
+ * frames come in the order it wrote, so a rollback in that order holds about one frame ahead.
+ */
+export class BackupPriors {
+  private readonly ahead = new Map<string, PriorState>();
+  private frames: Promise<BackupFrames> | undefined;
+  private ended = false;
+
+  constructor(private readonly open: () => Promise<BackupFrames>) {}
+
+  async of(names: Iterable<string>): Promise<Map<string, PriorState>> {
+    const found = new Map<string, PriorState>();
+    for (const name of names) {
+      while (!this.ahead.has(name) && !this.ended) await this.readFrame();
+      const prior = this.ahead.get(name);
+      if (prior) found.set(name, prior);
+      this.ahead.delete(name);
+    }
+    return found;
+  }
+
+  async close(): Promise<void> {
+    await (await this.frames)?.close();
+  }
+
+  private async readFrame(): Promise<void> {
+    this.frames ??= this.open();
+    const frame = await (await this.frames).next();
+    if (!frame) this.ended = true;
+    // First per name: a later frame may see the run's own write.
+    else for (const prior of frame.priors) if (!this.ahead.has(prior.name)) this.ahead.set(prior.name, prior);
+  }
 }
 
 function isFrame(v: unknown): v is BackupFrame {

@@ -131,7 +131,11 @@ async function firstLineEnd(handle: FileHandle, limit: number): Promise<number> 
  * Each complete line, in order, read 1 MiB at a time: a journal of many runs is never held whole.
  * A final line without its newline is handed on too, marked, so the caller can tell crash debris.
  */
-export async function eachJournalLine(path: string, visit: (line: string, index: number, unterminated: boolean) => void): Promise<void> {
+export async function eachJournalLine(
+  path: string,
+  visit: (line: string, index: number, unterminated: boolean) => unknown,
+  until = Number.POSITIVE_INFINITY,
+): Promise<void> {
   const handle = await openNoFollow(path);
   if (!handle) return;
   try {
@@ -140,7 +144,7 @@ export async function eachJournalLine(path: string, visit: (line: string, index:
     let index = 0;
     let offset = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(chunk, 0, CHUNK, offset);
+      const { bytesRead } = await handle.read(chunk, 0, Math.min(CHUNK, until - offset), offset);
       if (bytesRead === 0) break;
       offset += bytesRead;
       const bytes = chunk.subarray(0, bytesRead);
@@ -149,14 +153,16 @@ export async function eachJournalLine(path: string, visit: (line: string, index:
         // Only a line cut by the chunk's edge is joined; every other one is decoded straight from the chunk.
         const line = carry.length > 0 ? Buffer.concat([carry, bytes.subarray(0, at)]).toString("utf8") : bytes.toString("utf8", start, at);
         carry = Buffer.alloc(0);
-        visit(line, index++, false);
+        const visited = visit(line, index++, false);
+        // A visitor that works as it goes (rollback, a slice at a time) holds the reading back meanwhile.
+        if (visited instanceof Promise) await visited;
         start = at + 1;
       }
       if (start < bytesRead) carry = Buffer.concat([carry, bytes.subarray(start)]);
       // A long run's journal is hundreds of MiB of short-lived strings: the heap is kept in bounds as it goes.
       await settleHeap();
     }
-    if (carry.length > 0) visit(carry.toString("utf8"), index, true);
+    if (carry.length > 0) await visit(carry.toString("utf8"), index, true);
   } finally {
     await handle.close();
   }

@@ -205,17 +205,24 @@ export const holdsField = (key: string, value: string): ((line: string) => boole
   return (line) => line.includes(text);
 };
 
-/** Streams the entries, so a caller keeping only what it needs (one run, a summary) reads any length in bounded memory. */
-export function eachJournalEntry(stateDir: string, visit: (entry: JournalEntry) => void, wanted?: (line: string) => boolean): Promise<void> {
-  return eachJournalLine(journalPath(stateDir), (line, i, unterminated) => {
-    if (wanted && !wanted(line)) return;
-    const entry = parseEntry(line);
-    if (entry !== undefined) visit(entry);
-    else if (!unterminated) {
-      throw new CliError("JOURNAL_CORRUPT", `journal line ${i + 1} is not a valid entry`, {
-        exitCode: ExitCode.failed,
-        hint: "run `secrets journal verify` to see what changed",
-      });
-    }
-  });
+/**
+ * Streams the entries, so a caller keeping only what it needs (one run, a summary) reads any length in
+ * bounded memory. A promise the visitor returns is awaited before the next line; `until` stops at that byte.
+ */
+export function eachJournalEntry(stateDir: string, visit: (entry: JournalEntry) => unknown, wanted?: (line: string) => boolean, until?: number): Promise<void> {
+  return eachJournalLine(
+    journalPath(stateDir),
+    (line, i, unterminated) => {
+      if (wanted && !wanted(line)) return;
+      const entry = parseEntry(line);
+      if (entry !== undefined) return visit(entry);
+      if (!unterminated) {
+        throw new CliError("JOURNAL_CORRUPT", `journal line ${i + 1} is not a valid entry`, {
+          exitCode: ExitCode.failed,
+          hint: "run `secrets journal verify` to see what changed",
+        });
+      }
+    },
+    until,
+  );
 }

@@ -1,7 +1,7 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BackupWriter, listBackups, readBackup, removeBackup } from "../../src/core/backup.js";
+import { BackupFrames, BackupPriors, BackupWriter, listBackups, readBackup, removeBackup } from "../../src/core/backup.js";
 import { deriveKey } from "../../src/core/crypto.js";
 import { tmpdir } from "../helpers/tmpdir.js";
 
@@ -36,6 +36,22 @@ describe("backup", () => {
     expect(backup.cells).toEqual([{ table: "users", column: "api_key", key: "id=7", value: CANARY }]);
     expect(backup.meta).toEqual({ provider: "aws", complete: "true" });
     expect(backup.frames).toBe(2);
+  });
+
+  it("hands priors on as asked, first per name, reading frames only as far as the names asked need", async () => {
+    const { dir, path } = await backupWithTwoFrames();
+    const whole = await readBackup(dir, "run-1", key);
+    const priors = new BackupPriors(() => BackupFrames.open(dir, "run-1", key));
+    expect(await priors.of(["A"])).toEqual(new Map([["A", whole.priors.get("A")]]));
+    expect(await priors.of(["B", "Z"])).toEqual(new Map([["B", whole.priors.get("B")]]));
+    await priors.close();
+    // A third frame, spoiled: names in the first frame come without reading it, a name past it meets the damage.
+    await writeFile(path, `${await readFile(path, "utf8")}${(await readFile(path, "utf8")).split("\n")[0]}\n`);
+    const lazy = new BackupPriors(() => BackupFrames.open(dir, "run-1", key));
+    expect((await lazy.of(["A"])).get("A")).toMatchObject({ version: "3" });
+    await expect(lazy.of(["Z"])).rejects.toMatchObject({ code: "DECRYPT_FAILED" });
+    await lazy.close();
+    await expect(readBackup(dir, "run-1", key, { priors: false })).rejects.toMatchObject({ code: "DECRYPT_FAILED" });
   });
 
   it("is private (dir 0700, file 0600) and holds no plaintext", async () => {

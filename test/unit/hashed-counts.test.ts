@@ -1,0 +1,29 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { HashedCounts } from "../../src/core/hashed-counts.js";
+
+describe("HashedCounts", () => {
+  it("property: counts as a Map of names does, through growth, with any UTF-16; a full slot reads as never reached", () => {
+    const name = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 12 }),
+      fc.nat(5_000).map((n) => `app/${n}`),
+    );
+    fc.assert(
+      fc.property(fc.array(name, { maxLength: 3_000 }), fc.array(name, { maxLength: 20 }), fc.nat(300), (names, absent, repeats) => {
+        const counts = new HashedCounts();
+        const expected = new Map<string, number>();
+        for (const n of names) {
+          counts.add(n);
+          expected.set(n, (expected.get(n) ?? 0) + 1);
+        }
+        const hot = names[0] ?? "hot";
+        for (let i = 0; i < repeats; i++) counts.add(hot);
+        expected.set(hot, (expected.get(hot) ?? 0) + repeats);
+        for (const [n, c] of expected) expect(counts.get(n)).toBe(c >= 255 ? Number.POSITIVE_INFINITY : c);
+        for (const n of absent) if (!expected.has(n)) expect(counts.get(n)).toBe(0);
+        expect(counts.size).toBe(expected.size);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
