@@ -4,7 +4,7 @@ import { type Backup, BackupFrames, BackupPriors, readBackup } from "../core/bac
 import { type CommonOptions, confirmLive, lockState, needKey, newRunId, reporterFor, requireConsentPossible } from "../core/command-options.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode, isCliError, usageError } from "../core/errors.js";
-import { leanYoungGeneration, settleHeap } from "../core/heap-governor.js";
+import { leanHeap, settleHeap } from "../core/heap-governor.js";
 import { eachJournalEntry, holdsField, RunFold } from "../core/journal.js";
 import { openProvider } from "../core/open-provider.js";
 import { planRollback, type RevertPlanItem } from "../core/rollback-plan.js";
@@ -40,7 +40,7 @@ export async function rollback(provider: ProviderName, options: RollbackOptions,
       await ensurePrivateDir(stateDir);
       cleanups.push(await lockState(deps, stateDir, "rollback", reporter));
     }
-    leanYoungGeneration();
+    leanHeap();
     const target = await pickRun(stateDir, provider, options);
     const dataKey = needKey(key);
     // Only the target run's lines are counted and later folded: the journal of every earlier run is streamed past.

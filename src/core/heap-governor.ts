@@ -10,6 +10,7 @@ const QUIET_BATCHES = 20;
 /** Node 20's young generation at its largest (two 16 MiB semi-spaces); Node 22+ let it reach 128 MiB. */
 const YOUNG_CAP = 32 * 1024 * 1024;
 let youngCap = YOUNG_CAP;
+let headroom = HEADROOM;
 
 interface Governor {
   oldGeneration(): number;
@@ -38,18 +39,20 @@ export async function settleHeap(): Promise<void> {
     g.stopYoungGrowth();
     g.youngCapped = true;
   }
-  if (batches <= QUIET_BATCHES || !g.collect || g.oldGeneration() < g.floor + HEADROOM) return;
+  if (batches <= QUIET_BATCHES || !g.collect || g.oldGeneration() < g.floor + headroom) return;
   g.collect();
   g.floor = g.oldGeneration();
 }
 
 /**
  * For a command that holds two million-name tables at once (rollback: its run's counts and the
- * store's index), the young generation stops at half the usual size: more scavenges, 16 MiB less.
- * Called before the command's first batch; the young generation never shrinks back.
+ * store's index): the young generation stops at half the usual size and a full collection comes
+ * after half the growth. More collections, each cheap; 20–40 MiB less at the peak of a 1M rollback.
+ * Called before the command's first batch: the young generation never shrinks back.
  */
-export function leanYoungGeneration(): void {
+export function leanHeap(): void {
   youngCap = YOUNG_CAP / 2;
+  headroom = HEADROOM / 2;
 }
 
 async function start(): Promise<Governor> {
