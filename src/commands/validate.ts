@@ -4,6 +4,7 @@ import { compareState } from "../core/compare.js";
 import type { Deps } from "../core/deps.js";
 import { ExitCode } from "../core/errors.js";
 import { NameMatcher } from "../core/glob.js";
+import { leanHeap } from "../core/heap-governor.js";
 import { desiredBatches } from "../core/inventory.js";
 import { NameIndex } from "../core/name-index.js";
 import { checkTemplate } from "../core/naming.js";
@@ -34,6 +35,8 @@ export async function validate(provider: ProviderName, options: ValidateOptions,
   if (options.nameTemplate) checkTemplate(options.nameTemplate);
   const reporter = reporterFor(deps, options);
   const started = deps.clock.now().getTime();
+  // It holds the store's index and the names it has met at once.
+  leanHeap();
   const sources = await openSources(deps, options);
   try {
     const { store, stateDir } = await openProvider(deps, options, provider, reporter);

@@ -13,7 +13,8 @@ export class HashedCounts {
   private lows = new Uint32Array(1024);
   private highs = new Uint32Array(1024);
   private counts = new Uint8Array(1024);
-  private readonly seeds = randomBytes(8);
+  private readonly seedA = randomBytes(4).readUInt32LE(0);
+  private readonly seedB = randomBytes(4).readUInt32LE(0);
   /** The last name's hash, kept in fields so a lookup allocates nothing. */
   private low = 0;
   private high = 0;
@@ -40,8 +41,8 @@ export class HashedCounts {
 
   /** FNV-1a and a multiply-xor hash over the UTF-16 code units, each finished with murmur3's mix. */
   private hash(name: string): void {
-    let a = this.seeds.readUInt32LE(0) ^ 2166136261;
-    let b = this.seeds.readUInt32LE(4) ^ name.length;
+    let a = this.seedA ^ 2166136261;
+    let b = this.seedB ^ name.length;
     for (let i = 0; i < name.length; i++) {
       const c = name.charCodeAt(i);
       a = Math.imul(a ^ c, 16777619);

@@ -46,8 +46,9 @@ export async function settleHeap(): Promise<void> {
 
 /**
  * For a command that holds two million-name tables at once (rollback: its run's counts and the
- * store's index): the young generation stops at half the usual size and a full collection comes
- * after half the growth. More collections, each cheap; 20–40 MiB less at the peak of a 1M rollback.
+ * store's index; validate: the names it has met and the store's index): the young generation stops
+ * at half the usual size and a full collection comes after half the growth. More collections, each
+ * cheap; 20–40 MiB less at the peak of a 1M rollback.
  * Called before the command's first batch: the young generation never shrinks back.
  */
 export function leanHeap(): void {

@@ -1,6 +1,7 @@
 import type { FileHandle } from "node:fs/promises";
 import { openNoFollow } from "./atomic-file.js";
 import { settleHeap } from "./heap-governor.js";
+import { splitLines } from "./line-reader.js";
 
 /** What opening the journal needs to know of the file, read with bounded memory however long it has grown. */
 export interface JournalScan {
@@ -140,25 +141,20 @@ export async function eachJournalLine(
   if (!handle) return;
   try {
     const chunk = Buffer.allocUnsafe(CHUNK);
-    let carry = Buffer.alloc(0);
+    let carry: Buffer = Buffer.alloc(0);
     let index = 0;
     let offset = 0;
     for (;;) {
       const { bytesRead } = await handle.read(chunk, 0, Math.min(CHUNK, until - offset), offset);
       if (bytesRead === 0) break;
       offset += bytesRead;
-      const bytes = chunk.subarray(0, bytesRead);
-      let start = 0;
-      for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, start)) {
-        // Only a line cut by the chunk's edge is joined; every other one is decoded straight from the chunk.
-        const line = carry.length > 0 ? Buffer.concat([carry, bytes.subarray(0, at)]).toString("utf8") : bytes.toString("utf8", start, at);
-        carry = Buffer.alloc(0);
+      const lines: string[] = [];
+      carry = splitLines(carry, chunk.subarray(0, bytesRead), lines);
+      for (const line of lines) {
         const visited = visit(line, index++, false);
         // A visitor that works as it goes (rollback, a slice at a time) holds the reading back meanwhile.
         if (visited instanceof Promise) await visited;
-        start = at + 1;
       }
-      if (start < bytesRead) carry = Buffer.concat([carry, bytes.subarray(start)]);
       // A long run's journal is hundreds of MiB of short-lived strings: the heap is kept in bounds as it goes.
       await settleHeap();
     }

@@ -2,6 +2,7 @@ import type { FileHandle } from "node:fs/promises";
 import { openNoFollow } from "./atomic-file.js";
 
 const CHUNK = 1 << 20;
+const EMPTY: Buffer = Buffer.alloc(0);
 
 /**
  * A file's complete lines, pulled one at a time and read 1 MiB at a time, so a caller reading two
@@ -10,7 +11,7 @@ const CHUNK = 1 << 20;
  */
 export class LineReader {
   private readonly chunk = Buffer.allocUnsafe(CHUNK);
-  private carry = Buffer.alloc(0);
+  private carry: Buffer = EMPTY;
   private lines: string[] = [];
   private at = 0;
   private offset = 0;
@@ -45,13 +46,22 @@ export class LineReader {
       return;
     }
     this.offset += bytesRead;
-    const bytes = this.chunk.subarray(0, bytesRead);
-    let start = 0;
-    for (let end = bytes.indexOf(0x0a); end !== -1; end = bytes.indexOf(0x0a, start)) {
-      this.lines.push(this.carry.length > 0 ? Buffer.concat([this.carry, bytes.subarray(0, end)]).toString("utf8") : bytes.toString("utf8", start, end));
-      this.carry = Buffer.alloc(0);
-      start = end + 1;
-    }
-    if (start < bytesRead) this.carry = Buffer.concat([this.carry, bytes.subarray(start)]);
+    this.carry = splitLines(this.carry, this.chunk.subarray(0, bytesRead), this.lines);
   }
+}
+
+/**
+ * The complete lines of a chunk read after `carry` (the unterminated rest of the chunks before),
+ * pushed onto `into`; returns the new rest. Only a line cut by a chunk's edge is joined; every other
+ * one is decoded straight from the chunk.
+ */
+export function splitLines(carry: Buffer, bytes: Buffer, into: string[]): Buffer {
+  let start = 0;
+  let rest = carry;
+  for (let end = bytes.indexOf(0x0a); end !== -1; end = bytes.indexOf(0x0a, start)) {
+    into.push(rest.length > 0 ? Buffer.concat([rest, bytes.subarray(0, end)]).toString("utf8") : bytes.toString("utf8", start, end));
+    rest = EMPTY;
+    start = end + 1;
+  }
+  return start < bytes.length ? Buffer.concat([rest, bytes.subarray(start)]) : rest;
 }
