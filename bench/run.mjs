@@ -3,6 +3,7 @@
 const suites = {
   startup: () => import("./startup.mjs"),
   "local-migrate": () => import("./local-migrate.mjs"),
+  "env-large": () => import("./env-large.mjs"),
   database: () => import("./database.mjs"),
   "database-large": () => import("./database-large.mjs"),
   aws: () => import("./aws.mjs"),

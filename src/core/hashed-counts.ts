@@ -13,6 +13,8 @@ export class HashedCounts {
   private lows = new Uint32Array(1024);
   private highs = new Uint32Array(1024);
   private counts = new Uint8Array(1024);
+  /** How many of each count `take` has used; made on its first call, after the last `add`. */
+  private taken: Uint8Array | undefined;
   private readonly seedA = randomBytes(4).readUInt32LE(0);
   private readonly seedB = randomBytes(4).readUInt32LE(0);
   /** The last name's hash, kept in fields so a lookup allocates nothing. */
@@ -39,6 +41,22 @@ export class HashedCounts {
     return count === SATURATED ? Number.POSITIVE_INFINITY : count;
   }
 
+  /**
+   * Uses one of the name's count: what is then left, below 0 for a name never added or used more
+   * often than added, infinite when the count was too high to keep. Only once every `add` is done.
+   */
+  take(name: string): number {
+    this.hash(name);
+    const slot = this.slotOf(this.low, this.high);
+    const count = this.counts[slot] as number;
+    if (count === SATURATED) return Number.POSITIVE_INFINITY;
+    if (count === 0) return -1;
+    this.taken ??= new Uint8Array(this.counts.length);
+    const taken = Math.min((this.taken[slot] as number) + 1, SATURATED);
+    this.taken[slot] = taken;
+    return count - taken;
+  }
+
   /** FNV-1a and a multiply-xor hash over the UTF-16 code units, each finished with murmur3's mix. */
   private hash(name: string): void {
     let a = this.seedA ^ 2166136261;
@@ -62,6 +80,7 @@ export class HashedCounts {
   }
 
   private grow(): void {
+    this.taken = undefined;
     const { lows, highs, counts } = this;
     this.lows = new Uint32Array(counts.length * 2);
     this.highs = new Uint32Array(counts.length * 2);

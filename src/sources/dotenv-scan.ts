@@ -82,15 +82,16 @@ export interface DotenvScan {
   readonly ignored: number[];
 }
 
-export function scanDotenv(source: string): DotenvScan {
+/** `firstLine`: the line the text starts on, where it is a piece of a larger file (dotenv-stream.ts). */
+export function scanDotenv(source: string, firstLine = 1): DotenvScan {
   // A file without a CR is nearly every file: no pass over it to change nothing.
   const text = source.includes("\r") ? source.replace(/\r\n?/g, "\n") : source;
-  const scanned: ScannedText = { text, lines: new LineIndex(text), toOriginal: originalOffsets(source) };
+  const scanned: ScannedText = { text, lines: new LineIndex(text, firstLine), toOriginal: originalOffsets(source) };
   const { lines } = scanned;
   const assignments: Assignment[] = [];
   const ignored: number[] = [];
   let covered = 0;
-  let line = 1;
+  let line = firstLine;
   LINE.lastIndex = 0;
   for (let m = LINE.exec(text); m !== null; m = LINE.exec(text)) {
     if (!blank(text, covered, m.index)) ignored.push(...ignoredLines(text, covered, m.index, lines));
@@ -166,15 +167,18 @@ function ignoredLines(text: string, from: number, to: number, lines: LineIndex):
 class LineIndex {
   private readonly starts: number[] = [0];
 
-  constructor(text: string) {
+  constructor(
+    text: string,
+    private readonly first: number,
+  ) {
     for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) this.starts.push(at + 1);
   }
 
   /** `at(offset)` for an offset at or after the start of line `line`: keys come in order, so a walk forward from the last one is shorter than a search. */
   from(line: number, offset: number): number {
-    let at = line;
+    let at = line - this.first + 1;
     while (at < this.starts.length && (this.starts[at] ?? 0) <= offset) at++;
-    return at;
+    return at + this.first - 1;
   }
 
   at(offset: number): number {
@@ -185,7 +189,7 @@ class LineIndex {
       if ((this.starts[mid] ?? 0) <= offset) low = mid;
       else high = mid - 1;
     }
-    return low + 1;
+    return low + this.first;
   }
 }
 

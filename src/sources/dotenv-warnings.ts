@@ -6,6 +6,8 @@ import type { Assignment, DotenvScan } from "./dotenv-scan.js";
 export interface Problem {
   readonly line: number;
   readonly message: string;
+  /** What a file read in pieces (dotenv-stream.ts) must judge across them: a key set again, or one dotenv drops. */
+  readonly across?: { readonly key: string; readonly kind: "repeat" | "dropped" };
 }
 
 // A value dotenv read through its quoted alternative: the quote opens and closes it, nothing else.
@@ -36,7 +38,7 @@ export function dotenvWarnings(scan: DotenvScan, given: Given, last: LastAssignm
   scan.assignments.forEach((a, i) => {
     const kept = last.keeps(a.key, i);
     if (!kept && !earlier.has(a.key)) {
-      says(problems, a, "dotenv never gives this name to the application (a JavaScript object cannot hold it), so it is not migrated");
+      says(problems, a, "dotenv never gives this name to the application (a JavaScript object cannot hold it), so it is not migrated", "dropped");
       earlier.set(a.key, a.line);
     }
     if (a.valueLine > a.line) says(problems, a, `nothing follows the separator, so dotenv takes line ${a.valueLine} as the value; ${gives(a)}`);
@@ -46,14 +48,21 @@ export function dotenvWarnings(scan: DotenvScan, given: Given, last: LastAssignm
       says(problems, a, `the value stops at '#' (dotenv reads the rest of the line as a comment); ${gives(a)}; quote the value if the '#' belongs to it`);
     if (!kept || (last.isLast(a.key, i) && (earlier.size === 0 || !earlier.has(a.key)))) return;
     const before = earlier.get(a.key);
-    if (before !== undefined)
-      says(problems, a, `set on line ${before} and again on line ${a.line}; dotenv gives the app the last one, ${mask(given.get(a.key) ?? "")}`);
+    if (before !== undefined) problems.push(repeated(a.key, before, a.line, given.get(a.key) ?? ""));
     earlier.set(a.key, a.line);
   });
   return problems.sort((x, y) => x.line - y.line);
 }
 
-const says = (problems: Problem[], a: Assignment, message: string) => problems.push({ line: a.line, message: `${a.key}: ${message}` });
+const says = (problems: Problem[], a: Assignment, message: string, kind?: "dropped") =>
+  problems.push({ line: a.line, message: `${a.key}: ${message}`, ...(kind ? { across: { key: a.key, kind } } : {}) });
+
+/** `key` assigned on line `before` and again on `line`; `value` is the one dotenv gives. */
+export const repeated = (key: string, before: number, line: number, value: string): Problem => ({
+  line,
+  message: `${key}: set on line ${before} and again on line ${line}; dotenv gives the app the last one, ${mask(value)}`,
+  across: { key, kind: "repeat" },
+});
 const gives = (a: Assignment) => `dotenv gives the app ${mask(lineValue(a))}`;
 
 function quoteProblem(a: Assignment): string | undefined {

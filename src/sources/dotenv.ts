@@ -2,28 +2,40 @@ import dotenv from "dotenv";
 import { holdsReference } from "../references/syntax.js";
 import { expandDotenv } from "./dotenv-expand.js";
 import { lastAssignments } from "./dotenv-last.js";
-import { scanDotenv } from "./dotenv-scan.js";
-import { dotenvWarnings, type Given } from "./dotenv-warnings.js";
+import { type DotenvScan, scanDotenv } from "./dotenv-scan.js";
+import { dotenvWarnings, type Given, type Problem } from "./dotenv-warnings.js";
 import { lineOf } from "./origin.js";
 import type { SourceEntry, SourceWarning } from "./types.js";
 
 export { formatDotenv } from "./dotenv-format.js";
+
+/** A warning before it is given a file; `--expand`'s notes may have no line. */
+export type PieceProblem = Omit<Problem, "line"> & { readonly line?: number };
 
 export interface DotenvOptions {
   /** Off by default: values are what dotenv.parse gives. */
   readonly expand?: boolean;
   /** A copy; never written. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The line the text starts on, where it is a piece of a larger file (dotenv-stream.ts). */
+  readonly firstLine?: number;
 }
 
 /** Keys and values are `dotenv.parse`'s, for any input; the scanner only adds `file:line` and warnings. */
 export function parseDotenv(text: string, file: string, options: DotenvOptions = {}): { entries: SourceEntry[]; warnings: SourceWarning[] } {
+  const { entries, problems } = readDotenv(text, file, options);
+  const warnings: SourceWarning[] = problems.map((p) => ({ source: file, ...lineOf(p), message: p.message }));
+  return { entries, warnings };
+}
+
+/** `parseDotenv`, with its warnings as problems and the scan, for a piece of a larger file (dotenv-stream.ts). */
+export function readDotenv(text: string, file: string, options: DotenvOptions = {}): { entries: SourceEntry[]; problems: PieceProblem[]; scan: DotenvScan } {
   const parsed = dotenv.parse(text);
   const keys = Object.keys(parsed);
   const given: Given = { get: (key) => (Object.hasOwn(parsed, key) ? parsed[key] : undefined) };
-  const scan = scanDotenv(text);
+  const scan = scanDotenv(text, options.firstLine);
   const last = lastAssignments(scan, parsed, keys);
-  const warnings: SourceWarning[] = dotenvWarnings(scan, given, last).map((p) => ({ source: file, ...p }));
+  const warnings: PieceProblem[] = dotenvWarnings(scan, given, last);
   const lastLine = (key: string) => scan.assignments[last.get(key) ?? -1]?.line;
 
   let values = given;
@@ -31,7 +43,7 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
     const expanded = expandDotenv(parsed, options.env ?? {});
     values = expanded.values;
     for (const { key, message } of expanded.notes.filter((n) => !holdsReference(given.get(n.key) ?? "")))
-      warnings.push({ source: file, ...lineOf({ line: lastLine(key) }), message: `${key}: ${message}` });
+      warnings.push({ ...lineOf({ line: lastLine(key) }), message: `${key}: ${message}` });
     warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   }
   // dotenv-expand would empty a ${secret:…} reference: a value holding one stays as dotenv.parse gave it.
@@ -57,5 +69,5 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
   });
   // A key dotenv gives that no assignment was found for would be a scanner bug: it is still migrated, without a line.
   if (last.size !== keys.length) for (const key of keys) if (!last.has(key)) entries.push(entry(key, undefined));
-  return { entries, warnings };
+  return { entries, problems: warnings, scan };
 }

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { type FileHandle, open } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { CliError, usageError } from "../core/errors.js";
 import { parseDotenv } from "./dotenv.js";
@@ -11,6 +11,10 @@ export interface FileSourceOptions {
   readonly expand?: boolean;
   readonly strict?: boolean;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** A .env file this many bytes long or longer is read in pieces (dotenv-stream.ts); tests lower it. */
+  readonly piecesFrom?: number;
+  /** How much text a piece holds at least, where the file allows a cut. */
+  readonly pieceSize?: number;
 }
 
 export type FileFormat = "dotenv" | "json" | "yaml";
@@ -24,6 +28,15 @@ export function formatOf(path: string): FileFormat {
 
 /** As many entries as the database sources fetch at a time. */
 const FILE_SLICE = 1000;
+
+/**
+ * Parsed whole, a .env file costs ~1 KiB of memory per line at the peak of a live run (dotenv's
+ * object, the scan, the entries, held to the end): at 100,000 lines of ~57 bytes, Node 24 peaks at
+ * 204–221 MiB, at 139,000 at 303 MiB. Past either bound it is read in pieces instead
+ * (dotenv-stream.ts), which holds a piece at a time but reads the file twice (~15 % slower at 100k).
+ */
+const WHOLE_LINES = 100_000;
+const WHOLE_BYTES = 8 * 1024 * 1024;
 
 /** Read again on every `read()`, so a second pass sees what is on disk now. */
 export class FileSource implements SecretSource {
@@ -49,9 +62,31 @@ export class FileSource implements SecretSource {
     return this.absolute;
   }
 
-  /** The file is parsed whole (dotenv's reading of it is the authority), then handed on in slices, so a plan, its journal lines and a store patch hold one slice at a time. */
+  /**
+   * The file is parsed whole (dotenv's reading of it is the authority), then handed on in slices, so
+   * a plan, its journal lines and a store patch hold one slice at a time. A large .env is read in
+   * pieces dotenv reads the same way; `--expand` needs every value at once, so it always reads whole.
+   */
   async *read(): AsyncIterable<SourceBatch> {
-    const { entries, warnings } = parseFileBytes(await this.readBytes(), this.label, this.options);
+    const handle = await this.open();
+    try {
+      const pieces = this.format === "dotenv" && !this.options.expand;
+      const { size } = await handle.stat();
+      const bytes = pieces && size >= (this.options.piecesFrom ?? WHOLE_BYTES) ? undefined : await handle.readFile();
+      if (pieces && (bytes === undefined || lineEnds(bytes) > WHOLE_LINES)) {
+        // Loaded only for such a file: no other start pays for reading it.
+        const { streamDotenv } = await import("./dotenv-stream.js");
+        yield* streamDotenv(handle, this.label, { strict: this.options.strict, slice: FILE_SLICE, pieceSize: this.options.pieceSize });
+        return;
+      }
+      yield* this.whole(bytes ?? (await handle.readFile()));
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private *whole(bytes: Buffer): Iterable<SourceBatch> {
+    const { entries, warnings } = parseFileBytes(bytes, this.label, this.options);
     if (entries.length <= FILE_SLICE) {
       yield { entries, warnings };
       return;
@@ -64,9 +99,15 @@ export class FileSource implements SecretSource {
 
   async close(): Promise<void> {}
 
-  private async readBytes(): Promise<Buffer> {
+  private async open(): Promise<FileHandle> {
     try {
-      return await readFile(this.absolute);
+      const handle = await open(this.absolute, "r");
+      // open() succeeds on a folder; reading it fails with EISDIR.
+      if ((await handle.stat()).isDirectory()) {
+        await handle.close();
+        throw Object.assign(new Error("EISDIR"), { code: "EISDIR" });
+      }
+      return handle;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "ENOENT") throw usageError("SOURCE_NOT_FOUND", `${this.label}: no such file`, `looked for ${this.absolute}`);
@@ -87,6 +128,13 @@ export function parseFileBytes(bytes: Uint8Array, label: string, options: Omit<F
     throw usageError("SOURCE_INVALID", `${where}: ${first.message}${more}`, "fix the file, or run without --strict to skip what cannot be read");
   }
   return batch;
+}
+
+/** LF and CR both counted: a file ending its lines with CR alone is as many lines. */
+function lineEnds(bytes: Buffer): number {
+  let count = 0;
+  for (const end of [0x0a, 0x0d]) for (let at = bytes.indexOf(end); at !== -1; at = bytes.indexOf(end, at + 1)) count++;
+  return count;
 }
 
 function decode(bytes: Uint8Array, label: string): string {

@@ -26,4 +26,25 @@ describe("HashedCounts", () => {
       { numRuns: 200 },
     );
   });
+
+  it("property: take counts each name down to 0 and below, -1 for a name never added, infinite for a full slot", () => {
+    const name = fc.nat(400).map((n) => `K${n}`);
+    fc.assert(
+      fc.property(fc.array(name, { maxLength: 2_000 }), fc.array(name, { maxLength: 2_000 }), (added, taken) => {
+        const counts = new HashedCounts();
+        const left = new Map<string, number>();
+        for (const n of added) {
+          counts.add(n);
+          left.set(n, (left.get(n) ?? 0) + 1);
+        }
+        const full = new Set([...left].filter(([, c]) => c >= 255).map(([n]) => n));
+        for (const n of taken) {
+          const expected = left.has(n) ? (left.get(n) as number) - 1 : -1;
+          if (left.has(n)) left.set(n, expected);
+          expect(counts.take(n)).toBe(full.has(n) ? Number.POSITIVE_INFINITY : expected);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
