@@ -1,6 +1,6 @@
 import type { FileHandle } from "node:fs/promises";
-import { usageError } from "../core/errors.js";
 import { DotenvCutter } from "./dotenv-cuts.js";
+import { notUtf8 } from "./refusals.js";
 
 const CHUNK = 64 * 1024;
 
@@ -16,7 +16,7 @@ export interface DotenvPiece {
  * read 64 KiB at a time from the start, so it can be read again from the same handle.
  */
 export async function* dotenvPieces(handle: FileHandle, label: string, pieceSize?: number): AsyncGenerator<DotenvPiece> {
-  // Fatal: a lenient decode would turn bad bytes into U+FFFD and migrate a value that was never in the file.
+  // Fatal (see notUtf8); streamed, so a character cut by a chunk's edge is decoded whole with the next.
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   const cutter = new DotenvCutter(pieceSize);
   const chunk = Buffer.allocUnsafe(CHUNK);
@@ -49,6 +49,6 @@ function decode(decoder: TextDecoder, bytes: Uint8Array, last: boolean, label: s
   try {
     return decoder.decode(bytes, { stream: !last });
   } catch {
-    throw usageError("SOURCE_INVALID", `${label}: is not valid UTF-8`, "save the file as UTF-8");
+    throw notUtf8(label);
   }
 }

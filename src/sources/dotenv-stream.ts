@@ -1,12 +1,14 @@
+import type { Stats } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import dotenv from "dotenv";
-import { CliError, ExitCode, usageError } from "../core/errors.js";
+import { CliError, ExitCode } from "../core/errors.js";
 import { HashedCounts } from "../core/hashed-counts.js";
 import { settleHeap } from "../core/heap-governor.js";
 import { type PieceProblem, readDotenv } from "./dotenv.js";
 import { dotenvPieces } from "./dotenv-pieces.js";
 import { repeated } from "./dotenv-warnings.js";
-import { at } from "./origin.js";
+import { lineOf } from "./origin.js";
+import { strictRefusal } from "./refusals.js";
 import type { SourceBatch, SourceEntry, SourceWarning } from "./types.js";
 
 /** A key met in more than one piece, until its last: the lines it is set on so far, and its entry then. */
@@ -26,10 +28,11 @@ interface Spread {
  */
 export async function* streamDotenv(
   handle: FileHandle,
+  /** As the file was when opened: the second pass ends by checking its size and time again. */
+  before: Stats,
   label: string,
   options: { readonly strict?: boolean | undefined; readonly slice: number; readonly pieceSize?: number | undefined },
 ): AsyncGenerator<SourceBatch> {
-  const before = await handle.stat();
   const counts = new HashedCounts();
   // The heap is settled per piece in both passes: the first makes no batch that would settle it, and
   // Node 24's young generation, left to grow through it, stays at 128 MiB for the rest of the run.
@@ -79,26 +82,25 @@ export async function* streamDotenv(
       if (p.across?.kind === "dropped") dropped.add(p.across.key);
       if (kept) found.push(p);
     }
-    take(found);
+    report(found);
     await settleHeap();
     while (out.length >= options.slice) yield batch(out.splice(0, options.slice));
   }
   // Keys whose count another key's shared hash raised, or that were set more than a count holds.
   for (const [key, { lines, entry }] of spread) {
-    take(repeats(key, lines, entry.value));
+    report(repeats(key, lines, entry.value));
     out.push(entry);
   }
   const after = await handle.stat();
   if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) throw changed(label);
   if (out.length > 0 || first) yield batch(out);
 
-  function take(found: PieceProblem[]): void {
+  /** Onto the next batch, in line order; with `--strict` the first refuses the file. */
+  function report(found: PieceProblem[]): void {
     found.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-    for (const p of found) warnings.push({ source: label, ...(p.line === undefined ? {} : { line: p.line }), message: p.message });
+    for (const p of found) warnings.push({ source: label, ...lineOf(p), message: p.message });
     const problem = warnings[0];
-    if (options.strict && problem) {
-      throw usageError("SOURCE_INVALID", `${at(problem)}: ${problem.message}`, "fix the file, or run without --strict to skip what cannot be read");
-    }
+    if (options.strict && problem) throw strictRefusal(problem);
   }
 }
 

@@ -35,7 +35,7 @@ export function readDotenv(text: string, file: string, options: DotenvOptions = 
   const given: Given = { get: (key) => (Object.hasOwn(parsed, key) ? parsed[key] : undefined) };
   const scan = scanDotenv(text, options.firstLine);
   const last = lastAssignments(scan, parsed, keys);
-  const warnings: PieceProblem[] = dotenvWarnings(scan, given, last);
+  const problems: PieceProblem[] = dotenvWarnings(scan, given, last);
   const lastLine = (key: string) => scan.assignments[last.get(key) ?? -1]?.line;
 
   let values = given;
@@ -43,8 +43,8 @@ export function readDotenv(text: string, file: string, options: DotenvOptions = 
     const expanded = expandDotenv(parsed, options.env ?? {});
     values = expanded.values;
     for (const { key, message } of expanded.notes.filter((n) => !holdsReference(given.get(n.key) ?? "")))
-      warnings.push({ ...lineOf({ line: lastLine(key) }), message: `${key}: ${message}` });
-    warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+      problems.push({ ...lineOf({ line: lastLine(key) }), message: `${key}: ${message}` });
+    problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   }
   // dotenv-expand would empty a ${secret:…} reference: a value holding one stays as dotenv.parse gave it.
   const kept = options.expand
@@ -69,5 +69,5 @@ export function readDotenv(text: string, file: string, options: DotenvOptions = 
   });
   // A key dotenv gives that no assignment was found for would be a scanner bug: it is still migrated, without a line.
   if (last.size !== keys.length) for (const key of keys) if (!last.has(key)) entries.push(entry(key, undefined));
-  return { entries, problems: warnings, scan };
+  return { entries, problems, scan };
 }

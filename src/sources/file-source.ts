@@ -1,8 +1,9 @@
+import type { Stats } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { CliError, usageError } from "../core/errors.js";
 import { parseDotenv } from "./dotenv.js";
-import { at } from "./origin.js";
+import { notUtf8, strictRefusal } from "./refusals.js";
 import { parseStructured } from "./structured.js";
 import type { SecretSource, SourceBatch } from "./types.js";
 
@@ -33,7 +34,8 @@ const FILE_SLICE = 1000;
  * Parsed whole, a .env file costs ~1 KiB of memory per line at the peak of a live run (dotenv's
  * object, the scan, the entries, held to the end): at 100,000 lines of ~57 bytes, Node 24 peaks at
  * 204–221 MiB, at 139,000 at 303 MiB. Past either bound it is read in pieces instead
- * (dotenv-stream.ts), which holds a piece at a time but reads the file twice (~15 % slower at 100k).
+ * (dotenv-stream.ts), which holds a piece at a time but reads the file twice (a no-op re-run of 100k
+ * lines took 14–22 % longer so).
  */
 const WHOLE_LINES = 100_000;
 const WHOLE_BYTES = 8 * 1024 * 1024;
@@ -68,15 +70,14 @@ export class FileSource implements SecretSource {
    * pieces dotenv reads the same way; `--expand` needs every value at once, so it always reads whole.
    */
   async *read(): AsyncIterable<SourceBatch> {
-    const handle = await this.open();
+    const { handle, stats } = await this.open();
     try {
       const pieces = this.format === "dotenv" && !this.options.expand;
-      const { size } = await handle.stat();
-      const bytes = pieces && size >= (this.options.piecesFrom ?? WHOLE_BYTES) ? undefined : await handle.readFile();
+      const bytes = pieces && stats.size >= (this.options.piecesFrom ?? WHOLE_BYTES) ? undefined : await handle.readFile();
       if (pieces && (bytes === undefined || lineEnds(bytes) > WHOLE_LINES)) {
         // Loaded only for such a file: no other start pays for reading it.
         const { streamDotenv } = await import("./dotenv-stream.js");
-        yield* streamDotenv(handle, this.label, { strict: this.options.strict, slice: FILE_SLICE, pieceSize: this.options.pieceSize });
+        yield* streamDotenv(handle, stats, this.label, { strict: this.options.strict, slice: FILE_SLICE, pieceSize: this.options.pieceSize });
         return;
       }
       yield* this.whole(bytes ?? (await handle.readFile()));
@@ -99,15 +100,17 @@ export class FileSource implements SecretSource {
 
   async close(): Promise<void> {}
 
-  private async open(): Promise<FileHandle> {
+  /** With its size and time as opened: a large .env's second pass checks them again. */
+  private async open(): Promise<{ handle: FileHandle; stats: Stats }> {
     try {
       const handle = await open(this.absolute, "r");
+      const stats = await handle.stat();
       // open() succeeds on a folder; reading it fails with EISDIR.
-      if ((await handle.stat()).isDirectory()) {
+      if (stats.isDirectory()) {
         await handle.close();
         throw Object.assign(new Error("EISDIR"), { code: "EISDIR" });
       }
-      return handle;
+      return { handle, stats };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "ENOENT") throw usageError("SOURCE_NOT_FOUND", `${this.label}: no such file`, `looked for ${this.absolute}`);
@@ -122,11 +125,7 @@ export function parseFileBytes(bytes: Uint8Array, label: string, options: Omit<F
   const format = formatOf(label);
   const batch = format === "dotenv" ? parseDotenv(text, label, { expand: options.expand, env: options.env }) : parseStructured(text, label, format);
   const first = batch.warnings[0];
-  if (options.strict && first) {
-    const where = at(first);
-    const more = batch.warnings.length > 1 ? ` (and ${batch.warnings.length - 1} more)` : "";
-    throw usageError("SOURCE_INVALID", `${where}: ${first.message}${more}`, "fix the file, or run without --strict to skip what cannot be read");
-  }
+  if (options.strict && first) throw strictRefusal(first, batch.warnings.length > 1 ? ` (and ${batch.warnings.length - 1} more)` : "");
   return batch;
 }
 
@@ -138,11 +137,10 @@ function lineEnds(bytes: Buffer): number {
 }
 
 function decode(bytes: Uint8Array, label: string): string {
-  // A lenient decode would turn bad bytes into U+FFFD and migrate a value that was never in the file.
-  // A BOM stays in the text, as in the string dotenv.parse makes of the same bytes.
+  // Fatal (see notUtf8). A BOM stays in the text, as in the string dotenv.parse makes of the same bytes.
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw usageError("SOURCE_INVALID", `${label}: is not valid UTF-8`, "save the file as UTF-8");
+    throw notUtf8(label);
   }
 }
