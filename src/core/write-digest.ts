@@ -35,7 +35,9 @@ export function writeDigester(dataKey: Buffer): (name: string, value: string) =>
     }
     const end = BLOCK + scratch.write(text, BLOCK, "utf8");
     const view = (views[end] ??= scratch.subarray(0, end));
-    hash("sha256", view, "buffer").copy(outer, BLOCK);
-    return hash("sha256", outer, "buffer").toString("hex", 0, 16);
+    // Digests come out as strings: a Buffer made for each costs ~1 µs more than the hash itself (Node 20
+    // and 24). "binary" (latin1) carries each byte of the inner one as one unit, and back.
+    outer.write(hash("sha256", view, "binary"), BLOCK, "binary");
+    return hash("sha256", outer, "hex").slice(0, 32);
   };
 }

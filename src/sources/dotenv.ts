@@ -31,7 +31,7 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
 /** `parseDotenv`, with its warnings as problems and the scan, for a piece of a larger file (dotenv-stream.ts). */
 export function readDotenv(text: string, file: string, options: DotenvOptions = {}): { entries: SourceEntry[]; problems: PieceProblem[]; scan: DotenvScan } {
   const parsed = dotenv.parse(text);
-  const keys = Object.keys(parsed);
+  const { keys, values: inOrder } = keysAndValues(parsed);
   const given: Given = { get: (key) => (Object.hasOwn(parsed, key) ? parsed[key] : undefined) };
   const scan = scanDotenv(text, options.firstLine);
   const last = lastAssignments(scan, parsed, keys);
@@ -50,8 +50,6 @@ export function readDotenv(text: string, file: string, options: DotenvOptions = 
   const kept = options.expand
     ? (key: string) => (holdsReference(given.get(key) ?? "") ? given.get(key) : values.get(key)) ?? ""
     : (key: string) => given.get(key) ?? "";
-  // Without --expand, the values in dotenv's own order (Object.values follows Object.keys): no lookup per key.
-  const inOrder = options.expand ? undefined : Object.values(parsed);
   const entries: SourceEntry[] = [];
   const entry = (key: string, line: number | undefined, value = kept(key)) => ({
     key,
@@ -65,9 +63,25 @@ export function readDotenv(text: string, file: string, options: DotenvOptions = 
     const line = scan.assignments[i]?.line;
     // dotenv's own string for the key where the orders agree: its object then finds it without hashing a
     // copy, and (without --expand) its value is the one at the same place; an undefined value is looked up.
-    entries.push(theirs === key ? entry(theirs, line, inOrder?.[at]) : entry(key, line));
+    entries.push(theirs === key ? entry(theirs, line, options.expand ? undefined : inOrder[at]) : entry(key, line));
   });
   // A key dotenv gives that no assignment was found for would be a scanner bug: it is still migrated, without a line.
   if (last.size !== keys.length) for (const key of keys) if (!last.has(key)) entries.push(entry(key, undefined));
   return { entries, problems, scan };
+}
+
+/**
+ * dotenv's keys and values in its own order (Object.keys', for an object of string keys), read in one
+ * for-in: dotenv's object of a hundred thousand keys is a dictionary, where Object.keys and
+ * Object.values each walk and sort it (~25 and ~80 ms), and the loop reads both in ~35 ms.
+ */
+function keysAndValues(parsed: Record<string, string>): { keys: string[]; values: string[] } {
+  const keys: string[] = [];
+  const values: string[] = [];
+  for (const key in parsed) {
+    if (!Object.hasOwn(parsed, key)) continue;
+    keys.push(key);
+    values.push(parsed[key] as string);
+  }
+  return { keys, values };
 }

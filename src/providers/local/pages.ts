@@ -63,7 +63,12 @@ export class StorePages {
         return pages;
       }
       const pages = new StorePages(path, key, handle, undefined, compactAt);
-      pages.seal = await scanLog(key, handle, path, (line) => pages.noteLine(line, parseNames(line.names, path)));
+      const { size } = await handle.stat();
+      pages.seal = await scanLog(key, handle, path, (line) => {
+        const held = parseNames(line.names, path);
+        if (pages.lines.length === 0) pages.index.reserve(expectedNames(held.names.length, line.length, size));
+        pages.noteLine(line, held);
+      });
       return pages;
     } catch (e) {
       await handle.close();
@@ -206,12 +211,15 @@ export class StorePages {
     const gone = new Set(held.gone);
     const bare = new Set(held.bare);
     held.names.forEach((name, i) => {
-      const before = this.index.get(name);
-      if (before !== undefined) this.drop(before >> 1);
       if (gone.has(i)) {
+        const before = this.index.get(name);
+        if (before !== undefined) this.drop(before >> 1);
         this.index.delete(name);
         this.drop(number);
-      } else this.index.set(name, number * 2 + (bare.has(i) ? 0 : 1));
+        return;
+      }
+      const before = this.index.put(name, number * 2 + (bare.has(i) ? 0 : 1));
+      if (before !== undefined) this.drop(before >> 1);
     });
   }
 
@@ -294,6 +302,14 @@ export class StorePages {
     Object.assign(this, { index: fresh.index, lines: fresh.lines, live: fresh.live, counts: fresh.counts, liveBytes: fresh.liveBytes });
     Object.assign(this, { legacy: fresh.legacy, handle: fresh.handle, seal: fresh.seal, lastParsed: undefined });
   }
+}
+
+/**
+ * About how many names a store holds, from its first line's share of the file. Capped: a first line
+ * of tiny secrets before large ones would overstate it, and the index grows past a guess anyway.
+ */
+function expectedNames(namesInLine: number, lineBytes: number, fileBytes: number): number {
+  return Math.min(2 ** 19, Math.ceil((namesInLine * fileBytes) / Math.max(lineBytes, 1)));
 }
 
 async function statAndClose(handle: FileHandle | undefined) {
