@@ -21,7 +21,7 @@ export interface CodeCache {
 }
 
 export interface CachedFile {
-  /** The bundle file's name, without its folder. */
+  /** The bundle file's name, without its folder, and the command whose run it caches (`cli.validate`). */
   readonly name: string;
   /** The build's content hash of the file, its size and its mtime: the cache is valid for these only. */
   readonly identity: string;

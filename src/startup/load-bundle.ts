@@ -20,6 +20,19 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const requireHere = createRequire(import.meta.url);
 let opened: CodeCache | undefined;
 
+/**
+ * The command a run starts with. Each command keeps its own cache of each file: a cache holds what the
+ * run that wrote it compiled, so `cli` and `shared` cached by `init` (most projects' first command)
+ * left `validate` compiling the rest of its share lazily on every run (~10 ms of its start). A cache
+ * of the union would make each command read the others' code too.
+ */
+const COMMAND = commandOf(process.argv.slice(2));
+
+function commandOf(args: readonly string[]): string {
+  const first = args.find((arg) => !arg.startsWith("-")) ?? "";
+  return /^[a-z][a-z0-9-]{0,23}$/.test(first) ? first : "other";
+}
+
 export interface BundleFile {
   /** Each module other files use, by its path in the repository, as its namespace (or CommonJS exports). */
   readonly modules: Record<string, () => unknown>;
@@ -52,7 +65,7 @@ export function load(name: string): BundleFile {
   if (loaded) return loaded.exports as BundleFile;
   const { text, identity } = readWithIdentity(path);
   const hash = HASHES[name];
-  const file = { name, identity: `${hash} ${identity}` };
+  const file = { name: `${name}.${COMMAND}`, identity: `${hash} ${identity}` };
   const cachedData = hash === undefined ? undefined : codeCache().read(file);
   const script = new Script(text, { filename: path, ...(cachedData ? { cachedData } : {}) });
   if (hash !== undefined && (cachedData === undefined || script.cachedDataRejected)) codeCache().keep(file, script);

@@ -21,7 +21,7 @@ it("the built CLI keeps V8's code per bundle file; a damaged cache changes nothi
   const first = await spawnSecrets(["providers", "--json"], cwd, env);
   expect(first.code).toBe(0);
   const written = await caches(dir);
-  expect([...written.keys()].map((k) => k.replace(/^.*\//, "")).sort()).toContain("cli.bin");
+  expect([...written.keys()].map((k) => k.replace(/^.*\//, "")).sort()).toContain("cli.providers.bin");
   for (const bytes of written.values())
     expect(bytes.toString("latin1", 0, bytes.indexOf(HEADER_END))).toMatch(/^secretshift code cache 1 [0-9a-f]{16} \d+ [\d.]+$/);
 
@@ -29,6 +29,13 @@ it("the built CLI keeps V8's code per bundle file; a damaged cache changes nothi
   const second = await spawnSecrets(["providers", "--json"], cwd, env);
   expect(second).toEqual(first);
   expect(await caches(dir)).toEqual(written);
+
+  // Another command keeps its own cache of the same files, and leaves this one's as it was.
+  const other = await spawnSecrets(["config", "show"], cwd, env);
+  expect(other.code, other.stderr).toBe(0);
+  const both = await caches(dir);
+  expect([...both.keys()].map((k) => k.replace(/^.*\//, ""))).toContain("cli.config.bin");
+  for (const [name, bytes] of written) expect(both.get(name)).toEqual(bytes);
 
   for (const [name, bytes] of written) {
     const body = bytes.indexOf(HEADER_END) + 1;
