@@ -1,4 +1,5 @@
 import dotenv from "dotenv";
+import { holdYoung } from "../core/heap-governor.js";
 import { holdsReference } from "../references/syntax.js";
 import { expandDotenv } from "./dotenv-expand.js";
 import { lastAssignments } from "./dotenv-last.js";
@@ -31,6 +32,7 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
 /** `parseDotenv`, with its warnings as problems and the scan, for a piece of a larger file (dotenv-stream.ts). */
 export function readDotenv(text: string, file: string, options: DotenvOptions = {}): { entries: SourceEntry[]; problems: PieceProblem[]; scan: DotenvScan } {
   const parsed = dotenv.parse(text);
+  holdYoung();
   const { keys, values: inOrder } = keysAndValues(parsed);
   const given: Given = { get: (key) => (Object.hasOwn(parsed, key) ? parsed[key] : undefined) };
   const scan = scanDotenv(text, options.firstLine);

@@ -2,6 +2,7 @@ import type { Stats } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { CliError, usageError } from "../core/errors.js";
+import { readyGovernor } from "../core/heap-governor.js";
 import { parseDotenv } from "./dotenv.js";
 import { notUtf8, strictRefusal } from "./refusals.js";
 import { parseStructured } from "./structured.js";
@@ -38,6 +39,8 @@ const FILE_SLICE = 1000;
  * lines took 14–22 % longer so).
  */
 const WHOLE_LINES = 100_000;
+/** A text this long (~20,000 lines) is parsed with the heap governor started (holdYoung). */
+const GOVERNED_TEXT = 1024 * 1024;
 const WHOLE_BYTES = 8 * 1024 * 1024;
 
 /** Read again on every `read()`, so a second pass sees what is on disk now. */
@@ -83,7 +86,10 @@ export class FileSource implements SecretSource {
         yield* streamDotenv(handle, stats, this.label, { strict: this.options.strict, slice: FILE_SLICE, pieceSize: this.options.pieceSize });
         return;
       }
-      yield* this.whole(text ?? decode(await handle.readFile(), this.label));
+      const whole = text ?? decode(await handle.readFile(), this.label);
+      // A parse of this size is one synchronous step: the heap governor must be ready to act inside it.
+      if (whole.length >= GOVERNED_TEXT) await readyGovernor();
+      yield* this.whole(whole);
     } finally {
       await handle.close();
     }
