@@ -88,7 +88,7 @@ export class FileSource implements SecretSource {
       }
       const whole = text ?? decode(await handle.readFile(), this.label);
       // A parse of this size is one synchronous step: the heap governor must be ready to act inside it.
-      if (whole.length >= GOVERNED_TEXT) await readyGovernor();
+      if (this.format === "dotenv" && whole.length >= GOVERNED_TEXT) await readyGovernor();
       yield* this.whole(whole);
     } finally {
       await handle.close();
