@@ -39,10 +39,7 @@ export async function settleHeap(): Promise<void> {
   if (++batches < FIRST_BATCH) return;
   governor ??= start();
   const g = await governor;
-  if (!g.youngCapped && g.youngGeneration() >= youngCap) {
-    g.stopYoungGrowth();
-    g.youngCapped = true;
-  }
+  capYoung(g, youngCap);
   if (batches <= QUIET_BATCHES || !g.collect || g.oldGeneration() < g.floor + headroom) return;
   g.collect();
   g.floor = g.oldGeneration();
@@ -71,11 +68,15 @@ export async function readyGovernor(): Promise<void> {
  * reached 8 MiB (it has after dotenv's parse of 100k lines), it grows no further for the run. Left to
  * grow, Node 24's reached 64 MiB before the first batch, and a no-op re-run of 100k took ~10 % longer
  * than with Node started at `--max-semi-space-size=8`. A no-op unless readyGovernor() was called: a
-large `.env` read in pieces settles the heap per piece instead, and keeps its measured bounds.
+ * large `.env` read in pieces settles the heap per piece instead, and keeps its measured bounds.
  */
 export function holdYoung(): void {
-  const g = ready;
-  if (!g || g.youngCapped || g.youngGeneration() < HELD_YOUNG) return;
+  if (ready) capYoung(ready, HELD_YOUNG);
+}
+
+/** Once the young generation has reached `limit`, it grows no further (it never shrinks back). */
+function capYoung(g: Governor, limit: number): void {
+  if (g.youngCapped || g.youngGeneration() < limit) return;
   g.stopYoungGrowth();
   g.youngCapped = true;
 }

@@ -76,20 +76,18 @@ export class FileSource implements SecretSource {
     const { handle, stats } = await this.open();
     try {
       const pieces = this.format === "dotenv" && !this.options.expand;
-      const bytes = pieces && stats.size >= (this.options.piecesFrom ?? WHOLE_BYTES) ? undefined : await handle.readFile();
       // The text a file read whole is parsed from: its line ends are counted there (String's indexOf is
       // ~4× quicker than Buffer's, which crosses into C++ at each call); a file of more is dropped unparsed.
-      const text = bytes === undefined ? undefined : decode(bytes, this.label);
-      if (pieces && (text === undefined || lineEnds(text) > WHOLE_LINES)) {
+      const text = pieces && stats.size >= (this.options.piecesFrom ?? WHOLE_BYTES) ? undefined : decode(await handle.readFile(), this.label);
+      if (text === undefined || (pieces && lineEnds(text) > WHOLE_LINES)) {
         // Loaded only for such a file: no other start pays for reading it.
         const { streamDotenv } = await import("./dotenv-stream.js");
         yield* streamDotenv(handle, stats, this.label, { strict: this.options.strict, slice: FILE_SLICE, pieceSize: this.options.pieceSize });
         return;
       }
-      const whole = text ?? decode(await handle.readFile(), this.label);
       // A parse of this size is one synchronous step: the heap governor must be ready to act inside it.
-      if (this.format === "dotenv" && whole.length >= GOVERNED_TEXT) await readyGovernor();
-      yield* this.whole(whole);
+      if (this.format === "dotenv" && text.length >= GOVERNED_TEXT) await readyGovernor();
+      yield* this.whole(text);
     } finally {
       await handle.close();
     }
