@@ -59,21 +59,38 @@ const lazyChildProcess = {
   },
 };
 
+let chalkRedirected = false;
+const chalkWithoutNet = {
+  // chalk's supports-color asks node:tty whether stdout and stderr are terminals when it loads, and
+  // node:tty loads node:net: ~2–3 ms of every start. src/ui/terminal.ts gives the same answers.
+  name: "chalk-without-net",
+  setup(b) {
+    b.onResolve({ filter: /^node:tty$/ }, ({ importer }) => {
+      if (!/chalk[\\/]source[\\/]vendor[\\/]supports-color[\\/]/.test(importer)) return undefined;
+      chalkRedirected = true;
+      return { path: resolve(ROOT, "src/ui/terminal.ts") };
+    });
+  },
+};
+// First: externalPackages would otherwise take node:tty as an external.
+const plugins = [chalkWithoutNet, externalPackages, lazyChildProcess];
+
 rmSync(OUT, { recursive: true, force: true });
 
 // 1. The module graph, to split it.
-const { metafile } = await build({ ...common, entryPoints: { cli: "src/main.ts" }, define, write: false, metafile: true, plugins: [externalPackages, lazyChildProcess] });
+const { metafile } = await build({ ...common, entryPoints: { cli: "src/main.ts" }, define, write: false, metafile: true, plugins });
 const home = groupModules(metafile, "src/main.ts");
+if (!chalkRedirected) throw new Error("chalk's supports-color no longer imports node:tty (chalk changed?): see chalkWithoutNet");
 
 // 2. One file per group, each module in its home group only.
-const hashes = await splitGroups({ build, common, define, plugins: [externalPackages, lazyChildProcess], home, metafile, root: ROOT, out: OUT });
+const hashes = await splitGroups({ build, common, define, plugins, home, metafile, root: ROOT, out: OUT });
 
 // 3. The loader, knowing each file's hash (its code cache is valid for that content only), and the library API: a bundle of its own that loads no commander.
 await build({
   ...common,
   entryPoints: { load: "src/startup/load-bundle.ts", lib: "src/lib.ts" },
   define: { ...define, SECRETSHIFT_BUNDLE_HASHES: JSON.stringify(hashes) },
-  plugins: [externalPackages, lazyChildProcess],
+  plugins,
 });
 
 // One character beyond ASCII makes V8 hold a whole source as two-byte text, slower to read and to

@@ -60,14 +60,7 @@ function reportError(error: unknown, deps: Deps, argv: readonly string[]): numbe
 export async function main(argv: readonly string[]): Promise<void> {
   // The one place process.env is written: defaults a provider's SDK reads from it, unless the user set them.
   for (const d of DESCRIPTORS) for (const [name, value] of Object.entries(d.processDefaults ?? {})) process.env[name] ??= value;
-  // A reader that stops early (`| head`) closes the pipe: what is still printed is dropped, and the
-  // command runs to its end (a live run must not stop half-way because its output is unread).
-  for (const stream of [process.stdout, process.stderr]) stream.on("error", ignoreClosedReader);
   const deps = realDeps();
   const code = await runCli(argv, deps);
   process.exitCode = code;
-}
-
-function ignoreClosedReader(error: NodeJS.ErrnoException): void {
-  if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { isatty } from "node:tty";
 import { createProvider } from "../providers/index.js";
+import { processOutput } from "../ui/fd-output.js";
 import { inquirerPrompt } from "../ui/prompts.js";
 import { oraSpinners } from "../ui/spinner.js";
+import { isTerminal } from "../ui/terminal.js";
 import type { Deps, SignalHub } from "./deps.js";
 import { ExitCode } from "./errors.js";
 
@@ -40,13 +41,14 @@ function processSignals(): SignalHub {
 export function realDeps(): Deps {
   const env = process.env;
   const spinners = oraSpinners();
+  const stderr = processOutput(2);
   return {
     cwd: process.cwd(),
     env,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    // isatty(0), not process.stdin.isTTY: that getter builds the stdin stream (~4 ms) for a command that may never read it.
-    interactive: isatty(0) && Boolean(process.stderr.isTTY) && !env.CI,
+    stdout: processOutput(1),
+    stderr,
+    // isTerminal(0), not process.stdin.isTTY: that getter builds the stdin stream (~4 ms) for a command that may never read it.
+    interactive: !env.CI && Boolean(stderr.isTTY) && isTerminal(0),
     clock: { now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     randomBytes,
     prompt: inquirerPrompt(spinners),
