@@ -24,7 +24,7 @@ export async function init(given: InitOptions, deps: Deps): Promise<number> {
   const options = given.provider === undefined ? { ...given, provider: await askStarterProvider(deps, given) } : given;
   const reporter = reporterFor(deps, options);
   const stateDir = stateDirOf(deps, options);
-  await refuseStateLinks(stateDir);
+  refuseStateLinks(stateDir);
   await ensurePrivateDir(stateDir);
   const keyPath = join(stateDir, "key");
   if ((await lstatOrUndefined(keyPath)) === undefined) await refuseBesideState(stateDir, options.stateDir ?? ".secrets");

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Node } from "yaml";
 import { usageError } from "../core/errors.js";
@@ -25,7 +25,8 @@ export async function loadConfig(cwd: string, explicit: string | undefined): Pro
   const path = resolve(cwd, explicit ?? CONFIG_FILE);
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    // At once: the file is small, and read by every command at its start.
+    text = readFileSync(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT" && explicit === undefined) return undefined;
     throw usageError("CONFIG_NOT_FOUND", `cannot read configuration file ${explicit ?? path}`);

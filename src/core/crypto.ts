@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto";
-import { constants } from "node:fs";
-import { open as openFile } from "node:fs/promises";
+import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { refuseStateLinks, symlinkError } from "./atomic-file.js";
 import { CliError, ExitCode, usageError } from "./errors.js";
@@ -56,25 +55,25 @@ export interface KeySource {
 
 /** SECRETS_ENCRYPTION_KEY, else `<stateDir>/key`, else undefined (dry runs need none). */
 export async function loadKey({ env, stateDir }: KeySource): Promise<Buffer | undefined> {
-  await refuseStateLinks(stateDir);
+  refuseStateLinks(stateDir);
   const fromEnv = env.SECRETS_ENCRYPTION_KEY;
   if (fromEnv !== undefined && fromEnv !== "") return deriveKey(checkLength(fromEnv.trim(), "SECRETS_ENCRYPTION_KEY"));
-  const text = await readKeyFile(join(stateDir, "key"));
+  const text = readKeyFile(join(stateDir, "key"));
   return text === undefined ? undefined : deriveKey(checkLength(text.trim(), join(stateDir, "key")));
 }
 
-/** Like ssh: a key file others could read is refused, since anyone who read it can decrypt every backup. */
-async function readKeyFile(file: string): Promise<string | undefined> {
-  let handle: Awaited<ReturnType<typeof openFile>>;
+/** Like ssh: a key file others could read is refused, since anyone who read it can decrypt every backup. Read at once: it is a few bytes. */
+function readKeyFile(file: string): string | undefined {
+  let fd: number;
   try {
-    handle = await openFile(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
     throw code === "ELOOP" ? symlinkError(file) : e;
   }
   try {
-    const info = await handle.stat();
+    const info = fstatSync(fd);
     if (!info.isFile()) throw usageError("KEY_NOT_A_FILE", `${file} is not a regular file`, "restore the key file written by `secrets init`");
     if ((info.mode & 0o077) !== 0) {
       throw usageError(
@@ -83,9 +82,9 @@ async function readKeyFile(file: string): Promise<string | undefined> {
         `run \`chmod 600 ${file}\` (and rotate the key if others may have read it), or set SECRETS_ENCRYPTION_KEY instead`,
       );
     }
-    return await handle.readFile("utf8");
+    return readFileSync(fd, "utf8");
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

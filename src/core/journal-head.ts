@@ -1,6 +1,6 @@
-import { writeFileAtomic } from "./atomic-file.js";
+import { readSmallNoFollow, writeFileAtomic } from "./atomic-file.js";
 import { hmac, type MacKey, sameMac } from "./crypto.js";
-import { GENESIS, headPath, type JournalEntry, readOrEmpty } from "./journal-chain.js";
+import { GENESIS, headPath, type JournalEntry } from "./journal-chain.js";
 
 const FORMAT = "secretshift-journal-head/2";
 
@@ -24,7 +24,7 @@ export const emptyHead = (): JournalHead => ({ seq: 0, last: GENESIS, stores: {}
 export type HeadRead = { status: "missing" } | { status: "ok"; head: JournalHead } | { status: "unkeyed" } | { status: "forged" };
 
 export async function readHead(stateDir: string, journalKey: MacKey): Promise<HeadRead> {
-  const text = (await readOrEmpty(headPath(stateDir))).trim();
+  const text = (readSmallNoFollow(headPath(stateDir))?.toString("utf8") ?? "").trim();
   if (text === "") return { status: "missing" };
   let v: Partial<JournalHead & { format: string; mac: string; hash: string }>;
   try {
