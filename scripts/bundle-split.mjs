@@ -49,6 +49,30 @@ function splitPlugin(home, texts, root) {
 }
 
 /**
+ * A module of another file is reached through a stub (`elsewhere:` above) that esbuild takes for
+ * CommonJS: every module importing it wrapped it in __toESM, and the file holding it handed it over
+ * through __toCommonJS, each a fresh copy of a getter per export (~140 copies at a `validate local`
+ * start, ~5 ms with the collections they cost). Both sides are our ES modules, so the module's own
+ * exports object goes across as it is: named imports read the same live getters, and `default` is the
+ * module's default export, as ES modules mean it (__toESM's Node mode would give the whole object).
+ * Either side left as esbuild wrote it still works; both changed make no copy.
+ */
+function directExports(file, text) {
+  const stubs = new Set([...text.matchAll(/^var (require_\w+) = __commonJS\(\{\n {2}"elsewhere:src\//gm)].map((m) => m[1]));
+  let imports = 0;
+  const unwrapped = text.replace(/__toESM\((require_\w+)\(\)(?:, 1)?\)/g, (call, name) => (stubs.has(name) ? (imports++, `${name}()`) : call));
+  let exports = 0;
+  const direct = unwrapped.replace(/^( {2}"src\/[^"\n]+": \(\) => \(init_\w+\(\), )__toCommonJS\((\w+_exports\d*)\)\)(,?)$/gm, (_, head, exported, comma) => {
+    exports++;
+    return `${head}${exported})${comma}`;
+  });
+  if (stubs.size > 0 && imports === 0) throw new Error(`${file}: no __toESM(require_…()) of another file's module found (esbuild changed its helpers?)`);
+  if (/^exports\.modules = \{$/m.test(text) && /"src\//.test(text.slice(text.search(/^exports\.modules = \{$/m))) && exports === 0)
+    throw new Error(`${file}: no __toCommonJS(…_exports) in exports.modules (esbuild changed its helpers?)`);
+  return direct;
+}
+
+/**
  * Readies a built file for load-bundle.ts. Code compiled by vm.Script has no `import()` of its own
  * without an experimental warning: each `import("pkg")` esbuild leaves for an external package asks
  * the loader instead. And the file is written as the function Node would wrap it in, so the loader
@@ -57,7 +81,7 @@ function splitPlugin(home, texts, root) {
 function finish(file, expected) {
   const text = readFileSync(file, "latin1");
   let count = 0;
-  const routed = text.replace(/\bimport\(("[^"]+")\)/g, (_, specifier) => {
+  const routed = directExports(file, text).replace(/\bimport\(("[^"]+")\)/g, (_, specifier) => {
     count++;
     return `__secretshiftLoader().importExternal(${specifier})`;
   });
