@@ -1,10 +1,10 @@
 import { isAscii } from "node:buffer";
 import { createHmac } from "node:crypto";
-import type { FileHandle } from "node:fs/promises";
-import { openNoFollow, writeAtEnd, writeFileAtomic } from "./atomic-file.js";
+import { writeAtEnd, writeFileAtomic } from "./atomic-file.js";
 import { sameMac, subkey } from "./crypto.js";
 import { settleHeap } from "./heap-governor.js";
 import { parseJsonArray } from "./json-array.js";
+import { openForReading, type ReadHandle } from "./read-handle.js";
 import { LOG_FORMAT, macFailed, newStoreId, openStore, parseJson, patchMac, type SealedFile, type StoreSeal, storeTampered } from "./store-seal.js";
 
 /**
@@ -33,7 +33,7 @@ function headerMac(dataKey: Buffer, seal: StoreSeal): string {
 
 /** The seal of a store file in either layout, verified whole; undefined when there is no file. */
 export async function sealOfStore(dataKey: Buffer, path: string): Promise<SealedFile | undefined> {
-  const handle = await openNoFollow(path);
+  const handle = await openForReading(path);
   if (!handle) return undefined;
   try {
     if (isLogHeader(await firstLine(handle))) return await scanLog(dataKey, handle, path, () => undefined);
@@ -43,7 +43,7 @@ export async function sealOfStore(dataKey: Buffer, path: string): Promise<Sealed
   }
 }
 
-export async function firstLine(handle: FileHandle): Promise<string> {
+export async function firstLine(handle: ReadHandle): Promise<string> {
   const buffer = Buffer.allocUnsafe(4096);
   const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
   const end = buffer.subarray(0, bytesRead).indexOf(0x0a);
@@ -74,7 +74,7 @@ const CHUNK = 1 << 20;
  * Verifies the whole file in 1 MiB reads, handing each line's place and names to `visit`; an
  * unterminated last line is an append that crashed before its fsync, ignored. Throws STORE_TAMPERED.
  */
-export async function scanLog(dataKey: Buffer, handle: FileHandle, path: string, visit: (line: OpenedLine) => void): Promise<SealedFile> {
+export async function scanLog(dataKey: Buffer, handle: ReadHandle, path: string, visit: (line: OpenedLine) => void): Promise<SealedFile> {
   // One buffer for the whole scan: a line cut by a read moves to its front, and a line longer than it doubles it.
   let buffer = Buffer.allocUnsafe(2 * CHUNK);
   let carried = 0;
@@ -123,7 +123,7 @@ function openLine(dataKey: Buffer, seal: SealedFile, line: Buffer, offset: numbe
 }
 
 /** The line's bytes as the file holds them now: only `verifyLine` says whether to trust them. */
-export async function readLineBytes(handle: FileHandle, line: LogLine): Promise<Buffer> {
+export async function readLineBytes(handle: ReadHandle, line: LogLine): Promise<Buffer> {
   const bytes = Buffer.allocUnsafe(line.length);
   const { bytesRead } = await handle.read(bytes, 0, line.length, line.offset);
   return bytes.subarray(0, bytesRead);

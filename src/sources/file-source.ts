@@ -1,4 +1,4 @@
-import type { Stats } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, type Stats } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { CliError, usageError } from "../core/errors.js";
@@ -73,21 +73,53 @@ export class FileSource implements SecretSource {
    * pieces dotenv reads the same way; `--expand` needs every value at once, so it always reads whole.
    */
   async *read(): AsyncIterable<SourceBatch> {
+    const text = this.readWhole();
+    if (text === undefined) {
+      yield* this.pieces();
+      return;
+    }
+    // A parse of this size is one synchronous step: the heap governor must be ready to act inside it.
+    if (this.format === "dotenv" && text.length >= GOVERNED_TEXT) await readyGovernor();
+    yield* this.whole(text);
+  }
+
+  /**
+   * The file's text when it is parsed whole, read at once (a hand-off to the thread pool per call
+   * cost a small project's start more than its reading); undefined for a .env read in pieces. Its
+   * line ends are counted in the text (String's indexOf is ~4× quicker than Buffer's, which crosses
+   * into C++ at each call); a file of more is dropped unparsed.
+   */
+  private readWhole(): string | undefined {
+    const pieces = this.format === "dotenv" && !this.options.expand;
+    let fd: number;
+    let stats: Stats;
+    try {
+      fd = openSync(this.absolute, "r");
+    } catch (error) {
+      throw this.openError(error);
+    }
+    try {
+      try {
+        stats = fstatSync(fd);
+      } catch (error) {
+        throw this.openError(error);
+      }
+      // open() succeeds on a folder; reading it fails with EISDIR.
+      if (stats.isDirectory()) throw this.openError(Object.assign(new Error("EISDIR"), { code: "EISDIR" }));
+      if (pieces && stats.size >= (this.options.piecesFrom ?? WHOLE_BYTES)) return undefined;
+      const text = decode(readFileSync(fd), this.label);
+      return pieces && lineEnds(text) > WHOLE_LINES ? undefined : text;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Loaded only for such a file: no other start pays for reading it. */
+  private async *pieces(): AsyncIterable<SourceBatch> {
     const { handle, stats } = await this.open();
     try {
-      const pieces = this.format === "dotenv" && !this.options.expand;
-      // The text a file read whole is parsed from: its line ends are counted there (String's indexOf is
-      // ~4× quicker than Buffer's, which crosses into C++ at each call); a file of more is dropped unparsed.
-      const text = pieces && stats.size >= (this.options.piecesFrom ?? WHOLE_BYTES) ? undefined : decode(await handle.readFile(), this.label);
-      if (text === undefined || (pieces && lineEnds(text) > WHOLE_LINES)) {
-        // Loaded only for such a file: no other start pays for reading it.
-        const { streamDotenv } = await import("./dotenv-stream.js");
-        yield* streamDotenv(handle, stats, this.label, { strict: this.options.strict, slice: FILE_SLICE, pieceSize: this.options.pieceSize });
-        return;
-      }
-      // A parse of this size is one synchronous step: the heap governor must be ready to act inside it.
-      if (this.format === "dotenv" && text.length >= GOVERNED_TEXT) await readyGovernor();
-      yield* this.whole(text);
+      const { streamDotenv } = await import("./dotenv-stream.js");
+      yield* streamDotenv(handle, stats, this.label, { strict: this.options.strict, slice: FILE_SLICE, pieceSize: this.options.pieceSize });
     } finally {
       await handle.close();
     }
@@ -109,21 +141,21 @@ export class FileSource implements SecretSource {
 
   /** With its size and time as opened: a large .env's second pass checks them again. */
   private async open(): Promise<{ handle: FileHandle; stats: Stats }> {
+    let handle: FileHandle | undefined;
     try {
-      const handle = await open(this.absolute, "r");
-      const stats = await handle.stat();
-      // open() succeeds on a folder; reading it fails with EISDIR.
-      if (stats.isDirectory()) {
-        await handle.close();
-        throw Object.assign(new Error("EISDIR"), { code: "EISDIR" });
-      }
-      return { handle, stats };
+      handle = await open(this.absolute, "r");
+      return { handle, stats: await handle.stat() };
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") throw usageError("SOURCE_NOT_FOUND", `${this.label}: no such file`, `looked for ${this.absolute}`);
-      if (code === "EISDIR") throw usageError("SOURCE_INVALID", `${this.label}: is a directory, not a file`);
-      throw new CliError("SOURCE_UNREADABLE", `${this.label}: cannot be read (${code ?? "unknown error"})`, { cause: error });
+      await handle?.close();
+      throw this.openError(error);
     }
+  }
+
+  private openError(error: unknown): CliError {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return usageError("SOURCE_NOT_FOUND", `${this.label}: no such file`, `looked for ${this.absolute}`);
+    if (code === "EISDIR") return usageError("SOURCE_INVALID", `${this.label}: is a directory, not a file`);
+    return new CliError("SOURCE_UNREADABLE", `${this.label}: cannot be read (${code ?? "unknown error"})`, { cause: error });
   }
 }
 

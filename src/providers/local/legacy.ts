@@ -1,5 +1,5 @@
-import type { FileHandle } from "node:fs/promises";
 import { usageError } from "../../core/errors.js";
+import type { ReadHandle } from "../../core/read-handle.js";
 import { openStore, type SealedFile } from "../../core/store-seal.js";
 import type { LocalDocument, LocalSecret } from "./document.js";
 
@@ -10,7 +10,7 @@ type Patch = Record<string, LocalSecret | null>;
  * A store written before the paged format (one snapshot document, then patches): read whole, as it
  * always was, and rewritten as lines by the first save.
  */
-export async function readLegacy(handle: FileHandle, key: Buffer, path: string): Promise<{ seal: SealedFile; secrets: Map<string, LocalSecret> }> {
+export async function readLegacy(handle: ReadHandle, key: Buffer, path: string): Promise<{ seal: SealedFile; secrets: Map<string, LocalSecret> }> {
   const opened = openStore(key, await handle.readFile(), path);
   try {
     const doc = JSON.parse(opened.document) as LocalDocument;

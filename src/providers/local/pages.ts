@@ -1,8 +1,7 @@
-import type { FileHandle } from "node:fs/promises";
-import { openNoFollow } from "../../core/atomic-file.js";
 import { noKeyError } from "../../core/crypto.js";
 import { settleHeap } from "../../core/heap-governor.js";
 import { NameIndex } from "../../core/name-index.js";
+import { openForReading, type ReadHandle } from "../../core/read-handle.js";
 import { appendLine, firstLine, isLogHeader, type LineBody, type LogLine, readLineBytes, scanLog, verifyLine, writeLog } from "../../core/store-log.js";
 import type { SealedFile } from "../../core/store-seal.js";
 import type { LocalSecret } from "./document.js";
@@ -45,13 +44,13 @@ export class StorePages {
   private constructor(
     readonly path: string,
     private readonly key: Buffer,
-    private handle: FileHandle | undefined,
+    private handle: ReadHandle | undefined,
     public seal: SealedFile | undefined,
     private readonly compactAt: number,
   ) {}
 
   static async open(path: string, key: Buffer | undefined, compactAt = MIN_COMPACT_BYTES): Promise<StorePages> {
-    const handle = await openNoFollow(path);
+    const handle = await openForReading(path);
     if (!handle) return new StorePages(path, key ?? Buffer.alloc(0), undefined, undefined, compactAt);
     try {
       if (!key) throw noKeyError(`reading ${path} needs the encryption key`);
@@ -78,7 +77,7 @@ export class StorePages {
 
   /** Still the file this was read from, and no longer: a writer in between means reading it again. */
   async unchanged(): Promise<boolean> {
-    const there = await openNoFollow(this.path).then(statAndClose);
+    const there = await openForReading(this.path).then(statAndClose);
     if (!this.handle || !this.seal) return there === undefined;
     const mine = await this.handle.stat();
     return there !== undefined && mine.ino === there.ino && mine.dev === there.dev && there.size === this.seal.bytes;
@@ -191,7 +190,7 @@ export class StorePages {
    * run between batches. A line read ahead is verified like any other when used; the bytes of one not
    * used are dropped (a FileHandle closes only once its reads are done).
    */
-  private async lineBytes(line: number, at: LogLine, handle: FileHandle): Promise<Buffer> {
+  private async lineBytes(line: number, at: LogLine, handle: ReadHandle): Promise<Buffer> {
     const ahead = this.ahead;
     this.ahead = undefined;
     const early = ahead?.at === at ? await ahead.bytes : undefined;
@@ -261,7 +260,7 @@ export class StorePages {
     this.liveBytes = seal.bytes - seal.snapshotBytes;
     this.seal = seal;
     await this.handle?.close();
-    this.handle = await openNoFollow(this.path);
+    this.handle = await openForReading(this.path);
     return seal;
   }
 
@@ -312,7 +311,7 @@ function expectedNames(namesInLine: number, lineBytes: number, fileBytes: number
   return Math.min(2 ** 19, Math.ceil((namesInLine * fileBytes) / Math.max(lineBytes, 1)));
 }
 
-async function statAndClose(handle: FileHandle | undefined) {
+async function statAndClose(handle: ReadHandle | undefined) {
   if (!handle) return undefined;
   try {
     return await handle.stat();
