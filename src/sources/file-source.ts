@@ -86,7 +86,7 @@ export class FileSource implements SecretSource {
   /**
    * The file's text when it is parsed whole, read at once (a hand-off to the thread pool per call
    * cost a small project's start more than its reading); undefined for a .env read in pieces. Its
-   * line ends are counted in the text (String's indexOf is ~4× quicker than Buffer's, which crosses
+   * line ends are counted in the text (String's indexOf is ~4 times quicker than Buffer's, which crosses
    * into C++ at each call); a file of more is dropped unparsed.
    */
   private readWhole(): string | undefined {
