@@ -74,15 +74,20 @@ export async function readNoFollow(path: string): Promise<Buffer | undefined> {
   }
 }
 
-/** readNoFollow for a file of a few bytes (a key, the journal's head), read at once. */
-export function readSmallNoFollow(path: string): Buffer | undefined {
-  let fd: number;
+/** openNoFollow's synchronous twin: a descriptor, or undefined when there is no file; a symlink refused. */
+export function openSyncNoFollow(path: string): number | undefined {
   try {
-    fd = openSync(path, constants.O_RDONLY | NOFOLLOW);
+    return openSync(path, constants.O_RDONLY | NOFOLLOW);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     return refuseLoop(path)(e as NodeJS.ErrnoException);
   }
+}
+
+/** readNoFollow for a file of a few bytes (a key, the journal's head), read at once. */
+export function readSmallNoFollow(path: string): Buffer | undefined {
+  const fd = openSyncNoFollow(path);
+  if (fd === undefined) return undefined;
   try {
     return readFileSync(fd);
   } finally {

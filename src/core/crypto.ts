@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto";
-import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
+import { closeSync, fstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { refuseStateLinks, symlinkError } from "./atomic-file.js";
+import { openSyncNoFollow, refuseStateLinks } from "./atomic-file.js";
 import { CliError, ExitCode, usageError } from "./errors.js";
 
 const VERSION = "v1";
@@ -64,14 +64,8 @@ export async function loadKey({ env, stateDir }: KeySource): Promise<Buffer | un
 
 /** Like ssh: a key file others could read is refused, since anyone who read it can decrypt every backup. Read at once: it is a few bytes. */
 function readKeyFile(file: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return undefined;
-    throw code === "ELOOP" ? symlinkError(file) : e;
-  }
+  const fd = openSyncNoFollow(file);
+  if (fd === undefined) return undefined;
   try {
     const info = fstatSync(fd);
     if (!info.isFile()) throw usageError("KEY_NOT_A_FILE", `${file} is not a regular file`, "restore the key file written by `secrets init`");

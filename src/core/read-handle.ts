@@ -1,5 +1,5 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, type Stats } from "node:fs";
-import { openNoFollow, symlinkError } from "./atomic-file.js";
+import { closeSync, fstatSync, readFileSync, readSync, type Stats } from "node:fs";
+import { openNoFollow, openSyncNoFollow } from "./atomic-file.js";
 
 /** What reading a state file needs of a FileHandle: reads at a position, all of it, its stats, close. */
 export interface ReadHandle {
@@ -44,14 +44,8 @@ class SyncHandle implements ReadHandle {
 
 /** Like openNoFollow: undefined when there is no file, a symlink refused; a small file read synchronously. */
 export async function openForReading(path: string): Promise<ReadHandle | undefined> {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return undefined;
-    throw code === "ELOOP" ? symlinkError(path) : e;
-  }
+  const fd = openSyncNoFollow(path);
+  if (fd === undefined) return undefined;
   let small = false;
   try {
     small = fstatSync(fd).size <= SYNC_BYTES;
