@@ -60,6 +60,7 @@ async function on(node) {
   console.log(
     `  the same reads and hashes, plain ${fmt(t.floor)}  ${(t.floor / t.base).toFixed(2)}× node -e 0  (bench/startup-floor.cjs; no goal: the floor under any CLI doing validate's work)`,
   );
+  console.log(`    validate local ÷ that script: ${(t.validate / t.floor).toFixed(2)}×  (what the CLI's own code costs on top; no goal)`);
   console.log(
     `  --help rendered by commander     ${fmt(t.rendered)}  ${(t.rendered / t.base).toFixed(2)}× node -e 0  (a terminal not 80 columns wide; no goal)`,
   );

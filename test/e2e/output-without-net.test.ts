@@ -1,10 +1,12 @@
 import { spawn } from "node:child_process";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { spawnSecrets } from "../helpers/spawn-cli.js";
+import { runSecrets } from "../helpers/run-cli.js";
+import { BIN, spawnSecrets } from "../helpers/spawn-cli.js";
 import { tmpdir } from "../helpers/tmpdir.js";
 
 const FD_OUTPUT = fileURLToPath(new URL("../../dist/ui/fd-output.js", import.meta.url));
@@ -41,20 +43,49 @@ async function stalled(pid: number): Promise<void> {
   }
 }
 
+/** NODE_OPTIONS that make the process write Node's own list of the built-in modules it loaded to `list`, as it exits. */
+async function moduleProbe(dir: string, list: string): Promise<string> {
+  const probe = join(dir, "probe.cjs");
+  await writeFile(probe, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(list)}, JSON.stringify(process.moduleLoadList)));\n`);
+  return `--require ${probe}`;
+}
+
 describe("output to a pipe, a file or a socket goes to the descriptor, without Node's socket stream", () => {
   it("validate local into pipes loads neither node:net nor node:tty (chalk's colour check included)", async () => {
     const cwd = await project(20);
     const list = join(cwd, "modules.json");
-    // Node's own list of the built-in modules the process loaded, written as it exits.
-    const probe = join(cwd, "probe.cjs");
-    await writeFile(probe, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(list)}, JSON.stringify(process.moduleLoadList)));\n`);
-    const r = await spawnSecrets(["validate", "local"], cwd, { NODE_OPTIONS: `--require ${probe}` });
+    const r = await spawnSecrets(["validate", "local"], cwd, { NODE_OPTIONS: await moduleProbe(cwd, list) });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe("in sync: 20 in-sync\n");
     const loaded = JSON.parse(await readFile(list, "utf8")) as string[];
     expect(loaded).toContain("NativeModule fs");
     expect(loaded).not.toContain("NativeModule net");
     expect(loaded).not.toContain("NativeModule tty");
+  });
+
+  it("the bin's --help, `help <command>` and --version, into a pipe and into a file: commander's text, without node:net or node:tty", async () => {
+    const cwd = await tmpdir();
+    for (const args of [["--help"], ["help", "migrate"], ["validate", "--help"]]) {
+      // The authority: commander's rendering of the same help, in-process, to a stream that is not a terminal.
+      const commander = (await runSecrets(args, { cwd })).stdout;
+      expect(commander).toMatch(/^Usage: secrets/);
+      const list = join(cwd, "modules.json");
+      const piped = await spawnSecrets(args, cwd, { NODE_OPTIONS: await moduleProbe(cwd, list) });
+      expect(piped.code).toBe(0);
+      expect(piped.stdout).toBe(commander);
+      const loaded = JSON.parse(await readFile(list, "utf8")) as string[];
+      expect(loaded).not.toContain("NativeModule net");
+      expect(loaded).not.toContain("NativeModule tty");
+      const file = join(cwd, "help.txt");
+      const fd = openSync(file, "w");
+      const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? "", CI: "true" }, stdio: ["ignore", fd, "inherit"] });
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      closeSync(fd);
+      expect(code).toBe(0);
+      expect(readFileSync(file, "utf8")).toBe(commander);
+    }
+    const version = await spawnSecrets(["--version"], cwd);
+    expect(version.stdout).toBe(`${JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version}\n`);
   });
 
   it("a stdout left non-blocking, with a reader that waits: every byte arrives, in order, and the exit code is the command's", async () => {
