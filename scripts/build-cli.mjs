@@ -13,6 +13,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { build } from "esbuild";
 import { groupModules } from "./bundle-groups.mjs";
+import { lazyFsPromises } from "./lazy-fs-promises.mjs";
 import { splitGroups } from "./bundle-split.mjs";
 import { renderHelp } from "./render-help.mjs";
 
@@ -72,8 +73,8 @@ const chalkWithoutNet = {
     });
   },
 };
-// First: externalPackages would otherwise take node:tty as an external.
-const plugins = [chalkWithoutNet, externalPackages, lazyChildProcess];
+// Before externalPackages, which would otherwise take node:tty and node:fs/promises as externals.
+const plugins = [chalkWithoutNet, lazyFsPromises(ROOT), externalPackages, lazyChildProcess];
 
 rmSync(OUT, { recursive: true, force: true });
 

@@ -6,6 +6,8 @@
 // reaches lives with it (`validate`, `local`, `scan`, …), and a module several of them reach lives
 // in `shared`. A run thus reads `cli`, `shared` and the files of its command and provider.
 
+import { isLazyBuiltin } from "./lazy-fs-promises.mjs";
+
 /** Imports of `file` in an esbuild metafile: static ones, or those it makes with `import()`. */
 function importsOf(metafile, file, lazy) {
   return (metafile.inputs[file]?.imports ?? []).filter((i) => !i.external && (i.kind === "dynamic-import") === lazy).map((i) => i.path);
@@ -42,6 +44,8 @@ export function groupModules(metafile, entry) {
     }
   }
   for (const [file, families] of reachedBy) home.set(file, families.size === 1 ? [...families][0] : "shared");
+  // A few generated lines each file keeps its own copy of, rather than one more cross-file reference.
+  for (const file of home.keys()) if (isLazyBuiltin(file)) home.delete(file);
   // dist/bundle/load.cjs and lib.cjs are the loader and the library API.
   for (const taken of ["load", "lib"]) if ([...home.values()].includes(taken)) throw new Error(`a module family is called "${taken}", a file dist/bundle/ holds already`);
   return home;

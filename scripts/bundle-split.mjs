@@ -7,7 +7,7 @@ import { relative, resolve } from "node:path";
 function entries(home, metafile, root) {
   const shared = new Map([...new Set(home.values())].map((group) => [group, new Set()]));
   for (const [file, input] of Object.entries(metafile.inputs)) {
-    for (const i of input.imports) if (!i.external && home.has(file) && home.get(i.path) !== home.get(file)) shared.get(home.get(i.path)).add(i.path);
+    for (const i of input.imports) if (!i.external && home.has(file) && home.has(i.path) && home.get(i.path) !== home.get(file)) shared.get(home.get(i.path)).add(i.path);
   }
   const require = (path) => `require(${JSON.stringify(resolve(root, path))})`;
   return new Map(

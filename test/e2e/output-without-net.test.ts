@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { loadedModules, moduleProbe } from "../helpers/module-probe.js";
 import { runSecrets } from "../helpers/run-cli.js";
 import { BIN, spawnSecrets } from "../helpers/spawn-cli.js";
 import { tmpdir } from "../helpers/tmpdir.js";
@@ -43,13 +44,6 @@ async function stalled(pid: number): Promise<void> {
   }
 }
 
-/** NODE_OPTIONS that make the process write Node's own list of the built-in modules it loaded to `list`, as it exits. */
-async function moduleProbe(dir: string, list: string): Promise<string> {
-  const probe = join(dir, "probe.cjs");
-  await writeFile(probe, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(list)}, JSON.stringify(process.moduleLoadList)));\n`);
-  return `--require ${probe}`;
-}
-
 describe("output to a pipe, a file or a socket goes to the descriptor, without Node's socket stream", () => {
   it("validate local into pipes loads neither node:net nor node:tty (chalk's colour check included)", async () => {
     const cwd = await project(20);
@@ -57,7 +51,7 @@ describe("output to a pipe, a file or a socket goes to the descriptor, without N
     const r = await spawnSecrets(["validate", "local"], cwd, { NODE_OPTIONS: await moduleProbe(cwd, list) });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe("in sync: 20 in-sync\n");
-    const loaded = JSON.parse(await readFile(list, "utf8")) as string[];
+    const loaded = await loadedModules(list);
     expect(loaded).toContain("NativeModule fs");
     expect(loaded).not.toContain("NativeModule net");
     expect(loaded).not.toContain("NativeModule tty");
@@ -73,7 +67,7 @@ describe("output to a pipe, a file or a socket goes to the descriptor, without N
       const piped = await spawnSecrets(args, cwd, { NODE_OPTIONS: await moduleProbe(cwd, list) });
       expect(piped.code).toBe(0);
       expect(piped.stdout).toBe(commander);
-      const loaded = JSON.parse(await readFile(list, "utf8")) as string[];
+      const loaded = await loadedModules(list);
       expect(loaded).not.toContain("NativeModule net");
       expect(loaded).not.toContain("NativeModule tty");
       const file = join(cwd, "help.txt");
