@@ -11,8 +11,9 @@ const args = process.argv.slice(2);
 const last = args[args.length - 1];
 const cli = () => require("../dist/bundle/load.cjs").load("cli").main(args);
 // Only a character device may be a terminal: for a pipe or a file, process.stdout (a socket stream
-// for a pipe, whose making loads node:net, 3-5 ms) is never made.
-const terminal = () => fstatSync(1).isCharacterDevice() && process.stdout.isTTY;
+// for a pipe, whose making loads node:net, 3-5 ms) is never made. Asked once: the help path needs it twice.
+let stdoutIsTerminal;
+const terminal = () => (stdoutIsTerminal ??= fstatSync(1).isCharacterDevice() && Boolean(process.stdout.isTTY));
 
 /** What the CLI's FdOutput does (src/ui/fd-output.ts): straight to the descriptor; a closed reader ends it. */
 function print(text) {
