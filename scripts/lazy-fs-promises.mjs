@@ -2,9 +2,10 @@
 //
 // Loading node:fs/promises loads readline's interface, fs watchers and dir with it (11 built-in
 // modules: 1-1.6 ms of a start on Node 20, 2.4-3 ms on Node 24), and every state-file module imports
-// it. A run that reads only small files synchronously and writes nothing (`validate local`) never calls it. esbuild compiles an import
-// of a CommonJS module to __toESM(require_x()), which lists the module's own keys at once but reads
-// each through a getter when used: so each export here is a getter that loads the real module.
+// it. A run that reads only small files synchronously and writes nothing (`validate local`) never
+// calls it. esbuild compiles an import of a CommonJS module to __toESM(require_x()), which lists the
+// module's own keys at once but reads each through a getter when used: so each export here is a
+// getter that loads the real module.
 import { resolve, sep } from "node:path";
 
 const NAMESPACE = "lazy-builtin";
